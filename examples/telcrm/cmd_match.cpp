@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// telcrm match: who a number belongs to in a CRM snapshot, as JSON lines.
+#include <telcrm/crm/crm_index.hpp>
+#include <telcrm/crm/crm_matcher.hpp>
+#include <telcrm/json/crm_json.hpp>
+#include <telcrm/json/match_json.hpp>
+#include <telcrm/json/settings_json.hpp>
+#include <telcrm/settings/line_region.hpp>
+
+#include <fmt/core.h>
+
+#include "cli.hpp"
+#include "commands.hpp"
+
+namespace telcrm::cli {
+
+namespace {
+
+const Command match_command{
+    "match",
+    "--settings SETTINGS.json --crm SNAPSHOT.json [--line LINE_NUMBER] NUMBER…",
+    "Looks each NUMBER up in the CRM snapshot the way a call on LINE would be, and prints one\n"
+    "JSON object per number: {\"number\", \"crm\", \"match\", \"bindings\"} (the shapes of\n"
+    "`telcrm replay`).",
+    {
+        {"--settings", "FILE", "the scenario format's settings object"},
+        {"--crm", "FILE", "the scenario format's crm object"},
+        {"--line", "NUMBER", "the line the call comes in on (default: the first line)"},
+    },
+    "SETTINGS gives default_region, match_suffix_digits, exceptions, employees and lines; the\n"
+    "line gives the region the number is read against. Without lines, the default region."};
+
+// Reads and parses a file with `parse(text, root)`; prints the error and returns nullopt.
+template <class Parse>
+auto load(const std::string& path, std::string_view root, Parse parse)
+    -> std::optional<typename decltype(parse(std::string_view{}, root))::value_type> {
+  std::string error;
+  auto text = read_file(path, error);
+  if (!text) {
+    fmt::print(stderr, "telcrm match: {}\n", error);
+    return std::nullopt;
+  }
+  auto value = parse(*text, root);
+  if (!value) {
+    fmt::print(stderr, "{}: {}\n", path, value.error().message());
+    return std::nullopt;
+  }
+  return std::move(*value);
+}
+
+}  // namespace
+
+int run_match(std::span<const std::string_view> argv) {
+  int code = exit_ok;
+  auto args = parse(match_command, argv, code);
+  if (!args) return code;
+  auto settings_path = args->value("--settings");
+  auto crm_path = args->value("--crm");
+  if (!settings_path || !crm_path)
+    return usage_error("match", "--settings and --crm are required (see --help)");
+  if (args->positional().empty()) return usage_error("match", "no NUMBER given");
+
+  auto settings = load(*settings_path, "settings", [](std::string_view t, std::string_view r) {
+    return settings_from_json(t, r);
+  });
+  if (!settings) return exit_usage;
+  auto crm = load(*crm_path, "crm", [](std::string_view t, std::string_view r) {
+    return crm_from_json(t, r);
+  });
+  if (!crm) return exit_usage;
+
+  Region region = settings->default_region;
+  bool crm_lookup = true;
+  if (auto line_number = args->value("--line")) {
+    const LineSettings* line = nullptr;
+    for (const auto& l : settings->lines)
+      if (l.number == *line_number) line = &l;
+    if (line == nullptr)
+      return usage_error("match", fmt::format("no line '{}' in {}", *line_number, *settings_path));
+    region = line_region(*line, settings->default_region);
+    crm_lookup = line->crm_lookup;
+  } else if (!settings->lines.empty()) {
+    region = line_region(settings->lines.front(), settings->default_region);
+    crm_lookup = settings->lines.front().crm_lookup;
+  }
+
+  CrmIndex index(IndexOptions{settings->default_region, settings->match_suffix_digits});
+  index.rebuild(*crm);
+  ExceptionList exceptions(settings->exceptions, settings->default_region);
+  EmployeeIndex employees(settings->employees, settings->default_region);
+  CrmMatcher matcher;
+  auto snapshot = index.snapshot();
+  for (const auto& number : args->positional()) {
+    MatchRequest request{.number = number, .region = region, .crm_lookup = crm_lookup, .card = {}};
+    fmt::print("{}\n", match_result_to_json(matcher.match(request, snapshot, exceptions, employees),
+                                            number));
+  }
+  return exit_ok;
+}
+
+}  // namespace telcrm::cli

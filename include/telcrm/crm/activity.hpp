@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file What a call leaves behind: the CRM call activity, missed calls, the call history.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/entity.hpp>
+#include <telcrm/detail/enum_format.hpp>
+#include <telcrm/time.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// Which way a call goes. A callback is a call the company makes back to a client (e.g. a
+/// web callback request); it is routed like an incoming call.
+enum class CallDirection : std::uint8_t { incoming, outgoing, callback };
+constexpr std::string_view format_as(CallDirection d) noexcept {
+  switch (d) {
+    case CallDirection::incoming: return "incoming";
+    case CallDirection::outgoing: return "outgoing";
+    case CallDirection::callback: return "callback";
+  }
+  return "unknown";
+}
+
+/// How a call ended, as shown on the activity (R-A2, R-A4).
+enum class ActivityStatus : std::uint8_t { answered, missed, voicemail };
+constexpr std::string_view format_as(ActivityStatus s) noexcept {
+  switch (s) {
+    case ActivityStatus::answered: return "answered";
+    case ActivityStatus::missed: return "missed";
+    case ActivityStatus::voicemail: return "voicemail";
+  }
+  return "unknown";
+}
+
+/// Whether and how the CRM took part in a call.
+enum class CrmState : std::uint8_t {
+  matched,   ///< the number belongs to a CRM record
+  unknown,   ///< searched, nothing found (or not searchable: invalid, short)
+  excepted,  ///< on the exception list (R-X1)
+  employee,  ///< an employee's number (R-X2)
+  disabled,  ///< the line's CRM lookup is off
+};
+constexpr std::string_view format_as(CrmState s) noexcept {
+  switch (s) {
+    case CrmState::matched: return "matched";
+    case CrmState::unknown: return "unknown";
+    case CrmState::excepted: return "excepted";
+    case CrmState::employee: return "employee";
+    case CrmState::disabled: return "disabled";
+  }
+  return "unknown";
+}
+
+/// The CRM call activity written on the entities a call is bound to (R-A2).
+struct CallActivity {
+  EntityId id = 0;
+  std::string call{};  ///< the host's call id
+  std::vector<EntityRef> bindings{};
+  std::string subject{};  ///< "Incoming call from +79161234567"
+  CallDirection direction = CallDirection::incoming;
+  Timestamp start{};
+  std::int64_t duration = 0;  ///< talk seconds; 0 when unanswered
+  ActivityStatus status = ActivityStatus::missed;
+  std::optional<EmployeeId> responsible{};
+  std::optional<std::string> recording{};
+  std::optional<std::string> voicemail{};
+  std::optional<std::string> comment{};
+  friend bool operator==(const CallActivity&, const CallActivity&) = default;
+};
+
+/// An unanswered incoming call or callback, kept until someone calls the number back (R-A6).
+struct MissedCall {
+  std::string number{};  ///< E.164
+  std::string call{};
+  std::optional<std::string> called_back_by{};  ///< the answered outgoing call that called back
+  friend bool operator==(const MissedCall&, const MissedCall&) = default;
+};
+
+/// The call-history record every call ends with, CRM or not (R-A1).
+struct CallRecord {
+  std::string call{};
+  CallDirection direction = CallDirection::incoming;
+  std::string number{};  ///< the other party: E.164 when dialable, else as received
+  std::string line{};
+  Timestamp start{};
+  std::int64_t duration = 0;
+  int status_code = 304;
+  std::optional<EmployeeId> employee{};
+  CrmState crm = CrmState::unknown;
+  friend bool operator==(const CallRecord&, const CallRecord&) = default;
+};
+
+TELCRM_END_NAMESPACE

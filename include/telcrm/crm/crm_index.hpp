@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file CrmIndex: every stored phone of contacts, companies and leads, plus the few facts
+/// about each entity that matching and ranking need, kept current while calls are served.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/detail/append_map.hpp>
+#include <telcrm/crm/detail/phone_table.hpp>
+#include <telcrm/crm/entity.hpp>
+#include <telcrm/crm/index_keys.hpp>
+#include <telcrm/crm/snapshot.hpp>
+#include <telcrm/phone/phone_normalizer.hpp>
+#include <telcrm/phone/region.hpp>
+#include <telcrm/ports/crm_store.hpp>
+#include <telcrm/result.hpp>
+#include <telcrm/time.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// An open deal as the index knows it: enough to rank clients (R-M3) and bind calls (R-M5).
+struct DealFact {
+  EntityId id = 0;
+  std::optional<Timestamp> modified{};
+  friend constexpr bool operator==(const DealFact&, const DealFact&) = default;
+};
+
+/// What the index knows about one entity. For contacts and companies it also holds the
+/// derived lists telcrm needs per call: their open deals (most recently modified first) and
+/// their open repeat leads.
+struct EntityFacts {
+  EntityRef ref{};
+  bool exists = true;  ///< false for a removed entity, or one only referenced by a deal
+  std::optional<EmployeeId> responsible{};
+  std::optional<EntityId> contact{};    ///< lead, deal
+  std::optional<EntityId> company{};    ///< contact, lead, deal
+  std::optional<Timestamp> modified{};  ///< lead, deal
+  LeadStatus lead_status = LeadStatus::in_progress;
+  DealStage deal_stage = DealStage::in_progress;
+  bool repeat = false;
+  std::vector<PhoneKey> phones{};  ///< the keys this entity is filed under
+  std::vector<DealFact> open_deals{};
+  std::vector<EntityId> open_repeat_leads{};
+  friend bool operator==(const EntityFacts&, const EntityFacts&) = default;
+
+  /// Facts that say only that `ref` exists (or, with exists = false, is merely referenced).
+  static EntityFacts of(EntityRef ref, bool exists = true) {
+    EntityFacts f{};
+    f.ref = ref;
+    f.exists = exists;
+    return f;
+  }
+};
+
+/// A read-only view of an entity's facts, valid while the Snapshot it came from is alive.
+struct FactsView {
+  EntityRef ref{};
+  bool exists = true;
+  std::optional<EmployeeId> responsible{};
+  std::optional<EntityId> contact{};
+  std::optional<EntityId> company{};
+  std::optional<Timestamp> modified{};
+  LeadStatus lead_status = LeadStatus::in_progress;
+  DealStage deal_stage = DealStage::in_progress;
+  bool repeat = false;
+  std::span<const PhoneKey> phones{};
+  std::span<const DealFact> open_deals{};
+  std::span<const EntityId> open_repeat_leads{};
+
+  /// An owning copy.
+  [[nodiscard]] EntityFacts to_facts() const {
+    return EntityFacts{ref,      exists,     responsible,
+                       contact,  company,    modified,
+                       lead_status, deal_stage, repeat,
+                       {phones.begin(), phones.end()},
+                       {open_deals.begin(), open_deals.end()},
+                       {open_repeat_leads.begin(), open_repeat_leads.end()}};
+  }
+  static FactsView of(const EntityFacts& f) {
+    return FactsView{f.ref,      f.exists,     f.responsible, f.contact,  f.company,
+                     f.modified, f.lead_status, f.deal_stage, f.repeat,   f.phones,
+                     f.open_deals, f.open_repeat_leads};
+  }
+};
+
+/// Options that decide how stored phones are keyed; changing them needs a rebuild.
+struct IndexOptions {
+  Region default_region{};       ///< stored numbers are read against it (R-N2)
+  int suffix_digits = 0;       ///< R-N6 tier 3: 0 = off, else 7 … 15
+  std::size_t min_delta_capacity = 1 << 16;  ///< updates held before the base is rebuilt
+};
+
+/// Counts that tell how healthy the index's data is.
+struct IndexStats {
+  std::size_t entities = 0;             ///< contacts, companies, leads and deals
+  std::size_t phones = 0;               ///< stored phones filed (contacts, companies, leads)
+  std::size_t unnormalised_phones = 0;  ///< of those, filed by raw digits only (R-N7)
+  std::size_t base_bytes = 0;           ///< memory of the base phone table
+  std::size_t pending_updates = 0;      ///< updates not yet folded into the base
+};
+
+/// The phone index of a CRM (R-N6, R-N7) and the entity facts ranking needs (R-M3 … R-M5).
+///
+/// Thread safety: any number of threads may read (snapshot()) while one thread at a time
+/// writes (update(), rebuild() — writers are serialised inside). Readers never wait for a
+/// writer: an update is appended to a lock-free log that readers filter by sequence number,
+/// so each lookup sees every update completely or not at all; when the log is full the
+/// writer folds it into a new immutable base, which readers pick up at their next snapshot.
+class CrmIndex {
+  struct Generation;
+
+ public:
+  /// A consistent read view. Cheap to take; keep it for one call's lookups.
+  class Snapshot {
+   public:
+    /// The facts of an entity; nullopt when the index has never seen it.
+    [[nodiscard]] std::optional<FactsView> facts(EntityRef ref) const;
+    /// Calls `f(EntityRef, WrittenForm)` for each entity filed under `key`.
+    template <class F>
+    void for_each_posting(std::uint64_t key, F&& f) const;
+    /// The sequence number of the last update this view includes.
+    [[nodiscard]] std::uint64_t sequence() const noexcept { return seq_; }
+    /// The options the index was built with.
+    [[nodiscard]] const IndexOptions& options() const noexcept { return *options_; }
+
+   private:
+    friend class CrmIndex;
+    struct Posting {
+      EntityRef ref{};
+      WrittenForm form{};
+    };
+    void collect(std::uint64_t key, std::vector<Posting>& out) const;
+    std::shared_ptr<const Generation> gen_;
+    std::uint64_t seq_ = 0;
+    const IndexOptions* options_ = nullptr;
+  };
+
+  /// Batches changes so they become visible together (see update()).
+  class Writer {
+   public:
+    void upsert(const Contact& contact);
+    void upsert(const Company& company);
+    void upsert(const Lead& lead);
+    void upsert(const Deal& deal);
+    /// Forgets an entity (and files its phones no more).
+    void remove(EntityRef ref);
+    /// Changes only the responsible (reassignment: phones and links stay).
+    void set_responsible(EntityRef ref, std::optional<EmployeeId> responsible);
+
+   private:
+    friend class CrmIndex;
+    explicit Writer(CrmIndex& index) : index_(index) {}
+    CrmIndex& index_;
+  };
+
+  explicit CrmIndex(IndexOptions options);
+  CrmIndex(const CrmIndex&) = delete;
+  CrmIndex& operator=(const CrmIndex&) = delete;
+  ~CrmIndex();
+
+  /// Replaces the whole index with the contents of `snapshot`.
+  void rebuild(const CrmSnapshot& snapshot);
+  /// Replaces the whole index with what `store.scan()` streams.
+  [[nodiscard]] Result<void> rebuild(const CrmStore& store);
+
+  /// Runs `changes(Writer&)` and publishes all its changes at once.
+  template <class F>
+  void update(F&& changes) {
+    std::lock_guard lock(write_mutex_);
+    Writer writer(*this);
+    changes(writer);
+    commit_locked();
+  }
+
+  /// A read view of the current state.
+  [[nodiscard]] Snapshot snapshot() const;
+  [[nodiscard]] const IndexOptions& options() const noexcept { return options_; }
+  [[nodiscard]] const PhoneNormalizer& normalizer() const noexcept { return normalizer_; }
+  [[nodiscard]] IndexStats stats() const;
+
+  /// The keys a stored phone is filed under with these options (at most three: its E.164 or
+  /// raw-digits key, and its suffix key when enabled).
+  [[nodiscard]] static std::vector<PhoneKey> keys_of(std::string_view phone,
+                                                     const IndexOptions& options,
+                                                     const PhoneNormalizer& normalizer);
+
+ private:
+  struct Base;
+  struct Delta;
+
+  std::optional<EntityFacts> current_facts_locked(EntityRef ref) const;
+  void put_facts_locked(EntityFacts facts);
+  void file_phones_locked(EntityRef ref, const std::vector<PhoneKey>& before,
+                          const std::vector<PhoneKey>& after);
+  void upsert_locked(EntityFacts fresh);
+  void link_deal_locked(const EntityFacts& deal, bool add);
+  void link_repeat_lead_locked(const EntityFacts& lead, bool add);
+  void remove_locked(EntityRef ref);
+  void set_responsible_locked(EntityRef ref, std::optional<EmployeeId> responsible);
+  void commit_locked();
+  void fold_locked();
+  void publish_locked(std::shared_ptr<Base> base);
+  std::vector<PhoneKey> keys_of(std::span<const std::string> phones) const;
+
+  IndexOptions options_;
+  PhoneNormalizer normalizer_;
+  mutable std::mutex write_mutex_;           // one writer at a time
+  mutable std::mutex publish_mutex_;         // guards the generation pointer only
+  std::shared_ptr<Generation> current_;      // replaced only under both mutexes
+  std::atomic<std::uint64_t> committed_{0};  // the last complete update
+  std::uint64_t next_seq_ = 1;               // writer only
+  bool dirty_ = false;                       // writer only: appended since the last commit
+  std::size_t unnormalised_ = 0;             // writer only
+  std::atomic<std::size_t> unnormalised_published_{0};
+};
+
+// --- implementation details needed by the template above -----------------------------------
+
+struct CrmIndex::Base {
+  struct Record {
+    EntityRef ref{};
+    std::int64_t responsible = none;
+    std::int64_t contact = none;
+    std::int64_t company = none;
+    std::int64_t modified = none;  // seconds since the epoch
+    std::uint32_t phones_begin = 0;
+    std::uint32_t deals_begin = 0;
+    std::uint32_t repeats_begin = 0;
+    std::uint16_t phones_count = 0;
+    std::uint16_t deals_count = 0;
+    std::uint16_t repeats_count = 0;
+    LeadStatus lead_status = LeadStatus::in_progress;
+    DealStage deal_stage = DealStage::in_progress;
+    bool repeat = false;
+    bool exists = true;
+  };
+  static constexpr std::int64_t none = INT64_MIN;
+
+  detail::PhoneTable postings;  // key → ordinal << 2 | written form
+  detail::PhoneTable refs;      // hash(ref) → ordinal
+  std::vector<Record> records{};
+  std::vector<PhoneKey> phone_keys{};
+  std::vector<DealFact> deals{};
+  std::vector<EntityId> repeats{};
+  std::size_t phone_count = 0;
+
+  [[nodiscard]] std::optional<std::uint32_t> find(EntityRef ref) const;
+  [[nodiscard]] FactsView facts(std::uint32_t ordinal) const;
+  static std::shared_ptr<Base> build(std::vector<EntityFacts> facts);
+};
+
+struct CrmIndex::Delta {
+  struct PostingChange {
+    EntityRef ref{};
+    WrittenForm form = WrittenForm::international;
+    bool removed = false;
+  };
+  struct KeyHash {
+    std::size_t operator()(std::uint64_t k) const noexcept {
+      return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20);
+    }
+  };
+  struct RefHash {
+    std::size_t operator()(EntityRef r) const noexcept {
+      auto k = static_cast<std::uint64_t>(r.id) * 8 + static_cast<std::uint64_t>(r.type);
+      return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20);
+    }
+  };
+  explicit Delta(std::size_t capacity) : postings(capacity), facts(capacity) {}
+  detail::AppendOnlyMultiMap<std::uint64_t, PostingChange, KeyHash> postings;
+  detail::AppendOnlyMultiMap<EntityRef, const EntityFacts*, RefHash> facts;
+  std::vector<std::unique_ptr<EntityFacts>> owned;  // writer only; pointees are immutable
+  [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
+};
+
+struct CrmIndex::Generation {
+  std::shared_ptr<const Base> base{};
+  std::unique_ptr<Delta> delta{};
+};
+
+template <class F>
+void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {
+  std::vector<Posting> postings{};
+  collect(key, postings);
+  for (const auto& p : postings) f(p.ref, p.form);
+}
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/crm_index-inl.hpp>
+#endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file The data-quality report of a CRM's phones: what does not normalise (R-N7), what is
+/// shared by several records.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/crm_index.hpp>
+#include <telcrm/crm/snapshot.hpp>
+#include <telcrm/phone/phone_normalizer.hpp>
+
+#include <string>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+struct DataQualityReport {
+  /// A stored phone with no E.164 form: it is matched only by its digits (R-N7).
+  struct Unnormalised {
+    EntityRef entity{};
+    std::string phone{};  ///< as stored
+    NumberStatus status = NumberStatus::invalid;
+    InvalidReason reason = InvalidReason::none;
+  };
+  /// A number (E.164) stored on more than one record.
+  struct Shared {
+    std::string number{};
+    std::vector<EntityRef> entities{};  ///< ordered by type, then id
+  };
+  std::size_t records = 0;  ///< contacts, companies and leads
+  std::size_t phones = 0;   ///< their stored phones
+  std::vector<Unnormalised> unnormalised{};
+  std::vector<Shared> shared{};  ///< ordered by number
+};
+
+/// Checks every phone of the contacts, companies and leads of `crm`, read against
+/// `options.default_region`. Pure.
+[[nodiscard]] DataQualityReport check_data_quality(const CrmSnapshot& crm,
+                                                   const IndexOptions& options,
+                                                   const PhoneNormalizer& normalizer = {});
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/data_quality-inl.hpp>
+#endif

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// AppendOnlyMultiMap: the write-ahead part of CrmIndex. One writer (serialised by the index)
+// appends versioned entries; any number of readers look up concurrently without locks and
+// without ever waiting for the writer.
+//
+// How: entries are written once into fixed chunks and then published by an atomic store
+// (release) of their index into the head of their hash chain; readers load heads with acquire
+// and follow `next` links, which point only to entries published earlier. Each entry carries
+// the sequence number of the update that wrote it; a reader ignores entries newer than the
+// sequence it started from, so it sees every update entirely or not at all.
+
+#include <telcrm/config.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+namespace detail {
+
+template <class Key, class Value, class Hash>
+class AppendOnlyMultiMap {
+ public:
+  static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+  /// A map that is full() after `capacity` entries and accepts up to twice as many, so an
+  /// update begun before it was full can always complete.
+  explicit AppendOnlyMultiMap(std::size_t capacity)
+      : capacity_(capacity),
+        heads_(bucket_count_for(capacity)),
+        chunks_((2 * capacity + chunk_size) / chunk_size + 1) {
+    for (auto& h : heads_) h.store(npos, std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] bool full() const noexcept { return size_ >= capacity_; }
+  /// Entries appended so far (writer thread only).
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+  /// Appends an entry. Writer only; precondition: size() < 2 × capacity.
+  void append(const Key& key, Value value, std::uint64_t seq) {
+    if (size_ / chunk_size >= chunks_.size()) std::abort();  // broken precondition, not input
+    const auto index = static_cast<std::uint32_t>(size_++);
+    auto& chunk = chunks_[index / chunk_size];
+    if (!chunk) chunk = std::make_unique<Node[]>(chunk_size);
+    Node& node = chunk[index % chunk_size];
+    node.key = key;
+    node.value = std::move(value);
+    node.seq = seq;
+    auto& head = heads_[bucket(key)];
+    node.next = head.load(std::memory_order_relaxed);
+    head.store(index, std::memory_order_release);
+  }
+
+  /// Calls `f(value, seq)` for the entries of `key` with seq ≤ max_seq, newest first; stops
+  /// early when `f` returns false.
+  template <class F>
+  void for_each(const Key& key, std::uint64_t max_seq, F&& f) const {
+    for (std::uint32_t i = heads_[bucket(key)].load(std::memory_order_acquire); i != npos;) {
+      const Node& node = chunks_[i / chunk_size][i % chunk_size];
+      if (node.seq <= max_seq && node.key == key && !f(node.value, node.seq)) return;
+      i = node.next;
+    }
+  }
+
+  /// Calls `f(key, value, seq)` for every entry in append order (writer thread only).
+  template <class F>
+  void for_each_entry(F&& f) const {
+    for (std::size_t i = 0; i < size_; ++i) {
+      const Node& node = chunks_[i / chunk_size][i % chunk_size];
+      f(node.key, node.value, node.seq);
+    }
+  }
+
+ private:
+  static constexpr std::size_t chunk_size = 1024;
+  struct Node {
+    Key key{};
+    Value value{};
+    std::uint64_t seq = 0;
+    std::uint32_t next = npos;
+  };
+  static std::size_t bucket_count_for(std::size_t capacity) {
+    std::size_t n = 16;
+    while (n < capacity * 2) n *= 2;
+    return n;
+  }
+  [[nodiscard]] std::size_t bucket(const Key& key) const noexcept {
+    return Hash{}(key) & (heads_.size() - 1);
+  }
+
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+  std::vector<std::atomic<std::uint32_t>> heads_;
+  std::vector<std::unique_ptr<Node[]>> chunks_;
+};
+
+}  // namespace detail
+TELCRM_END_NAMESPACE

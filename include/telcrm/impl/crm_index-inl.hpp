@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <telcrm/crm/crm_index.hpp>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+TELCRM_BEGIN_NAMESPACE
+
+namespace detail {
+
+inline std::uint64_t ref_key(EntityRef ref) noexcept {
+  std::uint64_t k = static_cast<std::uint64_t>(ref.id) * 8 + static_cast<std::uint64_t>(ref.type);
+  k ^= k >> 33;
+  k *= 0xFF51AFD7ED558CCDULL;
+  k ^= k >> 33;
+  return k | 1;  // never 0, the empty-slot marker
+}
+
+struct EntityRefHash {
+  std::size_t operator()(EntityRef r) const noexcept { return static_cast<std::size_t>(ref_key(r)); }
+};
+
+inline std::optional<Timestamp> from_seconds(std::int64_t s, std::int64_t none) {
+  if (s == none) return std::nullopt;
+  return Timestamp(Seconds(s));
+}
+
+// Open deals are kept most recently modified first; a missing time is the oldest (R-M3);
+// equal times go to the lower id.
+inline bool more_recent(const DealFact& a, const DealFact& b) noexcept {
+  if (a.modified != b.modified) {
+    if (!a.modified) return false;
+    if (!b.modified) return true;
+    return *a.modified > *b.modified;
+  }
+  return a.id < b.id;
+}
+
+// Collects entity facts from values (the rebuild paths share it).
+class FactsCollector : public CrmVisitor {
+ public:
+  FactsCollector(const IndexOptions& options, const PhoneNormalizer& normalizer)
+      : options_(options), normalizer_(normalizer) {}
+
+  void visit(const Contact& c) override {
+    EntityFacts& f = slot({EntityType::contact, c.id});
+    f.exists = true;
+    f.responsible = c.responsible;
+    f.company = c.company;
+    f.phones = keys(c.phones);
+  }
+  void visit(const Company& c) override {
+    EntityFacts& f = slot({EntityType::company, c.id});
+    f.exists = true;
+    f.responsible = c.responsible;
+    f.phones = keys(c.phones);
+  }
+  void visit(const Lead& l) override {
+    EntityFacts& f = slot({EntityType::lead, l.id});
+    f.exists = true;
+    f.responsible = l.responsible;
+    f.contact = l.contact;
+    f.company = l.company;
+    f.modified = l.modified;
+    f.lead_status = l.status;
+    f.repeat = l.repeat;
+    f.phones = keys(l.phones);
+  }
+  void visit(const Deal& d) override {
+    EntityFacts& f = slot({EntityType::deal, d.id});
+    f.exists = true;
+    f.responsible = d.responsible;
+    f.contact = d.contact;
+    f.company = d.company;
+    f.modified = d.modified;
+    f.deal_stage = d.stage;
+    f.repeat = d.repeat;
+  }
+
+  /// The facts with derived lists filled in.
+  std::vector<EntityFacts> finish() {
+    const std::size_t n = facts_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const EntityFacts f = facts_[i];  // copy: slot() may grow the vector
+      if (f.ref.type == EntityType::deal && f.deal_stage == DealStage::in_progress) {
+        if (f.contact) slot({EntityType::contact, *f.contact}).open_deals.push_back({f.ref.id, f.modified});
+        if (f.company) slot({EntityType::company, *f.company}).open_deals.push_back({f.ref.id, f.modified});
+      }
+      if (f.ref.type == EntityType::lead && f.repeat && f.lead_status == LeadStatus::in_progress) {
+        if (f.contact) slot({EntityType::contact, *f.contact}).open_repeat_leads.push_back(f.ref.id);
+        if (f.company) slot({EntityType::company, *f.company}).open_repeat_leads.push_back(f.ref.id);
+      }
+    }
+    for (auto& f : facts_) {
+      std::sort(f.open_deals.begin(), f.open_deals.end(), more_recent);
+      std::sort(f.open_repeat_leads.begin(), f.open_repeat_leads.end());
+    }
+    return std::move(facts_);
+  }
+
+ private:
+  EntityFacts& slot(EntityRef ref) {
+    auto [it, inserted] = where_.try_emplace(ref, facts_.size());
+    if (inserted) {
+      facts_.emplace_back();
+      facts_.back().ref = ref;
+      facts_.back().exists = false;  // until the entity itself is visited
+    }
+    return facts_[it->second];
+  }
+  std::vector<PhoneKey> keys(const std::vector<std::string>& phones) {
+    std::vector<PhoneKey> out;
+    for (const auto& p : phones)
+      for (const auto& k : CrmIndex::keys_of(p, options_, normalizer_))
+        if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    return out;
+  }
+
+  const IndexOptions& options_;
+  const PhoneNormalizer& normalizer_;
+  std::vector<EntityFacts> facts_;
+  std::unordered_map<EntityRef, std::size_t, EntityRefHash> where_;
+};
+
+}  // namespace detail
+
+// --- Base --------------------------------------------------------------------------------
+
+TELCRM_INLINE std::optional<std::uint32_t> CrmIndex::Base::find(EntityRef ref) const {
+  std::optional<std::uint32_t> found;
+  refs.for_each(detail::ref_key(ref), [&](std::uint32_t ordinal) {
+    if (records[ordinal].ref == ref) found = ordinal;
+  });
+  return found;
+}
+
+TELCRM_INLINE FactsView CrmIndex::Base::facts(std::uint32_t ordinal) const {
+  const Record& r = records[ordinal];
+  FactsView v;
+  v.ref = r.ref;
+  v.exists = r.exists;
+  if (r.responsible != none) v.responsible = r.responsible;
+  if (r.contact != none) v.contact = r.contact;
+  if (r.company != none) v.company = r.company;
+  v.modified = detail::from_seconds(r.modified, none);
+  v.lead_status = r.lead_status;
+  v.deal_stage = r.deal_stage;
+  v.repeat = r.repeat;
+  v.phones = std::span(phone_keys).subspan(r.phones_begin, r.phones_count);
+  v.open_deals = std::span(deals).subspan(r.deals_begin, r.deals_count);
+  v.open_repeat_leads = std::span(repeats).subspan(r.repeats_begin, r.repeats_count);
+  return v;
+}
+
+TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(std::vector<EntityFacts> facts) {
+  auto base = std::make_shared<Base>();
+  base->records.reserve(facts.size());
+  std::vector<detail::PhoneTable::Entry> posting_entries;
+  std::vector<detail::PhoneTable::Entry> ref_entries;
+  ref_entries.reserve(facts.size());
+  for (const auto& f : facts) {
+    const auto ordinal = static_cast<std::uint32_t>(base->records.size());
+    Record r;
+    r.ref = f.ref;
+    r.exists = f.exists;
+    r.responsible = f.responsible.value_or(none);
+    r.contact = f.contact.value_or(none);
+    r.company = f.company.value_or(none);
+    r.modified = f.modified ? f.modified->time_since_epoch().count() : none;
+    r.lead_status = f.lead_status;
+    r.deal_stage = f.deal_stage;
+    r.repeat = f.repeat;
+    // Lists longer than 65535 are cut: no client has that many phones or open deals.
+    auto count = [](std::size_t n) { return static_cast<std::uint16_t>(std::min<std::size_t>(n, 0xFFFF)); };
+    r.phones_begin = static_cast<std::uint32_t>(base->phone_keys.size());
+    r.phones_count = count(f.phones.size());
+    base->phone_keys.insert(base->phone_keys.end(), f.phones.begin(), f.phones.begin() + r.phones_count);
+    r.deals_begin = static_cast<std::uint32_t>(base->deals.size());
+    r.deals_count = count(f.open_deals.size());
+    base->deals.insert(base->deals.end(), f.open_deals.begin(), f.open_deals.begin() + r.deals_count);
+    r.repeats_begin = static_cast<std::uint32_t>(base->repeats.size());
+    r.repeats_count = count(f.open_repeat_leads.size());
+    base->repeats.insert(base->repeats.end(), f.open_repeat_leads.begin(),
+                         f.open_repeat_leads.begin() + r.repeats_count);
+    base->records.push_back(r);
+    ref_entries.push_back({detail::ref_key(f.ref), ordinal});
+    if (f.exists) {
+      for (const auto& k : f.phones) {
+        posting_entries.push_back({k.key, ordinal << 2 | static_cast<std::uint32_t>(k.form)});
+        if (k.kind != KeyKind::suffix) ++base->phone_count;
+      }
+    }
+  }
+  base->postings = detail::PhoneTable(posting_entries);
+  base->refs = detail::PhoneTable(ref_entries);
+  return base;
+}
+
+// --- Snapshot ----------------------------------------------------------------------------
+
+TELCRM_INLINE std::optional<FactsView> CrmIndex::Snapshot::facts(EntityRef ref) const {
+  const EntityFacts* latest = nullptr;
+  gen_->delta->facts.for_each(ref, seq_, [&](const EntityFacts* f, std::uint64_t) {
+    latest = f;
+    return false;
+  });
+  if (latest != nullptr) return FactsView::of(*latest);
+  if (auto ordinal = gen_->base->find(ref)) return gen_->base->facts(*ordinal);
+  return std::nullopt;
+}
+
+TELCRM_INLINE void CrmIndex::Snapshot::collect(std::uint64_t key, std::vector<Posting>& out) const {
+  const Base& base = *gen_->base;
+  base.postings.for_each(key, [&](std::uint32_t p) {
+    out.push_back({base.records[p >> 2].ref, static_cast<WrittenForm>(p & 3)});
+  });
+  // Changes since the base, applied oldest first.
+  std::vector<Delta::PostingChange> changes;
+  gen_->delta->postings.for_each(key, seq_, [&](const Delta::PostingChange& c, std::uint64_t) {
+    changes.push_back(c);
+    return true;
+  });
+  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+    auto same = [&](const Posting& p) { return p.ref == it->ref && p.form == it->form; };
+    auto found = std::find_if(out.begin(), out.end(), same);
+    if (it->removed) {
+      if (found != out.end()) out.erase(found);
+    } else if (found == out.end()) {
+      out.push_back({it->ref, it->form});
+    }
+  }
+}
+
+// --- CrmIndex ----------------------------------------------------------------------------
+
+TELCRM_INLINE CrmIndex::CrmIndex(IndexOptions options) : options_(options) {
+  std::lock_guard lock(write_mutex_);
+  publish_locked(Base::build({}));
+}
+
+TELCRM_INLINE CrmIndex::~CrmIndex() = default;
+
+TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::string_view phone,
+                                                      const IndexOptions& options,
+                                                      const PhoneNormalizer& normalizer) {
+  std::vector<PhoneKey> keys;
+  const PhoneNumber n = normalizer.normalize(phone, options.default_region);
+  std::string_view tail_digits;
+  if (n.is_dialable()) {
+    keys.push_back({n.key(), KeyKind::e164, written_form(n)});
+    tail_digits = n.e164().substr(1);
+  } else if (auto raw = raw_key(n.digits()); raw != 0) {
+    // R-N7: no E.164 form, so filed by its digits. Without a '+' it was written nationally
+    // as far as anyone can tell, so a foreign caller's national form may match it.
+    const bool has_plus = phone.find('+') != std::string_view::npos;
+    keys.push_back({raw, KeyKind::raw, has_plus ? WrittenForm::international : WrittenForm::national});
+    tail_digits = n.digits();
+  }
+  if (options.suffix_digits > 0)
+    if (auto s = suffix_key(tail_digits, options.suffix_digits); s != 0)
+      keys.push_back({s, KeyKind::suffix, WrittenForm::international});
+  return keys;
+}
+
+TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::span<const std::string> phones) const {
+  std::vector<PhoneKey> out;
+  for (const auto& p : phones)
+    for (const auto& k : keys_of(p, options_, normalizer_))
+      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  return out;
+}
+
+TELCRM_INLINE CrmIndex::Snapshot CrmIndex::snapshot() const {
+  Snapshot s;
+  s.options_ = &options_;
+  std::lock_guard lock(publish_mutex_);
+  s.gen_ = current_;
+  // Read under the lock so the sequence belongs to the generation taken with it.
+  s.seq_ = committed_.load(std::memory_order_acquire);
+  return s;
+}
+
+TELCRM_INLINE IndexStats CrmIndex::stats() const {
+  Snapshot s = snapshot();
+  IndexStats st;
+  st.entities = s.gen_->base->records.size();
+  st.phones = s.gen_->base->phone_count;
+  st.base_bytes = s.gen_->base->postings.memory_bytes();
+  st.unnormalised_phones = unnormalised_published_.load(std::memory_order_relaxed);
+  {
+    // The delta's size is writer-owned; read it under the writer lock.
+    std::lock_guard lock(write_mutex_);
+    st.pending_updates = current_->delta->facts.size();
+  }
+  return st;
+}
+
+TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
+  auto gen = std::make_shared<Generation>();
+  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size() / 4);
+  gen->base = std::move(base);
+  gen->delta = std::make_unique<Delta>(capacity);
+  std::lock_guard lock(publish_mutex_);
+  current_ = std::move(gen);
+}
+
+TELCRM_INLINE void CrmIndex::rebuild(const CrmSnapshot& snapshot) {
+  detail::FactsCollector collector(options_, normalizer_);
+  for (const auto& c : snapshot.contacts) collector.visit(c);
+  for (const auto& c : snapshot.companies) collector.visit(c);
+  for (const auto& l : snapshot.leads) collector.visit(l);
+  for (const auto& d : snapshot.deals) collector.visit(d);
+  auto facts = collector.finish();
+  std::size_t raw = 0;
+  for (const auto& f : facts)
+    for (const auto& k : f.phones) raw += k.kind == KeyKind::raw ? 1 : 0;
+  auto base = Base::build(std::move(facts));
+  std::lock_guard lock(write_mutex_);
+  unnormalised_ = raw;
+  publish_locked(std::move(base));
+  dirty_ = true;
+  commit_locked();
+}
+
+TELCRM_INLINE Result<void> CrmIndex::rebuild(const CrmStore& store) {
+  detail::FactsCollector collector(options_, normalizer_);
+  if (auto scanned = store.scan(collector); !scanned) return fail(scanned.error());
+  auto facts = collector.finish();
+  std::size_t raw = 0;
+  for (const auto& f : facts)
+    for (const auto& k : f.phones) raw += k.kind == KeyKind::raw ? 1 : 0;
+  auto base = Base::build(std::move(facts));
+  std::lock_guard lock(write_mutex_);
+  unnormalised_ = raw;
+  publish_locked(std::move(base));
+  dirty_ = true;
+  commit_locked();
+  return {};
+}
+
+TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRef ref) const {
+  Snapshot s;
+  s.options_ = &options_;
+  s.gen_ = current_;
+  s.seq_ = next_seq_;  // the writer also sees what it appended in this update
+  if (auto v = s.facts(ref)) return v->to_facts();
+  return std::nullopt;
+}
+
+TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
+  Delta& delta = *current_->delta;
+  delta.owned.push_back(std::make_unique<EntityFacts>(std::move(facts)));
+  const EntityFacts* stored = delta.owned.back().get();
+  delta.facts.append(stored->ref, stored, next_seq_);
+  dirty_ = true;
+}
+
+TELCRM_INLINE void CrmIndex::file_phones_locked(EntityRef ref, const std::vector<PhoneKey>& before,
+                                               const std::vector<PhoneKey>& after) {
+  Delta& delta = *current_->delta;
+  for (const auto& k : before)
+    if (std::find(after.begin(), after.end(), k) == after.end()) {
+      delta.postings.append(k.key, {ref, k.form, true}, next_seq_);
+      if (k.kind == KeyKind::raw) --unnormalised_;
+    }
+  for (const auto& k : after)
+    if (std::find(before.begin(), before.end(), k) == before.end()) {
+      delta.postings.append(k.key, {ref, k.form, false}, next_seq_);
+      if (k.kind == KeyKind::raw) ++unnormalised_;
+    }
+  dirty_ = true;
+}
+
+TELCRM_INLINE void CrmIndex::link_deal_locked(const EntityFacts& deal, bool add) {
+  if (add && (!deal.exists || deal.deal_stage != DealStage::in_progress)) return;
+  auto relink = [&](EntityRef client) {
+    EntityFacts f = current_facts_locked(client).value_or(EntityFacts::of(client, false));
+    std::erase_if(f.open_deals, [&](const DealFact& d) { return d.id == deal.ref.id; });
+    if (add) {
+      f.open_deals.push_back({deal.ref.id, deal.modified});
+      std::sort(f.open_deals.begin(), f.open_deals.end(), detail::more_recent);
+    }
+    put_facts_locked(std::move(f));
+  };
+  if (deal.contact) relink({EntityType::contact, *deal.contact});
+  if (deal.company) relink({EntityType::company, *deal.company});
+}
+
+TELCRM_INLINE void CrmIndex::link_repeat_lead_locked(const EntityFacts& lead, bool add) {
+  if (!lead.repeat) return;
+  if (add && (!lead.exists || lead.lead_status != LeadStatus::in_progress)) return;
+  auto relink = [&](EntityRef client) {
+    EntityFacts f = current_facts_locked(client).value_or(EntityFacts::of(client, false));
+    std::erase(f.open_repeat_leads, lead.ref.id);
+    if (add) {
+      f.open_repeat_leads.push_back(lead.ref.id);
+      std::sort(f.open_repeat_leads.begin(), f.open_repeat_leads.end());
+    }
+    put_facts_locked(std::move(f));
+  };
+  if (lead.contact) relink({EntityType::contact, *lead.contact});
+  if (lead.company) relink({EntityType::company, *lead.company});
+}
+
+TELCRM_INLINE void CrmIndex::upsert_locked(EntityFacts fresh) {
+  auto old = current_facts_locked(fresh.ref);
+  if (old) {
+    fresh.open_deals = old->open_deals;
+    fresh.open_repeat_leads = old->open_repeat_leads;
+  }
+  const bool had = old && old->exists;
+  file_phones_locked(fresh.ref, had ? old->phones : std::vector<PhoneKey>{}, fresh.phones);
+  if (fresh.ref.type == EntityType::deal) {
+    if (had) link_deal_locked(*old, false);
+    link_deal_locked(fresh, true);
+  } else if (fresh.ref.type == EntityType::lead) {
+    if (had) link_repeat_lead_locked(*old, false);
+    link_repeat_lead_locked(fresh, true);
+  }
+  put_facts_locked(std::move(fresh));
+}
+
+TELCRM_INLINE void CrmIndex::remove_locked(EntityRef ref) {
+  auto old = current_facts_locked(ref);
+  if (!old || !old->exists) return;
+  file_phones_locked(ref, old->phones, {});
+  if (ref.type == EntityType::deal) link_deal_locked(*old, false);
+  if (ref.type == EntityType::lead) link_repeat_lead_locked(*old, false);
+  EntityFacts gone = *old;
+  gone.exists = false;
+  gone.phones.clear();
+  put_facts_locked(std::move(gone));
+}
+
+TELCRM_INLINE void CrmIndex::set_responsible_locked(EntityRef ref,
+                                                   std::optional<EmployeeId> responsible) {
+  auto old = current_facts_locked(ref);
+  if (!old || old->responsible == responsible) return;
+  old->responsible = responsible;
+  put_facts_locked(std::move(*old));
+}
+
+TELCRM_INLINE void CrmIndex::commit_locked() {
+  if (!dirty_) return;
+  committed_.store(next_seq_, std::memory_order_release);
+  unnormalised_published_.store(unnormalised_, std::memory_order_relaxed);
+  ++next_seq_;
+  dirty_ = false;
+  if (current_->delta->full()) fold_locked();
+}
+
+// Folds the delta into a new base. Readers holding the old generation keep it alive and
+// keep reading it; new snapshots see the new one. The committed sequence does not change.
+TELCRM_INLINE void CrmIndex::fold_locked() {
+  const Generation& gen = *current_;
+  std::vector<EntityFacts> facts;
+  facts.reserve(gen.base->records.size() + gen.delta->facts.size());
+  Snapshot all;
+  all.options_ = &options_;
+  all.gen_ = current_;
+  all.seq_ = next_seq_;
+  std::unordered_set<EntityRef, detail::EntityRefHash> seen;
+  for (std::uint32_t i = 0; i < gen.base->records.size(); ++i) {
+    EntityRef ref = gen.base->records[i].ref;
+    seen.insert(ref);
+    if (auto v = all.facts(ref)) facts.push_back(v->to_facts());
+  }
+  gen.delta->facts.for_each_entry([&](const EntityRef& ref, const EntityFacts*, std::uint64_t) {
+    if (seen.insert(ref).second)
+      if (auto v = all.facts(ref)) facts.push_back(v->to_facts());
+  });
+  publish_locked(Base::build(std::move(facts)));
+}
+
+// --- Writer ------------------------------------------------------------------------------
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Contact& c) {
+  EntityFacts f = EntityFacts::of({EntityType::contact, c.id});
+  f.responsible = c.responsible;
+  f.company = c.company;
+  f.phones = index_.keys_of(c.phones);
+  index_.upsert_locked(std::move(f));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Company& c) {
+  EntityFacts f = EntityFacts::of({EntityType::company, c.id});
+  f.responsible = c.responsible;
+  f.phones = index_.keys_of(c.phones);
+  index_.upsert_locked(std::move(f));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Lead& l) {
+  EntityFacts f = EntityFacts::of({EntityType::lead, l.id});
+  f.responsible = l.responsible;
+  f.contact = l.contact;
+  f.company = l.company;
+  f.modified = l.modified;
+  f.lead_status = l.status;
+  f.repeat = l.repeat;
+  f.phones = index_.keys_of(l.phones);
+  index_.upsert_locked(std::move(f));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Deal& d) {
+  EntityFacts f = EntityFacts::of({EntityType::deal, d.id});
+  f.responsible = d.responsible;
+  f.contact = d.contact;
+  f.company = d.company;
+  f.modified = d.modified;
+  f.deal_stage = d.stage;
+  f.repeat = d.repeat;
+  index_.upsert_locked(std::move(f));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::remove(EntityRef ref) { index_.remove_locked(ref); }
+
+TELCRM_INLINE void CrmIndex::Writer::set_responsible(EntityRef ref,
+                                                    std::optional<EmployeeId> responsible) {
+  index_.set_responsible_locked(ref, responsible);
+}
+
+TELCRM_END_NAMESPACE

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <telcrm/routing/route_step.hpp>
+
+#include <fmt/format.h>
+
+TELCRM_BEGIN_NAMESPACE
+
+TELCRM_INLINE std::string format_as(const RingStep& s) {
+  return fmt::format("ring [{}] {}s {}", fmt::join(s.users, ", "), s.seconds.count(),
+                     format_as(s.why));
+}
+
+TELCRM_INLINE std::string format_as(const ForwardStep& s) {
+  std::string out =
+      fmt::format("forward {} {}s {}", s.number, s.seconds.count(), format_as(s.why));
+  if (s.employee) out += fmt::format(" (employee {})", *s.employee);
+  return out;
+}
+
+TELCRM_INLINE std::string format_as(const VoicemailStep& s) {
+  return fmt::format("voicemail {} {}", s.user, format_as(s.why));
+}
+
+TELCRM_INLINE std::string format_as(const HangUpStep& s) {
+  return fmt::format("hang_up {}", format_as(s.why));
+}
+
+TELCRM_INLINE std::string format_as(const RouteStep& s) {
+  return std::visit([](const auto& step) { return format_as(step); }, s.action);
+}
+
+TELCRM_END_NAMESPACE

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file CreationPlan: what a call will create in the CRM, and why (R-L, R-S).
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/entity.hpp>
+#include <telcrm/detail/enum_format.hpp>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// Why a call creates what it creates — or nothing.
+enum class CreationReason : std::uint8_t {
+  unknown_caller,       ///< R-L1 create: a new lead, or a deal with a contact/company
+  repeat_client,        ///< R-L6 / R-S2: a known client without an open deal
+  offer_only,           ///< R-L1 offer: nothing; the call result offers creation
+  direction_excluded,   ///< R-L2: the line creates only for the other direction
+  not_in_crm,           ///< R-L3: CRM off, excepted or an employee's number
+  not_a_number,         ///< R-L3: the number is invalid or a short code
+  lead_matched,         ///< R-L3: an in-progress lead already matched
+  outgoing_bound,       ///< R-L3: an outgoing call to a known client
+  has_open_deal,        ///< R-L6 / R-S2: the client has an open deal
+  has_open_repeat_lead, ///< R-L6: the client already has an open repeat lead
+  repeat_sales_off,     ///< R-L6: repeat sales are off (classic mode)
+};
+constexpr std::string_view format_as(CreationReason r) noexcept {
+  switch (r) {
+    case CreationReason::unknown_caller: return "unknown_caller";
+    case CreationReason::repeat_client: return "repeat_client";
+    case CreationReason::offer_only: return "offer_only";
+    case CreationReason::direction_excluded: return "direction_excluded";
+    case CreationReason::not_in_crm: return "not_in_crm";
+    case CreationReason::not_a_number: return "not_a_number";
+    case CreationReason::lead_matched: return "lead_matched";
+    case CreationReason::outgoing_bound: return "outgoing_bound";
+    case CreationReason::has_open_deal: return "has_open_deal";
+    case CreationReason::has_open_repeat_lead: return "has_open_repeat_lead";
+    case CreationReason::repeat_sales_off: return "repeat_sales_off";
+  }
+  return "unknown";
+}
+
+/// An action the call result offers to a person when nothing was created (R-L1).
+enum class OfferAction : std::uint8_t { create_lead, create_contact, create_deal };
+constexpr std::string_view format_as(OfferAction a) noexcept {
+  switch (a) {
+    case OfferAction::create_lead: return "create_lead";
+    case OfferAction::create_contact: return "create_contact";
+    case OfferAction::create_deal: return "create_deal";
+  }
+  return "unknown";
+}
+
+/// The records a call will create. Ids are not set and `responsible` is left empty: the
+/// engine assigns both when the first employee is rung (R-L5). A created deal's `contact` /
+/// `company` may be -1: "the contact (company) created with it" (see CrmStore batches).
+struct CreationPlan {
+  CreationReason reason = CreationReason::not_in_crm;
+  std::optional<Deal> deal{};
+  std::optional<Lead> lead{};
+  std::optional<Contact> contact{};
+  std::optional<Company> company{};
+  /// What the call result offers when nothing is created for an unknown caller.
+  std::vector<OfferAction> offer{};
+
+  [[nodiscard]] bool creates_anything() const noexcept {
+    return deal || lead || contact || company;
+  }
+};
+
+TELCRM_END_NAMESPACE

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file LeadFactory: whether a call creates CRM records, and which (R-L1 … R-L6).
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/activity.hpp>
+#include <telcrm/crm/match_result.hpp>
+#include <telcrm/leads/creation_plan.hpp>
+#include <telcrm/leads/mode_strategy.hpp>
+#include <telcrm/settings/settings.hpp>
+#include <telcrm/time.hpp>
+
+#include <string>
+#include <string_view>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// Everything the decision depends on, as values.
+struct CreationRequest {
+  const LineSettings& line;
+  CallDirection direction;
+  const MatchResult& match;  ///< with the number as normalised
+  std::string_view number;   ///< as received
+  Timestamp at;              ///< the call's start (titles may show it)
+  bool repeat_sales = false;
+};
+
+/// "Incoming call", "Outgoing call", "Callback" — the `{direction}` of titles (R-L4).
+constexpr std::string_view direction_title(CallDirection d) noexcept {
+  switch (d) {
+    case CallDirection::incoming: return "Incoming call";
+    case CallDirection::outgoing: return "Outgoing call";
+    case CallDirection::callback: return "Callback";
+  }
+  return "Call";
+}
+
+/// Renders a title template (R-L4): `{number}` (as received), `{direction}`, `{date}`
+/// (YYYY-MM-DD), `{time}` (HH:MM) — both in the line's UTC offset when it has working hours,
+/// else UTC — and `{line}`. Other text, and unknown `{…}`, are kept as written.
+[[nodiscard]] std::string render_title(std::string_view title_template, std::string_view number,
+                                       CallDirection direction, Timestamp at,
+                                       const LineSettings& line);
+
+/// Decides what a call creates. Pure and thread-safe.
+class LeadFactory {
+ public:
+  /// The plan for a call: the gates of R-L1 … R-L3 and R-L6 here, the records per `mode`.
+  [[nodiscard]] static CreationPlan plan(const CreationRequest& request, const ModeStrategy& mode);
+};
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/lead_factory-inl.hpp>
+#endif

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file The CrmStore port: the host's CRM database, read and written by telcrm.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/activity.hpp>
+#include <telcrm/crm/entity.hpp>
+#include <telcrm/crm/snapshot.hpp>
+#include <telcrm/result.hpp>
+#include <telcrm/time.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// Receives every record of a store, e.g. to build the matcher's index (CrmStore::scan).
+class CrmVisitor {
+ public:
+  virtual ~CrmVisitor() = default;
+  virtual void visit(const Contact&) {}
+  virtual void visit(const Company&) {}
+  virtual void visit(const Lead&) {}
+  virtual void visit(const Deal&) {}
+};
+
+// --- the write side: one batch per call event, applied all-or-nothing ---------------------
+//
+// Inside a batch, an id below zero names an entity created earlier in the same batch: -1 is
+// the first contact (or lead, deal, company — of the referencing field's type) the batch
+// creates, -2 the second. So "a deal plus its contact" is one batch: CreateContact, then
+// CreateDeal with deal.contact = -1. The store assigns real ids (max existing id + 1).
+
+/// Creates a lead; `lead.id` is ignored.
+struct CreateLead {
+  Lead lead{};
+};
+/// Creates a contact; `contact.id` is ignored.
+struct CreateContact {
+  Contact contact{};
+};
+/// Creates a company; `company.id` is ignored.
+struct CreateCompany {
+  Company company{};
+};
+/// Creates a deal; `deal.id` is ignored.
+struct CreateDeal {
+  Deal deal{};
+};
+/// Creates an invoice; `invoice.id` is ignored.
+struct CreateInvoice {
+  Invoice invoice{};
+};
+/// Makes `to` the responsible of an entity.
+struct Reassign {
+  EntityRef entity{};
+  EmployeeId to = 0;
+};
+/// Writes the call activity (R-A2); `activity.id` is ignored.
+struct WriteActivity {
+  CallActivity activity{};
+};
+/// Keeps an unanswered incoming call as a missed call (R-A6).
+struct RecordMissedCall {
+  MissedCall missed{};
+};
+/// Marks every missed call of `number` not yet called back as called back by `call` (R-A6).
+struct MarkCalledBack {
+  std::string number{};
+  std::string call{};
+};
+/// Writes the call-history record (R-A1).
+struct RecordCall {
+  CallRecord record{};
+};
+
+using WriteOp = std::variant<CreateLead, CreateContact, CreateCompany, CreateDeal, CreateInvoice,
+                             Reassign, WriteActivity, RecordMissedCall, MarkCalledBack, RecordCall>;
+
+/// R-I2 across processes: the batch creates its entities only if no other call has claimed
+/// `number` within `window` of `at`; otherwise the store applies nothing and reports the
+/// winner's entities, which the call then binds to.
+struct UnknownCallerClaim {
+  std::string number{};  ///< E.164
+  Timestamp at{};
+  Seconds window{300};
+};
+
+/// The writes of one call event. `call` + `seq` identify it: applying the same batch again
+/// changes nothing and returns the first receipt (R-I1).
+struct WriteBatch {
+  std::string call{};
+  std::uint32_t seq = 0;
+  std::optional<UnknownCallerClaim> claim{};
+  std::vector<WriteOp> ops{};
+};
+
+/// What applying a batch did.
+struct WriteReceipt {
+  /// The entities the batch created, in the order of its create operations — or, when the
+  /// claim was lost, the entities the winning call created.
+  std::vector<EntityRef> created{};
+  /// True when this batch had been applied before: nothing changed now.
+  bool replayed = false;
+  /// Set when the claim was lost: the winning call's id. Nothing of this batch was applied.
+  std::optional<std::string> claimed_by{};
+  friend bool operator==(const WriteReceipt&, const WriteReceipt&) = default;
+};
+
+/// The host's CRM database, implemented by the host (telcrm ships MemoryCrmStore and, in
+/// telcrm::sqlite, SqliteCrmStore).
+///
+/// Thread safety: every method may be called from several threads at once. Blocking: reads
+/// happen when telcrm builds or refreshes its index, never on the path of a ringing call;
+/// apply() runs after the routing decision was handed to the telephony.
+class CrmStore {
+ public:
+  virtual ~CrmStore() = default;
+
+  // --- read side ---
+  /// Streams every contact, company, lead and deal (the index is built from this).
+  [[nodiscard]] virtual Result<void> scan(CrmVisitor& visitor) const = 0;
+  [[nodiscard]] virtual Result<std::optional<Contact>> find_contact(EntityId id) const = 0;
+  [[nodiscard]] virtual Result<std::optional<Company>> find_company(EntityId id) const = 0;
+  [[nodiscard]] virtual Result<std::optional<Lead>> find_lead(EntityId id) const = 0;
+  [[nodiscard]] virtual Result<std::optional<Deal>> find_deal(EntityId id) const = 0;
+  /// The open deals of a contact or company, most recently modified first (R-M5).
+  [[nodiscard]] virtual Result<std::vector<Deal>> open_deals_of(EntityRef client) const = 0;
+  /// The in-progress repeat leads bound to a contact or company (R-L6).
+  [[nodiscard]] virtual Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const = 0;
+  /// Everything, for inspection and export.
+  [[nodiscard]] virtual Result<CrmSnapshot> snapshot() const = 0;
+  /// A number that changes whenever the data changes, also by another process; 0 if the
+  /// store cannot tell (then telcrm never refreshes its index from it).
+  [[nodiscard]] virtual Result<std::uint64_t> data_version() const { return std::uint64_t{0}; }
+
+  // --- write side ---
+  /// Applies every operation of `batch` or none of them.
+  /// Errors: Errc::storage_unavailable (retry later: the engine keeps the batch in its
+  /// outbox), Errc::conflict, Errc::invalid_argument (a reference to a missing entity).
+  [[nodiscard]] virtual Result<WriteReceipt> apply(const WriteBatch& batch) = 0;
+};
+
+TELCRM_END_NAMESPACE

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file QueueStats: what the queue strategies remember between calls (R-Q2) — when each
+/// member was last offered a call in each queue, how many calls each employee answered per
+/// UTC date, and when their last answered call ended.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/entity.hpp>
+#include <telcrm/time.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// The statistics update of a queue ring step: `users` were offered the call in `queue` at
+/// `at` (the call's start plus the seconds of the earlier steps, R-Q2). A view: it refers to
+/// the RouteDecision it came from.
+struct QueueOffer {
+  std::string_view queue{};
+  std::span<const EmployeeId> users{};
+  Timestamp at{};
+};
+
+/// The queue statistics: an explicit value the RoutingPolicy reads and the engine updates.
+///
+/// Offers are kept per queue (`evenly` balances each queue on its own, as Asterisk's queue
+/// members do); answers per employee, whichever way the call reached them (R-Q2). Not
+/// synchronised: the owner serialises changes; a const QueueStats may be read concurrently.
+class QueueStats {
+ public:
+  /// When `employee` was last offered a call in `queue`, per queue member.
+  using OfferTimes = std::unordered_map<EmployeeId, Timestamp>;
+
+  /// Records that `employee` was offered a call in `queue` at `at`. Keeps the latest time.
+  void record_offer(std::string_view queue, EmployeeId employee, Timestamp at);
+  /// Records every offer of a queue ring step.
+  void apply(const QueueOffer& offer);
+  /// Records an answered call: it counts on the UTC date of `answered_at` (for
+  /// `fewest_calls`), and `call_end` is when the employee became idle (for `longest_idle`;
+  /// the latest end is kept). Every answered call counts, however it was routed.
+  void record_answer(EmployeeId employee, Timestamp answered_at, Timestamp call_end);
+
+  /// When `employee` was last offered a call in `queue`; nullopt when never.
+  [[nodiscard]] std::optional<Timestamp> last_offer(std::string_view queue,
+                                                    EmployeeId employee) const;
+  /// Every offer time of `queue`; nullptr when no call was ever offered there.
+  [[nodiscard]] const OfferTimes* offers_in(std::string_view queue) const;
+  /// How many calls `employee` answered on the UTC date `date`.
+  [[nodiscard]] int answered_on(EmployeeId employee, std::chrono::sys_days date) const;
+  /// When `employee`'s last answered call ended; nullopt when they never answered one.
+  [[nodiscard]] std::optional<Timestamp> last_call_end(EmployeeId employee) const;
+
+  /// Drops the answer counts of dates before `date` (they no longer influence routing).
+  void forget_answers_before(std::chrono::sys_days date);
+
+  friend bool operator==(const QueueStats&, const QueueStats&) = default;
+
+ private:
+  struct Answers {
+    std::vector<std::pair<std::chrono::sys_days, int>> per_day;  // sorted by date
+    std::optional<Timestamp> last_end;
+    friend bool operator==(const Answers&, const Answers&) = default;
+  };
+  std::map<std::string, OfferTimes, std::less<>> offers_;
+  std::unordered_map<EmployeeId, Answers> answers_;
+};
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/queue_stats-inl.hpp>
+#endif

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file replay(): runs a scenario's calls through the real engine (`telcrm replay`).
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/snapshot.hpp>
+#include <telcrm/engine/call_result.hpp>
+#include <telcrm/ports/crm_store.hpp>
+#include <telcrm/result.hpp>
+#include <telcrm/sim/scenario.hpp>
+
+#include <cstdint>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+struct ReplayOptions {
+  std::uint64_t seed = 1;  ///< the `random` distribution's seed (`--seed N`)
+};
+
+/// What a replay produced: one result per scenario call, in order, and the CRM afterwards.
+struct ReplayOutput {
+  std::vector<CallResult> calls{};
+  CrmSnapshot crm_after{};
+};
+
+/// Runs `scenario` against `store`, which the caller has filled with the scenario's CRM.
+/// Presence overrides apply to their call only; time is each call's `at`.
+[[nodiscard]] Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& store,
+                                          ReplayOptions options = {});
+/// Runs `scenario` against a new in-memory store holding `scenario.crm`.
+[[nodiscard]] Result<ReplayOutput> replay(const Scenario& scenario, ReplayOptions options = {});
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/replay-inl.hpp>
+#endif

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// \file SimulatedPbx: a PBX whose people follow a scenario's script — who answers, which
+/// phones pick up, when the caller gives up. Shipped for `telcrm replay` and hosts' tests.
+
+#include <telcrm/config.hpp>
+#include <telcrm/engine/call_engine.hpp>
+#include <telcrm/phone/phone_normalizer.hpp>
+#include <telcrm/ports/telephony.hpp>
+#include <telcrm/sim/scenario.hpp>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+
+/// The telephony side of a simulation. As a Telephony port it only records the commands it
+/// is given; play() then answers them the way the scenario call says (scenario-format.md,
+/// "Simulation"): a ring is answered by the first of its users who is in `answers`, a forward
+/// when its number is in `phone_answers`, and the caller hangs up after
+/// `caller_hangs_up_after` seconds. Thread-safe as a port; play() one call at a time per call.
+class SimulatedPbx final : public Telephony {
+ public:
+  /// `default_region` reads the scenario's `phone_answers` (R-N2).
+  explicit SimulatedPbx(Region default_region) : default_region_(default_region) {}
+
+  [[nodiscard]] Result<void> ring(std::string_view call, std::span<const EmployeeId> employees,
+                                  Seconds seconds) override;
+  [[nodiscard]] Result<void> forward(std::string_view call, std::string_view number,
+                                     Seconds seconds) override;
+  [[nodiscard]] Result<void> voicemail(std::string_view call, EmployeeId employee) override;
+  [[nodiscard]] Result<void> hang_up(std::string_view call) override;
+
+  /// Plays `call` through `engine` from its start to its end.
+  [[nodiscard]] Result<CallResult> play(CallEngine& engine, const ScenarioCall& call);
+
+  /// Every command received, as text ("ring c1 [2] 30s"), in order.
+  [[nodiscard]] std::vector<std::string> commands() const;
+
+ private:
+  Region default_region_;
+  PhoneNormalizer normalizer_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> commands_;
+};
+
+TELCRM_END_NAMESPACE
+
+#ifdef TELCRM_HEADER_ONLY
+#include <telcrm/impl/simulated_pbx-inl.hpp>
+#endif

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#define TELCRM_VERSION_MAJOR 0
+#define TELCRM_VERSION_MINOR 1
+#define TELCRM_VERSION_PATCH 0
+/// MAJOR * 10000 + MINOR * 100 + PATCH, for `#if` comparisons.
+#define TELCRM_VERSION \
+  (TELCRM_VERSION_MAJOR * 10000 + TELCRM_VERSION_MINOR * 100 + TELCRM_VERSION_PATCH)
+#define TELCRM_VERSION_STRING "0.1.0"

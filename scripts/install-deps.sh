@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs what telcrm needs to build, test and benchmark, from Debian's packages only.
+# This is the one place that knows package names. Idempotent: installs only what is missing.
+#   scripts/install-deps.sh            everything (build, tests, benchmarks, Clang)
+#   scripts/install-deps.sh --runtime  only what building the library and the tool needs
+set -euo pipefail
+
+build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev)
+test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev clang python3 sqlite3)
+
+pkgs=("${build_pkgs[@]}")
+if [[ "${1:-}" != "--runtime" ]]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then as_root=(sudo); else
+    echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Our generator of phone numbers as people, CRMs and PBXes write them, for the differential
+// test against libphonenumber and for the benchmark. Real numbers come from libphonenumber's
+// example numbers with random digits (kept only when libphonenumber calls them valid, plus a
+// few that are not); each is then written in one of the forms R-N1 … R-N4 name, against a
+// default region. Deterministic for a given seed, whatever the compiler or standard library.
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace telcrm_test {
+
+/// One generated input: the text, the default region to read it against, and its form.
+struct CorpusEntry {
+  std::string input;
+  std::string region;
+  std::string form;
+};
+
+/// The regions the corpus draws numbers and default regions from (the ones R-N lists, and a
+/// few neighbours).
+inline const std::vector<std::string>& corpus_regions() {
+  static const std::vector<std::string> regions = {
+      "RU", "UA", "DE", "FR", "ES", "PT", "BR", "US", "GB", "KZ", "PL", "IN", "IT", "NL", "TR", "CN", "JP",
+      "MX", "AR", "CO", "IL", "AE", "SA", "EG", "NG", "ZA", "AU", "CA", "BY", "CH", "AT", "SE", "KR"};
+  return regions;
+}
+
+class CorpusGenerator {
+ public:
+  explicit CorpusGenerator(std::uint64_t seed) : state_(seed) {}
+
+  /// At least `count` entries.
+  std::vector<CorpusEntry> generate(std::size_t count) {
+    build_pools();
+    std::vector<CorpusEntry> out;
+    out.reserve(count);
+    while (out.size() < count) out.push_back(entry());
+    return out;
+  }
+
+ private:
+  using Util = i18n::phonenumbers::PhoneNumberUtil;
+  using Number = i18n::phonenumbers::PhoneNumber;
+
+  struct Pooled {
+    Number number;
+    std::string region;
+  };
+
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+  bool chance(int percent) { return below(100) < static_cast<std::size_t>(percent); }
+  template <class T>
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
+  char digit() { return static_cast<char>('0' + below(10)); }
+
+  static Util& util() { return *Util::GetInstance(); }
+
+  static std::string nsn_of(const Number& n) {
+    std::string s;
+    util().GetNationalSignificantNumber(n, &s);
+    return s;
+  }
+
+  static Number from_nsn(int cc, const std::string& nsn) {
+    Number n;
+    n.set_country_code(cc);
+    if (nsn.size() > 1 && nsn[0] == '0') {
+      n.set_italian_leading_zero(true);
+      int zeros = 0;
+      while (zeros + 1 < static_cast<int>(nsn.size()) && nsn[static_cast<std::size_t>(zeros)] == '0')
+        ++zeros;
+      if (zeros > 1) n.set_number_of_leading_zeros(zeros);
+    }
+    n.set_national_number(std::stoull(nsn));
+    return n;
+  }
+
+  // Numbers per region: example numbers of every type with random trailing (and sometimes
+  // inner) digits; about one in ten is kept even though it is not valid.
+  void build_pools() {
+    pool_.clear();
+    for (const auto& region : corpus_regions()) {
+      std::set<Util::PhoneNumberType> types;
+      util().GetSupportedTypesForRegion(region, &types);
+      std::vector<Number> examples;
+      for (auto type : types) {
+        Number n;
+        if (util().GetExampleNumberForType(region, type, &n)) examples.push_back(n);
+      }
+      if (examples.empty()) continue;
+      int kept = 0;
+      for (int attempt = 0; attempt < 4000 && kept < 80; ++attempt) {
+        const Number& base = pick(examples);
+        std::string nsn = nsn_of(base);
+        std::size_t tail = 1 + below(std::min<std::size_t>(6, nsn.size() - 2));
+        for (std::size_t i = nsn.size() - tail; i < nsn.size(); ++i) nsn[i] = digit();
+        if (chance(30) && nsn.size() > 4) nsn[1 + below(2)] = digit();
+        Number n = from_nsn(base.country_code(), nsn);
+        if (!util().IsValidNumber(n) && !chance(10)) continue;
+        pool_.push_back({n, region});
+        ++kept;
+      }
+    }
+  }
+
+  static std::string format(const Number& n, Util::PhoneNumberFormat f) {
+    std::string s;
+    util().Format(n, f, &s);
+    return s;
+  }
+
+  static std::string utf8(char32_t cp) {
+    std::string s;
+    if (cp < 0x80) {
+      s += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      s += static_cast<char>(0xC0 | (cp >> 6));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      s += static_cast<char>(0xE0 | (cp >> 12));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return s;
+  }
+
+  std::string unicode_digits(const std::string& text) {
+    static constexpr std::array<char32_t, 4> zeros = {0xFF10, 0x0660, 0x06F0, 0x0966};
+    char32_t zero = zeros[below(zeros.size())];
+    std::string out;
+    for (char c : text) out += (c >= '0' && c <= '9') ? utf8(zero + static_cast<char32_t>(c - '0')) : std::string(1, c);
+    return out;
+  }
+
+  // Replaces the separators of a formatted number with others of every kind.
+  std::string reseparate(const std::string& text) {
+    static const std::vector<std::string> seps = {
+        " ", "-", ".", "/", "\u00A0", "\u2013", "\u2014", "\u202F", "\u3000", "\u200B", "\u200E",
+        "\u2060", " - ", "  ", "\u2011", "\u2212", "(", ")"};
+    std::string out;
+    bool digits_seen = false;
+    for (char c : text) {
+      if ((c >= '0' && c <= '9') || c == '+') {
+        out += c;
+        digits_seen = true;
+      } else if (digits_seen && c != '(' && c != ')') {
+        out += pick(seps);
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  static std::string digits_of(const std::string& text) {
+    std::string out;
+    for (char c : text)
+      if ((c >= '0' && c <= '9') || c == '+') out += c;
+    return out;
+  }
+
+  std::string any_region() { return pick(corpus_regions()); }
+
+  // A region other than the number's own that writes its international calls with "00".
+  std::string region_with_00(const std::string& own) {
+    for (int i = 0; i < 20; ++i) {
+      std::string r = any_region();
+      if (r != own && r != "US" && r != "CA" && r != "RU" && r != "KZ" && r != "BY" && r != "JP" &&
+          r != "AU" && r != "BR" && r != "CO" && r != "KR")
+        return r;
+    }
+    return "DE";
+  }
+
+  std::string extension() {
+    static const std::vector<std::string> exts = {"1", "12", "101", "1234", "5"};
+    return pick(exts);
+  }
+
+  CorpusEntry entry() {
+    const Pooled& p = pick(pool_);
+    const Number& n = p.number;
+    const std::string e164 = format(n, Util::E164);
+    const std::string intl = format(n, Util::INTERNATIONAL);
+    const std::string national = format(n, Util::NATIONAL);
+    const std::string home = p.region;
+    std::size_t form = below(100);
+    // Weights: plain forms dominate, as in a CRM; every special form is well represented.
+    if (form < 10) return {e164, any_region(), "e164"};
+    if (form < 20) return {intl, any_region(), "international"};
+    if (form < 32) return {national, home, "national"};
+    if (form < 38) return {digits_of(national), home, "national_digits"};
+    if (form < 46) {
+      std::string from = any_region();
+      std::string s;
+      util().FormatOutOfCountryCallingNumber(n, from, &s);
+      return {chance(40) ? digits_of(s) : s, from, "out_of_country"};
+    }
+    if (form < 50) {
+      // The region's own country code without + (79161234567 on an RU line).
+      return {std::to_string(n.country_code()) + nsn_of(n), home, "leading_country_code"};
+    }
+    if (form < 54) {
+      std::string ndd;
+      util().GetNddPrefixForRegion(home, true, &ndd);
+      std::string cc = "+" + std::to_string(n.country_code());
+      if (ndd.empty() || intl.rfind(cc + " ", 0) != 0) return {intl, any_region(), "international"};
+      return {cc + " (" + ndd + ")" + intl.substr(cc.size()), any_region(), "trunk_after_country_code"};
+    }
+    if (form < 57) return {format(n, Util::RFC3966), any_region(), "tel_uri"};
+    if (form < 63) {
+      static const std::vector<std::string> marks = {" ext. ", " ext ", " x", " x ", " #", "#"};
+      return {(chance(50) ? intl : national) + pick(marks) + extension(),
+              home, "extension_libphonenumber_reads"};
+    }
+    if (form < 68) {
+      static const std::vector<std::string> marks = {" доб. ", " дод. ", " Durchwahl ", ",", ",,",
+                                                     " wew. ", " poste ", " ramal ", " anexo ", "p",
+                                                     " (доб. ", " вн. "};
+      return {(chance(50) ? intl : national) + pick(marks) + extension(), home,
+              "extension_other_notations"};
+    }
+    if (form < 74) {
+      static const std::vector<std::string> labels = {"Tel.: ", "tel. ", "моб. ", "Тел: ", "Mobile: ",
+                                                      "Ivan Petrov ", "Büro: ", "Fax: ", "T: ",
+                                                      "Móvil: ", "Handy "};
+      return {pick(labels) + (chance(50) ? intl : national), home, "label"};
+    }
+    if (form < 80) return {unicode_digits(chance(50) ? intl : national), home, "unicode_digits"};
+    if (form < 88) return {reseparate(chance(50) ? intl : national), home, "separators"};
+    if (form < 91) {
+      std::string uri = "sip:" + e164 + "@pbx.example.com";
+      if (chance(50)) uri += ";user=phone";
+      return {chance(50) ? uri : "\"Ivan\" <" + uri + ">", any_region(), "sip_uri"};
+    }
+    if (form < 94) {
+      if (chance(50)) return {"'" + e164, any_region(), "spreadsheet"};
+      return {std::to_string(n.country_code()) + nsn_of(n) + ".0", home, "spreadsheet"};
+    }
+    if (form < 97) {
+      if (chance(50)) return {"+" + e164, any_region(), "plus_slips"};
+      return {"+00" + e164.substr(1), region_with_00(home), "plus_slips"};
+    }
+    // Vanity: NANP numbers with the last four digits as keypad letters.
+    Number nanp;
+    std::string region = chance(50) ? "US" : "CA";
+    for (int i = 0; i < 50; ++i) {
+      const Pooled& q = pick(pool_);
+      if (q.number.country_code() == 1) {
+        nanp = q.number;
+        region = q.region;
+        break;
+      }
+    }
+    std::string nat = format(nanp, Util::NATIONAL);
+    static constexpr std::array<std::string_view, 10> keys = {"", "", "ABC", "DEF", "GHI",
+                                                              "JKL", "MNO", "PQRS", "TUV", "WXYZ"};
+    std::size_t replaced = 0;
+    for (std::size_t i = nat.size(); i-- > 0 && replaced < 4;) {
+      char c = nat[i];
+      if (c < '2' || c > '9') continue;
+      auto letters = keys[static_cast<std::size_t>(c - '0')];
+      nat[i] = letters[below(letters.size())];
+      ++replaced;
+    }
+    return {(chance(50) ? "1-" : "") + nat, region, "vanity"};
+  }
+
+  std::uint64_t state_;
+  std::vector<Pooled> pool_;
+};
+
+}  // namespace telcrm_test
