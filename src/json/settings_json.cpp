@@ -107,8 +107,8 @@ void read_work_hours(Reader& r, const Json& j, const std::string& path, WorkHour
     for (std::size_t i = 0; i < days.size() && r.ok(); ++i) {
       auto& slot = w.days[static_cast<std::size_t>(days[i])];
       if (slot)
-        r.fail(Reader::index_path(dpath, i), "'" + std::string(format_as(days[i])) +
-                                                 "' is listed twice");
+        r.fail(Reader::index_path(dpath, i),
+               "'" + std::string(format_as(days[i])) + "' is listed twice");
       slot = true;
     }
   }

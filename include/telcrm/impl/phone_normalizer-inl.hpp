@@ -510,30 +510,24 @@ inline constexpr std::array<std::uint8_t, 256> simple_bits = [] {
 inline bool read_simple(std::string_view input, char* digits, std::size_t& count,
                         bool& plus) noexcept {
   std::size_t n = 0;
-  unsigned other = 0;
-  unsigned late_plus = 0;
-  unsigned any_plus = 0;
-  std::size_t last_dot = input.size();
+  unsigned all = 0;        // every bit seen
+  std::size_t late = 0;    // non-zero when a + follows a digit
   for (std::size_t i = 0; i < input.size(); ++i) {
     const char c = input[i];
     const unsigned bits = simple_bits[static_cast<unsigned char>(c)];
     digits[n] = c;
-    const unsigned is_plus = (bits >> 2) & 1U;
-    late_plus |= is_plus & static_cast<unsigned>(n != 0);
-    any_plus |= is_plus;
+    late |= (bits & 4U) * n;
     n += bits & 1U;
-    other |= bits >> 1;
-    const std::size_t dot_mask = std::size_t{0} - ((bits >> 3) & 1U);
-    last_dot = (i & dot_mask) | (last_dot & ~dot_mask);
+    all |= bits;
   }
-  if (((other & 1U) | late_plus) != 0 || n == 0 || n > max_number_digits) return false;
-  if (last_dot + 1 < input.size()) {
-    bool zeros = true;
-    for (std::size_t i = last_dot + 1; i < input.size(); ++i) zeros = zeros && input[i] == '0';
-    if (zeros) return false;  // "79161234567.0"
+  if ((all & 2U) != 0 || late != 0 || n == 0 || n > max_number_digits) return false;
+  if ((all & 8U) != 0) {  // "79161234567.0": maybe a spreadsheet float, for the full reader
+    std::size_t end = input.size();
+    while (end > 0 && input[end - 1] == '0') --end;
+    if (end < input.size() && end > 0 && input[end - 1] == '.') return false;
   }
   count = n;
-  plus = any_plus != 0;
+  plus = (all & 4U) != 0;
   return true;
 }
 

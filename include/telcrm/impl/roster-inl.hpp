@@ -12,9 +12,8 @@ TELCRM_INLINE Roster::Roster(std::span<const Employee> employees, Region default
                              const PhoneNormalizer& normalizer) {
   std::vector<std::size_t> order(employees.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return employees[a].id < employees[b].id;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return employees[a].id < employees[b].id; });
   auto shared = std::make_shared<Shared>();
   shared->ids.reserve(order.size());
   shared->phones.reserve(order.size());
@@ -48,7 +47,8 @@ TELCRM_INLINE const RosterEntry* Roster::find(EmployeeId id) const noexcept {
 
 TELCRM_INLINE std::string_view Roster::own_phone(EmployeeId id) const noexcept {
   const auto i = index_of(id);
-  return i < 0 ? std::string_view{} : std::string_view(shared_->phones[static_cast<std::size_t>(i)]);
+  return i < 0 ? std::string_view{}
+               : std::string_view(shared_->phones[static_cast<std::size_t>(i)]);
 }
 
 TELCRM_INLINE bool Roster::set_presence(EmployeeId id, Presence presence) noexcept {

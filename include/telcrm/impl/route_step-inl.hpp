@@ -13,8 +13,7 @@ TELCRM_INLINE std::string format_as(const RingStep& s) {
 }
 
 TELCRM_INLINE std::string format_as(const ForwardStep& s) {
-  std::string out =
-      fmt::format("forward {} {}s {}", s.number, s.seconds.count(), format_as(s.why));
+  std::string out = fmt::format("forward {} {}s {}", s.number, s.seconds.count(), format_as(s.why));
   if (s.employee) out += fmt::format(" (employee {})", *s.employee);
   return out;
 }

@@ -18,7 +18,7 @@
 #include <utility>
 
 TELCRM_BEGIN_NAMESPACE
-namespace detail::routing {
+namespace routing_detail {
 
 // The `random` order must be the same on every platform and standard library, so it uses
 // its own hash and generator rather than std::hash or std:: distributions.
@@ -45,7 +45,7 @@ inline std::string e164_or_empty(const std::optional<std::string>& number, Regio
   return n.is_dialable() ? std::string(n.e164()) : std::string();
 }
 
-}  // namespace detail::routing
+}  // namespace routing_detail
 
 // The decisions of one next() call. Holds references to its arguments only for the call.
 class RoutingPolicy::Router {
@@ -61,15 +61,19 @@ class RoutingPolicy::Router {
 
   RouteStep decide(StepOutcome previous) {
     switch (st_.phase_) {
-      case RouteState::Phase::start: return start();
+      case RouteState::Phase::start:
+        return start();
       case RouteState::Phase::responsible:
         // A busy signal while ringing counts as busy; declining or silence as no answer.
         return responsible_fallback(previous == StepOutcome::busy
                                         ? RouteWhy::responsible_busy
                                         : RouteWhy::responsible_no_answer);
-      case RouteState::Phase::forward: return voicemail_or_hang_up(st_.addressee_, st_.carried_);
-      case RouteState::Phase::queue: return run_queue();
-      case RouteState::Phase::ended: break;
+      case RouteState::Phase::forward:
+        return voicemail_or_hang_up(st_.addressee_, st_.carried_);
+      case RouteState::Phase::queue:
+        return run_queue();
+      case RouteState::Phase::ended:
+        break;
     }
     return HangUpStep{RouteWhy::no_answer_rule};  // not reached: next() handles `ended`
   }
@@ -107,12 +111,14 @@ class RoutingPolicy::Router {
   RouteStep off_hours() {
     const auto who = policy_.attributed_to(call_);
     switch (line_.work_hours->off_hours) {
-      case OffHoursAction::voicemail: return voicemail_or_hang_up(who, RouteWhy::off_hours);
+      case OffHoursAction::voicemail:
+        return voicemail_or_hang_up(who, RouteWhy::off_hours);
       case OffHoursAction::forward_to_number:
         if (line_.off_hours_forward.empty()) return HangUpStep{RouteWhy::off_hours};
-        return forward(line_.off_hours_forward, line_.responsible_ring_seconds,
-                       RouteWhy::off_hours, std::nullopt, who);
-      case OffHoursAction::hang_up: break;
+        return forward(line_.off_hours_forward, line_.responsible_ring_seconds, RouteWhy::off_hours,
+                       std::nullopt, who);
+      case OffHoursAction::hang_up:
+        break;
     }
     return HangUpStep{RouteWhy::off_hours};
   }
@@ -130,7 +136,8 @@ class RoutingPolicy::Router {
           return forward(std::string(phone), line_.responsible_ring_seconds, why, id, id);
         return VoicemailStep{id, why};
       }
-      case ResponsibleFallback::voicemail: break;
+      case ResponsibleFallback::voicemail:
+        break;
     }
     return VoicemailStep{id, why};
   }
@@ -166,21 +173,23 @@ class RoutingPolicy::Router {
     st_.cursor_ = 0;
     st_.order_.clear();
     // The responsible counts as tried in the first pass of the line's queue (R-R3).
-    const bool skip_responsible = false;
+    const bool skip_responsible = st_.pass_ == 1 && st_.entered_.size() == 1;
     for (EmployeeId id : q.members)
       if (eligible(id) && !(skip_responsible && st_.rung_responsible_ == id))
         st_.order_.push_back(id);
     switch (q.distribution) {
       case Distribution::strictly:
       case Distribution::all:
-      case Distribution::ring_progressively: return;  // list order
+      case Distribution::ring_progressively:
+        return;  // list order
       case Distribution::evenly: {
         const QueueStats::OfferTimes* offers = stats_.offers_in(q.id);
         sort_by([offers](EmployeeId id) {
           if (offers == nullptr) return std::numeric_limits<std::int64_t>::min();
           auto it = offers->find(id);
-          return it == offers->end() ? std::numeric_limits<std::int64_t>::min()
-                                     : static_cast<std::int64_t>(it->second.time_since_epoch().count());
+          return it == offers->end()
+                     ? std::numeric_limits<std::int64_t>::min()
+                     : static_cast<std::int64_t>(it->second.time_since_epoch().count());
         });
         return;
       }
@@ -198,7 +207,9 @@ class RoutingPolicy::Router {
                      : std::numeric_limits<std::int64_t>::min();
         });
         return;
-      case Distribution::random: shuffle(q); return;
+      case Distribution::random:
+        shuffle(q);
+        return;
     }
   }
 
@@ -222,14 +233,14 @@ class RoutingPolicy::Router {
 
   // A Fisher–Yates shuffle seeded by (seed, call id, queue, pass): reproducible (R-Q2).
   void shuffle(const Queue& q) {
-    using detail::routing::fnv1a;
+    using routing_detail::fnv1a;
     std::uint64_t state = policy_.options_.seed;
     state ^= fnv1a(call_.call_id) * 0x9E3779B97F4A7C15ull;
     state ^= fnv1a(q.id) * 0xC2B2AE3D27D4EB4Full;
     state ^= static_cast<std::uint64_t>(st_.pass_) * 0x165667B19E3779F9ull;
     auto& order = st_.order_;
     for (std::size_t i = order.size(); i > 1; --i) {
-      const auto j = static_cast<std::size_t>(detail::routing::splitmix64(state) % i);
+      const auto j = static_cast<std::size_t>(routing_detail::splitmix64(state) % i);
       std::swap(order[i - 1], order[j]);
     }
   }
@@ -288,7 +299,8 @@ class RoutingPolicy::Router {
       // Every eligible member was tried, or there was none (R-Q4, R-Q5).
       constexpr RouteWhy why = RouteWhy::no_answer_rule;
       switch (q.no_answer) {
-        case NoAnswerRule::voicemail: return voicemail_or_hang_up(rule_addressee(q), why);
+        case NoAnswerRule::voicemail:
+          return voicemail_or_hang_up(rule_addressee(q), why);
         case NoAnswerRule::forward_to_phone: {
           const auto who = rule_addressee(q);
           const std::string_view phone = who ? roster_.own_phone(*who) : std::string_view{};
@@ -303,7 +315,8 @@ class RoutingPolicy::Router {
           if (entered(*q.next_queue)) return HangUpStep{RouteWhy::queue_cycle};
           enter(*q.next_queue);
           continue;
-        case NoAnswerRule::hang_up: return HangUpStep{why};
+        case NoAnswerRule::hang_up:
+          return HangUpStep{why};
         case NoAnswerRule::wait:
           if (!anyone_eligible(q)) return HangUpStep{why};  // nobody to wait for (R-Q5)
           ++st_.pass_;
@@ -325,7 +338,7 @@ class RoutingPolicy::Router {
 TELCRM_INLINE Result<RoutingPolicy> RoutingPolicy::create(const IntegrationSettings& settings,
                                                           RoutingOptions options,
                                                           const PhoneNormalizer& normalizer) {
-  using detail::routing::e164_or_empty;
+  using routing_detail::e164_or_empty;
   if (auto ok = check_settings(settings, "settings", normalizer); !ok) return fail(ok.error());
   if (options.max_steps == 0)
     return fail(Errc::invalid_argument, "routing options: max_steps must be at least 1");

@@ -13,7 +13,7 @@
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
-namespace detail::validate {
+namespace validate_detail {
 
 inline constexpr int min_rings = 2;
 inline constexpr int max_rings = 7;
@@ -102,9 +102,8 @@ inline void validate_queue(const Sink& sink, const IntegrationSettings& s, std::
   }
 }
 
-inline void validate_work_hours(const Sink& sink, const IntegrationSettings& s,
-                                const WorkHours& w, const std::string& path,
-                                const PhoneNormalizer& normalizer) {
+inline void validate_work_hours(const Sink& sink, const IntegrationSettings& s, const WorkHours& w,
+                                const std::string& path, const PhoneNormalizer& normalizer) {
   const long offset = static_cast<long>(w.utc_offset.count());
   if (offset < min_utc_offset || offset > max_utc_offset)
     sink.add(key(path, "utc_offset"), fmt::format("must be between -12:00 and +14:00, got {}",
@@ -112,8 +111,8 @@ inline void validate_work_hours(const Sink& sink, const IntegrationSettings& s,
   for (const auto& [name, value] : {std::pair{"from", w.from}, std::pair{"to", w.to}}) {
     const long minutes = static_cast<long>(value.count());
     if (minutes < 0 || minutes > end_of_day)
-      sink.add(key(path, name), fmt::format("{} is not a time of day (00:00 to 24:00)",
-                                            format_time_of_day(value)));
+      sink.add(key(path, name),
+               fmt::format("{} is not a time of day (00:00 to 24:00)", format_time_of_day(value)));
   }
   if (w.off_hours == OffHoursAction::forward_to_number)
     check_forward_number(sink, w.forward_number, key(path, "forward_number"),
@@ -246,9 +245,9 @@ inline void lint_queue(const Sink& sink, const IntegrationSettings& s, std::size
     sink.add(key(path, "forward_number"),
              fmt::format("ignored: the no_answer rule is {}", q.no_answer));
   if (q.next_queue && q.no_answer != NoAnswerRule::next_queue)
-    sink.add(key(path, "next_queue"), fmt::format("ignored: the no_answer rule is {}", q.no_answer));
-  if (!is_used(s, qi))
-    sink.add(path, fmt::format("queue '{}' is not used by any line", q.id));
+    sink.add(key(path, "next_queue"),
+             fmt::format("ignored: the no_answer rule is {}", q.no_answer));
+  if (!is_used(s, qi)) sink.add(path, fmt::format("queue '{}' is not used by any line", q.id));
 }
 
 inline void lint_work_hours(const Sink& sink, const WorkHours& w, const std::string& path) {
@@ -281,8 +280,8 @@ inline void lint_title(const Sink& sink, std::string_view title, const std::stri
     }
     const std::string_view name = title.substr(open + 1, close - open - 1);
     if (name != "number" && name != "direction")
-      sink.add(path, fmt::format("unknown placeholder {{{}}} (known: {{number}}, {{direction}})",
-                                 name));
+      sink.add(path,
+               fmt::format("unknown placeholder {{{}}} (known: {{number}}, {{direction}})", name));
   }
 }
 
@@ -290,20 +289,19 @@ inline void lint_phone(const Sink& sink, const std::string& phone, const std::st
                        Region region, const PhoneNormalizer& normalizer, std::string_view effect) {
   const PhoneNumber n = normalizer.normalize(phone, region);
   if (n.is_dialable()) return;
-  sink.add(path, fmt::format("'{}' does not normalise against {} ({}{}{}): {}", phone,
-                             region.code(), n.status(),
-                             n.reason() == InvalidReason::none ? "" : ": ",
-                             n.reason() == InvalidReason::none ? std::string_view{}
-                                                               : format_as(n.reason()),
-                             effect));
+  sink.add(path, fmt::format(
+                     "'{}' does not normalise against {} ({}{}{}): {}", phone, region.code(),
+                     n.status(), n.reason() == InvalidReason::none ? "" : ": ",
+                     n.reason() == InvalidReason::none ? std::string_view{} : format_as(n.reason()),
+                     effect));
 }
 
-}  // namespace detail::validate
+}  // namespace validate_detail
 
 TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& s,
                                                     std::string_view root_view,
                                                     const PhoneNormalizer& normalizer) {
-  using namespace detail::validate;
+  using namespace validate_detail;
   std::vector<SettingsProblem> out;
   const Sink sink{out, Severity::error};
   const std::string root(root_view);
@@ -338,7 +336,7 @@ TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& s
 TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
                                                 std::string_view root_view,
                                                 const PhoneNormalizer& normalizer) {
-  using namespace detail::validate;
+  using namespace validate_detail;
   std::vector<SettingsProblem> out;
   const Sink sink{out, Severity::warning};
   const std::string root(root_view);
@@ -351,9 +349,9 @@ TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
     for (std::size_t i = 0; i < s.employees.size(); ++i) {
       const EmployeePhones& p = s.employees[i].phones;
       const std::string base = key(index(employees, i), "phones");
-      for (const auto& [name, phone] : {std::pair{"mobile", &p.mobile},
-                                        std::pair{"personal", &p.personal},
-                                        std::pair{"work", &p.work}})
+      for (const auto& [name, phone] :
+           {std::pair{"mobile", &p.mobile}, std::pair{"personal", &p.personal},
+            std::pair{"work", &p.work}})
         if (*phone && !(*phone)->empty())
           lint_phone(sink, **phone, key(base, name), s.default_region, normalizer,
                      "calls are never forwarded to it");
@@ -371,7 +369,8 @@ TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
     const std::string path = index(lines, i);
     lint_title(sink, s.lines[i].lead_title, key(path, "lead_title"));
-    if (s.lines[i].work_hours) lint_work_hours(sink, *s.lines[i].work_hours, key(path, "work_hours"));
+    if (s.lines[i].work_hours)
+      lint_work_hours(sink, *s.lines[i].work_hours, key(path, "work_hours"));
   }
   return out;
 }

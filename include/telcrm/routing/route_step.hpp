@@ -35,14 +35,22 @@ enum class RouteWhy : std::uint8_t {
 /// The spelling of scenario-format.md; `queue` without its id (see RouteReason).
 constexpr std::string_view format_as(RouteWhy w) noexcept {
   switch (w) {
-    case RouteWhy::responsible: return "responsible";
-    case RouteWhy::queue: return "queue";
-    case RouteWhy::responsible_no_answer: return "responsible_no_answer";
-    case RouteWhy::responsible_busy: return "responsible_busy";
-    case RouteWhy::responsible_unreachable: return "responsible_unreachable";
-    case RouteWhy::no_answer_rule: return "no_answer_rule";
-    case RouteWhy::off_hours: return "off_hours";
-    case RouteWhy::queue_cycle: return "queue_cycle";
+    case RouteWhy::responsible:
+      return "responsible";
+    case RouteWhy::queue:
+      return "queue";
+    case RouteWhy::responsible_no_answer:
+      return "responsible_no_answer";
+    case RouteWhy::responsible_busy:
+      return "responsible_busy";
+    case RouteWhy::responsible_unreachable:
+      return "responsible_unreachable";
+    case RouteWhy::no_answer_rule:
+      return "no_answer_rule";
+    case RouteWhy::off_hours:
+      return "off_hours";
+    case RouteWhy::queue_cycle:
+      return "queue_cycle";
   }
   return "unknown";
 }
@@ -105,10 +113,14 @@ struct HangUpStep {
 enum class StepKind : std::uint8_t { ring, forward, voicemail, hang_up };
 constexpr std::string_view format_as(StepKind k) noexcept {
   switch (k) {
-    case StepKind::ring: return "ring";
-    case StepKind::forward: return "forward";
-    case StepKind::voicemail: return "voicemail";
-    case StepKind::hang_up: return "hang_up";
+    case StepKind::ring:
+      return "ring";
+    case StepKind::forward:
+      return "forward";
+    case StepKind::voicemail:
+      return "voicemail";
+    case StepKind::hang_up:
+      return "hang_up";
   }
   return "unknown";
 }
@@ -167,10 +179,14 @@ enum class StepOutcome : std::uint8_t {
 };
 constexpr std::string_view format_as(StepOutcome o) noexcept {
   switch (o) {
-    case StepOutcome::none: return "none";
-    case StepOutcome::no_answer: return "no_answer";
-    case StepOutcome::busy: return "busy";
-    case StepOutcome::rejected: return "rejected";
+    case StepOutcome::none:
+      return "none";
+    case StepOutcome::no_answer:
+      return "no_answer";
+    case StepOutcome::busy:
+      return "busy";
+    case StepOutcome::rejected:
+      return "rejected";
   }
   return "unknown";
 }
@@ -179,7 +195,7 @@ TELCRM_END_NAMESPACE
 
 #if FMT_VERSION < 100000
 TELCRM_BEGIN_NAMESPACE
-namespace detail {
+namespace routing_format_detail {
 // fmt 9 does not look for format_as on classes; these formatters forward to it.
 template <class T>
 struct format_as_formatter : fmt::formatter<std::string_view, char> {
@@ -188,13 +204,12 @@ struct format_as_formatter : fmt::formatter<std::string_view, char> {
     return fmt::formatter<std::string_view, char>::format(format_as(value), ctx);
   }
 };
-}  // namespace detail
+}  // namespace routing_format_detail
 TELCRM_END_NAMESPACE
-// Spelled with the ABI namespace: telcrm::detail alone would be ambiguous with the public one.
-#define TELCRM_DETAIL_FORMAT_AS(Type)                  \
-  template <>                                          \
-  struct fmt::formatter<telcrm::Type, char>            \
-      : telcrm::TELCRM_ABI_NAMESPACE::detail::format_as_formatter<telcrm::Type> {}
+#define TELCRM_DETAIL_FORMAT_AS(Type)       \
+  template <>                               \
+  struct fmt::formatter<telcrm::Type, char> \
+      : telcrm::routing_format_detail::format_as_formatter<telcrm::Type> {}
 TELCRM_DETAIL_FORMAT_AS(RouteReason);
 TELCRM_DETAIL_FORMAT_AS(RingStep);
 TELCRM_DETAIL_FORMAT_AS(ForwardStep);

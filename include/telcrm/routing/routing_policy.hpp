@@ -38,9 +38,10 @@ struct RoutingOptions {
 /// What routing needs to know of one call. Built by the engine when the call starts.
 struct RouteCall {
   std::size_t line = 0;  ///< index of the call's line in the settings (RoutingPolicy::find_line)
-  CallDirection direction = CallDirection::incoming;  ///< incoming or callback; outgoing has no route
-  Timestamp at{};                                     ///< when the call started (UTC)
-  std::string_view call_id{};                         ///< the host's call id (seeds `random`)
+  CallDirection direction =
+      CallDirection::incoming;  ///< incoming or callback; outgoing has no route
+  Timestamp at{};               ///< when the call started (UTC)
+  std::string_view call_id{};   ///< the host's call id (seeds `random`)
   /// R-M4's result: the client's responsible, already known to be active; nullopt for an
   /// unknown, excepted or employee caller or a line whose CRM lookup is off (R-R4).
   std::optional<EmployeeId> responsible{};
@@ -64,10 +65,10 @@ class RouteState {
  private:
   friend class RoutingPolicy;
   enum class Phase : std::uint8_t {
-    start,              // no step yet
-    responsible,        // the responsible is ringing
-    forward,            // a forward is ringing; voicemail (or hang-up) follows
-    queue,              // in queue_, pass pass_, at cursor_ of order_
+    start,        // no step yet
+    responsible,  // the responsible is ringing
+    forward,      // a forward is ringing; voicemail (or hang-up) follows
+    queue,        // in queue_, pass pass_, at cursor_ of order_
     ended,
   };
   Phase phase_ = Phase::start;
@@ -77,8 +78,8 @@ class RouteState {
   std::uint32_t cursor_ = 0;  // tried members of order_ (ring_progressively: how many ring)
   std::uint32_t steps_ = 0;
   Seconds elapsed_{0};
-  std::optional<EmployeeId> last_ring_first_{};  // first user of the last ring step (R-Q4)
-  std::optional<EmployeeId> addressee_{};        // voicemail after a forward goes to them
+  std::optional<EmployeeId> last_ring_first_{};   // first user of the last ring step (R-Q4)
+  std::optional<EmployeeId> addressee_{};         // voicemail after a forward goes to them
   std::optional<EmployeeId> rung_responsible_{};  // tried in the line queue's first pass
   std::vector<std::uint32_t> entered_{};          // queues entered, in order
   std::vector<EmployeeId> order_{};               // this pass's candidates, in ring order

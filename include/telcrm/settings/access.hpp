@@ -31,10 +31,14 @@ enum class AccessLevel : std::uint8_t {
 };
 constexpr std::string_view format_as(AccessLevel l) noexcept {
   switch (l) {
-    case AccessLevel::none: return "none";
-    case AccessLevel::own: return "own";
-    case AccessLevel::department: return "department";
-    case AccessLevel::all: return "all";
+    case AccessLevel::none:
+      return "none";
+    case AccessLevel::own:
+      return "own";
+    case AccessLevel::department:
+      return "department";
+    case AccessLevel::all:
+      return "all";
   }
   return "unknown";
 }
@@ -48,10 +52,14 @@ enum class CallAccess : std::uint8_t {
 };
 constexpr std::string_view format_as(CallAccess c) noexcept {
   switch (c) {
-    case CallAccess::none: return "none";
-    case CallAccess::crm_clients: return "crm_clients";
-    case CallAccess::clients_and_employees: return "clients_and_employees";
-    case CallAccess::any: return "any";
+    case CallAccess::none:
+      return "none";
+    case CallAccess::crm_clients:
+      return "crm_clients";
+    case CallAccess::clients_and_employees:
+      return "clients_and_employees";
+    case CallAccess::any:
+      return "any";
   }
   return "unknown";
 }
@@ -92,8 +100,8 @@ struct Role {
 /// One user's roles.
 struct UserAccess {
   EmployeeId user = 0;
-  bool administrator = false;           ///< has every right (R-P1)
-  std::vector<std::string> roles{};     ///< role ids
+  bool administrator = false;                ///< has every right (R-P1)
+  std::vector<std::string> roles{};          ///< role ids
   std::optional<std::int64_t> department{};  ///< for the `department` level
   friend bool operator==(const UserAccess&, const UserAccess&) = default;
 };

@@ -131,7 +131,9 @@ constexpr bool is_valid_date(MonthDay d) noexcept {
   return d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= days_in[d.month - 1u];
 }
 
-namespace detail::settings_text {
+// Not `detail`: a detail namespace inside the ABI namespace declared before result.hpp
+// would hide telcrm::detail from it (the built-in expected backend).
+namespace settings_text_detail {
 constexpr bool digits_value(std::string_view s, int& out) noexcept {
   if (s.empty()) return false;
   out = 0;
@@ -147,7 +149,7 @@ inline void append_two_digits(std::string& out, long v) {
   if (v < 10) out += '0';
   out += std::to_string(v);
 }
-}  // namespace detail::settings_text
+}  // namespace settings_text_detail
 
 /// Reads a time of day written `HH:MM` or `H:MM` ("09:00", "24:00"); nullopt for any other
 /// shape. Values past 24:00 are read (validate() reports them) so they survive a round trip.
@@ -156,8 +158,8 @@ constexpr std::optional<DayMinutes> parse_time_of_day(std::string_view s) noexce
   int h = 0;
   int m = 0;
   if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3 ||
-      !detail::settings_text::digits_value(s.substr(0, colon), h) ||
-      !detail::settings_text::digits_value(s.substr(colon + 1), m) || m > 59)
+      !settings_text_detail::digits_value(s.substr(0, colon), h) ||
+      !settings_text_detail::digits_value(s.substr(colon + 1), m) || m > 59)
     return std::nullopt;
   return DayMinutes(h * 60 + m);
 }
@@ -166,9 +168,9 @@ inline std::string format_time_of_day(DayMinutes t) {
   const long total = static_cast<long>(t.count());
   const long magnitude = total < 0 ? -total : total;
   std::string out(total < 0 ? "-" : "");
-  detail::settings_text::append_two_digits(out, magnitude / 60);
+  settings_text_detail::append_two_digits(out, magnitude / 60);
   out += ':';
-  detail::settings_text::append_two_digits(out, magnitude % 60);
+  settings_text_detail::append_two_digits(out, magnitude % 60);
   return out;
 }
 
@@ -177,8 +179,8 @@ constexpr std::optional<std::chrono::minutes> parse_utc_offset(std::string_view 
   if (s.size() != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':') return std::nullopt;
   int h = 0;
   int m = 0;
-  if (!detail::settings_text::digits_value(s.substr(1, 2), h) ||
-      !detail::settings_text::digits_value(s.substr(4, 2), m) || m > 59)
+  if (!settings_text_detail::digits_value(s.substr(1, 2), h) ||
+      !settings_text_detail::digits_value(s.substr(4, 2), m) || m > 59)
     return std::nullopt;
   return std::chrono::minutes((s[0] == '-' ? -1 : 1) * (h * 60 + m));
 }
@@ -187,9 +189,9 @@ inline std::string format_utc_offset(std::chrono::minutes offset) {
   const long total = static_cast<long>(offset.count());
   const long magnitude = total < 0 ? -total : total;
   std::string out(total < 0 ? "-" : "+");
-  detail::settings_text::append_two_digits(out, magnitude / 60);
+  settings_text_detail::append_two_digits(out, magnitude / 60);
   out += ':';
-  detail::settings_text::append_two_digits(out, magnitude % 60);
+  settings_text_detail::append_two_digits(out, magnitude % 60);
   return out;
 }
 
@@ -200,17 +202,17 @@ constexpr std::optional<MonthDay> parse_month_day(std::string_view s) noexcept {
   int d = 0;
   int m = 0;
   if (dot == std::string_view::npos || dot == 0 || dot > 2 || s.size() <= dot + 1 ||
-      s.size() > dot + 3 || !detail::settings_text::digits_value(s.substr(0, dot), d) ||
-      !detail::settings_text::digits_value(s.substr(dot + 1), m))
+      s.size() > dot + 3 || !settings_text_detail::digits_value(s.substr(0, dot), d) ||
+      !settings_text_detail::digits_value(s.substr(dot + 1), m))
     return std::nullopt;
   return MonthDay{static_cast<std::uint8_t>(d), static_cast<std::uint8_t>(m)};
 }
 /// "09.05".
 inline std::string format_month_day(MonthDay d) {
   std::string out;
-  detail::settings_text::append_two_digits(out, d.day);
+  settings_text_detail::append_two_digits(out, d.day);
   out += '.';
-  detail::settings_text::append_two_digits(out, d.month);
+  settings_text_detail::append_two_digits(out, d.month);
   return out;
 }
 

@@ -35,7 +35,9 @@ struct SettingsProblem {
 };
 
 /// `path: message`.
-inline std::string format_as(const SettingsProblem& p) { return p.path + ": " + p.message; }
+inline std::string format_as(const SettingsProblem& p) {
+  return p.path + ": " + p.message;
+}
 
 /// Every error of `settings`, in document order: an unknown default region, references to
 /// queues or employees that do not exist, duplicate ids, `rings` outside 2–7, a missing or

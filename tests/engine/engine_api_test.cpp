@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// The engine driven event by event: idempotency (R-I1), one creation per number (R-I2), a
+// store that fails (R-I3), stale calls, and errors as values.
+#include <doctest/doctest.h>
+
+#include "engine/engine_fixture.hpp"
+
+using namespace telcrm;
+using namespace telcrm_test;
+
+namespace {
+
+const char* two_lines = R"({ "settings": { "default_region": "RU",
+    "employees": [ { "id": 1, "name": "Anna" }, { "id": 2, "name": "Boris" } ],
+    "queues": [ { "id": "q", "members": [1, 2], "distribution": "strictly", "rings": 2 } ],
+    "lines": [ { "number": "+74950000000", "queue": "q" } ] },
+  "crm": {},
+  "calls": [
+    { "id": "c1", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+      "at": "2026-11-24T10:00:00Z", "answers": [2], "duration": 30 } ] })";
+
+CallStart start_of(const char* id, const char* from, Timestamp at) {
+  return CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt, at};
+}
+
+}  // namespace
+
+TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
+  Rig rig(two_lines);
+  const auto at = rig.s.calls[0].at;
+  auto first = rig.engine->start_call(start_of("c1", "+79161234567", at));
+  auto again = rig.engine->start_call(start_of("c1", "+79161234567", at));
+  REQUIRE(first.has_value());
+  REQUIRE(again.has_value());
+  CHECK(*first == *again);
+  CHECK(rig.pbx.commands().size() == 1);  // rang once
+  CHECK(rig.store.snapshot()->leads.size() == 1);
+
+  auto ended = rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
+  auto ended_again = rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
+  REQUIRE(ended.has_value());
+  CHECK(*ended == *ended_again);
+  CHECK(ended->steps == 2);
+  REQUIRE(rig.engine->answered(Answered{"c1", 1, 2, std::nullopt}).has_value());
+  REQUIRE(rig.engine->answered(Answered{"c1", 1, 2, std::nullopt}).has_value());
+  auto result = rig.engine->end_call(CallEnd{"c1", Seconds(30), {}, {}, {}, {}});
+  auto result_again = rig.engine->end_call(CallEnd{"c1", Seconds(30), {}, {}, {}, {}});
+  REQUIRE(result.has_value());
+  REQUIRE(result_again.has_value());
+  CHECK(*result == *result_again);
+  auto crm = rig.store.snapshot();
+  CHECK(crm->leads.size() == 1);
+  CHECK(crm->activities.size() == 1);
+  CHECK(crm->history.size() == 1);
+  // A start after the end is a repeat too: it does not begin a second call.
+  auto late = rig.engine->start_call(start_of("c1", "+79161234567", at));
+  REQUIRE(late.has_value());
+  CHECK(late->ended);
+  CHECK(rig.store.snapshot()->history.size() == 1);
+}
+
+TEST_CASE("R-I1 a repeated call id in a scenario repeats the first result") {
+  std::string json = two_lines;
+  const std::string call = R"({ "id": "c1", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+      "at": "2026-11-24T10:00:00Z", "answers": [2], "duration": 30 })";
+  json.replace(json.rfind("] }"), 3, ", " + call + "] }");
+  auto out = run(json);
+  REQUIRE(out.calls.size() == 2);
+  CHECK(out.calls[0] == out.calls[1]);
+  CHECK(out.crm_after.leads.size() == 1);
+  CHECK(out.crm_after.activities.size() == 1);
+
+  std::string different = two_lines;
+  different.replace(different.rfind("] }"), 3,
+                    ", " + std::string(R"({ "id": "c1", "direction": "incoming", "line": "+74950000000",
+                        "from": "+79031112233", "at": "2026-11-24T10:00:00Z" })") + "] }");
+  auto bad = scenario_from_json(different);
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message().find("$.calls[1].id: call id 'c1' repeats $.calls[0]") == 0);
+}
+
+TEST_CASE("R-I2 a second call from the same unknown number binds to what the first created") {
+  Rig rig(two_lines);
+  const auto at = rig.s.calls[0].at;
+  REQUIRE(rig.engine->start_call(start_of("a", "+79161234567", at)).has_value());
+  // While "a" still rings, "b" arrives from the same number, written differently.
+  auto b = rig.engine->start_call(start_of("b", "8 916 123-45-67", at + Seconds(2)));
+  REQUIRE(b.has_value());
+  auto end_b = rig.engine->end_call(CallEnd{"b", Seconds(0), {}, {}, {}, {}});
+  auto end_a = rig.engine->end_call(CallEnd{"a", Seconds(0), {}, {}, {}, {}});
+  REQUIRE(end_a.has_value());
+  REQUIRE(end_b.has_value());
+  CHECK(rig.store.snapshot()->leads.size() == 1);
+  CHECK(end_a->created.size() == 1);
+  CHECK(end_b->created.empty());
+  CHECK(end_b->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
+}
+
+TEST_CASE("R-I2 across processes: the store's claim makes the later process bind to the winner") {
+  // Two engines over one store, each with its own index — as two processes sharing a database.
+  Rig first(two_lines);
+  SimulatedPbx pbx(first.s.settings.default_region);
+  auto second = CallEngine::create(first.s.settings, first.store, first.directory, pbx, first.clock);
+  REQUIRE(second.has_value());
+  const auto at = first.s.calls[0].at;
+  REQUIRE(first.engine->start_call(start_of("p1", "+79161234567", at)).has_value());
+  REQUIRE((*second)->start_call(start_of("p2", "+79161234567", at + Seconds(1))).has_value());
+  auto r1 = first.engine->end_call(CallEnd{"p1", Seconds(0), {}, {}, {}, {}});
+  auto r2 = (*second)->end_call(CallEnd{"p2", Seconds(0), {}, {}, {}, {}});
+  REQUIRE(r1.has_value());
+  REQUIRE(r2.has_value());
+  auto crm = first.store.snapshot();
+  CHECK(crm->leads.size() == 1);
+  CHECK(r2->created.empty());
+  CHECK(r2->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
+}
+
+TEST_CASE("R-I3 with the store down the call is still routed; its writes land once when it is back") {
+  Rig rig(two_lines);
+  rig.store.set_available(false);
+  auto result = rig.play(0);
+  CHECK(result.route.size() == 2);  // routed: rang 1, then 2, who answered
+  CHECK(result.answered_by == 2);
+  CHECK(result.created.size() == 1);
+  CHECK(result.created[0].entity.id < 0);  // provisional: the store has not numbered it yet
+  CHECK(rig.engine->stats().pending_writes == 1);
+  CHECK(rig.engine->flush_outbox() == 1);  // still down: kept
+  rig.store.set_available(true);
+  CHECK(rig.engine->flush_outbox() == 0);
+  CHECK(rig.engine->flush_outbox() == 0);  // applied once
+  auto crm = rig.store.snapshot();
+  REQUIRE(crm->leads.size() == 1);
+  CHECK(crm->leads[0].responsible == 2);  // the reassignment to whoever answered came along
+  REQUIRE(crm->activities.size() == 1);
+  CHECK(crm->activities[0].bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
+  CHECK(crm->history.size() == 1);
+  // The index learned the lead: the next call from the number finds it.
+  rig.s.calls[0].id = "c2";
+  CHECK(rig.play(0).match.crm == CrmState::matched);
+}
+
+TEST_CASE("Stale calls are closed as missed by reap()") {
+  Rig rig(two_lines, EngineOptions{.stale_after = Seconds(600)});
+  const auto at = rig.s.calls[0].at;
+  REQUIRE(rig.engine->start_call(start_of("lost", "+79161234567", at)).has_value());
+  CHECK(rig.engine->reap(at + Seconds(60)).empty());
+  auto closed = rig.engine->reap(at + Seconds(3600));
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0].call == "lost");
+  CHECK(closed[0].outcome == CallOutcome::missed);
+  CHECK(rig.engine->stats().active_calls == 0);
+  CHECK(rig.store.snapshot()->missed_calls.size() == 1);
+}
+
+TEST_CASE("Bad events are errors with context, never crashes") {
+  Rig rig(two_lines);
+  const auto at = rig.s.calls[0].at;
+  auto no_line = rig.engine->start_call(CallStart{"x", CallDirection::incoming, "+70000000000", "1", std::nullopt, std::nullopt, at});
+  REQUIRE_FALSE(no_line.has_value());
+  CHECK(no_line.error().code() == Errc::not_found);
+  CHECK(no_line.error().message() == "call x: line '+70000000000' is not configured");
+  auto no_user = rig.engine->start_call(CallStart{"y", CallDirection::outgoing, "+74950000000", "+79161234567", std::nullopt, std::nullopt, at});
+  REQUIRE_FALSE(no_user.has_value());
+  CHECK(no_user.error().code() == Errc::invalid_argument);
+  CHECK(rig.engine->answered(Answered{"nope", 0, 1, std::nullopt}).error().code() == Errc::not_found);
+  REQUIRE(rig.engine->start_call(start_of("z", "garbage", at)).has_value());
+  CHECK(rig.engine->transferred(Transferred{"z", 2}).error().code() == Errc::invalid_state);
+  auto bad_settings = rig.s.settings;
+  bad_settings.lines[0].queue = "missing";
+  auto refused = rig.engine->update_settings(bad_settings);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().message().find("settings.lines[0].queue") != std::string::npos);
+}
