@@ -56,7 +56,8 @@ void route_calls(benchmark::State& state, Distribution distribution, NoAnswerRul
   const Roster roster(s.employees, s.default_region);
   QueueStats stats;
   // Some history, so fewest_calls and longest_idle have something to order by.
-  const Timestamp day = std::chrono::floor<std::chrono::days>(Timestamp(std::chrono::seconds(1795000000)));
+  const Timestamp day =
+      std::chrono::floor<std::chrono::days>(Timestamp(std::chrono::seconds(1795000000)));
   for (EmployeeId id = 1; id <= members; ++id)
     for (EmployeeId k = 0; k < id % 4; ++k)
       stats.record_answer(id, day + std::chrono::hours(8 + k), day + std::chrono::hours(9 + k));

@@ -94,9 +94,10 @@ template <class T>
 using Result = std::expected<T, Error>;
 using Unexpected = std::unexpected<Error>;
 #else
+// Fully qualified: a `detail` namespace inside the ABI namespace must not hide ours.
 template <class T>
-using Result = detail::expected<T, Error>;
-using Unexpected = detail::unexpected<Error>;
+using Result = ::telcrm::detail::expected<T, Error>;
+using Unexpected = ::telcrm::detail::unexpected<Error>;
 #endif
 
 /// Builds the error side of any Result: `return fail(Errc::not_found, "queue 'x'");`.

@@ -12,8 +12,9 @@
 #include <vector>
 
 TEST_CASE("R-N5 a shared normaliser is safe and deterministic across threads") {
-  const std::vector<std::string> inputs = {"+7 (916) 123-45-67", "8 (916) 123-45-67", "79161234567",
-                                           "0049 30 1234567",   "1-800-FLOWERS",     "*100#",
+  const std::vector<std::string> inputs = {"+7 (916) 123-45-67",  "8 (916) 123-45-67",
+                                           "79161234567",         "0049 30 1234567",
+                                           "1-800-FLOWERS",       "*100#",
                                            "+44 (0)20 7946 0018", "garbage"};
   auto ru = telcrm::Region::from_code("RU");
   REQUIRE(ru.has_value());

@@ -30,8 +30,9 @@ struct CorpusEntry {
 /// few neighbours).
 inline const std::vector<std::string>& corpus_regions() {
   static const std::vector<std::string> regions = {
-      "RU", "UA", "DE", "FR", "ES", "PT", "BR", "US", "GB", "KZ", "PL", "IN", "IT", "NL", "TR", "CN", "JP",
-      "MX", "AR", "CO", "IL", "AE", "SA", "EG", "NG", "ZA", "AU", "CA", "BY", "CH", "AT", "SE", "KR"};
+      "RU", "UA", "DE", "FR", "ES", "PT", "BR", "US", "GB", "KZ", "PL",
+      "IN", "IT", "NL", "TR", "CN", "JP", "MX", "AR", "CO", "IL", "AE",
+      "SA", "EG", "NG", "ZA", "AU", "CA", "BY", "CH", "AT", "SE", "KR"};
   return regions;
 }
 
@@ -85,7 +86,8 @@ class CorpusGenerator {
     if (nsn.size() > 1 && nsn[0] == '0') {
       n.set_italian_leading_zero(true);
       int zeros = 0;
-      while (zeros + 1 < static_cast<int>(nsn.size()) && nsn[static_cast<std::size_t>(zeros)] == '0')
+      while (zeros + 1 < static_cast<int>(nsn.size()) &&
+             nsn[static_cast<std::size_t>(zeros)] == '0')
         ++zeros;
       if (zeros > 1) n.set_number_of_leading_zeros(zeros);
     }
@@ -146,15 +148,17 @@ class CorpusGenerator {
     static constexpr std::array<char32_t, 4> zeros = {0xFF10, 0x0660, 0x06F0, 0x0966};
     char32_t zero = zeros[below(zeros.size())];
     std::string out;
-    for (char c : text) out += (c >= '0' && c <= '9') ? utf8(zero + static_cast<char32_t>(c - '0')) : std::string(1, c);
+    for (char c : text)
+      out +=
+          (c >= '0' && c <= '9') ? utf8(zero + static_cast<char32_t>(c - '0')) : std::string(1, c);
     return out;
   }
 
   // Replaces the separators of a formatted number with others of every kind.
   std::string reseparate(const std::string& text) {
     static const std::vector<std::string> seps = {
-        " ", "-", ".", "/", "\u00A0", "\u2013", "\u2014", "\u202F", "\u3000", "\u200B", "\u200E",
-        "\u2060", " - ", "  ", "\u2011", "\u2212", "(", ")"};
+        " ",      "-",      ".",      "/",   "\u00A0", "\u2013", "\u2014", "\u202F", "\u3000",
+        "\u200B", "\u200E", "\u2060", " - ", "  ",     "\u2011", "\u2212", "(",      ")"};
     std::string out;
     bool digits_seen = false;
     for (char c : text) {
@@ -198,16 +202,17 @@ class CorpusGenerator {
   CorpusEntry entry() {
     const Pooled& p = pick(pool_);
     const Number& n = p.number;
-    const std::string e164 = format(n, Util::E164);
-    const std::string intl = format(n, Util::INTERNATIONAL);
-    const std::string national = format(n, Util::NATIONAL);
-    const std::string home = p.region;
+    // Formatting is libphonenumber's slowest part: each form formats only what it uses.
+    auto e164_of = [&] { return format(n, Util::E164); };
+    auto intl_of = [&] { return format(n, Util::INTERNATIONAL); };
+    auto national_of = [&] { return format(n, Util::NATIONAL); };
+    const std::string& home = p.region;
     std::size_t form = below(100);
     // Weights: plain forms dominate, as in a CRM; every special form is well represented.
-    if (form < 10) return {e164, any_region(), "e164"};
-    if (form < 20) return {intl, any_region(), "international"};
-    if (form < 32) return {national, home, "national"};
-    if (form < 38) return {digits_of(national), home, "national_digits"};
+    if (form < 10) return {e164_of(), any_region(), "e164"};
+    if (form < 20) return {intl_of(), any_region(), "international"};
+    if (form < 32) return {national_of(), home, "national"};
+    if (form < 38) return {digits_of(national_of()), home, "national_digits"};
     if (form < 46) {
       std::string from = any_region();
       std::string s;
@@ -221,43 +226,49 @@ class CorpusGenerator {
     if (form < 54) {
       std::string ndd;
       util().GetNddPrefixForRegion(home, true, &ndd);
-      std::string cc = "+" + std::to_string(n.country_code());
+      // Appended, not chained with +: GCC 12 warns falsely on such chains (-Wrestrict).
+      std::string cc = "+";
+      cc += std::to_string(n.country_code());
+      const std::string intl = intl_of();
       if (ndd.empty() || intl.rfind(cc + " ", 0) != 0) return {intl, any_region(), "international"};
-      return {cc + " (" + ndd + ")" + intl.substr(cc.size()), any_region(), "trunk_after_country_code"};
+      std::string written = cc;
+      written.append(" (").append(ndd).append(")").append(intl, cc.size());
+      return {written, any_region(), "trunk_after_country_code"};
     }
     if (form < 57) return {format(n, Util::RFC3966), any_region(), "tel_uri"};
     if (form < 63) {
       static const std::vector<std::string> marks = {" ext. ", " ext ", " x", " x ", " #", "#"};
-      return {(chance(50) ? intl : national) + pick(marks) + extension(),
-              home, "extension_libphonenumber_reads"};
+      return {(chance(50) ? intl_of() : national_of()) + pick(marks) + extension(), home,
+              "extension_libphonenumber_reads"};
     }
     if (form < 68) {
-      static const std::vector<std::string> marks = {" доб. ", " дод. ", " Durchwahl ", ",", ",,",
-                                                     " wew. ", " poste ", " ramal ", " anexo ", "p",
-                                                     " (доб. ", " вн. "};
-      return {(chance(50) ? intl : national) + pick(marks) + extension(), home,
+      static const std::vector<std::string> marks = {" доб. ",  " дод. ", " Durchwahl ", ",",
+                                                     ",,",      " wew. ", " poste ",     " ramal ",
+                                                     " anexo ", "p",      " (доб. ",     " вн. "};
+      return {(chance(50) ? intl_of() : national_of()) + pick(marks) + extension(), home,
               "extension_other_notations"};
     }
     if (form < 74) {
-      static const std::vector<std::string> labels = {"Tel.: ", "tel. ", "моб. ", "Тел: ", "Mobile: ",
-                                                      "Ivan Petrov ", "Büro: ", "Fax: ", "T: ",
-                                                      "Móvil: ", "Handy "};
-      return {pick(labels) + (chance(50) ? intl : national), home, "label"};
+      static const std::vector<std::string> labels = {
+          "Tel.: ", "tel. ", "моб. ", "Тел: ",   "Mobile: ", "Ivan Petrov ",
+          "Büro: ", "Fax: ", "T: ",   "Móvil: ", "Handy "};
+      return {pick(labels) + (chance(50) ? intl_of() : national_of()), home, "label"};
     }
-    if (form < 80) return {unicode_digits(chance(50) ? intl : national), home, "unicode_digits"};
-    if (form < 88) return {reseparate(chance(50) ? intl : national), home, "separators"};
+    if (form < 80)
+      return {unicode_digits(chance(50) ? intl_of() : national_of()), home, "unicode_digits"};
+    if (form < 88) return {reseparate(chance(50) ? intl_of() : national_of()), home, "separators"};
     if (form < 91) {
-      std::string uri = "sip:" + e164 + "@pbx.example.com";
+      std::string uri = "sip:" + e164_of() + "@pbx.example.com";
       if (chance(50)) uri += ";user=phone";
       return {chance(50) ? uri : "\"Ivan\" <" + uri + ">", any_region(), "sip_uri"};
     }
     if (form < 94) {
-      if (chance(50)) return {"'" + e164, any_region(), "spreadsheet"};
+      if (chance(50)) return {"'" + e164_of(), any_region(), "spreadsheet"};
       return {std::to_string(n.country_code()) + nsn_of(n) + ".0", home, "spreadsheet"};
     }
     if (form < 97) {
-      if (chance(50)) return {"+" + e164, any_region(), "plus_slips"};
-      return {"+00" + e164.substr(1), region_with_00(home), "plus_slips"};
+      if (chance(50)) return {"+" + e164_of(), any_region(), "plus_slips"};
+      return {"+00" + e164_of().substr(1), region_with_00(home), "plus_slips"};
     }
     // Vanity: NANP numbers with the last four digits as keypad letters.
     Number nanp;
@@ -271,7 +282,7 @@ class CorpusGenerator {
       }
     }
     std::string nat = format(nanp, Util::NATIONAL);
-    static constexpr std::array<std::string_view, 10> keys = {"", "", "ABC", "DEF", "GHI",
+    static constexpr std::array<std::string_view, 10> keys = {"",    "",    "ABC",  "DEF", "GHI",
                                                               "JKL", "MNO", "PQRS", "TUV", "WXYZ"};
     std::size_t replaced = 0;
     for (std::size_t i = nat.size(); i-- > 0 && replaced < 4;) {

@@ -36,11 +36,20 @@ std::string escape_tsv(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -63,17 +72,18 @@ bool differs_on_purpose(const std::string& form) {
 
 }  // namespace
 
-TEST_CASE("R-N1 R-N2 R-N3 R-N4: E.164 agrees with libphonenumber on >= 99.5% of its valid numbers") {
+TEST_CASE(
+    "R-N1 R-N2 R-N3 R-N4: E.164 agrees with libphonenumber on >= 99.5% of its valid numbers") {
   std::uint64_t seed = 20240601;
-  if (const char* text = std::getenv("TELCRM_PHONE_CORPUS_SEED")) seed = std::strtoull(text, nullptr, 10);
+  if (const char* text = std::getenv("TELCRM_PHONE_CORPUS_SEED"))
+    seed = std::strtoull(text, nullptr, 10);
   telcrm_test::CorpusGenerator generator(seed);
   const auto corpus = generator.generate(corpus_size);
   REQUIRE(corpus.size() >= 50000);
 
   if (const char* path = std::getenv("TELCRM_PHONE_CORPUS_OUT")) {
     if (std::FILE* file = std::fopen(path, "w")) {
-      for (const auto& e : corpus)
-        fmt::print(file, "{}\t{}\n", escape_tsv(e.input), e.region);
+      for (const auto& e : corpus) fmt::print(file, "{}\t{}\n", escape_tsv(e.input), e.region);
       std::fclose(file);
     }
   }
@@ -94,8 +104,7 @@ TEST_CASE("R-N1 R-N2 R-N3 R-N4: E.164 agrees with libphonenumber on >= 99.5% of 
     ++tally.inputs;
 
     PhoneNumber theirs;
-    const bool parsed =
-        util.Parse(e.input, e.region, &theirs) == PhoneNumberUtil::NO_PARSING_ERROR;
+    const bool parsed = util.Parse(e.input, e.region, &theirs) == PhoneNumberUtil::NO_PARSING_ERROR;
     if (parsed && util.IsValidNumber(theirs)) {
       std::string e164;
       util.Format(theirs, PhoneNumberUtil::E164, &e164);
@@ -107,8 +116,8 @@ TEST_CASE("R-N1 R-N2 R-N3 R-N4: E.164 agrees with libphonenumber on >= 99.5% of 
         if (ours.status() == telcrm::NumberStatus::valid) ++status_valid_too;
       } else if (tally.examples.size() < 4) {
         tally.examples.push_back(fmt::format("{:?} [{}] ours {} ({}) theirs {}", e.input, e.region,
-                                             ours.e164().empty() ? "-" : ours.e164(),
-                                             ours.status(), e164));
+                                             ours.e164().empty() ? "-" : ours.e164(), ours.status(),
+                                             e164));
       }
     } else if (ours.status() == telcrm::NumberStatus::valid) {
       ++tally.only_ours_valid;
@@ -119,14 +128,16 @@ TEST_CASE("R-N1 R-N2 R-N3 R-N4: E.164 agrees with libphonenumber on >= 99.5% of 
   int on_purpose = 0;
   for (const auto& [form, t] : by_form)
     if (differs_on_purpose(form)) on_purpose += t.libphonenumber_valid - t.agree;
-  fmt::print("phone differential: {} inputs in {} regions; libphonenumber finds a valid number in {}\n",
-             corpus.size(), regions.size(), lpn_valid);
+  fmt::print(
+      "phone differential: {} inputs in {} regions; libphonenumber finds a valid number in {}\n",
+      corpus.size(), regions.size(), lpn_valid);
   fmt::print("  E.164 agreement: {}/{} = {:.3f}%  (required {:.1f}%)\n", agree, lpn_valid,
              100.0 * agreement, 100.0 * required_agreement);
   fmt::print("  differences on purpose: {}; other differences: {}\n", on_purpose,
              lpn_valid - agree - on_purpose);
-  fmt::print("  agreeing numbers whose status is `valid` here too: {:.3f}% (the rest: `possible`)\n",
-             agree == 0 ? 0.0 : 100.0 * status_valid_too / agree);
+  fmt::print(
+      "  agreeing numbers whose status is `valid` here too: {:.3f}% (the rest: `possible`)\n",
+      agree == 0 ? 0.0 : 100.0 * status_valid_too / agree);
   fmt::print("  {:<32} {:>7} {:>9} {:>8} {:>16}\n", "form", "inputs", "lpn valid", "agree",
              "valid only here");
   for (const auto& [form, t] : by_form) {

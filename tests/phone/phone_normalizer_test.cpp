@@ -70,14 +70,14 @@ TEST_CASE("R-N1 separators of every kind between digits are ignored") {
       {"+7.916.123.45.67", "RU", "+79161234567"},
       {"+7/916/1234567", "RU", "+79161234567"},
       {"(+7) [916] 123-4567", "RU", "+79161234567"},
-      {"+7 916 123\u201345\u201467", "RU", "+79161234567"},             // en and em dash
+      {"+7 916 123\u201345\u201467", "RU", "+79161234567"},            // en and em dash
       {"+7\u00A0916\u00A0123\u00A045\u00A067", "RU", "+79161234567"},  // NBSP
       {"+7\u202F916\u2009123\u300045\u200267", "RU", "+79161234567"},  // narrow, thin, ideographic
-      {"\u200E+7 916 123 45 67\u200F", "RU", "+79161234567"},         // bidi marks
+      {"\u200E+7 916 123 45 67\u200F", "RU", "+79161234567"},          // bidi marks
       {"\u2066+7\u200B916\u2060123\uFEFF4567\u2069", "RU", "+79161234567"},  // isolates, zero-width
-      {"+7 916 123\u221245\u221267", "RU", "+79161234567"},           // minus sign
-      {"\uFF0B7\uFF08916\uFF09123\uFF0D45\uFF0D67", "RU", "+79161234567"},  // full-width signs
-      {"8~10~49~30~1234567", "RU", "+49301234567"},                   // 8~10: wait for the tone
+      {"+7 916 123\u221245\u221267", "RU", "+79161234567"},                  // minus sign
+      {"\uFF0B7\uFF08916\uFF09123\uFF0D45\uFF0D67", "RU", "+79161234567"},   // full-width signs
+      {"8~10~49~30~1234567", "RU", "+49301234567"},  // 8~10: wait for the tone
       {"  +7 916 1234567  \t\n", "RU", "+79161234567"},
   });
 }
@@ -97,8 +97,8 @@ TEST_CASE("R-N1 labels, names and URIs around the number are not part of it") {
       {"\"Kundendienst\" <sip:+4930123456@pbx.example;user=phone>", "DE", "+4930123456"},
       {"\"Office 2\" <sip:030123456@pbx>", "DE", "+4930123456"},
       {"Office 2 <+49 30 123456>", "RU", "+4930123456"},
-      {"'+79161234567", "RU", "+79161234567"},  // a spreadsheet's text marker
-      {"79161234567.0", "RU", "+79161234567"},  // a spreadsheet's float
+      {"'+79161234567", "RU", "+79161234567"},                     // a spreadsheet's text marker
+      {"79161234567.0", "RU", "+79161234567"},                     // a spreadsheet's float
       {"8 916 123-45-67, 8 495 123-45-67", "RU", "+79161234567"},  // a list: the first number
   });
 }
@@ -121,7 +121,7 @@ TEST_CASE("R-N2 a national form with the region's trunk prefix resolves to its c
       {"21 123 4567", "PT", "+351211234567"},
       {"06 1234 5678", "IT", "+390612345678"},  // Italy keeps the 0: it is no trunk prefix
       {"22 123 45 67", "PL", "+48221234567"},
-      {"022 123 45 67", "PL", "+48221234567"},  // the 0 Poland dropped in 2005, still written
+      {"022 123 45 67", "PL", "+48221234567"},       // the 0 Poland dropped in 2005, still written
       {"011 15-2345-6789", "AR", "+5491123456789"},  // AR mobiles: 0 area 15 … → +54 9 area …
       {"044 55 1234 5678", "MX", "+525512345678"},   // a carrier prefix
   });
@@ -142,7 +142,8 @@ TEST_CASE("R-N2 the trunk prefixes come from the region table") {
   }
 }
 
-TEST_CASE("R-N2 an international form with an exit code of the region resolves to the country it names") {
+TEST_CASE(
+    "R-N2 an international form with an exit code of the region resolves to the country it names") {
   check_rows({
       {"810 49 30 1234567", "RU", "+49301234567"},
       {"8-10-49-30-1234567", "RU", "+49301234567"},
@@ -203,7 +204,9 @@ TEST_CASE("R-N2 after an explicit country code its trunk prefix, often written (
   CHECK(kept.status() == NumberStatus::possible);
 }
 
-TEST_CASE("R-N2 digits that begin with the region's own country code are international only when that reads better") {
+TEST_CASE(
+    "R-N2 digits that begin with the region's own country code are international only when that "
+    "reads better") {
   auto ru = read("79161234567", "RU");
   CHECK(str(ru.e164()) == "+79161234567");
   CHECK(ru.country_source() == CountrySource::leading_country_code);
@@ -273,7 +276,7 @@ TEST_CASE("R-N4 digits of every script count as digits") {
       {"+\u0669\u0667\u0661 \u0665\u0660 \u0661\u0662\u0663 \u0664\u0665\u0666\u0667", "AE",
        "+971501234567"},
       {"+\u096F\u0967 \u096E\u0967\u0968\u0969\u096A \u096B\u096C\u096D\u096E\u096F", "IN",
-       "+918123456789"},  // Devanagari
+       "+918123456789"},                                          // Devanagari
       {"+7 \u0669\u0967\u0666 123 45 67", "RU", "+79161234567"},  // mixed scripts
   });
 }
@@ -310,11 +313,12 @@ TEST_CASE("R-N5 every result carries a status: valid, possible, short, invalid")
   CHECK(possible.is_dialable());
   CHECK(str(possible.e164()) == "+70001234567");
 
-  for (auto [input, code] : {std::pair{"112", "RU"}, std::pair{"911", "US"}, std::pair{"*100#", "RU"},
-                             std::pair{"#31#", "DE"}, std::pair{"201", "RU"}, std::pair{"0611", "DE"},
-                             std::pair{"*#06#", "FR"}, std::pair{"103", "UA"}}) {
+  for (const auto& row : {std::pair{"112", "RU"}, std::pair{"911", "US"}, std::pair{"*100#", "RU"},
+                          std::pair{"#31#", "DE"}, std::pair{"201", "RU"}, std::pair{"0611", "DE"},
+                          std::pair{"*#06#", "FR"}, std::pair{"103", "UA"}}) {
+    const char* input = row.first;
     CAPTURE(input);
-    auto s = read(input, code);
+    auto s = read(input, row.second);
     CHECK(s.status() == NumberStatus::short_code);
     CHECK(s.e164().empty());
     CHECK_FALSE(s.is_dialable());
@@ -373,7 +377,8 @@ TEST_CASE("R-N5 statuses and reasons have stable names for logs and the scenario
   CHECK(fmt::format("{}", CountrySource::leading_country_code) == "leading_country_code");
 }
 
-TEST_CASE("R-N5 a number carries E.164, its parts, the region it was read against and a compact key") {
+TEST_CASE(
+    "R-N5 a number carries E.164, its parts, the region it was read against and a compact key") {
   auto n = read("8 (916) 123-45-67", "RU");
   CHECK(str(n.e164()) == "+79161234567");
   CHECK(n.country_code() == 7);
@@ -392,9 +397,10 @@ TEST_CASE("R-N7 a number that cannot be normalised keeps its digits") {
   struct Row {
     std::string_view input, region, digits;
   };
-  for (Row row : {Row{"8 916 123", "RU", "8916123"}, Row{"+999 123 456 7890", "RU", "9991234567890"},
-                  Row{"7.91612E+10", "RU", "79161210"}, Row{"8 916 123 45 67", "001", "89161234567"},
-                  Row{"Tel. ٨٩١٦ ١٢٣ (old)", "RU", "8916123"}}) {
+  for (Row row :
+       {Row{"8 916 123", "RU", "8916123"}, Row{"+999 123 456 7890", "RU", "9991234567890"},
+        Row{"7.91612E+10", "RU", "79161210"}, Row{"8 916 123 45 67", "001", "89161234567"},
+        Row{"Tel. ٨٩١٦ ١٢٣ (old)", "RU", "8916123"}}) {
     CAPTURE(str(row.input));
     auto n = read(row.input, row.region);
     CHECK(n.status() == NumberStatus::invalid);

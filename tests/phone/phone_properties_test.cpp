@@ -38,13 +38,27 @@ struct Base {
 // Numbers written with digits and + only, in every R-N2 form; none ends in 0, so that a
 // '.' before the last digits can never look like a spreadsheet's "….0".
 constexpr std::array<Base, 22> bases = {{
-    {"+79161234567", "RU"},      {"89161234567", "RU"},      {"79161234567", "RU"},
-    {"81049301234567", "RU"},    {"+380441234567", "RU"},    {"0301234567", "DE"},
-    {"+493098765432", "DE"},     {"0049301234567", "DE"},    {"4915123456789", "DE"},
-    {"+4402079460018", "RU"},    {"12125551234", "US"},      {"2125551234", "US"},
-    {"01144207946001", "US"},    {"0612345678", "FR"},       {"612345678", "ES"},
-    {"+5491123456789", "AR"},    {"01115234567 89", "AR"},   {"0441234567", "UA"},
-    {"112", "RU"},               {"+70001234567", "RU"},     {"+7916123", "RU"},
+    {"+79161234567", "RU"},
+    {"89161234567", "RU"},
+    {"79161234567", "RU"},
+    {"81049301234567", "RU"},
+    {"+380441234567", "RU"},
+    {"0301234567", "DE"},
+    {"+493098765432", "DE"},
+    {"0049301234567", "DE"},
+    {"4915123456789", "DE"},
+    {"+4402079460018", "RU"},
+    {"12125551234", "US"},
+    {"2125551234", "US"},
+    {"01144207946001", "US"},
+    {"0612345678", "FR"},
+    {"612345678", "ES"},
+    {"+5491123456789", "AR"},
+    {"01115234567 89", "AR"},
+    {"0441234567", "UA"},
+    {"112", "RU"},
+    {"+70001234567", "RU"},
+    {"+7916123", "RU"},
     {"+99912345678", "DE"},
 }};
 
@@ -116,8 +130,8 @@ TEST_CASE("R-N2 property: normalising an e164() output gives the same number") {
 TEST_CASE("R-N5 property: any bytes of any length give a consistent result, never a crash") {
   Rng rng{2024};
   const std::array<std::string_view, 24> pieces = {
-      "0", "1", "5", "7", "9", "+", "-", " ", "(", ")", "#", "*", ",", ";", "x", "ext", "доб.",
-      "tel:", "sip:", "@", "<", ">", "\u0663", "\uFF18"};
+      "0", "1", "5", "7",   "9",    "+",    "-",    " ", "(", ")", "#",      "*",
+      ",", ";", "x", "ext", "доб.", "tel:", "sip:", "@", "<", ">", "\u0663", "\uFF18"};
   for (int round = 0; round < 60000; ++round) {
     std::string input;
     const std::size_t parts = rng.below(round % 50 == 0 ? 300 : 40);
@@ -160,7 +174,8 @@ TEST_CASE("R-N5 property: any bytes of any length give a consistent result, neve
     CHECK(n.extension().size() <= telcrm::PhoneNumber::max_extension);
     CHECK(n.digits().size() <= telcrm::PhoneNumber::max_digits);
     for (char c : n.digits()) CHECK(((c >= '0' && c <= '9') || c == '*' || c == '#'));
-    if (n.status() == NumberStatus::short_code) CHECK(n.country_source() == telcrm::CountrySource::none);
+    if (n.status() == NumberStatus::short_code)
+      CHECK(n.country_source() == telcrm::CountrySource::none);
     CHECK(read(input, "RU") == read(input, "RU"));  // pure: same input, same result
   }
 }

@@ -25,6 +25,8 @@ inline telcrm::PhoneNumber read(std::string_view input, std::string_view code) {
 }
 
 /// doctest prints std::string, not std::string_view.
-inline std::string str(std::string_view s) { return std::string(s); }
+inline std::string str(std::string_view s) {
+  return std::string(s);
+}
 
 }  // namespace telcrm_test

@@ -29,9 +29,9 @@ TEST_CASE("R-N2 the region table holds every region with an ITU country calling 
     if (r.code() != "001") CHECK(r.country_code() != 0);
   }
   CHECK(codes.size() == Region::count());
-  for (const char* code : {"RU", "UA", "DE", "FR", "ES", "PT", "BR", "US", "GB", "KZ", "PL", "IN", "IT",
-                           "NL", "TR", "CN", "JP", "MX", "AR", "CO", "IL", "AE", "SA", "EG", "NG", "ZA",
-                           "AU", "CA", "BY", "VA", "GG", "AX", "SX"})
+  for (const char* code : {"RU", "UA", "DE", "FR", "ES", "PT", "BR", "US", "GB", "KZ", "PL",
+                           "IN", "IT", "NL", "TR", "CN", "JP", "MX", "AR", "CO", "IL", "AE",
+                           "SA", "EG", "NG", "ZA", "AU", "CA", "BY", "VA", "GG", "AX", "SX"})
     CHECK(codes.count(code) == 1);
 }
 
@@ -78,7 +78,8 @@ TEST_CASE("R-N2 Region::main_for_country_code finds the main region of a calling
     REQUIRE(r.has_value());
     CHECK(str(r->code()) == row.code);
   }
-  for (std::uint16_t unassigned : {0, 28, 999, 1000, 65535}) CHECK_FALSE(Region::main_for_country_code(unassigned));
+  for (std::uint16_t unassigned : {0, 28, 999, 1000, 65535})
+    CHECK_FALSE(Region::main_for_country_code(unassigned));
 }
 
 TEST_CASE("R-N2 an unknown region resolves nothing") {

@@ -116,7 +116,8 @@ inline SimResult simulate(const RoutingPolicy& policy, const Roster& base, Queue
     RouteStep step = *d.step;
     const Timestamp step_end = d.starts_at + step.seconds();
     if (auto* ring = std::get_if<RingStep>(&step.action)) {
-      if (step_end > hang_up) ring->seconds = std::chrono::duration_cast<Seconds>(hang_up - d.starts_at);
+      if (step_end > hang_up)
+        ring->seconds = std::chrono::duration_cast<Seconds>(hang_up - d.starts_at);
       result.route.push_back(step);
       for (EmployeeId u : ring->users)
         if (std::find(sim.answers.begin(), sim.answers.end(), u) != sim.answers.end()) {
@@ -134,8 +135,7 @@ inline SimResult simulate(const RoutingPolicy& policy, const Roster& base, Queue
         result.answered_by = forward->number;
         result.answering_employee = forward->employee;
         if (forward->employee)
-          stats.record_answer(*forward->employee, d.starts_at,
-                              d.starts_at + Seconds(sim.duration));
+          stats.record_answer(*forward->employee, d.starts_at, d.starts_at + Seconds(sim.duration));
         return result;
       }
     } else {

@@ -27,7 +27,10 @@ TEST_CASE("R-R1 the responsible rings first, alone, for the line's ring time, me
       {"not a queue member, answers", 5, 30, {5}, "ring [5] 30s responsible"},
       {"a queue member, answers", 2, 30, {2}, "ring [2] 30s responsible"},
       {"the line's own ring time", 5, 20, {5}, "ring [5] 20s responsible"},
-      {"no answer: the queue follows", 5, 30, {3},
+      {"no answer: the queue follows",
+       5,
+       30,
+       {3},
        "ring [5] 30s responsible | ring [1] 15s queue:sales | ring [2] 15s queue:sales | "
        "ring [3] 15s queue:sales"},
   };
@@ -138,17 +141,27 @@ TEST_CASE("R-R3 what follows a responsible who does not answer") {
   };
   const Row rows[] = {
       // The responsible counts as tried in the queue's first pass: 2 is not rung again.
-      {ResponsibleFallback::queue, 2, {},
+      {ResponsibleFallback::queue,
+       2,
+       {},
        "ring [2] 30s responsible | ring [1] 15s queue:sales | ring [3] 15s queue:sales | "
        "voicemail 3 no_answer_rule"},
-      {ResponsibleFallback::forward_to_phone, 5, {},
+      {ResponsibleFallback::forward_to_phone,
+       5,
+       {},
        "ring [5] 30s responsible | forward +79031112233 30s responsible_no_answer (employee 5) | "
        "voicemail 5 responsible_no_answer"},
-      {ResponsibleFallback::forward_to_phone, 5, {"+79031112233"},
+      {ResponsibleFallback::forward_to_phone,
+       5,
+       {"+79031112233"},
        "ring [5] 30s responsible | forward +79031112233 30s responsible_no_answer (employee 5)"},
-      {ResponsibleFallback::forward_to_phone, 4, {},  // no phone at all: voicemail directly
+      {ResponsibleFallback::forward_to_phone,
+       4,
+       {},  // no phone at all: voicemail directly
        "ring [4] 30s responsible | voicemail 4 responsible_no_answer"},
-      {ResponsibleFallback::voicemail, 5, {},
+      {ResponsibleFallback::voicemail,
+       5,
+       {},
        "ring [5] 30s responsible | voicemail 5 responsible_no_answer"},
   };
   for (const auto& row : rows) {
@@ -292,9 +305,13 @@ TEST_CASE("R-R5 outside working hours nobody is rung; the off-hours action appli
   const Row rows[] = {
       {OffHoursAction::voicemail, 5, {}, "voicemail 5 off_hours"},
       {OffHoursAction::voicemail, std::nullopt, {}, "voicemail 1 off_hours"},
-      {OffHoursAction::forward_to_number, 5, {},
+      {OffHoursAction::forward_to_number,
+       5,
+       {},
        "forward +79160000001 30s off_hours | voicemail 5 off_hours"},
-      {OffHoursAction::forward_to_number, std::nullopt, {"+79160000001"},
+      {OffHoursAction::forward_to_number,
+       std::nullopt,
+       {"+79160000001"},
        "forward +79160000001 30s off_hours"},
       {OffHoursAction::hang_up, 5, {}, "hang_up off_hours"},
   };
@@ -403,8 +420,8 @@ TEST_CASE("RoutingPolicy: the scenario routes of ../shared/scenarios") {
     c3.answers = {1};
     CHECK(simulate(policy, roster, stats, c3).text() ==
           "ring [2] 30s responsible | ring [1] 10s queue:support");
-    CHECK(stats.last_offer("support", 1) == at(9, 10, 30));
-    CHECK(stats.last_offer("support", 2) == at(9, 0, 10));  // the responsible ring is no offer
+    CHECK(stats.last_offer(1) == at(9, 10, 30));
+    CHECK(stats.last_offer(2) == at(9, 0, 10));  // the responsible ring is no offer
   }
   SUBCASE("03 busy responsible forwarded to mobile; no phone goes to voicemail") {
     auto s = base_settings();

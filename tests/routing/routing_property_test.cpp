@@ -58,11 +58,11 @@ Case generate(Gen& g) {
     for (EmployeeId id = 1; id <= people; ++id)
       if (g.chance(60)) queue.members.push_back(id);
     for (std::size_t i = queue.members.size(); i > 1; --i)  // shuffle the list order
-      std::swap(queue.members[i - 1], queue.members[static_cast<std::size_t>(g.below(static_cast<int>(i)))]);
-    queue.distribution =
-        g.pick({Distribution::evenly, Distribution::strictly, Distribution::all,
-                Distribution::random, Distribution::fewest_calls, Distribution::longest_idle,
-                Distribution::ring_progressively});
+      std::swap(queue.members[i - 1],
+                queue.members[static_cast<std::size_t>(g.below(static_cast<int>(i)))]);
+    queue.distribution = g.pick({Distribution::evenly, Distribution::strictly, Distribution::all,
+                                 Distribution::random, Distribution::fewest_calls,
+                                 Distribution::longest_idle, Distribution::ring_progressively});
     queue.rings = 2 + g.below(6);
     queue.no_answer = g.pick({NoAnswerRule::voicemail, NoAnswerRule::forward_to_phone,
                               NoAnswerRule::forward_to_number, NoAnswerRule::next_queue,
@@ -77,22 +77,24 @@ Case generate(Gen& g) {
   line.queue = "q" + std::to_string(g.below(queues));
   line.route_to_responsible = g.chance(80);
   line.responsible_ring_seconds = 10 + 5 * g.below(6);
-  line.responsible_no_answer = g.pick({ResponsibleFallback::queue, ResponsibleFallback::queue,
-                                       ResponsibleFallback::forward_to_phone,
-                                       ResponsibleFallback::voicemail});
+  line.responsible_no_answer =
+      g.pick({ResponsibleFallback::queue, ResponsibleFallback::queue,
+              ResponsibleFallback::forward_to_phone, ResponsibleFallback::voicemail});
   line.only_working_employees = g.chance(40);
   if (g.chance(15)) {
     WorkHours hours;
     hours.utc_offset = std::chrono::minutes(60 * (g.below(25) - 12));
-    hours.off_hours = g.pick({OffHoursAction::voicemail, OffHoursAction::forward_to_number,
-                              OffHoursAction::hang_up});
+    hours.off_hours = g.pick(
+        {OffHoursAction::voicemail, OffHoursAction::forward_to_number, OffHoursAction::hang_up});
     hours.forward_number = "+79160000002";
     line.work_hours = hours;
   }
   s.lines.push_back(line);
 
   c.call.id = "c" + std::to_string(g.next() % 1000);
-  c.call.start = at(g.below(24), g.below(60));
+  const int hour = g.below(24);  // one at a time: argument order is unspecified
+  const int minute = g.below(60);
+  c.call.start = at(hour, minute);
   c.call.direction = g.chance(80) ? CallDirection::incoming : CallDirection::callback;
   std::vector<EmployeeId> active;
   for (const auto& e : s.employees)
@@ -122,7 +124,8 @@ TEST_CASE("Properties: routes terminate, ring only reachable members, enter queu
     Case c = generate(g);
     const IntegrationSettings& s = c.settings;
     const LineSettings& line = s.lines[0];
-    auto policy = RoutingPolicy::create(s, RoutingOptions{static_cast<std::uint64_t>(n), max_steps});
+    auto policy =
+        RoutingPolicy::create(s, RoutingOptions{static_cast<std::uint64_t>(n), max_steps});
     REQUIRE(policy.has_value());
     Roster roster(s.employees, s.default_region);
     for (const auto& [id, presence] : c.call.presence) roster.set_presence(id, presence);
@@ -164,15 +167,16 @@ TEST_CASE("Properties: routes terminate, ring only reachable members, enter queu
     }
 
     for (const auto& [queue_id, rings] : rings_by_queue) {
+      const std::string& wanted = queue_id;  // Clang 14 cannot capture a structured binding
       const auto q = std::find_if(s.queues.begin(), s.queues.end(),
-                                  [&](const QueueSettings& x) { return x.id == queue_id; });
+                                  [&](const QueueSettings& x) { return x.id == wanted; });
       REQUIRE(q != s.queues.end());
       std::vector<EmployeeId> eligible;
       for (EmployeeId id : q->members)
         if (reachable(roster, line, id)) eligible.push_back(id);
       const bool first_queue = queue_id == line.queue;
-      const bool responsible_rung = !result.route.empty() &&
-                                    result.route[0].why().why == RouteWhy::responsible;
+      const bool responsible_rung =
+          !result.route.empty() && result.route[0].why().why == RouteWhy::responsible;
       std::vector<EmployeeId> first_pass = eligible;
       if (first_queue && responsible_rung)
         std::erase(first_pass, *c.call.responsible);  // tried already (R-R3)

@@ -75,9 +75,8 @@ TEST_CASE("R-Q2 evenly offers the least recently offered member first, ties in l
   const RoutingPolicy policy = make_policy(s);
   const Roster roster(s.employees, s.default_region);
   QueueStats stats;
-  stats.record_offer("sales", 1, at(9, 30));
-  stats.record_offer("sales", 3, at(9, 0));
-  stats.record_offer("other", 2, at(9, 59));  // offers in another queue do not count
+  stats.record_offer(1, at(9, 30));
+  stats.record_offer(3, at(9, 0));
   SimCall call;
   CHECK(rings_of(simulate(policy, roster, stats, call)) ==
         std::vector<std::vector<EmployeeId>>{{2}, {3}, {1}});
@@ -86,8 +85,41 @@ TEST_CASE("R-Q2 evenly offers the least recently offered member first, ties in l
   call.start = at(11);
   call.answers = {2};
   CHECK(simulate(policy, roster, stats, call).text() == "ring [2] 15s queue:sales");
-  CHECK(stats.last_offer("sales", 2) == at(11));
-  CHECK(stats.last_offer("sales", 3) == at(10, 0, 15));
+  CHECK(stats.last_offer(2) == at(11));
+  CHECK(stats.last_offer(3) == at(10, 0, 15));
+}
+
+TEST_CASE(
+    "R-Q2 evenly counts an offer from any queue: a member of two is not offered twice as often") {
+  auto s = queue_settings(Distribution::evenly);
+  QueueSettings support;
+  support.id = "support";
+  support.members = {3, 2, 1};
+  support.distribution = Distribution::evenly;
+  s.queues.push_back(support);
+  LineSettings hotline = s.lines[0];
+  hotline.number = "+74951234500";
+  hotline.queue = "support";
+  s.lines.push_back(hotline);
+  const RoutingPolicy policy = make_policy(s);
+  const Roster roster(s.employees, s.default_region);
+  QueueStats stats;
+  SimCall sales_call;
+  sales_call.answers = {1};
+  CHECK(simulate(policy, roster, stats, sales_call).text() == "ring [1] 15s queue:sales");
+  SimCall support_call;
+  support_call.id = "c2";
+  support_call.line = 1;
+  support_call.start = at(10, 5);
+  support_call.answers = {3};
+  CHECK(simulate(policy, roster, stats, support_call).text() == "ring [3] 15s queue:support");
+  SimCall next_sales = sales_call;
+  next_sales.id = "c3";
+  next_sales.start = at(10, 10);
+  next_sales.presence = {{2, Presence::busy}};
+  next_sales.answers = {1, 3};
+  // 3 was offered the support call after 1 was offered the sales call: 1 comes first.
+  CHECK(simulate(policy, roster, stats, next_sales).text() == "ring [1] 15s queue:sales");
 }
 
 TEST_CASE("R-Q2 fewest_calls counts answers on the call's UTC date, however routed") {
@@ -183,7 +215,7 @@ TEST_CASE("R-Q3 inactive, offline, busy and (with the option) not-working member
     CAPTURE(row.name);
     auto s = base_settings();
     s.queues[0].members = {1, 2, 3, 4, 5};
-    s.employees[2].active = false;          // 3
+    s.employees[2].active = false;             // 3
     s.employees[4].workday = Workday::paused;  // 5
     s.lines[0].only_working_employees = row.only_working;
     SimCall call;
@@ -209,8 +241,9 @@ TEST_CASE("R-Q4 the no-answer rules") {
     std::optional<std::string> forward_number;
     const char* route;
   };
-  const char* tried = "ring [1] 15s queue:sales | ring [2] 15s queue:sales | "
-                      "ring [3] 15s queue:sales | ";
+  const char* tried =
+      "ring [1] 15s queue:sales | ring [2] 15s queue:sales | "
+      "ring [3] 15s queue:sales | ";
   const Row rows[] = {
       {NoAnswerRule::voicemail, false, std::nullopt, "voicemail 3 no_answer_rule"},
       {NoAnswerRule::forward_to_phone, true, std::nullopt,
@@ -304,15 +337,14 @@ TEST_CASE("R-Q5 wait after the responsible was the only one reachable rings them
 
 TEST_CASE("QueueStats keeps the latest offer and end, per-date answer counts") {
   QueueStats stats;
-  CHECK_FALSE(stats.last_offer("sales", 1).has_value());
-  CHECK(stats.offers_in("sales") == nullptr);
+  CHECK_FALSE(stats.last_offer(1).has_value());
+  CHECK(stats.offer_times().empty());
   const EmployeeId users[] = {1, 2};
   stats.apply(QueueOffer{"sales", users, at(10)});
-  stats.record_offer("sales", 1, at(9));  // older: ignored
-  CHECK(stats.last_offer("sales", 1) == at(10));
-  CHECK(stats.last_offer("sales", 2) == at(10));
-  REQUIRE(stats.offers_in("sales") != nullptr);
-  CHECK(stats.offers_in("sales")->size() == 2);
+  stats.record_offer(1, at(9));  // older: ignored
+  CHECK(stats.last_offer(1) == at(10));
+  CHECK(stats.last_offer(2) == at(10));
+  CHECK(stats.offer_times().size() == 2);
   const auto today = std::chrono::floor<std::chrono::days>(at(0));
   stats.record_answer(1, at(10), at(10, 5));
   stats.record_answer(1, at(23, 59, 59), at(23, 59, 59) + std::chrono::hours(1));

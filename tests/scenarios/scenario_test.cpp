@@ -46,11 +46,14 @@ void check_folder(const fs::path& dir, std::size_t at_least) {
     CAPTURE(file.string());
     auto expect_path = file;
     expect_path.replace_extension(".expect.json");
-    REQUIRE_MESSAGE(fs::exists(expect_path), "no " << expect_path.filename().string());
+    CHECK_MESSAGE(fs::exists(expect_path), "no " << expect_path.filename().string());
+    if (!fs::exists(expect_path)) continue;
     auto scenario = telcrm::scenario_from_json(read(file));
-    REQUIRE_MESSAGE(scenario.has_value(), scenario.error().message());
+    CHECK_MESSAGE(scenario.has_value(), file.filename().string() << ": " << scenario.error().message());
+    if (!scenario) continue;
     auto output = telcrm::replay(*scenario);
-    REQUIRE_MESSAGE(output.has_value(), output.error().message());
+    CHECK_MESSAGE(output.has_value(), file.filename().string() << ": " << output.error().message());
+    if (!output) continue;
     const auto actual = nlohmann::ordered_json::parse(
         telcrm::replay_output_to_json(output->calls, output->crm_after));
     const auto expected = nlohmann::ordered_json::parse(read(expect_path));

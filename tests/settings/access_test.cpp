@@ -15,18 +15,19 @@ namespace {
 // hears own records and calls clients and employees; "integrator" changes settings.
 AccessRights rights() {
   std::vector<Role> roles{
-      {"operator", {AccessLevel::own, AccessLevel::none, CallAccess::crm_clients,
-                    SettingsAccess::none}},
-      {"supervisor", {AccessLevel::department, AccessLevel::own,
-                      CallAccess::clients_and_employees, SettingsAccess::none}},
+      {"operator",
+       {AccessLevel::own, AccessLevel::none, CallAccess::crm_clients, SettingsAccess::none}},
+      {"supervisor",
+       {AccessLevel::department, AccessLevel::own, CallAccess::clients_and_employees,
+        SettingsAccess::none}},
       {"integrator", {AccessLevel::none, AccessLevel::none, CallAccess::none, SettingsAccess::all}},
   };
   std::vector<UserAccess> users{
-      {1, true, {}, 10},                          // administrator
+      {1, true, {}, 10},  // administrator
       {2, false, {"operator"}, 10},
       {3, false, {"operator", "supervisor"}, 10},  // highest of both
       {4, false, {"integrator"}, 20},
-      {5, false, {}, 20},                          // no role at all
+      {5, false, {}, 20},  // no role at all
       {6, false, {"operator"}, 20},
   };
   auto r = AccessRights::create(std::move(roles), std::move(users));
@@ -69,8 +70,9 @@ TEST_CASE("R-P1 administrators have everything; others the highest level over th
   const Row rows[] = {
       {1, Permissions::everything()},
       {2, {AccessLevel::own, AccessLevel::none, CallAccess::crm_clients, SettingsAccess::none}},
-      {3, {AccessLevel::department, AccessLevel::own, CallAccess::clients_and_employees,
-           SettingsAccess::none}},
+      {3,
+       {AccessLevel::department, AccessLevel::own, CallAccess::clients_and_employees,
+        SettingsAccess::none}},
       {4, {AccessLevel::none, AccessLevel::none, CallAccess::none, SettingsAccess::all}},
       {5, {}},
       {99, {}},  // unknown users have nothing
@@ -95,15 +97,15 @@ TEST_CASE("R-P1 call details and records by level: own, department, all") {
     bool records;
   };
   const Row rows[] = {
-      {1, 6, true, true},                         // administrator: all
-      {1, std::nullopt, true, true},              // even calls nobody had
-      {2, 2, true, false},                        // operator: own details, no records
+      {1, 6, true, true},             // administrator: all
+      {1, std::nullopt, true, true},  // even calls nobody had
+      {2, 2, true, false},            // operator: own details, no records
       {2, 3, false, false},
-      {3, 2, true, false},                        // supervisor: department details, own records
+      {3, 2, true, false},  // supervisor: department details, own records
       {3, 3, true, true},
-      {3, 6, false, false},                       // another department
+      {3, 6, false, false},  // another department
       {3, std::nullopt, false, false},
-      {5, 5, false, false},                       // no role
+      {5, 5, false, false},  // no role
   };
   for (const auto& row : rows) {
     CAPTURE(row.viewer);

@@ -147,11 +147,13 @@ TEST_CASE("Settings JSON errors name the JSON path") {
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "region": "ZZ"}]})",
        "settings.lines[0].region: unknown region 'ZZ' (expected an ISO 3166 code such as \"DE\")"},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "responsible_no_answer": "mobile"}]})",
-       "settings.lines[0].responsible_no_answer: expected one of queue, forward_to_phone, voicemail"},
+       "settings.lines[0].responsible_no_answer: expected one of queue, forward_to_phone, "
+       "voicemail"},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"from": "9h"}}]})",
        "settings.lines[0].work_hours.from: expected a time of day such as \"09:00\""},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"utc_offset": "+3"}}]})",
-       "settings.lines[0].work_hours.utc_offset: expected a UTC offset such as \"+03:00\" or \"-05:30\""},
+       "settings.lines[0].work_hours.utc_offset: expected a UTC offset such as \"+03:00\" or "
+       "\"-05:30\""},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"days": ["mon", "monday"]}}]})",
        "settings.lines[0].work_hours.days[1]: expected one of mon, tue, wed, thu, fri, sat, sun"},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"days": ["mon", "mon"]}}]})",
@@ -159,7 +161,8 @@ TEST_CASE("Settings JSON errors name the JSON path") {
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"holidays": ["1 May"]}}]})",
        "settings.lines[0].work_hours.holidays[0]: expected a day.month such as \"09.05\""},
       {R"({"default_region": "RU", "lines": [{"number": "1", "queue": "q", "work_hours": {"off_hours": "ivr"}}]})",
-       "settings.lines[0].work_hours.off_hours: expected one of voicemail, forward_to_number, hang_up"},
+       "settings.lines[0].work_hours.off_hours: expected one of voicemail, forward_to_number, "
+       "hang_up"},
       {R"({"default_region": "RU", "simple_mode": {"create": ["contact"]}})",
        "settings.simple_mode.create: must include \"deal\" (and a contact, a company or both)"},
       {R"({"default_region": "RU", "simple_mode": {"create": ["deal", "lead"]}})",
@@ -194,8 +197,7 @@ TEST_CASE("Settings: the settings of the shared scenarios read, validate and rou
   int read = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (name.find(".expect.") != std::string::npos || entry.path().extension() != ".json")
-      continue;
+    if (name.find(".expect.") != std::string::npos || entry.path().extension() != ".json") continue;
     CAPTURE(name);
     std::ifstream in(entry.path());
     std::stringstream text;

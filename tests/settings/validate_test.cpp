@@ -70,16 +70,20 @@ TEST_CASE("validate: good settings have no errors and no warnings") {
 
 TEST_CASE("validate reports every error with its path") {
   const Row rows[] = {
-      {"no default region", [](auto& s) { s.default_region = Region(); },
+      {"no default region",
+       [](auto& s) { s.default_region = Region(); },
        {"settings.default_region: required: an ISO 3166 region code such as \"RU\""}},
-      {"suffix digits", [](auto& s) { s.match_suffix_digits = 5; },
+      {"suffix digits",
+       [](auto& s) { s.match_suffix_digits = 5; },
        {"settings.match_suffix_digits: must be 0 (off) or 7 to 15, got 5"}},
       {"simple mode creates nothing beside the deal",
        [](auto& s) { s.simple_mode.create_contact = false; },
        {"settings.simple_mode.create: must create a contact, a company or both with the deal"}},
-      {"negative pipeline", [](auto& s) { s.simple_mode.pipeline = -1; },
+      {"negative pipeline",
+       [](auto& s) { s.simple_mode.pipeline = -1; },
        {"settings.simple_mode.pipeline: must be 0 or more, got -1"}},
-      {"duplicate employee", [](auto& s) { s.employees.push_back(employee(2)); },
+      {"duplicate employee",
+       [](auto& s) { s.employees.push_back(employee(2)); },
        {"settings.employees[3].id: duplicate employee id 2"}},
       {"duplicate and empty queue ids",
        [](auto& s) {
@@ -87,19 +91,21 @@ TEST_CASE("validate reports every error with its path") {
          s.queues.push_back(s.queues[0]);
          s.queues.back().id = "";
        },
-       {"settings.queues[1].id: duplicate queue id 'sales'", "settings.queues[2].id: must not be empty",
+       {"settings.queues[1].id: duplicate queue id 'sales'",
+        "settings.queues[2].id: must not be empty",
         "settings.lines[1].queue: queue 'support' does not exist"}},
-      {"unknown and repeated members", [](auto& s) { s.queues[0].members = {1, 7, 1}; },
+      {"unknown and repeated members",
+       [](auto& s) {
+         s.queues[0].members = {1, 7, 1};
+       },
        {"settings.queues[0].members[1]: unknown employee 7",
         "settings.queues[0].members[2]: employee 1 is listed twice"}},
-      {"rings below 2", [](auto& s) { s.queues[0].rings = 1; },
+      {"rings below 2",
+       [](auto& s) { s.queues[0].rings = 1; },
        {"settings.queues[0].rings: must be 2 to 7 rings, got 1"}},
-      {"rings above 7", [](auto& s) { s.queues[1].rings = 8; },
+      {"rings above 7",
+       [](auto& s) { s.queues[1].rings = 8; },
        {"settings.queues[1].rings: must be 2 to 7 rings, got 8"}},
-      {"forward_to_number without a number",
-       [](auto& s) { s.queues[0].no_answer = NoAnswerRule::forward_to_number; },
-       {"settings.queues[0].forward_number: required when the rule is no_answer "
-        "forward_to_number"}},
       {"forward_to_number with an undialable number",
        [](auto& s) {
          s.queues[0].no_answer = NoAnswerRule::forward_to_number;
@@ -107,7 +113,8 @@ TEST_CASE("validate reports every error with its path") {
        },
        {"settings.queues[0].forward_number: 'call me' is not a dialable number (invalid: no "
         "digits)"}},
-      {"next_queue missing", [](auto& s) { s.queues[0].no_answer = NoAnswerRule::next_queue; },
+      {"next_queue missing",
+       [](auto& s) { s.queues[0].no_answer = NoAnswerRule::next_queue; },
        {"settings.queues[0].next_queue: required when the rule is no_answer next_queue"}},
       {"next_queue unknown",
        [](auto& s) {
@@ -127,7 +134,8 @@ TEST_CASE("validate reports every error with its path") {
        {"settings.lines[0].region: unknown region",
         "settings.lines[0].responsible_ring_seconds: must be 1 to 600 seconds, got 0",
         "settings.lines[0].queue: required: the queue that takes the line's calls",
-        "settings.lines[0].source: must not be empty", "settings.lines[0].lead_title: must not be empty",
+        "settings.lines[0].source: must not be empty",
+        "settings.lines[0].lead_title: must not be empty",
         "settings.lines[1].number: duplicate line '+74951234567'"}},
       {"work hours",
        [](auto& s) {
@@ -158,6 +166,15 @@ TEST_CASE("validate reports every error with its path") {
   }
 }
 
+TEST_CASE("R-Q4 forward_to_number without a number is valid: the rule hangs up") {
+  auto s = good();
+  s.queues[0].no_answer = NoAnswerRule::forward_to_number;
+  CHECK(validate(s).empty());
+  s.queues[0].forward_number = "";
+  CHECK(validate(s).empty());
+  CHECK(check_settings(s).has_value());
+}
+
 TEST_CASE("validate: the root of paths and the summary of check_settings") {
   auto s = good();
   s.queues[0].rings = 9;
@@ -165,7 +182,8 @@ TEST_CASE("validate: the root of paths and the summary of check_settings") {
   const auto problems = validate(s, "$.settings");
   REQUIRE(problems.size() == 2);
   CHECK(problems[0].path == "$.settings.queues[0].rings");
-  CHECK(fmt::format("{}", problems[0]) == "$.settings.queues[0].rings: must be 2 to 7 rings, got 9");
+  CHECK(fmt::format("{}", problems[0]) ==
+        "$.settings.queues[0].rings: must be 2 to 7 rings, got 9");
   CHECK(check_settings(s).error().message() ==
         "settings.queues[0].rings: must be 2 to 7 rings, got 9 (and 1 more problem)");
   CHECK(fmt::format("{}", Severity::warning) == "warning");
@@ -173,6 +191,10 @@ TEST_CASE("validate: the root of paths and the summary of check_settings") {
 
 TEST_CASE("lint reports warnings with paths") {
   const Row rows[] = {
+      {"R-Q4 forward_to_number with no number",
+       [](auto& s) { s.queues[0].no_answer = NoAnswerRule::forward_to_number; },
+       {"settings.queues[0].forward_number: empty: the forward_to_number rule hangs up when "
+        "nobody answers (R-Q4)"}},
       {"a next_queue cycle",
        [](auto& s) {
          s.queues[0].no_answer = NoAnswerRule::next_queue;
@@ -189,7 +211,8 @@ TEST_CASE("lint reports warnings with paths") {
        },
        {"settings.queues[1].next_queue: the next_queue chain support → support comes back to "
         "'support': a call that gets there hangs up (queue_cycle)"}},
-      {"members all inactive; wait on it", [](auto& s) {
+      {"members all inactive; wait on it",
+       [](auto& s) {
          s.employees[2].active = false;
          s.queues[1].no_answer = NoAnswerRule::wait;
        },
@@ -198,7 +221,8 @@ TEST_CASE("lint reports warnings with paths") {
         "settings.queues[1].no_answer: 'wait' on a queue that can be empty (no member is active, "
         "online and free of the working-day check): with nobody reachable the caller is hung up "
         "(R-Q5)"}},
-      {"no members", [](auto& s) { s.queues[1].members.clear(); },
+      {"no members",
+       [](auto& s) { s.queues[1].members.clear(); },
        {"settings.queues[1].members: the queue has no members: its calls go straight to its "
         "no-answer rule (R-Q5)"}},
       {"wait where the working day can empty the queue",

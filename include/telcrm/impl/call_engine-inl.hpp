@@ -112,6 +112,29 @@ class CallEngine::Impl {
   std::atomic<std::size_t> store_errors_{0};
   std::atomic<std::size_t> observer_errors_{0};
 
+  // Writes by other processes (R-I2, the SQLite store): checked before each call.
+  std::mutex refresh_mutex_;
+  std::uint64_t seen_version_ = 0;
+  std::uint64_t change_cursor_ = 0;
+
+  // Reads what other writers changed into the index. Cheap when nothing changed: one
+  // data_version() call. Failures leave the index as it is (routing goes on, R-I3).
+  void refresh_from_store() {
+    auto version = store_.data_version();
+    if (!version || *version == 0) return;
+    std::unique_lock lock(refresh_mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || *version == seen_version_) return;  // someone else is at it
+    auto changes = store_.changes_since(change_cursor_);
+    if (!changes) return;
+    if (!changes->complete) {
+      if (index_.rebuild(store_)) seen_version_ = *version;
+      return;
+    }
+    reindex(changes->changed);
+    seen_version_ = *version;
+    change_cursor_ = changes->cursor;
+  }
+
   // --- configuration -----------------------------------------------------------------------
 
   static Result<std::shared_ptr<const Config>> make_config(IntegrationSettings settings,
@@ -162,15 +185,33 @@ class CallEngine::Impl {
     auto it = finished_.find(std::string(id));
     return it == finished_.end() ? nullptr : it->second;
   }
-  void retire(const Call& call) {
-    auto result = std::make_shared<const CallResult>(call.result);
+  // Moves a finished call's result to the finished list (R-I1) and forgets the call.
+  std::shared_ptr<const CallResult> retire(Call& call) {
+    auto result = std::make_shared<const CallResult>(std::move(call.result));
     std::lock_guard lock(calls_mutex_);
     calls_.erase(call.id);
-    if (finished_.emplace(call.id, std::move(result)).second) finished_order_.push_back(call.id);
+    if (finished_.emplace(call.id, result).second) finished_order_.push_back(call.id);
     while (finished_order_.size() > options_.remembered_calls) {
       finished_.erase(finished_order_.front());
       finished_order_.pop_front();
     }
+    return result;
+  }
+
+  // Runs `f` on a call in progress under its lock. A finished call answers from its result
+  // (R-I1): also when it finished while this thread waited for the lock.
+  template <class F>
+  Result<CallProgress> on_call(std::string_view id, F&& f) {
+    if (auto done = find_finished(id)) return progress(*done);
+    auto call = find_active(id);
+    if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", id));
+    std::lock_guard lock(call->mutex);
+    if (call->finished) {
+      if (auto done = find_finished(id)) return progress(*done);
+      return fail(Errc::invalid_state, fmt::format("call {}: already ended", id));
+    }
+    call->last_event = clock_.now();
+    return f(*call);
   }
 
   static CallProgress progress(const Call& c) {
@@ -223,28 +264,29 @@ class CallEngine::Impl {
     return std::nullopt;
   }
 
-  // Reads the records a batch created back from the store into the index.
-  void index_created(const std::vector<EntityRef>& refs) {
+  // Upserts the current state of `refs` from the store, or removes those that are gone. A
+  // record the store cannot read now is left as the index has it.
+  void reindex(const std::vector<EntityRef>& refs) {
     index_.update([&](CrmIndex::Writer& tx) {
       for (const auto& ref : refs) {
+        auto put = [&](const auto& found) {
+          if (!found) return;  // a read error: keep what we know
+          if (*found) tx.upsert(**found);
+          else tx.remove(ref);
+        };
         switch (ref.type) {
-          case EntityType::lead:
-            if (auto v = store_.find_lead(ref.id); v && *v) tx.upsert(**v);
-            break;
-          case EntityType::contact:
-            if (auto v = store_.find_contact(ref.id); v && *v) tx.upsert(**v);
-            break;
-          case EntityType::company:
-            if (auto v = store_.find_company(ref.id); v && *v) tx.upsert(**v);
-            break;
-          case EntityType::deal:
-            if (auto v = store_.find_deal(ref.id); v && *v) tx.upsert(**v);
-            break;
+          case EntityType::lead: put(store_.find_lead(ref.id)); break;
+          case EntityType::contact: put(store_.find_contact(ref.id)); break;
+          case EntityType::company: put(store_.find_company(ref.id)); break;
+          case EntityType::deal: put(store_.find_deal(ref.id)); break;
           case EntityType::invoice: break;
         }
       }
     });
   }
+
+  // Reads the records a batch created back from the store into the index.
+  void index_created(const std::vector<EntityRef>& refs) { reindex(refs); }
 
   // --- creating records (R-L5, R-I2) ---------------------------------------------------------
 
@@ -266,20 +308,29 @@ class CallEngine::Impl {
     c.creation_done = true;
     const PhoneNumber& number = c.result.match.number;
     std::unique_lock number_lock(number_locks_[std::hash<std::string_view>{}(number.e164()) % 64]);
-    if (c.result.match.crm == CrmState::unknown) {
-      const Config& config = *c.config;
-      MatchRequest again{c.result.input, config.line_regions[c.route_call.line], true, std::nullopt};
-      MatchResult now = matcher_.match(number, again, index_.snapshot(), exceptions_, c.people->employees);
-      const bool taken = now.crm == CrmState::matched &&
-                         (config.settings.crm_mode == CrmMode::simple ||
-                          now.primary->type == EntityType::lead);
-      if (taken) {
-        c.bound = now.bindings;
-        return;
+    if (c.result.match.crm == CrmState::unknown && number.is_dialable()) {
+      // Did a concurrent call create records for this number since this call's lookup? A
+      // posting under its E.164 key says so; only then is the full match worth running.
+      auto snapshot = index_.snapshot();
+      bool filed = false;
+      snapshot.for_each_posting(number.key(), [&](EntityRef, WrittenForm) { filed = true; });
+      if (filed) {
+        const Config& config = *c.config;
+        MatchRequest again{c.result.input, config.line_regions[c.route_call.line], true, std::nullopt};
+        MatchResult now = matcher_.match(number, again, snapshot, exceptions_, c.people->employees);
+        const bool taken = now.crm == CrmState::matched &&
+                           (config.settings.crm_mode == CrmMode::simple ||
+                            now.primary->type == EntityType::lead);
+        if (taken) {
+          c.bound = now.bindings;
+          return;
+        }
       }
     }
     std::vector<WriteOp> ops;
+    ops.reserve(4);
     std::vector<CreatedEntity> created;
+    created.reserve(4);
     auto local = [&](EntityType t) { return next_local(c, t); };
     if (c.plan.company) {
       Company v = *c.plan.company;
@@ -456,7 +507,7 @@ class CallEngine::Impl {
     return std::nullopt;
   }
 
-  Result<CallResult> finish(Call& c, const CallEnd& end) {
+  Result<void> finish(Call& c, const CallEnd& end) {
     const Config& config = *c.config;
     CallResult& r = c.result;
     c.routing_ended = true;
@@ -489,6 +540,7 @@ class CallEngine::Impl {
       r.offer.clear();
 
     std::vector<WriteOp> ops;
+    ops.reserve(4);
     const auto responsible = responsible_of(c);
     auto bindings = bindings_of(c);
     if (!bindings.empty()) {
@@ -542,7 +594,7 @@ class CallEngine::Impl {
     }
     c.finished = true;
     if (observer_) observe(observer_->on_call_ended(r));
-    return r;
+    return {};
   }
 
   // Sends a deferred call's writes as one batch, or queues it in the outbox (R-I3).
@@ -616,6 +668,9 @@ TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(
   if (!config) return fail(config.error());
   auto impl = std::make_unique<Impl>(store, directory, telephony, clock, options, observer,
                                      std::move(*config));
+  if (auto cursor = store.changes_since(0); cursor && cursor->complete)
+    impl->change_cursor_ = cursor->cursor;
+  if (auto version = store.data_version()) impl->seen_version_ = *version;
   if (auto loaded = impl->index_.rebuild(store); !loaded) return fail(loaded.error());
   if (auto people = impl->people(*impl->config()); !people) return fail(people.error());
   return std::unique_ptr<CallEngine>(new CallEngine(std::move(impl)));
@@ -635,6 +690,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
     return fail(Errc::invalid_argument, fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
   auto people = e.people(*config);
   if (!people) return fail(people.error());
+  e.refresh_from_store();
 
   auto call = std::make_shared<Call>();
   Call& c = *call;
@@ -689,156 +745,135 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event) {
-  Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
-  std::lock_guard lock(call->mutex);
-  Call& c = *call;
-  c.last_event = e.clock_.now();
-  // Only the running step can end; an older step's event is a repeat (R-I1).
-  if (c.routing_ended || event.step + 1 != c.result.route.size()) return Impl::progress(c);
-  if (event.rang && event.rang->count() < c.result.route.back().seconds)
-    c.result.route.back().seconds = std::max<std::int64_t>(0, event.rang->count());
-  if (auto issued = e.advance(c, event.outcome); !issued) return fail(issued.error());
-  return Impl::progress(c);
+  return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
+    Impl& e = *impl_;
+    // Only the running step can end; an older step's event is a repeat (R-I1).
+    if (c.routing_ended || event.step + 1 != c.result.route.size()) return Impl::progress(c);
+    if (event.rang && event.rang->count() < c.result.route.back().seconds)
+      c.result.route.back().seconds = std::max<std::int64_t>(0, event.rang->count());
+    if (auto issued = e.advance(c, event.outcome); !issued) return fail(issued.error());
+    return Impl::progress(c);
+  });
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
-  Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
-  std::lock_guard lock(call->mutex);
-  Call& c = *call;
-  c.last_event = e.clock_.now();
-  if (c.result.answered_by || c.result.answered_by_number) return Impl::progress(c);
-  if (event.step >= c.result.route.size())
-    return fail(Errc::invalid_state, fmt::format("call {}: no step {} to answer", event.call, event.step));
-  const RouteEntry& step = c.result.route[event.step];
-  std::optional<EmployeeId> who = event.employee;
-  if (step.kind == RouteEntry::Kind::forward) {
-    // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
-    c.result.answered_by_number = event.number.value_or(step.number);
-    if (!who) who = step.employee;
-  } else {
-    c.result.answered_by = who;
-  }
-  if (who) {
-    c.holder = who;
-    c.answerer = who;
-    c.answered_at = c.at + Impl::step_start(c, event.step + 1);
-    e.create_planned(c, who);
-    e.reassign_created(c, *who, ReassignReason::answered);  // R-T2
-  }
-  c.routing_ended = true;
-  return Impl::progress(c);
+  return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
+    Impl& e = *impl_;
+    if (c.result.answered_by || c.result.answered_by_number) return Impl::progress(c);
+    if (event.step >= c.result.route.size())
+      return fail(Errc::invalid_state, fmt::format("call {}: no step {} to answer", event.call, event.step));
+    const RouteEntry& step = c.result.route[event.step];
+    std::optional<EmployeeId> who = event.employee;
+    if (step.kind == RouteEntry::Kind::forward) {
+      // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
+      c.result.answered_by_number = event.number.value_or(step.number);
+      if (!who) who = step.employee;
+    } else {
+      c.result.answered_by = who;
+    }
+    if (who) {
+      c.holder = who;
+      c.answerer = who;
+      c.answered_at = c.at + Impl::step_start(c, event.step + 1);
+      e.create_planned(c, who);
+      e.reassign_created(c, *who, ReassignReason::answered);  // R-T2
+    }
+    c.routing_ended = true;
+    return Impl::progress(c);
+  });
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp& event) {
-  Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
-  std::lock_guard lock(call->mutex);
-  Call& c = *call;
-  c.last_event = e.clock_.now();
-  if (c.routing_ended) return Impl::progress(c);
-  // The running step is listed only if it began before the caller left, cut at that moment.
-  if (!c.result.route.empty()) {
-    const std::size_t last = c.result.route.size() - 1;
-    const Seconds start = Impl::step_start(c, last);
-    if (event.after <= start) {
-      c.result.route.pop_back();
-      if (c.voicemail_for && c.result.route.size() == last) c.voicemail_for.reset();
-    } else {
-      auto& seconds = c.result.route.back().seconds;
-      seconds = std::min<std::int64_t>(seconds, (event.after - start).count());
+  return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
+    if (c.routing_ended) return Impl::progress(c);
+    // The running step is listed only if it began before the caller left, cut at that moment.
+    if (!c.result.route.empty()) {
+      const std::size_t last = c.result.route.size() - 1;
+      const Seconds start = Impl::step_start(c, last);
+      if (event.after <= start) {
+        c.result.route.pop_back();
+        if (c.voicemail_for && c.result.route.size() == last) c.voicemail_for.reset();
+      } else {
+        auto& seconds = c.result.route.back().seconds;
+        seconds = std::min<std::int64_t>(seconds, (event.after - start).count());
+      }
     }
-  }
-  c.routing_ended = true;
-  return Impl::progress(c);
+    c.routing_ended = true;
+    return Impl::progress(c);
+  });
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& event) {
-  Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
-  std::lock_guard lock(call->mutex);
-  Call& c = *call;
-  c.last_event = e.clock_.now();
-  if (!c.holder) return fail(Errc::invalid_state, fmt::format("call {}: only an answered call can be transferred", event.call));
-  if (c.result.transferred_to == event.to && c.holder == event.to) return Impl::progress(c);
-  c.result.transferred_to = event.to;
-  c.holder = event.to;
-  if (c.line->change_responsible_on_transfer)  // R-T1: never the records that existed before
-    e.reassign_created(c, event.to, ReassignReason::transfer);
-  return Impl::progress(c);
+  return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
+    Impl& e = *impl_;
+    if (!c.holder) return fail(Errc::invalid_state, fmt::format("call {}: only an answered call can be transferred", event.call));
+    if (c.result.transferred_to == event.to && c.holder == event.to) return Impl::progress(c);
+    c.result.transferred_to = event.to;
+    c.holder = event.to;
+    if (c.line->change_responsible_on_transfer)  // R-T1: never the records that existed before
+      e.reassign_created(c, event.to, ReassignReason::transfer);
+    return Impl::progress(c);
+  });
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallAction& event) {
-  Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
-  std::lock_guard lock(call->mutex);
-  Call& c = *call;
-  c.last_event = e.clock_.now();
-  if (!c.actions_done.insert(event.index).second) return Impl::progress(c);
-  if (const auto* comment = std::get_if<DuringCallAction::Comment>(&event.action)) {
-    c.comments.push_back(comment->text);
-    return Impl::progress(c);
-  }
-  const auto employee = c.holder ? c.holder : (c.result.direction == CallDirection::outgoing ? c.route_call.responsible : std::nullopt);
-  if (!employee)
-    return fail(Errc::invalid_state, fmt::format("call {}: nobody is on the call to create records", event.call));
-  // R-A7: bound to the call's client — the primary entity, or what the call created.
-  std::optional<EntityRef> client = c.result.match.primary;
-  for (const auto& created : c.result.created)
-    if (!client && created.entity.type != EntityType::deal && created.entity.type != EntityType::invoice)
-      client = created.entity;
-  if (!client && !c.bound.empty()) client = c.bound.back();
-  if (!client)
-    return fail(Errc::invalid_state, fmt::format("call {}: no client to create records for", event.call));
-
-  std::vector<WriteOp> ops;
-  CreatedEntity made;
-  if (const auto* deal = std::get_if<DuringCallAction::CreateDeal>(&event.action)) {
-    Deal d;
-    d.title = deal->title;
-    d.responsible = employee;
-    d.modified = c.at;
-    d.source = c.line->source;
-    if (c.config->settings.crm_mode == CrmMode::simple) d.pipeline = c.config->settings.simple_mode.pipeline;
-    if (client->type == EntityType::contact) {
-      d.contact = client->id;
-      if (c.result.match.company) d.company = c.result.match.company->id;
-    } else if (client->type == EntityType::company) {
-      d.company = client->id;
-    } else if (auto facts = e.index_.snapshot().facts(*client)) {  // a lead: its links
-      d.contact = facts->contact;
-      d.company = facts->company;
+  return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
+    Impl& e = *impl_;
+    if (!c.actions_done.insert(event.index).second) return Impl::progress(c);
+    if (const auto* comment = std::get_if<DuringCallAction::Comment>(&event.action)) {
+      c.comments.push_back(comment->text);
+      return Impl::progress(c);
     }
-    made = {e.next_local(c, EntityType::deal), d.title, d.source, employee, false, 0};
-    ops.push_back(CreateDeal{std::move(d)});
-  } else if (const auto* inv = std::get_if<DuringCallAction::CreateInvoice>(&event.action)) {
-    Invoice i;
-    i.amount = inv->amount;
-    i.entity = *client;
-    i.responsible = employee;
-    i.call = c.id;
-    made = {e.next_local(c, EntityType::invoice), "", std::nullopt, employee, false, inv->amount};
-    ops.push_back(CreateInvoice{std::move(i)});
-  }
-  auto receipt = e.write(c, std::move(ops));
-  if (receipt && !receipt->created.empty()) {
-    made.entity = receipt->created.front();
-    e.index_created(receipt->created);
-  }
-  c.result.created.push_back(made);
-  Impl::sort_created(c.result.created);
-  return Impl::progress(c);
+    const auto employee = c.holder ? c.holder : (c.result.direction == CallDirection::outgoing ? c.route_call.responsible : std::nullopt);
+    if (!employee)
+      return fail(Errc::invalid_state, fmt::format("call {}: nobody is on the call to create records", event.call));
+    // R-A7: bound to the call's client — the primary entity, or what the call created.
+    std::optional<EntityRef> client = c.result.match.primary;
+    for (const auto& created : c.result.created)
+      if (!client && created.entity.type != EntityType::deal && created.entity.type != EntityType::invoice)
+        client = created.entity;
+    if (!client && !c.bound.empty()) client = c.bound.back();
+    if (!client)
+      return fail(Errc::invalid_state, fmt::format("call {}: no client to create records for", event.call));
+  
+    std::vector<WriteOp> ops;
+    CreatedEntity made;
+    if (const auto* deal = std::get_if<DuringCallAction::CreateDeal>(&event.action)) {
+      Deal d;
+      d.title = deal->title;
+      d.responsible = employee;
+      d.modified = c.at;
+      d.source = c.line->source;
+      if (c.config->settings.crm_mode == CrmMode::simple) d.pipeline = c.config->settings.simple_mode.pipeline;
+      if (client->type == EntityType::contact) {
+        d.contact = client->id;
+        if (c.result.match.company) d.company = c.result.match.company->id;
+      } else if (client->type == EntityType::company) {
+        d.company = client->id;
+      } else if (auto facts = e.index_.snapshot().facts(*client)) {  // a lead: its links
+        d.contact = facts->contact;
+        d.company = facts->company;
+      }
+      made = {e.next_local(c, EntityType::deal), d.title, d.source, employee, false, 0};
+      ops.push_back(CreateDeal{std::move(d)});
+    } else if (const auto* inv = std::get_if<DuringCallAction::CreateInvoice>(&event.action)) {
+      Invoice i;
+      i.amount = inv->amount;
+      i.entity = *client;
+      i.responsible = employee;
+      i.call = c.id;
+      made = {e.next_local(c, EntityType::invoice), "", std::nullopt, employee, false, inv->amount};
+      ops.push_back(CreateInvoice{std::move(i)});
+    }
+    auto receipt = e.write(c, std::move(ops));
+    if (receipt && !receipt->created.empty()) {
+      made.entity = receipt->created.front();
+      e.index_created(receipt->created);
+    }
+    c.result.created.push_back(made);
+    Impl::sort_created(c.result.created);
+    return Impl::progress(c);
+  });
 }
 
 TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
@@ -851,9 +886,8 @@ TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
     lock.unlock();
     if (auto done = e.find_finished(event.call)) return *done;
   }
-  auto result = e.finish(*call, event);
-  e.retire(*call);
-  return result;
+  if (auto finished = e.finish(*call, event); !finished) return fail(finished.error());
+  return *e.retire(*call);
 }
 
 TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
@@ -867,10 +901,8 @@ TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
   for (const auto& call : stale) {
     std::lock_guard lock(call->mutex);
     if (call->finished || now - call->last_event < e.options_.stale_after) continue;
-    if (auto r = e.finish(*call, CallEnd{call->id, Seconds(0), std::nullopt, std::nullopt, std::nullopt, std::nullopt})) {
-      closed.push_back(*r);
-      e.retire(*call);
-    }
+    if (e.finish(*call, CallEnd{call->id, Seconds(0), std::nullopt, std::nullopt, std::nullopt, std::nullopt}))
+      closed.push_back(*e.retire(*call));
   }
   return closed;
 }

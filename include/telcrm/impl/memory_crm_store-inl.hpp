@@ -125,9 +125,9 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
   return s;
 }
 
-TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const {
-  return version_.load(std::memory_order_acquire);
-}
+// Every engine that shares this object sees its writes directly (the claim settles races),
+// so there is never anything written "elsewhere" to refresh from: 0, as the port defines.
+TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const { return std::uint64_t{0}; }
 
 // A negative id names the (-id)-th entity of that type created earlier in the batch.
 TELCRM_INLINE EntityId MemoryCrmStore::resolve(EntityType type, EntityId id,
@@ -265,7 +265,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
               CallActivity a = w.activity;
               a.id = detail::next_id(activities_);
               for (auto& b : a.bindings) b.id = resolve(b.type, b.id, created);
-              activities_[a.id] = a;
+              activities_.emplace_hint(activities_.end(), a.id, std::move(a));
             },
             [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
             [&](const MarkCalledBack& m) {
@@ -283,12 +283,13 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch) {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::unique_lock lock(mutex_);
-  const auto id = std::make_pair(batch.call, batch.seq);
-  if (auto it = receipts_.find(id); it != receipts_.end()) {
-    WriteReceipt again = it->second;
-    again.replayed = true;
-    return again;
-  }
+  auto& receipts = receipts_[batch.call];
+  for (const auto& [seq, earlier] : receipts)
+    if (seq == batch.seq) {
+      WriteReceipt again = earlier;
+      again.replayed = true;
+      return again;
+    }
   if (batch.claim) {
     for (const auto& claim : claims_[batch.claim->number]) {
       const auto gap = claim.at > batch.claim->at ? claim.at - batch.claim->at
@@ -297,17 +298,19 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
         WriteReceipt lost;
         lost.created = claim.created;
         lost.claimed_by = claim.call;
-        receipts_[id] = lost;
+        receipts.emplace_back(batch.seq, lost);
         return lost;
       }
     }
   }
-  if (auto ok = validate_locked(batch); !ok) return fail(ok.error());
+  if (auto ok = validate_locked(batch); !ok) {
+    if (receipts.empty()) receipts_.erase(batch.call);
+    return fail(ok.error());
+  }
   WriteReceipt receipt = apply_locked(batch);
   if (batch.claim)
     claims_[batch.claim->number].push_back({batch.call, batch.claim->at, receipt.created});
-  receipts_[id] = receipt;
-  version_.fetch_add(1, std::memory_order_acq_rel);
+  receipts.emplace_back(batch.seq, receipt);
   return receipt;
 }
 

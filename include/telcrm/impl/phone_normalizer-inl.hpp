@@ -24,9 +24,9 @@ namespace detail::normalize {
 
 using phone_text::Glyph;
 
-inline constexpr std::size_t max_input = 250;        // longer input is rejected unread (R-N5)
-inline constexpr std::size_t max_number_digits = 40;  // more is never a number
-inline constexpr std::size_t max_short_code = 6;      // 112, 911, 0611, inner extensions
+inline constexpr std::size_t max_input = 250;          // longer input is rejected unread (R-N5)
+inline constexpr std::size_t max_number_digits = 40;   // more is never a number
+inline constexpr std::size_t max_short_code = 6;       // 112, 911, 0611, inner extensions
 inline constexpr std::size_t max_pause_extension = 8;  // ",101"; longer is a second number
 inline constexpr std::size_t min_nsn = 2;
 inline constexpr std::size_t max_nsn = 17;
@@ -50,20 +50,34 @@ enum class Kind : std::uint8_t {
 
 constexpr Kind kind_of(Glyph g) noexcept {
   switch (g) {
-    case Glyph::digit: return Kind::digits;
-    case Glyph::letter: return Kind::word;
-    case Glyph::plus: return Kind::plus;
-    case Glyph::star: return Kind::star;
-    case Glyph::hash: return Kind::hash;
-    case Glyph::comma: return Kind::comma;
-    case Glyph::semicolon: return Kind::semicolon;
-    case Glyph::equals: return Kind::equals;
-    case Glyph::at: return Kind::at;
-    case Glyph::colon: return Kind::colon;
-    case Glyph::less: return Kind::less;
-    case Glyph::greater: return Kind::greater;
-    case Glyph::dot: return Kind::dot;
-    case Glyph::separator: return Kind::space;
+    case Glyph::digit:
+      return Kind::digits;
+    case Glyph::letter:
+      return Kind::word;
+    case Glyph::plus:
+      return Kind::plus;
+    case Glyph::star:
+      return Kind::star;
+    case Glyph::hash:
+      return Kind::hash;
+    case Glyph::comma:
+      return Kind::comma;
+    case Glyph::semicolon:
+      return Kind::semicolon;
+    case Glyph::equals:
+      return Kind::equals;
+    case Glyph::at:
+      return Kind::at;
+    case Glyph::colon:
+      return Kind::colon;
+    case Glyph::less:
+      return Kind::less;
+    case Glyph::greater:
+      return Kind::greater;
+    case Glyph::dot:
+      return Kind::dot;
+    case Glyph::separator:
+      return Kind::space;
   }
   return Kind::space;
 }
@@ -127,7 +141,8 @@ struct Text {
       if (kind == Kind::digits) {
         if (b < 0x80) {
           while (next < n && static_cast<unsigned>(bytes[next] - '0') < 10U) ++next;
-          for (std::size_t i = pos; i < next; ++i) digits[digit_count++] = static_cast<char>(bytes[i]);
+          for (std::size_t i = pos; i < next; ++i)
+            digits[digit_count++] = static_cast<char>(bytes[i]);
           t->count = static_cast<std::uint8_t>(t->count + (next - pos));
         } else {
           digits[digit_count++] = static_cast<char>('0' + value);
@@ -263,7 +278,7 @@ inline std::size_t collect_extension(const Text& text, std::size_t i, std::size_
       out.extension.append(text.digits_of(text.tokens[i]));
       count += text.tokens[i].count;
     } else if (k != Kind::space && !(count == 0 && (k == Kind::dot || k == Kind::colon ||
-                                                     k == Kind::equals || k == Kind::hash))) {
+                                                    k == Kind::equals || k == Kind::hash))) {
       break;
     }
     ++i;
@@ -289,7 +304,8 @@ inline std::size_t spreadsheet_end(const Text& text, std::size_t start, std::siz
       (text.word_is(after, "e"))) {
     std::size_t j = after + 1;
     if (text.is(j, Kind::plus)) ++j;
-    if (text.is(j, Kind::digits) && text.tokens[j].count <= 3 && text.skip_spaces(j + 1, end) >= end) {
+    if (text.is(j, Kind::digits) && text.tokens[j].count <= 3 &&
+        text.skip_spaces(j + 1, end) >= end) {
       out.invalid = InvalidReason::digits_lost;
       return end;
     }
@@ -419,8 +435,8 @@ inline void read(const Text& text, Reading& out) noexcept {
         const bool vanity_context = span_letters > t.count;
         const bool whole_number_before = (vanity ? out.vanity.size : total_digits) >= 7;
         const bool glued_left = text.glued(i - 1, i) && text.tokens[i - 1].kind != Kind::space;
-        const bool letters_follow = text.is(i + 1, Kind::digits) && text.is(i + 2, Kind::word) &&
-                                    text.glued(i + 1, i + 2);
+        const bool letters_follow =
+            text.is(i + 1, Kind::digits) && text.is(i + 2, Kind::word) && text.glued(i + 1, i + 2);
         const bool apart = !vanity_context ||
                            (!glued_left && !letters_follow && (!one_letter || whole_number_before));
         if (apart && has_extension_ahead(text, i + 1, hi) &&
@@ -430,17 +446,17 @@ inline void read(const Text& text, Reading& out) noexcept {
         }
         // Dialler pauses glued between digits: +74951234567p101, …w101.
         const bool pause = (text.word_is(i, "p") || text.word_is(i, "w")) && whole_number_before &&
-                           !vanity_context &&
-                           text.is(i - 1, Kind::digits) && text.glued(i - 1, i) &&
-                           text.is(i + 1, Kind::digits) && text.glued(i, i + 1);
+                           !vanity_context && text.is(i - 1, Kind::digits) &&
+                           text.glued(i - 1, i) && text.is(i + 1, Kind::digits) &&
+                           text.glued(i, i + 1);
         if (pause) {
           collect_extension(text, i + 1, hi, out);
           return;
         }
         if (!t.latin) return;  // a trailing label in another script: "… моб."
         for (std::size_t k = 0; k < t.count; ++k)
-          out.vanity.push(phone_text::keypad_digit(
-              static_cast<std::uint8_t>(text.letters[t.first + k])));
+          out.vanity.push(
+              phone_text::keypad_digit(static_cast<std::uint8_t>(text.letters[t.first + k])));
         out.latin_letters += t.count;
         break;
       }
@@ -489,36 +505,42 @@ inline void read(const Text& text, Reading& out) noexcept {
   }
 }
 
-// Bits of each byte for the common case: 1 digit, 2 anything unexpected, 4 plus, 8 dot;
-// separators (space - ( ) / ' tab) have none.
+// Bits of each byte for the common case: 1 digit, 2 anything unexpected, 4 plus, 8 dot,
+// 16 a label's letter or colon; separators (space - ( ) / ' tab) have none.
 inline constexpr std::array<std::uint8_t, 256> simple_bits = [] {
   std::array<std::uint8_t, 256> table{};
   for (auto& bits : table) bits = 2;
   for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = 1;
   for (char c : {' ', '-', '(', ')', '/', '\'', '\t'}) table[static_cast<unsigned char>(c)] = 0;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = 16;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = 16;
+  table[':'] = 16;
   table['+'] = 4;
   table['.'] = 8;
   return table;
 }();
 
 /// The common case, read without tokens: ASCII digits, a leading + and plain separators
-/// (space - ( ) / . ' tab). Anything else — or a trailing ".0", which may be a spreadsheet
-/// float — returns false and the full reader runs; for what it accepts, both give the same.
+/// (space - ( ) / . ' tab), after an optional ASCII label ("Tel.: ", "Mobile: ", "tel:").
+/// Anything else — or a trailing ".0", which may be a spreadsheet float — returns false and
+/// the full reader runs; for what it accepts, both give the same (a test checks it).
 /// The loop is arithmetic only, with no branch that depends on the input: numbers arrive
 /// in every shape, and mispredicted branches would cost more than the work itself.
 /// `digits` must hold input.size() bytes.
 inline bool read_simple(std::string_view input, char* digits, std::size_t& count,
                         bool& plus) noexcept {
   std::size_t n = 0;
-  unsigned all = 0;        // every bit seen
-  std::size_t late = 0;    // non-zero when a + follows a digit
+  unsigned all = 0;      // every bit seen
+  std::size_t late = 0;  // non-zero when a + follows a digit, or a letter the number's start
   for (std::size_t i = 0; i < input.size(); ++i) {
     const char c = input[i];
     const unsigned bits = simple_bits[static_cast<unsigned char>(c)];
+    const std::size_t started = n | (all & 4U);
     digits[n] = c;
-    late |= (bits & 4U) * n;
+    late |= (bits & 4U) * n | (bits & 16U) * started;
     n += bits & 1U;
     all |= bits;
+    if ((i & 15U) == 15U && (all & 2U) != 0) return false;  // a URI or other text: stop early
   }
   if ((all & 2U) != 0 || late != 0 || n == 0 || n > max_number_digits) return false;
   if ((all & 8U) != 0) {  // "79161234567.0": maybe a spreadsheet float, for the full reader
@@ -552,15 +574,14 @@ inline bool starts_with(std::string_view s, std::string_view prefix) noexcept {
   return true;
 }
 
-/// Calls `f` with each entry of a "|"-separated list, stopping when it returns true.
-template <class F>
-inline bool any_of_list(std::string_view list, F&& f) noexcept {
-  std::size_t begin = 0;
-  for (std::size_t i = 0; i <= list.size(); ++i) {
-    if (i < list.size() && list[i] != '|') continue;
-    if (i > begin && f(list.substr(begin, i - begin))) return true;
-    begin = i + 1;
-  }
+/// Calls `f` with each prefix of `region` in the split lists `Lists` (ExitCodes,
+/// NationalPrefixes), longest first, stopping when it returns true.
+template <class Lists, class F>
+inline bool any_prefix(const RegionData& region, F&& f) noexcept {
+  const auto index = static_cast<std::size_t>(&region - region_table::regions);
+  const PrefixList list = Lists::data.lists[index];
+  for (std::size_t k = 0; k < list.count; ++k)
+    if (f(Lists::data.pool[list.first + k])) return true;
   return false;
 }
 
@@ -606,7 +627,7 @@ inline std::string_view strip_prefix_once(const RegionData& region, Validity& va
   std::string_view result = nsn;
   bool whole_valid = false;
   bool whole_known = false;
-  any_of_list(region.national_prefixes, [&](std::string_view prefix) {
+  any_prefix<NationalPrefixes>(region, [&](std::string_view prefix) {
     if (!starts_with(nsn, prefix) || nsn.size() == prefix.size()) return false;
     std::string_view rest = nsn.substr(prefix.size());
     if (!whole_known) {
@@ -615,7 +636,9 @@ inline std::string_view strip_prefix_once(const RegionData& region, Validity& va
     }
     const bool rest_valid = valid(rest);
     if (whole_valid && !rest_valid) return false;
-    if (prefix != region.trunk_prefix && !rest_valid) return false;
+    const bool trunk = prefix.size() == region.trunk_prefix.size() &&
+                       starts_with(prefix, region.trunk_prefix);
+    if (!trunk && !rest_valid) return false;
     if (check_length && !rest_valid && !length_allows_strip(valid.country(), rest.size()))
       return false;
     result = rest;
@@ -663,7 +686,10 @@ inline void set_national(const RegionData& region, Validity& valid, std::string_
 inline void classify(const CountryData& country, Resolution& out) noexcept {
   out.country_code = country.country_code;
   const std::size_t n = out.nsn.size;
-  if (n < min_nsn || n > max_nsn) {
+  // At most 19 E.164 digits, so that the key (an integer) is exact: the table's longest is
+  // +81 with 17 digits.
+  const std::size_t max_here = 19 - country_code_digits(country.country_code);
+  if (n < min_nsn || n > max_nsn || n > max_here) {
     out.status = NumberStatus::invalid;
     out.reason = n < min_nsn ? InvalidReason::too_short : InvalidReason::too_long;
   } else if (out.valid > 0 || (out.valid < 0 && is_valid_national(country, out.nsn.view()))) {
@@ -672,14 +698,16 @@ inline void classify(const CountryData& country, Resolution& out) noexcept {
     out.status = NumberStatus::possible;  // metadata lag must never block a match (R-N5)
   } else {
     out.status = NumberStatus::invalid;
-    out.reason = n < max_possible_length(country) ? InvalidReason::too_short : InvalidReason::too_long;
+    out.reason =
+        n < max_possible_length(country) ? InvalidReason::too_short : InvalidReason::too_long;
   }
   if (out.status == NumberStatus::invalid) out.source = CountrySource::none;
 }
 
 /// The region whose national prefixes apply to a number of calling code `cc`: the default
 /// region when it has that code (KZ for +7 on a KZ line), else the code's main region.
-inline const RegionData* region_for(const CountryData& country, const RegionData* default_region) noexcept {
+inline const RegionData* region_for(const CountryData& country,
+                                    const RegionData* default_region) noexcept {
   if (default_region != nullptr && default_region->country_code == country.country_code)
     return default_region;
   return region_data(country.main_region);
@@ -719,12 +747,13 @@ inline bool resolve_international(std::string_view digits, const RegionData* def
 
 /// Tries the exit codes of `region` at the start of `digits`. Returns true when one matched
 /// and a calling code followed; sets `matched` when an exit code matched at all.
-inline bool resolve_exit_code(std::string_view digits, const RegionData& region, CountrySource source,
-                              Resolution& out, bool& matched) noexcept {
+inline bool resolve_exit_code(std::string_view digits, const RegionData& region,
+                              CountrySource source, Resolution& out, bool& matched) noexcept {
   bool resolved = false;
-  any_of_list(region.exit_codes, [&](std::string_view exit) {
+  any_prefix<ExitCodes>(region, [&](std::string_view exit) {
     // Country codes never start with 0, and something must follow (libphonenumber's rule).
-    if (!starts_with(digits, exit) || digits.size() <= exit.size() + 2 || digits[exit.size()] == '0')
+    if (!starts_with(digits, exit) || digits.size() <= exit.size() + 2 ||
+        digits[exit.size()] == '0')
       return false;
     matched = true;
     resolved = resolve_international(digits.substr(exit.size()), &region, source, out);
@@ -775,14 +804,14 @@ inline void resolve(std::string_view digits, bool plus, const RegionData* region
   // the whole has none), so that a number the validity table does not know is still read.
   // Where the trunk prefix is the country code (NANP's 1), the national reading below gives
   // the same number.
-  char cc_text[4] = {};
-  std::size_t cc_len = 0;
-  for (unsigned rest = region->country_code; rest != 0; rest /= 10) ++cc_len;
-  for (unsigned rest = region->country_code, k = static_cast<unsigned>(cc_len); rest != 0; rest /= 10)
-    cc_text[--k] = static_cast<char>('0' + rest % 10);
-  const std::string_view own_code(cc_text, cc_len);
-  if (own_code != region->trunk_prefix && starts_with(digits, own_code) &&
-      digits.size() > own_code.size()) {
+  const std::size_t cc_len = country_code_digits(region->country_code);
+  unsigned leading = 0;
+  for (std::size_t i = 0; i < cc_len && i < digits.size(); ++i)
+    leading = leading * 10 + static_cast<unsigned>(digits[i] - '0');
+  // The trunk prefix is the country code only in NANP ("1").
+  const bool trunk_is_code = region->country_code == 1 && region->trunk_prefix == "1";
+  if (!trunk_is_code && digits.size() > cc_len && leading == region->country_code &&
+      digits[0] != '0') {
     std::string_view rest = strip_national_prefix(*region, valid, digits.substr(cc_len), false);
     const bool whole_valid = valid(digits);
     const bool by_pattern = !whole_valid && valid(rest);
@@ -831,10 +860,6 @@ inline void resolve(std::string_view digits, bool plus, const RegionData* region
   }
 }
 
-}  // namespace detail::normalize
-
-namespace detail::normalize {
-
 /// Fills the resolved parts of `parts` from `r`.
 inline void set_resolved(const Resolution& r, PhoneNumber::Parts& parts) noexcept {
   parts.status = r.status;
@@ -842,6 +867,61 @@ inline void set_resolved(const Resolution& r, PhoneNumber::Parts& parts) noexcep
   parts.source = r.status == NumberStatus::short_code ? CountrySource::none : r.source;
   parts.country_code = r.status == NumberStatus::short_code ? std::uint16_t{0} : r.country_code;
   parts.national_number = r.nsn.view();
+}
+
+/// The full reader: tokens, labels, URIs, extensions, vanity letters (stage 1), then
+/// resolve (stage 2). PhoneNormalizer::normalize takes a shortcut for plain inputs.
+inline PhoneNumber normalize_text(std::string_view input, Region default_region,
+                                  const NormalizerOptions& options) noexcept {
+  PhoneNumber::Parts parts;
+  parts.region = default_region;
+  const RegionData* region = region_data(default_region.index());
+  const Text text(input);
+
+  Reading reading;
+  read(text, reading);
+  parts.extension = reading.extension.view();
+  parts.digits = reading.plain.view();
+
+  if (reading.invalid != InvalidReason::none) {
+    parts.reason = reading.invalid;
+    return PhoneNumber::from_parts(parts);
+  }
+  if (reading.service_code) {
+    parts.digits = reading.code.view();
+    if (reading.plain.size() == 0) {
+      parts.reason = InvalidReason::no_digits;
+    } else {
+      parts.status = NumberStatus::short_code;
+    }
+    return PhoneNumber::from_parts(parts);
+  }
+  if (reading.plain.size() == 0) {
+    parts.reason = InvalidReason::no_digits;
+    return PhoneNumber::from_parts(parts);
+  }
+  if (reading.too_many_digits) {
+    parts.reason = InvalidReason::too_long;
+    return PhoneNumber::from_parts(parts);
+  }
+
+  Resolution plain;
+  resolve(reading.plain.view(), reading.plus, region, plain);
+  // Vanity letters (1-800-FLOWERS) count only when the number needs them and they make a
+  // valid number (R-N4): a name after a complete number ("+7 916 123-45-67 Ivan") or a note
+  // ("… (old)") is a label.
+  if (plain.status != NumberStatus::valid && options.min_vanity_letters > 0 &&
+      reading.latin_letters >= static_cast<std::size_t>(options.min_vanity_letters)) {
+    Resolution vanity;
+    resolve(reading.vanity.view(), reading.plus, region, vanity);
+    if (vanity.status == NumberStatus::valid) {
+      set_resolved(vanity, parts);
+      parts.digits = reading.vanity.view();
+      return PhoneNumber::from_parts(parts);
+    }
+  }
+  set_resolved(plain, parts);
+  return PhoneNumber::from_parts(parts);
 }
 
 }  // namespace detail::normalize
@@ -871,52 +951,7 @@ TELCRM_INLINE PhoneNumber PhoneNormalizer::normalize(std::string_view input,
       return PhoneNumber::from_parts(parts);
     }
   }
-
-  const n::Text text(input);
-  n::Reading reading;
-  n::read(text, reading);
-  parts.extension = reading.extension.view();
-  parts.digits = reading.plain.view();
-
-  if (reading.invalid != InvalidReason::none) {
-    parts.reason = reading.invalid;
-    return PhoneNumber::from_parts(parts);
-  }
-  if (reading.service_code) {
-    parts.digits = reading.code.view();
-    if (reading.plain.size() == 0) {
-      parts.reason = InvalidReason::no_digits;
-    } else {
-      parts.status = NumberStatus::short_code;
-    }
-    return PhoneNumber::from_parts(parts);
-  }
-  if (reading.plain.size() == 0) {
-    parts.reason = InvalidReason::no_digits;
-    return PhoneNumber::from_parts(parts);
-  }
-  if (reading.too_many_digits) {
-    parts.reason = InvalidReason::too_long;
-    return PhoneNumber::from_parts(parts);
-  }
-
-  n::Resolution plain;
-  n::resolve(reading.plain.view(), reading.plus, region, plain);
-  // Vanity letters (1-800-FLOWERS) count only when the number needs them and they make a
-  // valid number (R-N4): a name after a complete number ("+7 916 123-45-67 Ivan") or a note
-  // ("… (old)") is a label.
-  if (plain.status != NumberStatus::valid && options_.min_vanity_letters > 0 &&
-      reading.latin_letters >= static_cast<std::size_t>(options_.min_vanity_letters)) {
-    n::Resolution vanity;
-    n::resolve(reading.vanity.view(), reading.plus, region, vanity);
-    if (vanity.status == NumberStatus::valid) {
-      n::set_resolved(vanity, parts);
-      parts.digits = reading.vanity.view();
-      return PhoneNumber::from_parts(parts);
-    }
-  }
-  n::set_resolved(plain, parts);
-  return PhoneNumber::from_parts(parts);
+  return n::normalize_text(input, default_region, options_);
 }
 
 TELCRM_END_NAMESPACE

@@ -7,16 +7,13 @@
 
 TELCRM_BEGIN_NAMESPACE
 
-TELCRM_INLINE void QueueStats::record_offer(std::string_view queue, EmployeeId employee,
-                                            Timestamp at) {
-  auto it = offers_.find(queue);
-  if (it == offers_.end()) it = offers_.emplace(std::string(queue), OfferTimes{}).first;
-  auto [slot, inserted] = it->second.try_emplace(employee, at);
+TELCRM_INLINE void QueueStats::record_offer(EmployeeId employee, Timestamp at) {
+  auto [slot, inserted] = offers_.try_emplace(employee, at);
   if (!inserted && slot->second < at) slot->second = at;
 }
 
 TELCRM_INLINE void QueueStats::apply(const QueueOffer& offer) {
-  for (EmployeeId e : offer.users) record_offer(offer.queue, e, offer.at);
+  for (EmployeeId e : offer.users) record_offer(e, offer.at);
 }
 
 TELCRM_INLINE void QueueStats::record_answer(EmployeeId employee, Timestamp answered_at,
@@ -32,18 +29,10 @@ TELCRM_INLINE void QueueStats::record_answer(EmployeeId employee, Timestamp answ
   if (!a.last_end || *a.last_end < call_end) a.last_end = call_end;
 }
 
-TELCRM_INLINE std::optional<Timestamp> QueueStats::last_offer(std::string_view queue,
-                                                              EmployeeId employee) const {
-  const OfferTimes* times = offers_in(queue);
-  if (times == nullptr) return std::nullopt;
-  auto it = times->find(employee);
-  if (it == times->end()) return std::nullopt;
+TELCRM_INLINE std::optional<Timestamp> QueueStats::last_offer(EmployeeId employee) const {
+  auto it = offers_.find(employee);
+  if (it == offers_.end()) return std::nullopt;
   return it->second;
-}
-
-TELCRM_INLINE const QueueStats::OfferTimes* QueueStats::offers_in(std::string_view queue) const {
-  auto it = offers_.find(queue);
-  return it == offers_.end() ? nullptr : &it->second;
 }
 
 TELCRM_INLINE int QueueStats::answered_on(EmployeeId employee, std::chrono::sys_days date) const {

@@ -28,6 +28,60 @@ inline constexpr std::array<std::uint16_t, 1000> country_rows = [] {
   return rows;
 }();
 
+/// One of the region table's "|"-separated prefix lists, split at compile time: entries
+/// [first, first + count) of a pool, longest first as the table lists them.
+struct PrefixList {
+  std::uint16_t first = 0;
+  std::uint8_t count = 0;
+};
+
+constexpr std::size_t count_list_items(std::string_view list) noexcept {
+  if (list.empty()) return 0;
+  std::size_t n = 1;
+  for (char c : list) n += c == '|' ? 1 : 0;
+  return n;
+}
+
+/// The lists of one RegionData field for every region, and the pool their entries live in.
+template <std::string_view RegionData::*Field>
+struct SplitPrefixes {
+  static constexpr std::size_t total = [] {
+    std::size_t n = 0;
+    for (const auto& region : region_table::regions) n += count_list_items(region.*Field);
+    return n;
+  }();
+  struct Data {
+    std::array<std::string_view, total == 0 ? 1 : total> pool{};
+    std::array<PrefixList, std::size(region_table::regions)> lists{};
+  };
+  static constexpr Data data = [] {
+    Data d{};
+    std::size_t next = 0;
+    for (std::size_t r = 0; r < std::size(region_table::regions); ++r) {
+      const std::string_view list = region_table::regions[r].*Field;
+      d.lists[r].first = static_cast<std::uint16_t>(next);
+      std::size_t begin = 0;
+      for (std::size_t i = 0; i <= list.size(); ++i) {
+        if (i < list.size() && list[i] != '|') continue;
+        if (i > begin) {
+          d.pool[next++] = list.substr(begin, i - begin);
+          ++d.lists[r].count;
+        }
+        begin = i + 1;
+      }
+    }
+    return d;
+  }();
+};
+
+using ExitCodes = SplitPrefixes<&RegionData::exit_codes>;
+using NationalPrefixes = SplitPrefixes<&RegionData::national_prefixes>;
+
+/// The calling code's digits: how many, for comparing with the start of a number.
+constexpr std::size_t country_code_digits(unsigned cc) noexcept {
+  return cc >= 100 ? 3 : cc >= 10 ? 2 : 1;
+}
+
 /// The facts of calling code `cc`, or nullptr when it is not assigned.
 inline const CountryData* country_for_code(unsigned cc) noexcept {
   if (cc >= country_rows.size() || country_rows[cc] == no_country) return nullptr;

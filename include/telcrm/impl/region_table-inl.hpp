@@ -479,7 +479,8 @@ inline constexpr CountryData countries[] = {
     {998, 230, 0x200, 3673},
 };
 
-// Self-check on random numbers: valid ones recognised 8571/8576 (99.94%), invalid ones rejected 15580/15580 (100.00%).
+// Self-check on random numbers: valid ones recognised 8571/8576 (99.94%),
+// invalid ones rejected 15580/15580 (100.00%).
 
 // bit n set: numbers of n digits below this prefix are valid
 inline constexpr std::uint32_t valid_lengths[] = {

@@ -183,11 +183,10 @@ class RoutingPolicy::Router {
       case Distribution::ring_progressively:
         return;  // list order
       case Distribution::evenly: {
-        const QueueStats::OfferTimes* offers = stats_.offers_in(q.id);
-        sort_by([offers](EmployeeId id) {
-          if (offers == nullptr) return std::numeric_limits<std::int64_t>::min();
-          auto it = offers->find(id);
-          return it == offers->end()
+        const QueueStats::OfferTimes& offers = stats_.offer_times();
+        sort_by([&offers](EmployeeId id) {
+          auto it = offers.find(id);
+          return it == offers.end()
                      ? std::numeric_limits<std::int64_t>::min()
                      : static_cast<std::int64_t>(it->second.time_since_epoch().count());
         });

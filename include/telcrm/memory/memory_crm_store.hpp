@@ -59,9 +59,9 @@ class MemoryCrmStore final : public CrmStore {
   std::map<EntityId, CallActivity> activities_;
   std::vector<MissedCall> missed_calls_;
   std::vector<CallRecord> history_;
-  std::map<std::pair<std::string, std::uint32_t>, WriteReceipt> receipts_;
+  // R-I1: the receipts of applied batches, by call id, then batch number.
+  std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, WriteReceipt>>> receipts_;
   std::unordered_map<std::string, std::vector<Claim>> claims_;
-  std::atomic<std::uint64_t> version_{1};
   std::atomic<bool> available_{true};
 };
 

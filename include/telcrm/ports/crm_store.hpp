@@ -110,6 +110,15 @@ struct WriteReceipt {
   friend bool operator==(const WriteReceipt&, const WriteReceipt&) = default;
 };
 
+/// What changed in a store since a cursor: how a process keeps its index current with writes
+/// made by other processes (see CrmStore::changes_since).
+struct ChangeSet {
+  std::uint64_t cursor = 0;          ///< pass to the next changes_since()
+  std::vector<EntityRef> changed{};  ///< created, changed or deleted since the cursor
+  bool complete = true;              ///< false: the store cannot tell — rebuild the index
+  friend bool operator==(const ChangeSet&, const ChangeSet&) = default;
+};
+
 /// The host's CRM database, implemented by the host (telcrm ships MemoryCrmStore and, in
 /// telcrm::sqlite, SqliteCrmStore).
 ///
@@ -133,9 +142,16 @@ class CrmStore {
   [[nodiscard]] virtual Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const = 0;
   /// Everything, for inspection and export.
   [[nodiscard]] virtual Result<CrmSnapshot> snapshot() const = 0;
-  /// A number that changes whenever the data changes, also by another process; 0 if the
-  /// store cannot tell (then telcrm never refreshes its index from it).
+  /// A number that changes when *another* writer (another process, another store object)
+  /// changed the data, cheap enough to ask before every call (SQLite: PRAGMA data_version).
+  /// The default, 0, means the store cannot tell: telcrm never refreshes from it.
   [[nodiscard]] virtual Result<std::uint64_t> data_version() const { return std::uint64_t{0}; }
+  /// The contacts, companies, leads and deals changed since `cursor` (0: since the start;
+  /// the returned cursor is the current one). The default cannot tell (complete = false).
+  [[nodiscard]] virtual Result<ChangeSet> changes_since(std::uint64_t cursor) const {
+    (void)cursor;
+    return ChangeSet{0, {}, false};
+  }
 
   // --- write side ---
   /// Applies every operation of `batch` or none of them.

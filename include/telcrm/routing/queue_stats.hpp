@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// \file QueueStats: what the queue strategies remember between calls (R-Q2) — when each
-/// member was last offered a call in each queue, how many calls each employee answered per
-/// UTC date, and when their last answered call ended.
+/// employee was last offered a queue call, how many calls each answered per UTC date, and
+/// when their last answered call ended.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>
 #include <telcrm/time.hpp>
 
 #include <chrono>
-#include <functional>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,28 +30,28 @@ struct QueueOffer {
 
 /// The queue statistics: an explicit value the RoutingPolicy reads and the engine updates.
 ///
-/// Offers are kept per queue (`evenly` balances each queue on its own, as Asterisk's queue
-/// members do); answers per employee, whichever way the call reached them (R-Q2). Not
+/// Everything is kept per employee: `evenly` rings "the member offered a call least
+/// recently" (R-Q2), whichever queue offered it, so an employee in two queues is not offered
+/// twice as often; answers count however the call reached the employee (R-Q2). Not
 /// synchronised: the owner serialises changes; a const QueueStats may be read concurrently.
 class QueueStats {
  public:
-  /// When `employee` was last offered a call in `queue`, per queue member.
+  /// When each employee was last offered a queue call.
   using OfferTimes = std::unordered_map<EmployeeId, Timestamp>;
 
-  /// Records that `employee` was offered a call in `queue` at `at`. Keeps the latest time.
-  void record_offer(std::string_view queue, EmployeeId employee, Timestamp at);
-  /// Records every offer of a queue ring step.
+  /// Records that `employee` was offered a queue call at `at`. Keeps the latest time.
+  void record_offer(EmployeeId employee, Timestamp at);
+  /// Records every offer of a queue ring step (its queue is informational).
   void apply(const QueueOffer& offer);
   /// Records an answered call: it counts on the UTC date of `answered_at` (for
   /// `fewest_calls`), and `call_end` is when the employee became idle (for `longest_idle`;
   /// the latest end is kept). Every answered call counts, however it was routed.
   void record_answer(EmployeeId employee, Timestamp answered_at, Timestamp call_end);
 
-  /// When `employee` was last offered a call in `queue`; nullopt when never.
-  [[nodiscard]] std::optional<Timestamp> last_offer(std::string_view queue,
-                                                    EmployeeId employee) const;
-  /// Every offer time of `queue`; nullptr when no call was ever offered there.
-  [[nodiscard]] const OfferTimes* offers_in(std::string_view queue) const;
+  /// When `employee` was last offered a queue call; nullopt when never.
+  [[nodiscard]] std::optional<Timestamp> last_offer(EmployeeId employee) const;
+  /// Every employee's last offer time.
+  [[nodiscard]] const OfferTimes& offer_times() const noexcept { return offers_; }
   /// How many calls `employee` answered on the UTC date `date`.
   [[nodiscard]] int answered_on(EmployeeId employee, std::chrono::sys_days date) const;
   /// When `employee`'s last answered call ended; nullopt when they never answered one.
@@ -70,7 +68,7 @@ class QueueStats {
     std::optional<Timestamp> last_end;
     friend bool operator==(const Answers&, const Answers&) = default;
   };
-  std::map<std::string, OfferTimes, std::less<>> offers_;
+  OfferTimes offers_;
   std::unordered_map<EmployeeId, Answers> answers_;
 };
 

@@ -38,10 +38,10 @@ struct RoutingOptions {
 /// What routing needs to know of one call. Built by the engine when the call starts.
 struct RouteCall {
   std::size_t line = 0;  ///< index of the call's line in the settings (RoutingPolicy::find_line)
-  CallDirection direction =
-      CallDirection::incoming;  ///< incoming or callback; outgoing has no route
-  Timestamp at{};               ///< when the call started (UTC)
-  std::string_view call_id{};   ///< the host's call id (seeds `random`)
+  /// Incoming or callback (routed alike); an outgoing call has no route.
+  CallDirection direction = CallDirection::incoming;
+  Timestamp at{};              ///< when the call started (UTC)
+  std::string_view call_id{};  ///< the host's call id (seeds `random`)
   /// R-M4's result: the client's responsible, already known to be active; nullopt for an
   /// unknown, excepted or employee caller or a line whose CRM lookup is off (R-R4).
   std::optional<EmployeeId> responsible{};

@@ -71,7 +71,8 @@ constexpr Decoded classify(char32_t cp, std::uint8_t size) noexcept {
       if (cp >= zero && cp <= zero + 9)
         return {Glyph::digit, static_cast<std::uint8_t>(cp - zero), size};
   }
-  if (cp >= 0xFF10 && cp <= 0xFF19) return {Glyph::digit, static_cast<std::uint8_t>(cp - 0xFF10), size};
+  if (cp >= 0xFF10 && cp <= 0xFF19)
+    return {Glyph::digit, static_cast<std::uint8_t>(cp - 0xFF10), size};
   if (cp >= 0xFF21 && cp <= 0xFF3A)
     return {Glyph::letter, static_cast<std::uint8_t>('A' + (cp - 0xFF21)), size};
   if (cp >= 0xFF41 && cp <= 0xFF5A)
@@ -99,17 +100,27 @@ constexpr Decoded classify(char32_t cp, std::uint8_t size) noexcept {
     case 0xFF5E:  // full-width tilde
     case 0xFFFD:  // replacement character
       return {Glyph::separator, 0, size};
-    case 0xFF0B: return {Glyph::plus, 0, size};
-    case 0xFF0A: return {Glyph::star, 0, size};
-    case 0xFF03: return {Glyph::hash, 0, size};
+    case 0xFF0B:
+      return {Glyph::plus, 0, size};
+    case 0xFF0A:
+      return {Glyph::star, 0, size};
+    case 0xFF03:
+      return {Glyph::hash, 0, size};
     case 0xFF0C:
-    case 0x060C: return {Glyph::comma, 0, size};
-    case 0xFF1B: return {Glyph::semicolon, 0, size};
-    case 0xFF1D: return {Glyph::equals, 0, size};
-    case 0xFF20: return {Glyph::at, 0, size};
-    case 0xFF1A: return {Glyph::colon, 0, size};
-    case 0xFF0E: return {Glyph::dot, 0, size};
-    default: break;
+    case 0x060C:
+      return {Glyph::comma, 0, size};
+    case 0xFF1B:
+      return {Glyph::semicolon, 0, size};
+    case 0xFF1D:
+      return {Glyph::equals, 0, size};
+    case 0xFF20:
+      return {Glyph::at, 0, size};
+    case 0xFF1A:
+      return {Glyph::colon, 0, size};
+    case 0xFF0E:
+      return {Glyph::dot, 0, size};
+    default:
+      break;
   }
   // Spaces, dashes, zero-width characters and bidi controls (embeddings, isolates, marks).
   if ((cp >= 0x2000 && cp <= 0x2015) || (cp >= 0x2028 && cp <= 0x202F) ||
@@ -177,11 +188,11 @@ constexpr void fold_case(char* text, std::size_t size) noexcept {
 
 /// Words that introduce an extension when they follow the number (R-N3), lower case.
 inline constexpr std::array<std::string_view, 34> extension_words = {
-    "x",          "ext",       "extn",       "extension", "extensión",  "extensão", "ramal",
-    "anexo",      "poste",     "durchwahl",  "dw",        "app",        "apparat",  "wew",
-    "wewn",       "int",       "interno",    "toestel",   "tst",        "dahili",   "linka",
-    "klapka",     "доб",       "добавочный", "вн",        "внутр",      "внутренний",
-    "дод",        "додатковий", "внутрішній", "内線",      "內線",       "分機",     "分机"};
+    "x",          "ext",        "extn",       "extension", "extensión", "extensão",   "ramal",
+    "anexo",      "poste",      "durchwahl",  "dw",        "app",       "apparat",    "wew",
+    "wewn",       "int",        "interno",    "toestel",   "tst",       "dahili",     "linka",
+    "klapka",     "доб",        "добавочный", "вн",        "внутр",     "внутренний", "дод",
+    "додатковий", "внутрішній", "内線",       "內線",      "分機",      "分机"};
 
 /// True when `word` (UTF-8, any case) is an extension marker.
 constexpr bool is_extension_word(std::string_view word) noexcept {

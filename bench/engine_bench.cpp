@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// Whole calls through the CallEngine with the in-memory ports, on one thread:
+//   known_client  — a known contact, its responsible answers, the activity is written
+//   unknown_caller — a new number each call: a lead is created while ringing, reassigned to
+//                    whoever answers, the activity written
+// Each iteration is one complete call (start, answer, end). Counter: calls per second.
+#include <telcrm/engine/call_engine.hpp>
+#include <telcrm/memory/memory_crm_store.hpp>
+#include <telcrm/memory/memory_directory.hpp>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace telcrm;
+
+class NullTelephony final : public Telephony {
+ public:
+  Result<void> ring(std::string_view, std::span<const EmployeeId>, Seconds) override { return {}; }
+  Result<void> forward(std::string_view, std::string_view, Seconds) override { return {}; }
+  Result<void> voicemail(std::string_view, EmployeeId) override { return {}; }
+  Result<void> hang_up(std::string_view) override { return {}; }
+};
+
+IntegrationSettings settings() {
+  IntegrationSettings s;
+  s.default_region = *Region::from_code("RU");
+  for (EmployeeId id = 1; id <= 10; ++id) s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
+  QueueSettings q;
+  q.id = "sales";
+  for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
+  q.distribution = Distribution::evenly;
+  s.queues = {q};
+  LineSettings line;
+  line.number = "+74950000000";
+  line.queue = "sales";
+  s.lines = {line};
+  return s;
+}
+
+struct World {
+  explicit World(std::size_t known_clients) {
+    CrmSnapshot crm;
+    for (std::size_t i = 0; i < known_clients; ++i) {
+      Contact c;
+      c.id = static_cast<EntityId>(i + 1);
+      c.name = "Client";
+      c.phones = {fmt::format("8 (916) {:03}-{:02}-{:02}", i / 10000 % 1000, i / 100 % 100, i % 100)};
+      c.responsible = static_cast<EmployeeId>(i % 10 + 1);
+      crm.contacts.push_back(std::move(c));
+    }
+    store = std::make_unique<MemoryCrmStore>(crm);
+    directory = std::make_unique<MemoryDirectory>(settings().employees);
+    EngineOptions options;
+    options.remembered_calls = 1024;  // steady state: old results are forgotten
+    engine = std::move(*CallEngine::create(settings(), *store, *directory, telephony, clock, options));
+  }
+  std::unique_ptr<MemoryCrmStore> store;
+  std::unique_ptr<MemoryDirectory> directory;
+  NullTelephony telephony;
+  ManualClock clock{std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)};
+  std::unique_ptr<CallEngine> engine;
+};
+
+void run_call(World& w, const std::string& id, const std::string& from, EmployeeId answerer) {
+  auto started = w.engine->start_call(
+      CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt, w.clock.now()});
+  auto answered = w.engine->answered(Answered{id, 0, answerer, std::nullopt});
+  auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
+  if (!started || !answered || !ended) std::abort();
+  benchmark::DoNotOptimize(ended);
+}
+
+void BM_KnownClientAnswered(benchmark::State& state) {
+  constexpr std::size_t clients = 100000;
+  World w(clients);
+  std::vector<std::string> numbers;
+  for (std::size_t i = 0; i < 4096; ++i) {
+    const std::size_t c = (i * 7919) % clients;
+    numbers.push_back(fmt::format("+7916{:03}{:02}{:02}", c / 10000 % 1000, c / 100 % 100, c % 100));
+  }
+  std::size_t n = 0;
+  for (auto _ : state) {
+    const auto& from = numbers[n % numbers.size()];
+    const std::size_t client = (n % numbers.size()) * 7919 % clients;
+    run_call(w, fmt::format("k{}", n), from, static_cast<EmployeeId>(client % 10 + 1));
+    ++n;
+  }
+  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+}
+
+void BM_UnknownCallerCreatesLead(benchmark::State& state) {
+  World w(0);
+  std::size_t n = 0;
+  for (auto _ : state) {
+    run_call(w, fmt::format("u{}", n), fmt::format("+7903{:07}", n % 10000000), 2);
+    ++n;
+  }
+  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["leads"] = static_cast<double>(w.store->snapshot()->leads.size());
+}
+
+}  // namespace
+
+BENCHMARK(BM_KnownClientAnswered)->Name("engine/known_client_answered")->MinTime(2.0);
+BENCHMARK(BM_UnknownCallerCreatesLead)->Name("engine/unknown_caller_creates_lead")->MinTime(2.0);
+BENCHMARK_MAIN();
