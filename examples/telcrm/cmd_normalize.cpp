@@ -25,7 +25,8 @@ const Command normalize_command{
     "status (valid, possible, short, invalid) and extension.",
     {
         {"--region", "RR", "default region for national forms (ISO code: RU, DE, US…)"},
-        {"--tsv", "", "read INPUT<TAB>REGION lines from stdin; write E164<TAB>STATUS<TAB>EXTENSION"},
+        {"--tsv", "",
+         "read INPUT<TAB>REGION lines from stdin; write E164<TAB>STATUS<TAB>EXTENSION"},
     },
     "The default region is how a number without + is read (R-N2): `8 916 123-45-67` is Russian\n"
     "on an RU line. Without --region (and, with --tsv, on a line whose REGION is empty), only\n"
@@ -51,7 +52,11 @@ std::string unescape(std::string_view text) {
     char c = text[i];
     if (c == '\\' && i + 1 < text.size()) {
       char next = text[i + 1];
-      const char* mapped = next == 't' ? "\t" : next == 'n' ? "\n" : next == 'r' ? "\r" : next == '\\' ? "\\" : nullptr;
+      const char* mapped = next == 't'    ? "\t"
+                           : next == 'n'  ? "\n"
+                           : next == 'r'  ? "\r"
+                           : next == '\\' ? "\\"
+                                          : nullptr;
       if (mapped != nullptr) {
         out += mapped;
         ++i;
@@ -119,20 +124,30 @@ std::string printable(std::string_view text) {
 
 std::string note(const PhoneNumber& number) {
   switch (number.status()) {
-    case NumberStatus::invalid: return std::string(format_as(number.reason()));
-    case NumberStatus::short_code: return "service code or inner extension";
+    case NumberStatus::invalid:
+      return std::string(format_as(number.reason()));
+    case NumberStatus::short_code:
+      return "service code or inner extension";
     case NumberStatus::valid:
-    case NumberStatus::possible: break;
+    case NumberStatus::possible:
+      break;
   }
   std::string how;
   switch (number.country_source()) {
-    case CountrySource::plus_sign: how = "written with +"; break;
-    case CountrySource::exit_code: how = "international exit code"; break;
-    case CountrySource::leading_country_code: how = "country code without +"; break;
+    case CountrySource::plus_sign:
+      how = "written with +";
+      break;
+    case CountrySource::exit_code:
+      how = "international exit code";
+      break;
+    case CountrySource::leading_country_code:
+      how = "country code without +";
+      break;
     case CountrySource::default_region:
       how = fmt::format("national form ({})", number.default_region().code());
       break;
-    case CountrySource::none: break;
+    case CountrySource::none:
+      break;
   }
   if (number.status() == NumberStatus::possible) how += "; length fits, pattern unknown";
   return how;
@@ -149,8 +164,8 @@ int print_table(const std::vector<std::string>& inputs, Region region) {
     PhoneNumber n = normalizer.normalize(input, region);
     std::string code(region.code());
     rows.push_back({{printable(input), code.empty() ? "-" : code,
-                     n.e164().empty() ? "-" : std::string(n.e164()), std::string(format_as(n.status())),
-                     std::string(n.extension()), note(n)}});
+                     n.e164().empty() ? "-" : std::string(n.e164()),
+                     std::string(format_as(n.status())), std::string(n.extension()), note(n)}});
   }
   std::size_t widths[6] = {};
   for (const auto& row : rows)

@@ -24,6 +24,8 @@ constexpr std::array commands{
     CommandEntry{"replay", "run a scenario through the engine; print what happened", &telcrm::cli::run_replay},
     CommandEntry{"lint", "check settings: errors and warnings with their JSON paths",
                  &telcrm::cli::run_lint},
+    CommandEntry{"demo", "replay a bundled working day; tell it call by call",
+                 &telcrm::cli::run_demo},
 };
 
 void print_usage(std::FILE* out) {

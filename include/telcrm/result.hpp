@@ -94,10 +94,11 @@ template <class T>
 using Result = std::expected<T, Error>;
 using Unexpected = std::unexpected<Error>;
 #else
-// Fully qualified: a `detail` namespace inside the ABI namespace must not hide ours.
+// Its own namespace name: a `detail` inside the (inline) ABI namespace would make a name
+// under telcrm::detail ambiguous.
 template <class T>
-using Result = ::telcrm::detail::expected<T, Error>;
-using Unexpected = ::telcrm::detail::unexpected<Error>;
+using Result = ::telcrm::expected_shim::expected<T, Error>;
+using Unexpected = ::telcrm::expected_shim::unexpected<Error>;
 #endif
 
 /// Builds the error side of any Result: `return fail(Errc::not_found, "queue 'x'");`.
@@ -108,14 +109,14 @@ using Unexpected = ::telcrm::detail::unexpected<Error>;
 [[nodiscard]] inline Unexpected fail(Error error) { return Unexpected(std::move(error)); }
 
 /// The name of the Result backend this build uses: "tl::expected", "std::expected" or
-/// "telcrm::detail::expected".
+/// "telcrm::expected_shim::expected".
 constexpr std::string_view result_backend() noexcept {
 #if TELCRM_RESULT_BACKEND == 1
   return "tl::expected";
 #elif TELCRM_RESULT_BACKEND == 2
   return "std::expected";
 #else
-  return "telcrm::detail::expected";
+  return "telcrm::expected_shim::expected";
 #endif
 }
 

@@ -162,8 +162,9 @@ Json write_call_result(const CallResult& c) {
   Json route = Json::array();
   for (const auto& e : c.route) route.push_back(write_route_entry(e));
   j["route"] = std::move(route);
-  if (c.answered_by) j["answered_by"] = *c.answered_by;
-  else if (c.answered_by_number) j["answered_by"] = *c.answered_by_number;
+  // The scenario format names the number for forwarded calls, the employee otherwise.
+  if (c.answered_by_number) j["answered_by"] = *c.answered_by_number;
+  else if (c.answered_by) j["answered_by"] = *c.answered_by;
   else j["answered_by"] = nullptr;
   j["transferred_to"] = optional_json(c.transferred_to);
   j["outcome"] = std::string(format_as(c.outcome));

@@ -28,9 +28,11 @@ TEST_CASE("R-N1 the shortcut for plain inputs and the full reader give the same 
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   };
-  const std::array<std::string_view, 24> pieces = {
-      "0", "1", "7", "8", "9", "49", "810", "00",     "+",    "++",      " ", "-",
-      "(", ")", "/", ".", "'", "\t", ".0",  "Tel.: ", "tel:", "Mobile ", "x", "E"};
+  const std::array<std::string_view, 36> pieces = {
+      "0",      "1",      "7",      "8",       "9",      "49",     "810",    "00",     "+",
+      "++",     " ",      "-",      "(",       ")",      "/",      ".",      "'",      "\t",
+      ".0",     "Tel.: ", "tel:",   "Mobile ", "x",      "E",      "\u00A0", "\u2013", "\u200E",
+      "\u0663", "\uFF18", "\u096F", "моб. ",   "\uFF0B", "\uFF0E", "\uFF1A", ",",      "\xff"};
   const std::array<std::string_view, 8> regions = {"RU", "DE", "US", "AR", "BR", "GB", "PL", "001"};
   const telcrm::PhoneNormalizer normalizer;
   int shortcut = 0;

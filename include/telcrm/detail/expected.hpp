@@ -10,7 +10,7 @@
 #include <utility>
 #include <variant>
 
-namespace telcrm::detail {
+namespace telcrm::expected_shim {
 
 template <class E>
 class unexpected {
@@ -190,4 +190,4 @@ class expected<void, E> {
   bool has_error_ = false;
 };
 
-}  // namespace telcrm::detail
+}  // namespace telcrm::expected_shim

@@ -80,8 +80,10 @@ struct CallResult {
   std::string input{};     ///< the number as received
   MatchResult match{};     ///< the number, the CRM state, the client
   std::vector<RouteEntry> route{};
-  std::optional<EmployeeId> answered_by{};          ///< an employee (also on their own phone)
-  std::optional<std::string> answered_by_number{};  ///< a forwarded external number
+  /// The employee whose answer it was — also on their own phone after a forward (R-R3).
+  std::optional<EmployeeId> answered_by{};
+  /// The number that answered a forward (an employee's own phone or a fixed number).
+  std::optional<std::string> answered_by_number{};
   std::optional<EmployeeId> transferred_to{};
   CallOutcome outcome = CallOutcome::missed;
   int status_code = 304;

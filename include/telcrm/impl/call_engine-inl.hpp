@@ -251,7 +251,11 @@ class CallEngine::Impl {
                                     std::optional<UnknownCallerClaim> claim = std::nullopt) {
     if (ops.empty()) return WriteReceipt{};
     if (!c.deferred) {
-      WriteBatch batch{c.id, c.next_seq++, claim, std::move(ops)};
+      WriteBatch batch;
+      batch.call = c.id;
+      batch.seq = c.next_seq++;
+      if (claim) batch.claim.emplace(*claim);  // (member-wise: GCC 12 -O3 misreads the copy)
+      batch.ops = std::move(ops);
       auto receipt = store_.apply(batch);
       if (receipt) return std::move(*receipt);
       store_errors_.fetch_add(1, std::memory_order_relaxed);
@@ -512,7 +516,7 @@ class CallEngine::Impl {
     CallResult& r = c.result;
     c.routing_ended = true;
     const bool incoming = r.direction != CallDirection::outgoing;
-    const bool answered = incoming ? (r.answered_by.has_value() || r.answered_by_number.has_value())
+    const bool answered = incoming ? (r.answered_by || r.answered_by_number)
                                    : end.duration.count() > 0;
 
     // R-L5: nobody was rung — create now, for the voicemail's addressee, else the employee an
@@ -599,7 +603,11 @@ class CallEngine::Impl {
 
   // Sends a deferred call's writes as one batch, or queues it in the outbox (R-I3).
   void flush_call(Call& c) {
-    WriteBatch batch{c.id, c.next_seq++, c.pending_claim, std::move(c.pending)};
+    WriteBatch batch;
+    batch.call = c.id;
+    batch.seq = c.next_seq++;
+    if (c.pending_claim) batch.claim.emplace(*c.pending_claim);
+    batch.ops = std::move(c.pending);
     c.pending.clear();
     std::lock_guard lock(outbox_mutex_);
     outbox_.push_back({std::move(batch), c.id});
@@ -620,7 +628,7 @@ class CallEngine::Impl {
         continue;
       }
       if (receipt->claimed_by) {
-        q.batch = rebind(std::move(q.batch), receipt->created);
+        rebind(q.batch, receipt->created);
         continue;
       }
       index_created(receipt->created);
@@ -629,7 +637,7 @@ class CallEngine::Impl {
   }
 
   // The batch without its create operations, its local references pointing at `winners`.
-  static WriteBatch rebind(WriteBatch batch, const std::vector<EntityRef>& winners) {
+  static void rebind(WriteBatch& batch, const std::vector<EntityRef>& winners) {
     auto resolve = [&](EntityType type, EntityId id) -> EntityId {
       if (id >= 0) return id;
       EntityId k = -id;
@@ -652,7 +660,6 @@ class CallEngine::Impl {
     batch.ops = std::move(kept);
     batch.claim.reset();
     batch.seq += 1000000;  // a different batch from the store's point of view
-    return batch;
   }
 };
 
@@ -768,9 +775,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
       // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
       c.result.answered_by_number = event.number.value_or(step.number);
       if (!who) who = step.employee;
-    } else {
-      c.result.answered_by = who;
     }
+    c.result.answered_by = who;
     if (who) {
       c.holder = who;
       c.answerer = who;

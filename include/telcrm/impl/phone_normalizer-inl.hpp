@@ -520,29 +520,56 @@ inline constexpr std::array<std::uint8_t, 256> simple_bits = [] {
   return table;
 }();
 
-/// The common case, read without tokens: ASCII digits, a leading + and plain separators
-/// (space - ( ) / . ' tab), after an optional ASCII label ("Tel.: ", "Mobile: ", "tel:").
-/// Anything else — or a trailing ".0", which may be a spreadsheet float — returns false and
-/// the full reader runs; for what it accepts, both give the same (a test checks it).
-/// The loop is arithmetic only, with no branch that depends on the input: numbers arrive
-/// in every shape, and mispredicted branches would cost more than the work itself.
+/// The common case, read without tokens: digits (of any script), a leading + and plain
+/// separators (space - ( ) / . ' tab, and the Unicode spaces, dashes and invisible marks),
+/// after an optional label of letters and colons ("Tel.: ", "моб. ", "tel:"). Anything else
+/// — or a trailing ".0", which may be a spreadsheet float — returns false and the full
+/// reader runs; for what it accepts, both give the same (a test checks it).
+/// ASCII bytes are handled without any branch that depends on the input: numbers arrive in
+/// every shape, and mispredicted branches would cost more than the work itself.
 /// `digits` must hold input.size() bytes.
 inline bool read_simple(std::string_view input, char* digits, std::size_t& count,
                         bool& plus) noexcept {
   std::size_t n = 0;
   unsigned all = 0;      // every bit seen
   std::size_t late = 0;  // non-zero when a + follows a digit, or a letter the number's start
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const char c = input[i];
-    const unsigned bits = simple_bits[static_cast<unsigned char>(c)];
+  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
+  for (std::size_t i = 0; i < input.size();) {
+    unsigned char c = bytes[i];
+    unsigned bits;
+    if (c < 0x80) {
+      bits = simple_bits[c];
+      ++i;
+    } else {
+      const phone_text::Decoded ch = phone_text::decode(bytes + i, input.size() - i);
+      i += ch.size;
+      switch (ch.glyph) {
+        case Glyph::digit:
+          bits = 1;
+          c = static_cast<unsigned char>('0' + ch.value);
+          break;
+        case Glyph::separator:
+          bits = 0;
+          break;
+        case Glyph::letter:
+        case Glyph::colon:
+          bits = 16;
+          break;
+        case Glyph::plus:
+          bits = 4;
+          break;
+        default:
+          return false;  // full-width # * , ; … and the dot: the full reader's
+      }
+    }
     const std::size_t started = n | (all & 4U);
-    digits[n] = c;
+    digits[n] = static_cast<char>(c);
     late |= (bits & 4U) * n | (bits & 16U) * started;
     n += bits & 1U;
     all |= bits;
-    if ((i & 15U) == 15U && (all & 2U) != 0) return false;  // a URI or other text: stop early
+    if ((all & 2U) != 0) return false;
   }
-  if ((all & 2U) != 0 || late != 0 || n == 0 || n > max_number_digits) return false;
+  if (late != 0 || n == 0 || n > max_number_digits) return false;
   if ((all & 8U) != 0) {  // "79161234567.0": maybe a spreadsheet float, for the full reader
     std::size_t end = input.size();
     while (end > 0 && input[end - 1] == '0') --end;
@@ -555,15 +582,35 @@ inline bool read_simple(std::string_view input, char* digits, std::size_t& count
 
 // --- stage 2: resolve the country --------------------------------------------------------
 
-/// A number resolved to a country: the national significant number may be rewritten (the
-/// AR mobile token), so it lives in its own buffer.
+/// A number resolved to a country. The national significant number is a view into the
+/// digits being read, or into `rewritten` when it had to be rewritten (AR's mobile token);
+/// copies keep pointing at their own buffer.
 struct Resolution {
   NumberStatus status = NumberStatus::invalid;
   InvalidReason reason = InvalidReason::none;
   CountrySource source = CountrySource::none;
   std::uint16_t country_code = 0;
-  Digits<max_number_digits + 8> nsn;
   std::int8_t valid = -1;  // nsn matches a pattern: 1 yes, 0 no, -1 not known yet
+  std::string_view nsn;
+  Digits<max_number_digits + 8> rewritten;
+
+  Resolution() = default;
+  Resolution(const Resolution& other) noexcept { *this = other; }
+  Resolution& operator=(const Resolution& other) noexcept {
+    if (this == &other) return *this;
+    status = other.status;
+    reason = other.reason;
+    source = other.source;
+    country_code = other.country_code;
+    valid = other.valid;
+    nsn = other.nsn;
+    if (other.nsn.data() == other.rewritten.data) {
+      rewritten = other.rewritten;
+      nsn = rewritten.view();
+    }
+    return *this;
+  }
+  ~Resolution() = default;
 };
 
 // Prefixes here are a few digits: a plain loop beats a call to memcmp.
@@ -636,8 +683,8 @@ inline std::string_view strip_prefix_once(const RegionData& region, Validity& va
     }
     const bool rest_valid = valid(rest);
     if (whole_valid && !rest_valid) return false;
-    const bool trunk = prefix.size() == region.trunk_prefix.size() &&
-                       starts_with(prefix, region.trunk_prefix);
+    const bool trunk =
+        prefix.size() == region.trunk_prefix.size() && starts_with(prefix, region.trunk_prefix);
     if (!trunk && !rest_valid) return false;
     if (check_length && !rest_valid && !length_allows_strip(valid.country(), rest.size()))
       return false;
@@ -663,36 +710,36 @@ inline std::string_view strip_national_prefix(const RegionData& region, Validity
 /// 9 area subscriber) when only the rewritten form is valid.
 inline void set_national(const RegionData& region, Validity& valid, std::string_view nsn,
                          Resolution& out) noexcept {
-  out.nsn.size = 0;
   const std::string_view infix = region.mobile_infix;
   if (!infix.empty() && nsn.size() > infix.size() + 2 && !valid(nsn)) {
     for (std::size_t k = 1; k + infix.size() < nsn.size(); ++k) {
       if (nsn.substr(k, infix.size()) != infix) continue;
-      Digits<max_number_digits + 8> candidate;
+      Digits<max_number_digits + 8>& candidate = out.rewritten;
+      candidate.size = 0;
       candidate.append(region.mobile_token);
       candidate.append(nsn.substr(0, k));
       candidate.append(nsn.substr(k + infix.size()));
       if (valid(candidate.view())) {
-        out.nsn = candidate;
+        out.nsn = candidate.view();
         out.valid = 1;
         return;
       }
     }
   }
-  out.nsn.append(nsn);
+  out.nsn = nsn;
   out.valid = valid(nsn) ? 1 : 0;
 }
 
 inline void classify(const CountryData& country, Resolution& out) noexcept {
   out.country_code = country.country_code;
-  const std::size_t n = out.nsn.size;
+  const std::size_t n = out.nsn.size();
   // At most 19 E.164 digits, so that the key (an integer) is exact: the table's longest is
   // +81 with 17 digits.
   const std::size_t max_here = 19 - country_code_digits(country.country_code);
   if (n < min_nsn || n > max_nsn || n > max_here) {
     out.status = NumberStatus::invalid;
     out.reason = n < min_nsn ? InvalidReason::too_short : InvalidReason::too_long;
-  } else if (out.valid > 0 || (out.valid < 0 && is_valid_national(country, out.nsn.view()))) {
+  } else if (out.valid > 0 || (out.valid < 0 && is_valid_national(country, out.nsn))) {
     out.status = NumberStatus::valid;
   } else if (is_possible_length(country, n)) {
     out.status = NumberStatus::possible;  // metadata lag must never block a match (R-N5)
@@ -716,19 +763,20 @@ inline const RegionData* region_for(const CountryData& country,
 /// Reads `digits` as <country code><national number>. False when no calling code fits.
 inline bool resolve_international(std::string_view digits, const RegionData* default_region,
                                   CountrySource source, Resolution& out) noexcept {
-  const CountryData* country = nullptr;
-  std::size_t cc_len = 0;
-  unsigned cc = 0;
-  for (std::size_t len = 1; len <= 3 && len < digits.size(); ++len) {
-    if (digits[0] == '0') break;
-    cc = cc * 10 + static_cast<unsigned>(digits[len - 1] - '0');
-    country = country_for_code(cc);
-    if (country != nullptr) {
-      cc_len = len;
-      break;
-    }
-  }
-  if (country == nullptr) return false;
+  // Calling codes are prefix-free: of the first one, two and three digits at most one is
+  // assigned. All three are looked up, so the choice needs no branch on the data. A digit
+  // at least must follow the code.
+  if (digits.size() < 2 || digits[0] == '0') return false;
+  const unsigned d0 = static_cast<unsigned>(digits[0] - '0');
+  const unsigned d1 = static_cast<unsigned>(digits[1] - '0');
+  const unsigned d2 = digits.size() > 3 ? static_cast<unsigned>(digits[2] - '0') : 0;
+  const std::uint16_t row1 = country_rows[d0];
+  const std::uint16_t row2 = digits.size() > 2 ? country_rows[d0 * 10 + d1] : no_country;
+  const std::uint16_t row3 = digits.size() > 3 ? country_rows[d0 * 100 + d1 * 10 + d2] : no_country;
+  const std::uint16_t row = row1 != no_country ? row1 : row2 != no_country ? row2 : row3;
+  if (row == no_country) return false;
+  const std::size_t cc_len = row1 != no_country ? 1 : row2 != no_country ? 2 : 3;
+  const CountryData* country = &region_table::countries[row];
   const RegionData* region = region_for(*country, default_region);
   std::string_view nsn = digits.substr(cc_len);
   if (region != nullptr) {
@@ -736,8 +784,7 @@ inline bool resolve_international(std::string_view digits, const RegionData* def
     nsn = strip_national_prefix(*region, valid, nsn, true);
     set_national(*region, valid, nsn, out);
   } else {
-    out.nsn.size = 0;
-    out.nsn.append(nsn);
+    out.nsn = nsn;
     out.valid = -1;
   }
   out.source = source;
@@ -866,7 +913,7 @@ inline void set_resolved(const Resolution& r, PhoneNumber::Parts& parts) noexcep
   parts.reason = r.status == NumberStatus::invalid ? r.reason : InvalidReason::none;
   parts.source = r.status == NumberStatus::short_code ? CountrySource::none : r.source;
   parts.country_code = r.status == NumberStatus::short_code ? std::uint16_t{0} : r.country_code;
-  parts.national_number = r.nsn.view();
+  parts.national_number = r.nsn;
 }
 
 /// The full reader: tokens, labels, URIs, extensions, vanity letters (stage 1), then

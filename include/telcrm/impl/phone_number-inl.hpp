@@ -34,6 +34,20 @@ TELCRM_INLINE std::string_view format_as(InvalidReason r) noexcept {
   return "unknown";
 }
 
+namespace detail {
+
+/// Copies at most Max bytes of `from` to `to`; returns how many. A loop that stops early
+/// rather than std::copy_n: compilers turn the latter into a memmove call, whose dispatch
+/// on the size costs more than copying a dozen bytes of varying length.
+template <std::size_t Max>
+inline std::size_t copy_at_most(std::string_view from, char* to) noexcept {
+  std::size_t i = 0;
+  for (; i < Max && i < from.size(); ++i) to[i] = from[i];
+  return i;
+}
+
+}  // namespace detail
+
 TELCRM_INLINE PhoneNumber PhoneNumber::from_parts(const Parts& parts) noexcept {
   PhoneNumber number;
   number.status_ = parts.status;
@@ -53,10 +67,7 @@ TELCRM_INLINE PhoneNumber PhoneNumber::from_parts(const Parts& parts) noexcept {
     number.e164_[pos++] = '+';
     while (cc_len != 0) number.e164_[pos++] = cc[--cc_len];
     number.nsn_offset_ = static_cast<std::uint8_t>(pos);
-    const std::size_t room = number.e164_.size() - pos;
-    const std::size_t nsn_len = std::min(parts.national_number.size(), room);
-    std::copy_n(parts.national_number.data(), nsn_len, number.e164_.data() + pos);
-    pos += nsn_len;
+    pos += detail::copy_at_most<max_e164_digits>(parts.national_number, number.e164_.data() + pos);
     number.e164_len_ = static_cast<std::uint8_t>(pos);
     // The key is the E.164 digits as an integer (19 digits always fit in 64 bits), read as
     // two halves whose multiply chains run side by side.
@@ -76,13 +87,10 @@ TELCRM_INLINE PhoneNumber PhoneNumber::from_parts(const Parts& parts) noexcept {
     number.nsn_offset_ = 0;
   }
 
-  const std::size_t digits_len = std::min(parts.digits.size(), number.digits_.size());
-  std::copy_n(parts.digits.data(), digits_len, number.digits_.data());
-  number.digits_len_ = static_cast<std::uint8_t>(digits_len);
-
-  const std::size_t ext_len = std::min(parts.extension.size(), number.ext_.size());
-  std::copy_n(parts.extension.data(), ext_len, number.ext_.data());
-  number.ext_len_ = static_cast<std::uint8_t>(ext_len);
+  number.digits_len_ = static_cast<std::uint8_t>(
+      detail::copy_at_most<max_digits>(parts.digits, number.digits_.data()));
+  number.ext_len_ = static_cast<std::uint8_t>(
+      detail::copy_at_most<max_extension>(parts.extension, number.ext_.data()));
   return number;
 }
 
