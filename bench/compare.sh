@@ -17,9 +17,10 @@ bin=build/bench/bench
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
-# run <program>: runs it, keeping the median of every benchmark in $results/<program>.json.
+# run <program> [repetitions]: runs it, keeping the median of every benchmark in
+# $results/<program>.json.
 run() {
-  "$bin/$1" --benchmark_format=json --benchmark_repetitions="$repetitions" \
+  "$bin/$1" --benchmark_format=json --benchmark_repetitions="${2:-$repetitions}" \
     --benchmark_report_aggregates_only=true >"$results/$1.json"
 }
 
@@ -82,6 +83,62 @@ rates = [b["steps_per_second"] for b in json.load(open(sys.argv[1]))["benchmarks
 print(f"routing_steps_per_second {min(rates):.0f}")
 PY
 keep_medians routing_bench
+
+# --- sqlite_bench: whole calls through the engine with the SQLite store (WAL, NORMAL) ------
+# Prints the slower of the two call kinds in calls/s (the target is >= 5,000 on one core),
+# then how many times faster a lookup through the engine's index is than an indexed SQL query.
+cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target sqlite_bench >/dev/null
+run sqlite_bench
+python3 - "$results/sqlite_bench.json" <<'PY'
+import json, sys
+rates = [b["calls_per_second"] for b in json.load(open(sys.argv[1]))["benchmarks"]
+         if b.get("aggregate_name") == "median" and "calls_per_second" in b]
+print(f"sqlite_calls_per_second {min(rates):.0f}")
+PY
+report sqlite_bench ratio sqlite_lookup_index_vs_sql \
+  sqlite/lookup_sql_phones sqlite/lookup_engine_index
+keep_medians sqlite_bench
+
+# --- match_bench: CrmIndex/CrmMatcher vs unordered_map<string> and SQLite, same data ------
+# 100k, 1M and 10M stored numbers, half the queries hit (TELCRM_BENCH_SIZES overrides the
+# sizes). The ratios and the memory are read at the largest size.
+cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target match_bench >/dev/null
+run match_bench "${MATCH_REPETITIONS:-3}"
+python3 - "$results/match_bench.json" <<'PY'
+import json, sys
+scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+med = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    if b.get("aggregate_name") == "median":
+        med[b["run_name"]] = b
+size = max(int(k.rsplit("/", 1)[1]) for k in med)
+def t(name):
+    b = med[f"match/{name}/{size}"]
+    return b["cpu_time"] * scale[b.get("time_unit", "ns")]
+print(f"match_vs_sqlite {t('sqlite_lookup') / t('index_lookup'):.1f}")
+print(f"match_vs_unordered_map {t('unordered_map_lookup') / t('index_lookup'):.2f}")
+print(f"match_bytes_per_number {med[f'match/index_lookup/{size}']['bytes_per_number']:.1f}")
+print(f"unordered_map_bytes_per_number {med[f'match/unordered_map_lookup/{size}']['bytes_per_number']:.1f}")
+print(f"match_lookup_ns_at_{size} {t('index_lookup'):.1f}")
+print(f"match_raw_string_ns_at_{size} {t('match_raw'):.1f}")
+print(f"match_build_table_ms_at_{size} {t('build_table') / 1e6:.0f}")
+print(f"match_rebuild_from_raw_s_at_{size} {med[f'match/index_lookup/{size}']['rebuild_s']:.2f}")
+PY
+keep_medians match_bench
+
+# --- engine_bench: whole calls through the CallEngine with the in-memory ports ----------
+# Prints the slower of the two call kinds in calls/s (the target is >= 200,000 on one core).
+cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target engine_bench >/dev/null
+run engine_bench
+python3 - "$results/engine_bench.json" <<'PY'
+import json, sys
+rates = {b["run_name"]: b["calls_per_second"] for b in json.load(open(sys.argv[1]))["benchmarks"]
+         if b.get("aggregate_name") == "median"}
+for name, rate in rates.items():
+    print(f"  {name.split('/')[1]:<36} {rate:.0f} calls/s")
+print(f"engine_calls_per_second {min(rates.values()):.0f}")
+PY
+keep_medians engine_bench
 
 # (new blocks go here)
 

@@ -129,28 +129,41 @@ void run_call(World& w, const std::string& id, const std::string& from, Employee
   benchmark::DoNotOptimize(ended);
 }
 
+// Google Benchmark calls each function several times (to size the runs, and once per
+// repetition): the database and the engine are made once and kept, calls keep their numbering.
+World& known_world() {
+  static World w("known");
+  return w;
+}
+World& unknown_world() {
+  static World w("unknown");
+  return w;
+}
+
 void BM_KnownClientAnswered(benchmark::State& state) {
-  World w("known");
-  std::size_t n = 0;
+  World& w = known_world();
+  static std::size_t n = 0;
+  const std::size_t first = n;
   for (auto _ : state) {
     const std::size_t client = (n * 7919) % clients;
     run_call(w, fmt::format("k{}", n), caller(client), static_cast<EmployeeId>(client % 10 + 1));
     ++n;
   }
   check(w.engine->stats().store_errors == 0, "store writes");
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
 }
 
 void BM_UnknownCallerCreatesLead(benchmark::State& state) {
-  World w("unknown");
-  std::size_t n = 0;
+  World& w = unknown_world();
+  static std::size_t n = 0;
+  const std::size_t first = n;
   for (auto _ : state) {
     w.clock.advance(Seconds(1));
     run_call(w, fmt::format("u{}", n), fmt::format("+7903{:07}", n % 10000000), 2);
     ++n;
   }
   check(w.engine->stats().store_errors == 0, "store writes");
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
   state.counters["leads"] = static_cast<double>(w.db.store->counts()->leads);
 }
 
@@ -162,10 +175,15 @@ std::vector<std::string> lookups() {
   return out;
 }
 
+Database& lookup_database() {
+  static Database db("lookup");
+  return db;
+}
+
 void BM_LookupEngineIndex(benchmark::State& state) {
-  Database db("index");
-  CrmIndex index(IndexOptions{*Region::from_code("RU"), 0});
-  check(index.rebuild(*db.store).has_value(), "index");
+  static CrmIndex index(IndexOptions{*Region::from_code("RU"), 0});
+  static const bool built = index.rebuild(*lookup_database().store).has_value();
+  check(built, "index");
   const ExceptionList exceptions(*Region::from_code("RU"));
   const EmployeeIndex employees;
   const CrmMatcher matcher;
@@ -177,11 +195,11 @@ void BM_LookupEngineIndex(benchmark::State& state) {
     found += r.crm == CrmState::matched ? 1 : 0;
     benchmark::DoNotOptimize(r);
   }
-  check(found * 2 >= n - 1, "lookups found their clients");
+  check(found * 2 + 1 >= n, "lookups found their clients");
 }
 
 void BM_LookupSqlPhones(benchmark::State& state) {
-  Database db("sql");
+  Database& db = lookup_database();
   const auto numbers = lookups();
   std::size_t n = 0, found = 0;
   for (auto _ : state) {
@@ -189,7 +207,7 @@ void BM_LookupSqlPhones(benchmark::State& state) {
     found += r && !r->empty() ? 1 : 0;
     benchmark::DoNotOptimize(r);
   }
-  check(found * 2 >= n - 1, "lookups found their clients");
+  check(found * 2 + 1 >= n, "lookups found their clients");
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ class Region {
   /// The region for an ISO code such as "RU" or "de" (case-insensitive); nullopt when the
   /// code is not in the table.
   [[nodiscard]] static std::optional<Region> from_code(std::string_view code) noexcept;
-  /// The main region of a country calling code (1 → US, 7 → RU, 44 → GB); nullopt when the
-  /// code is not assigned.
+  /// The main region of a country calling code (1 → US, 7 → RU, 44 → GB, and "001" for the
+  /// non-geographic codes such as 800); nullopt when the code is not assigned.
   [[nodiscard]] static std::optional<Region> main_for_country_code(std::uint16_t cc) noexcept;
   /// How many regions the table holds.
   [[nodiscard]] static std::uint16_t count() noexcept;
@@ -33,7 +33,8 @@ class Region {
   [[nodiscard]] constexpr std::uint16_t index() const noexcept { return index_; }
   /// "RU"; "" for an unknown region.
   [[nodiscard]] std::string_view code() const noexcept;
-  /// The country calling code (7 for RU); 0 for an unknown region.
+  /// The country calling code (7 for RU); 0 for an unknown region and for "001", whose
+  /// numbers have several calling codes.
   [[nodiscard]] std::uint16_t country_code() const noexcept;
   /// The national trunk prefix ("8" in RU, "0" in DE, "1" in US, "" in ES).
   [[nodiscard]] std::string_view trunk_prefix() const noexcept;

@@ -152,7 +152,6 @@ CREATE INDEX deals_company ON deals(company) WHERE company IS NOT NULL;
 CREATE INDEX phones_e164_key ON phones(e164_key) WHERE e164_key IS NOT NULL;
 CREATE INDEX phones_raw_key ON phones(raw_key) WHERE raw_key IS NOT NULL;
 CREATE INDEX phones_suffix_key ON phones(suffix_key) WHERE suffix_key IS NOT NULL;
-CREATE INDEX activities_call ON activities(call);
 CREATE INDEX missed_calls_open ON missed_calls(number) WHERE called_back_by IS NULL;
 CREATE INDEX history_call ON history(call);
 CREATE INDEX claims_number ON claims(number, at);

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: Apache-2.0
+# Runs COMMAND (a ;-list) and compares its stdout with the file EXPECT; checks the exit code.
+execute_process(COMMAND ${COMMAND} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL ${EXIT_CODE})
+  message(FATAL_ERROR "exit code ${rc}, expected ${EXIT_CODE}\n${out}")
+endif()
+if(EXPECT)
+  file(READ ${EXPECT} expected)
+  if(NOT out STREQUAL expected)
+    message(FATAL_ERROR "output differs:\n--- got\n${out}--- expected\n${expected}")
+  endif()
+endif()
+if(CONTAINS AND NOT out MATCHES "${CONTAINS}")
+  message(FATAL_ERROR "output does not contain '${CONTAINS}':\n${out}")
+endif()
