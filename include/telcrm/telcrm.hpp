@@ -44,6 +44,7 @@
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
 #include <telcrm/ports/observer.hpp>
+#include <telcrm/ports/outbox_journal.hpp>
 #include <telcrm/ports/telephony.hpp>
 
 #include <telcrm/engine/call_engine.hpp>
@@ -52,6 +53,7 @@
 
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
+#include <telcrm/memory/memory_outbox_journal.hpp>
 
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sim/scenario.hpp>

@@ -50,6 +50,8 @@ void check_unique_ids(Reader& reader, const std::vector<T>& items, const std::st
     }
 }
 
+}  // namespace
+
 void read_contact(Reader& r, const Json& j, const std::string& path, Contact& c) {
   ObjectReader o(r, j, path);
   o.required("id", c.id);
@@ -112,10 +114,6 @@ void read_invoice(Reader& r, const Json& j, const std::string& path, Invoice& in
   o.finish();
 }
 
-}  // namespace
-
-namespace {
-
 void read_activity(Reader& r, const Json& j, const std::string& path, CallActivity& a) {
   ObjectReader o(r, j, path);
   o.required("id", a.id);
@@ -156,9 +154,6 @@ void read_call_record(Reader& r, const Json& j, const std::string& path, CallRec
   o.finish();
 }
 
-Json write_phones(const std::vector<std::string>& phones) { return Json(phones); }
-
-}  // namespace
 
 void read_entity_ref(Reader& r, const Json& j, const std::string& path, EntityRef& ref) {
   ObjectReader o(r, j, path);
@@ -258,110 +253,123 @@ void read_crm(Reader& r, const Json& j, const std::string& path, CrmSnapshot& cr
   sort_by_id(crm);
 }
 
+Json write_contact(const Contact& c) {
+  Json j = Json::object();
+  j["id"] = c.id;
+  j["name"] = c.name;
+  j["phones"] = Json(c.phones);
+  j["emails"] = Json(c.emails);
+  j["responsible"] = optional_json(c.responsible);
+  j["company"] = optional_json(c.company);
+  return j;
+}
+
+Json write_company(const Company& c) {
+  Json j = Json::object();
+  j["id"] = c.id;
+  j["title"] = c.title;
+  j["phones"] = Json(c.phones);
+  j["emails"] = Json(c.emails);
+  j["responsible"] = optional_json(c.responsible);
+  return j;
+}
+
+Json write_lead(const Lead& l) {
+  Json j = Json::object();
+  j["id"] = l.id;
+  j["title"] = l.title;
+  j["phones"] = Json(l.phones);
+  j["responsible"] = optional_json(l.responsible);
+  j["status"] = std::string(format_as(l.status));
+  j["modified"] = optional_time_json(l.modified);
+  j["contact"] = optional_json(l.contact);
+  j["company"] = optional_json(l.company);
+  j["source"] = optional_json(l.source);
+  j["repeat"] = l.repeat;
+  return j;
+}
+
+Json write_deal(const Deal& d) {
+  Json j = Json::object();
+  j["id"] = d.id;
+  j["title"] = d.title;
+  j["contact"] = optional_json(d.contact);
+  j["company"] = optional_json(d.company);
+  j["responsible"] = optional_json(d.responsible);
+  j["stage"] = std::string(format_as(d.stage));
+  j["pipeline"] = d.pipeline;
+  j["modified"] = optional_time_json(d.modified);
+  j["source"] = optional_json(d.source);
+  j["repeat"] = d.repeat;
+  return j;
+}
+
+Json write_invoice(const Invoice& inv) {
+  Json j = Json::object();
+  j["id"] = inv.id;
+  j["amount"] = inv.amount;
+  j["entity"] = write_entity_ref(inv.entity);
+  j["responsible"] = optional_json(inv.responsible);
+  j["call"] = inv.call;
+  return j;
+}
+
+Json write_activity(const CallActivity& a) {
+  Json j = Json::object();
+  j["id"] = a.id;
+  j["call"] = a.call;
+  Json bindings = Json::array();
+  for (const auto& b : a.bindings) bindings.push_back(write_entity_ref(b));
+  j["bindings"] = std::move(bindings);
+  j["subject"] = a.subject;
+  j["direction"] = std::string(format_as(a.direction));
+  j["start"] = format_timestamp(a.start);
+  j["duration"] = a.duration;
+  j["status"] = std::string(format_as(a.status));
+  j["responsible"] = optional_json(a.responsible);
+  j["recording"] = optional_json(a.recording);
+  j["voicemail"] = optional_json(a.voicemail);
+  j["comment"] = optional_json(a.comment);
+  return j;
+}
+
+Json write_missed_call(const MissedCall& m) {
+  Json j = Json::object();
+  j["number"] = m.number;
+  j["call"] = m.call;
+  j["called_back_by"] = optional_json(m.called_back_by);
+  return j;
+}
+
+Json write_call_record(const CallRecord& c) {
+  Json j = Json::object();
+  j["call"] = c.call;
+  j["direction"] = std::string(format_as(c.direction));
+  j["number"] = c.number;
+  j["line"] = c.line;
+  j["start"] = format_timestamp(c.start);
+  j["duration"] = c.duration;
+  j["status_code"] = c.status_code;
+  j["employee"] = optional_json(c.employee);
+  j["crm"] = std::string(format_as(c.crm));
+  return j;
+}
+
 Json write_crm(const CrmSnapshot& crm) {
+  auto list = [](const auto& items, auto write_one) {
+    Json out = Json::array();
+    for (const auto& item : items) out.push_back(write_one(item));
+    return out;
+  };
   Json out = Json::object();
-  Json& contacts = out["contacts"] = Json::array();
-  for (const auto& c : crm.contacts) {
-    Json j = Json::object();
-    j["id"] = c.id;
-    j["name"] = c.name;
-    j["phones"] = write_phones(c.phones);
-    j["emails"] = Json(c.emails);
-    j["responsible"] = optional_json(c.responsible);
-    j["company"] = optional_json(c.company);
-    contacts.push_back(std::move(j));
-  }
-  Json& companies = out["companies"] = Json::array();
-  for (const auto& c : crm.companies) {
-    Json j = Json::object();
-    j["id"] = c.id;
-    j["title"] = c.title;
-    j["phones"] = write_phones(c.phones);
-    j["emails"] = Json(c.emails);
-    j["responsible"] = optional_json(c.responsible);
-    companies.push_back(std::move(j));
-  }
-  Json& leads = out["leads"] = Json::array();
-  for (const auto& l : crm.leads) {
-    Json j = Json::object();
-    j["id"] = l.id;
-    j["title"] = l.title;
-    j["phones"] = write_phones(l.phones);
-    j["responsible"] = optional_json(l.responsible);
-    j["status"] = std::string(format_as(l.status));
-    j["modified"] = optional_time_json(l.modified);
-    j["contact"] = optional_json(l.contact);
-    j["company"] = optional_json(l.company);
-    j["source"] = optional_json(l.source);
-    j["repeat"] = l.repeat;
-    leads.push_back(std::move(j));
-  }
-  Json& deals = out["deals"] = Json::array();
-  for (const auto& d : crm.deals) {
-    Json j = Json::object();
-    j["id"] = d.id;
-    j["title"] = d.title;
-    j["contact"] = optional_json(d.contact);
-    j["company"] = optional_json(d.company);
-    j["responsible"] = optional_json(d.responsible);
-    j["stage"] = std::string(format_as(d.stage));
-    j["pipeline"] = d.pipeline;
-    j["modified"] = optional_time_json(d.modified);
-    j["source"] = optional_json(d.source);
-    j["repeat"] = d.repeat;
-    deals.push_back(std::move(j));
-  }
-  Json& invoices = out["invoices"] = Json::array();
-  for (const auto& inv : crm.invoices) {
-    Json j = Json::object();
-    j["id"] = inv.id;
-    j["amount"] = inv.amount;
-    j["entity"] = write_entity_ref(inv.entity);
-    j["responsible"] = optional_json(inv.responsible);
-    j["call"] = inv.call;
-    invoices.push_back(std::move(j));
-  }
-  Json& activities = out["activities"] = Json::array();
-  for (const auto& a : crm.activities) {
-    Json j = Json::object();
-    j["id"] = a.id;
-    j["call"] = a.call;
-    Json bindings = Json::array();
-    for (const auto& b : a.bindings) bindings.push_back(write_entity_ref(b));
-    j["bindings"] = std::move(bindings);
-    j["subject"] = a.subject;
-    j["direction"] = std::string(format_as(a.direction));
-    j["start"] = format_timestamp(a.start);
-    j["duration"] = a.duration;
-    j["status"] = std::string(format_as(a.status));
-    j["responsible"] = optional_json(a.responsible);
-    j["recording"] = optional_json(a.recording);
-    j["voicemail"] = optional_json(a.voicemail);
-    j["comment"] = optional_json(a.comment);
-    activities.push_back(std::move(j));
-  }
-  Json& missed = out["missed_calls"] = Json::array();
-  for (const auto& m : crm.missed_calls) {
-    Json j = Json::object();
-    j["number"] = m.number;
-    j["call"] = m.call;
-    j["called_back_by"] = optional_json(m.called_back_by);
-    missed.push_back(std::move(j));
-  }
-  Json& history = out["history"] = Json::array();
-  for (const auto& c : crm.history) {
-    Json j = Json::object();
-    j["call"] = c.call;
-    j["direction"] = std::string(format_as(c.direction));
-    j["number"] = c.number;
-    j["line"] = c.line;
-    j["start"] = format_timestamp(c.start);
-    j["duration"] = c.duration;
-    j["status_code"] = c.status_code;
-    j["employee"] = optional_json(c.employee);
-    j["crm"] = std::string(format_as(c.crm));
-    history.push_back(std::move(j));
-  }
+  out["contacts"] = list(crm.contacts, write_contact);
+  out["companies"] = list(crm.companies, write_company);
+  out["leads"] = list(crm.leads, write_lead);
+  out["deals"] = list(crm.deals, write_deal);
+  out["invoices"] = list(crm.invoices, write_invoice);
+  out["activities"] = list(crm.activities, write_activity);
+  out["missed_calls"] = list(crm.missed_calls, write_missed_call);
+  out["history"] = list(crm.history, write_call_record);
   return out;
 }
 

@@ -18,6 +18,24 @@ Json write_employee(const Employee& e);
 void read_crm(Reader& reader, const Json& j, const std::string& path, CrmSnapshot& out);
 Json write_crm(const CrmSnapshot& crm);
 
+// One record each, in the snapshot's shapes.
+void read_contact(Reader& r, const Json& j, const std::string& path, Contact& out);
+void read_company(Reader& r, const Json& j, const std::string& path, Company& out);
+void read_lead(Reader& r, const Json& j, const std::string& path, Lead& out);
+void read_deal(Reader& r, const Json& j, const std::string& path, Deal& out);
+void read_invoice(Reader& r, const Json& j, const std::string& path, Invoice& out);
+void read_activity(Reader& r, const Json& j, const std::string& path, CallActivity& out);
+void read_missed_call(Reader& r, const Json& j, const std::string& path, MissedCall& out);
+void read_call_record(Reader& r, const Json& j, const std::string& path, CallRecord& out);
+Json write_contact(const Contact& c);
+Json write_company(const Company& c);
+Json write_lead(const Lead& l);
+Json write_deal(const Deal& d);
+Json write_invoice(const Invoice& i);
+Json write_activity(const CallActivity& a);
+Json write_missed_call(const MissedCall& m);
+Json write_call_record(const CallRecord& c);
+
 Json write_entity_ref(const EntityRef& ref);
 void read_entity_ref(Reader& reader, const Json& j, const std::string& path, EntityRef& out);
 

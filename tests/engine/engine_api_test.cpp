@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The engine driven event by event: idempotency (R-I1), one creation per number (R-I2), a
 // store that fails (R-I3), stale calls, and errors as values.
+#include <telcrm/json/outbox_json.hpp>
+
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "engine/engine_fixture.hpp"
 
@@ -170,4 +175,106 @@ TEST_CASE("Bad events are errors with context, never crashes") {
   auto refused = rig.engine->update_settings(bad_settings);
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().message().find("settings.lines[0].queue") != std::string::npos);
+}
+
+TEST_CASE("R-I3 writes waiting for the store survive a restart in the file journal, applied once") {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("telcrm-outbox-" + std::to_string(::getpid()) + ".jsonl")).string();
+  std::filesystem::remove(path);
+  Rig rig(two_lines);
+  {
+    auto journal = FileOutboxJournal::open(path);
+    REQUIRE(journal.has_value());
+    auto engine = CallEngine::create(rig.s.settings, rig.store, rig.directory, rig.pbx, rig.clock,
+                                     {}, nullptr, journal->get());
+    REQUIRE(engine.has_value());
+    rig.store.set_available(false);
+    rig.clock.set(rig.s.calls[0].at);
+    auto result = rig.pbx.play(**engine, rig.s.calls[0]);
+    REQUIRE(result.has_value());
+    CHECK((*engine)->stats().pending_writes == 1);
+    CHECK((*journal)->pending()->size() == 1);
+  }  // the process ends with the store still down
+  CHECK(std::filesystem::file_size(path) > 0);
+  rig.store.set_available(true);
+  {
+    auto journal = FileOutboxJournal::open(path);
+    REQUIRE(journal.has_value());
+    REQUIRE((*journal)->pending()->size() == 1);
+    auto engine = CallEngine::create(rig.s.settings, rig.store, rig.directory, rig.pbx, rig.clock,
+                                     {}, nullptr, journal->get());
+    REQUIRE(engine.has_value());
+    CHECK((*engine)->stats().pending_writes == 0);  // delivered when the engine started
+    CHECK((*journal)->pending()->empty());
+  }
+  auto crm = rig.store.snapshot();
+  CHECK(crm->leads.size() == 1);
+  CHECK(crm->activities.size() == 1);
+  CHECK(crm->history.size() == 1);
+  CHECK(std::filesystem::file_size(path) == 0);
+  // A third start finds nothing to do: applied once.
+  auto journal = FileOutboxJournal::open(path);
+  REQUIRE(journal.has_value());
+  CHECK((*journal)->pending()->empty());
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("R-I3 a write batch survives JSON: every operation, local references and the claim") {
+  WriteBatch batch;
+  batch.call = "c9";
+  batch.seq = 4;
+  batch.claim = UnknownCallerClaim{"+79161234567", std::chrono::sys_days(std::chrono::year(2026) / 11 / 24), Seconds(300)};
+  Contact contact;
+  contact.name = "+7 916";
+  contact.phones = {"+7 916"};
+  Deal deal;
+  deal.title = "D";
+  deal.contact = -1;
+  CallActivity activity;
+  activity.call = "c9";
+  activity.bindings = {{EntityType::deal, -1}, {EntityType::contact, -1}};
+  activity.subject = "Incoming call from +79161234567";
+  batch.ops = {CreateContact{contact}, CreateDeal{deal}, Reassign{{EntityType::deal, -1}, 3},
+               WriteActivity{activity}, RecordMissedCall{{"+79161234567", "c9", std::nullopt}},
+               MarkCalledBack{"+79161234567", "c9"}, RecordCall{CallRecord{.call = "c9"}}};
+  auto text = write_batch_to_json(batch);
+  CHECK(text.find('\n') == std::string::npos);
+  auto back = write_batch_from_json(text);
+  REQUIRE_MESSAGE(back.has_value(), back.error().message());
+  CHECK(write_batch_to_json(*back) == text);
+  CHECK(back->ops.size() == batch.ops.size());
+  CHECK(std::get<CreateDeal>(back->ops[1]).deal.contact == -1);
+  auto bad = write_batch_from_json(R"({"call":"x","seq":1,"claim":null,"ops":[{"explode":{}}]})");
+  REQUIRE_FALSE(bad.has_value());
+  CHECK(bad.error().message() == "batch.ops[0].explode: unknown operation");
+}
+
+TEST_CASE("R-I3 an engine started while the store is down routes calls and loads the CRM later") {
+  const char* with_client = R"({ "settings": { "default_region": "RU",
+      "employees": [ { "id": 1, "name": "Anna" }, { "id": 2, "name": "Boris" } ],
+      "queues": [ { "id": "q", "members": [1], "rings": 2 } ],
+      "lines": [ { "number": "+74950000000", "queue": "q" } ] },
+    "crm": { "contacts": [ { "id": 5, "name": "Ivan", "phones": ["+79161234567"], "responsible": 2 } ] },
+    "calls": [ { "id": "a", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+                 "at": "2026-11-24T10:00:00Z", "answers": [1], "duration": 5 },
+               { "id": "b", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+                 "at": "2026-11-24T10:05:00Z", "answers": [2], "duration": 5 } ] })";
+  auto s = scenario(with_client);
+  MemoryCrmStore store(s.crm);
+  MemoryDirectory staff(s.settings.employees);
+  SimulatedPbx pbx(s.settings.default_region);
+  ManualClock clock(s.calls[0].at);
+  store.set_available(false);
+  auto engine = CallEngine::create(s.settings, store, staff, pbx, clock);
+  REQUIRE(engine.has_value());
+  auto first = pbx.play(**engine, s.calls[0]);
+  REQUIRE(first.has_value());
+  CHECK(first->match.crm == CrmState::unknown);  // the index could not be loaded yet
+  CHECK(first->route.at(0).why == "queue:q");
+  CHECK(first->answered_by == 1);
+  store.set_available(true);
+  auto second = pbx.play(**engine, s.calls[1]);
+  REQUIRE(second.has_value());
+  CHECK(second->match.crm == CrmState::matched);  // loaded when the store came back
+  CHECK(second->route.at(0).why == "responsible");
 }

@@ -16,6 +16,7 @@
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
 #include <telcrm/ports/observer.hpp>
+#include <telcrm/ports/outbox_journal.hpp>
 #include <telcrm/ports/telephony.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/routing/queue_stats.hpp>
@@ -81,12 +82,14 @@ struct EngineStats {
 class CallEngine {
  public:
   /// An engine for `settings` over the host's ports (which must outlive it). Builds the
-  /// index from `store` and the employees from `directory`.
+  /// index from `store` and the employees from `directory`. With a `journal`, writes that
+  /// wait for the store survive a restart (R-I3): what it still holds is taken up now.
   /// Errors: invalid settings (Errc::invalid_argument, the first problem with its path), or
-  /// what the store or directory report.
+  /// what the store, directory or journal report.
   [[nodiscard]] static Result<std::unique_ptr<CallEngine>> create(
       IntegrationSettings settings, CrmStore& store, Directory& directory, Telephony& telephony,
-      const Clock& clock, EngineOptions options = {}, Observer* observer = nullptr);
+      const Clock& clock, EngineOptions options = {}, Observer* observer = nullptr,
+      OutboxJournal* journal = nullptr);
 
   ~CallEngine();
   CallEngine(const CallEngine&) = delete;

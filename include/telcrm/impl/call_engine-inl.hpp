@@ -105,8 +105,9 @@ class CallEngine::Impl {
 
   struct Queued {
     WriteBatch batch;
-    std::string call;
+    std::uint32_t journal_seq = 0;  // the seq the journal knows it by (rebind changes batch.seq)
   };
+  OutboxJournal* journal_ = nullptr;
   mutable std::mutex outbox_mutex_;
   std::deque<Queued> outbox_;
   std::atomic<std::size_t> store_errors_{0};
@@ -117,9 +118,15 @@ class CallEngine::Impl {
   std::uint64_t seen_version_ = 0;
   std::uint64_t change_cursor_ = 0;
 
+  std::atomic<bool> index_missing_{false};  // the store was down when the engine started
+
   // Reads what other writers changed into the index. Cheap when nothing changed: one
   // data_version() call. Failures leave the index as it is (routing goes on, R-I3).
   void refresh_from_store() {
+    if (index_missing_.load(std::memory_order_relaxed)) {
+      std::unique_lock lock(refresh_mutex_, std::try_to_lock);
+      if (lock.owns_lock() && index_missing_ && index_.rebuild(store_)) index_missing_ = false;
+    }
     auto version = store_.data_version();
     if (!version || *version == 0) return;
     std::unique_lock lock(refresh_mutex_, std::try_to_lock);
@@ -610,7 +617,12 @@ class CallEngine::Impl {
     batch.ops = std::move(c.pending);
     c.pending.clear();
     std::lock_guard lock(outbox_mutex_);
-    outbox_.push_back({std::move(batch), c.id});
+    if (journal_) {  // durable before anything else happens to it (R-I3)
+      if (auto kept = journal_->append(batch); !kept && observer_)
+        observe(observer_->on_store_error(c.id, kept.error()));
+    }
+    const std::uint32_t seq = batch.seq;
+    outbox_.push_back({std::move(batch), seq});
     drain_locked();
   }
 
@@ -623,15 +635,18 @@ class CallEngine::Impl {
       if (!receipt) {
         store_errors_.fetch_add(1, std::memory_order_relaxed);
         if (receipt.error().code() == Errc::storage_unavailable) return;
-        if (observer_) observe(observer_->on_store_error(q.call, receipt.error()));
-        outbox_.pop_front();  // cannot ever apply (a bug or a vanished record): reported
-        continue;
-      }
-      if (receipt->claimed_by) {
+        // Cannot ever apply (a bug, or a record deleted meanwhile): reported, then dropped.
+        if (observer_) observe(observer_->on_store_error(q.batch.call, receipt.error()));
+      } else if (receipt->claimed_by) {
         rebind(q.batch, receipt->created);
         continue;
+      } else {
+        index_created(receipt->created);
       }
-      index_created(receipt->created);
+      if (journal_) {
+        if (auto gone = journal_->remove(q.batch.call, q.journal_seq); !gone && observer_)
+          observe(observer_->on_store_error(q.batch.call, gone.error()));
+      }
       outbox_.pop_front();
     }
   }
@@ -670,16 +685,34 @@ TELCRM_INLINE CallEngine::~CallEngine() = default;
 
 TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(
     IntegrationSettings settings, CrmStore& store, Directory& directory, Telephony& telephony,
-    const Clock& clock, EngineOptions options, Observer* observer) {
+    const Clock& clock, EngineOptions options, Observer* observer, OutboxJournal* journal) {
   auto config = Impl::make_config(std::move(settings), options);
   if (!config) return fail(config.error());
   auto impl = std::make_unique<Impl>(store, directory, telephony, clock, options, observer,
                                      std::move(*config));
+  if (journal) {  // R-I3: writes a previous run could not deliver come first
+    auto waiting = journal->pending();
+    if (!waiting) return fail(waiting.error());
+    impl->journal_ = journal;
+    for (auto& batch : *waiting) {
+      const std::uint32_t seq = batch.seq;
+      impl->outbox_.push_back({std::move(batch), seq});
+    }
+  }
   if (auto cursor = store.changes_since(0); cursor && cursor->complete)
     impl->change_cursor_ = cursor->cursor;
   if (auto version = store.data_version()) impl->seen_version_ = *version;
-  if (auto loaded = impl->index_.rebuild(store); !loaded) return fail(loaded.error());
+  if (auto loaded = impl->index_.rebuild(store); !loaded) {
+    // R-I3: a store that is down at start must not stop the telephony: start with an empty
+    // index (every caller unknown, routed to the queue) and load it when the store is back.
+    if (loaded.error().code() != Errc::storage_unavailable) return fail(loaded.error());
+    impl->index_missing_ = true;
+  }
   if (auto people = impl->people(*impl->config()); !people) return fail(people.error());
+  {
+    std::lock_guard lock(impl->outbox_mutex_);
+    impl->drain_locked();
+  }
   return std::unique_ptr<CallEngine>(new CallEngine(std::move(impl)));
 }
 

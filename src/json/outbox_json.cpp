@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+// Write batches as JSON lines, and the file-backed outbox journal (R-I3).
+#include <telcrm/json/outbox_json.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "model.hpp"
+
+namespace telcrm::json_detail {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Json write_op(const WriteOp& op) {
+  Json j = Json::object();
+  std::visit(Overloaded{
+                 [&](const CreateLead& c) { j["create_lead"] = write_lead(c.lead); },
+                 [&](const CreateContact& c) { j["create_contact"] = write_contact(c.contact); },
+                 [&](const CreateCompany& c) { j["create_company"] = write_company(c.company); },
+                 [&](const CreateDeal& c) { j["create_deal"] = write_deal(c.deal); },
+                 [&](const CreateInvoice& c) { j["create_invoice"] = write_invoice(c.invoice); },
+                 [&](const Reassign& r) {
+                   j["reassign"] = Json::object({{"entity", write_entity_ref(r.entity)}, {"to", r.to}});
+                 },
+                 [&](const WriteActivity& a) { j["activity"] = write_activity(a.activity); },
+                 [&](const RecordMissedCall& m) { j["missed_call"] = write_missed_call(m.missed); },
+                 [&](const MarkCalledBack& m) {
+                   j["called_back"] = Json::object({{"number", m.number}, {"call", m.call}});
+                 },
+                 [&](const RecordCall& r) { j["call_record"] = write_call_record(r.record); },
+             },
+             op);
+  return j;
+}
+
+void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
+  if (!j.is_object() || j.size() != 1) return r.fail(path, "expected an object with one operation");
+  const auto& [name, body] = *j.items().begin();
+  const std::string at = Reader::key_path(path, name);
+  if (name == "create_lead") {
+    Lead v;
+    read_lead(r, body, at, v);
+    op = CreateLead{std::move(v)};
+  } else if (name == "create_contact") {
+    Contact v;
+    read_contact(r, body, at, v);
+    op = CreateContact{std::move(v)};
+  } else if (name == "create_company") {
+    Company v;
+    read_company(r, body, at, v);
+    op = CreateCompany{std::move(v)};
+  } else if (name == "create_deal") {
+    Deal v;
+    read_deal(r, body, at, v);
+    op = CreateDeal{std::move(v)};
+  } else if (name == "create_invoice") {
+    Invoice v;
+    read_invoice(r, body, at, v);
+    op = CreateInvoice{std::move(v)};
+  } else if (name == "reassign") {
+    Reassign v;
+    ObjectReader o(r, body, at);
+    if (const Json* e = o.find("entity"); e != nullptr) read_entity_ref(r, *e, Reader::key_path(at, "entity"), v.entity);
+    o.required("to", v.to);
+    o.finish();
+    op = v;
+  } else if (name == "activity") {
+    CallActivity v;
+    read_activity(r, body, at, v);
+    op = WriteActivity{std::move(v)};
+  } else if (name == "missed_call") {
+    MissedCall v;
+    read_missed_call(r, body, at, v);
+    op = RecordMissedCall{std::move(v)};
+  } else if (name == "called_back") {
+    MarkCalledBack v;
+    ObjectReader o(r, body, at);
+    o.required("number", v.number);
+    o.required("call", v.call);
+    o.finish();
+    op = std::move(v);
+  } else if (name == "call_record") {
+    CallRecord v;
+    read_call_record(r, body, at, v);
+    op = RecordCall{std::move(v)};
+  } else {
+    r.fail(at, "unknown operation");
+  }
+}
+
+Json write_batch(const WriteBatch& batch) {
+  Json j = Json::object();
+  j["call"] = batch.call;
+  j["seq"] = batch.seq;
+  if (batch.claim) {
+    j["claim"] = Json::object({{"number", batch.claim->number},
+                               {"at", format_timestamp(batch.claim->at)},
+                               {"window", batch.claim->window.count()}});
+  } else {
+    j["claim"] = nullptr;
+  }
+  Json ops = Json::array();
+  for (const auto& op : batch.ops) ops.push_back(write_op(op));
+  j["ops"] = std::move(ops);
+  return j;
+}
+
+void read_batch(Reader& r, const Json& j, const std::string& path, WriteBatch& batch) {
+  ObjectReader o(r, j, path);
+  o.required("call", batch.call);
+  std::int64_t seq = 0;
+  o.required("seq", seq);
+  batch.seq = static_cast<std::uint32_t>(seq);
+  if (const Json* c = o.find("claim"); c != nullptr && !c->is_null() && r.ok()) {
+    UnknownCallerClaim claim;
+    ObjectReader co(r, *c, Reader::key_path(path, "claim"));
+    co.required("number", claim.number);
+    co.required("at", claim.at);
+    std::int64_t window = 0;
+    co.required("window", window);
+    claim.window = Seconds(window);
+    co.finish();
+    batch.claim = claim;
+  }
+  if (const Json* ops = o.find("ops"); ops != nullptr && r.ok()) {
+    if (!ops->is_array()) return r.fail(Reader::key_path(path, "ops"), "expected an array");
+    for (std::size_t i = 0; i < ops->size() && r.ok(); ++i) {
+      WriteOp op;
+      read_op(r, (*ops)[i], Reader::index_path(Reader::key_path(path, "ops"), i), op);
+      batch.ops.push_back(std::move(op));
+    }
+  }
+  o.finish();
+}
+
+}  // namespace
+
+}  // namespace telcrm::json_detail
+
+TELCRM_BEGIN_NAMESPACE
+
+std::string write_batch_to_json(const WriteBatch& batch) {
+  return json_detail::write_batch(batch).dump();
+}
+
+Result<WriteBatch> write_batch_from_json(std::string_view text) {
+  auto doc = json_detail::parse_document(text);
+  if (!doc) return fail(doc.error());
+  json_detail::Reader reader;
+  WriteBatch batch;
+  json_detail::read_batch(reader, *doc, "batch", batch);
+  if (!reader.ok()) return fail(reader.error());
+  return batch;
+}
+
+Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(Errc::io_error, path + ": cannot open (" + std::strerror(errno) + ")");
+  std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd));
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(text.size()));
+    if (n < 0) return fail(Errc::io_error, path + ": cannot read (" + std::strerror(errno) + ")");
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  std::size_t line_number = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const bool last = end == std::string::npos;
+    const std::string_view line(text.data() + at, (last ? text.size() : end) - at);
+    ++line_number;
+    at = last ? text.size() : end + 1;
+    if (line.empty()) continue;
+    auto doc = json_detail::parse_document(line);
+    if (!doc || !doc->is_object() || doc->size() != 1) {
+      if (last) break;  // cut short by a crash while writing: it was never acknowledged
+      return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + " is damaged");
+    }
+    json_detail::Reader reader;
+    if (auto it = doc->find("append"); it != doc->end()) {
+      WriteBatch batch;
+      json_detail::read_batch(reader, *it, "append", batch);
+      if (!reader.ok())
+        return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
+                                               reader.error().message());
+      journal->pending_.push_back(std::move(batch));
+    } else if (auto rm = doc->find("remove"); rm != doc->end()) {
+      std::string call;
+      std::int64_t seq = 0;
+      json_detail::ObjectReader o(reader, *rm, "remove");
+      o.required("call", call);
+      o.required("seq", seq);
+      o.finish();
+      if (!reader.ok())
+        return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
+                                               reader.error().message());
+      std::erase_if(journal->pending_, [&](const WriteBatch& b) {
+        return b.call == call && b.seq == static_cast<std::uint32_t>(seq);
+      });
+    } else {
+      return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + " is not ours");
+    }
+  }
+  return journal;
+}
+
+FileOutboxJournal::~FileOutboxJournal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> FileOutboxJournal::write_line(const std::string& line) {
+  std::size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(Errc::io_error, path_ + ": cannot write (" + std::strerror(errno) + ")");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd_) != 0) return fail(Errc::io_error, path_ + ": cannot sync (" + std::strerror(errno) + ")");
+  return {};
+}
+
+Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
+  std::lock_guard lock(mutex_);
+  json_detail::Json line = json_detail::Json::object();
+  line["append"] = json_detail::write_batch(batch);
+  if (auto ok = write_line(line.dump() + "\n"); !ok) return ok;
+  pending_.push_back(batch);
+  return {};
+}
+
+Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(pending_, [&](const WriteBatch& b) { return b.call == call && b.seq == seq; });
+  if (pending_.empty()) {  // nothing left: start the file afresh
+    if (::ftruncate(fd_, 0) != 0 || ::fsync(fd_) != 0)
+      return fail(Errc::io_error, path_ + ": cannot truncate (" + std::strerror(errno) + ")");
+    return {};
+  }
+  json_detail::Json line = json_detail::Json::object();
+  line["remove"] = json_detail::Json::object({{"call", std::string(call)}, {"seq", seq}});
+  return write_line(line.dump() + "\n");
+}
+
+Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
+  std::lock_guard lock(mutex_);
+  return pending_;
+}
+
+TELCRM_END_NAMESPACE
