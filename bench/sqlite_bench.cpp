@@ -44,7 +44,8 @@ class NullTelephony final : public Telephony {
 IntegrationSettings settings() {
   IntegrationSettings s;
   s.default_region = *Region::from_code("RU");
-  for (EmployeeId id = 1; id <= 10; ++id) s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
+  for (EmployeeId id = 1; id <= 10; ++id)
+    s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
   QueueSettings q;
   q.id = "sales";
   for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
@@ -72,7 +73,9 @@ void check(bool ok, const char* what) {
 // the end.
 struct Database {
   explicit Database(const char* name) {
-    path = (std::filesystem::temp_directory_path() / fmt::format("telcrm-bench-{}-{}.db", name, ::getpid())).string();
+    path = (std::filesystem::temp_directory_path() /
+            fmt::format("telcrm-bench-{}-{}.db", name, ::getpid()))
+               .string();
     remove();
     SqliteOptions options;  // WAL, synchronous = NORMAL
     options.phone_keys = IndexOptions{*Region::from_code("RU"), 0};
@@ -85,7 +88,8 @@ struct Database {
       Contact c;
       c.id = static_cast<EntityId>(i + 1);
       c.name = "Client";
-      c.phones = {fmt::format("8 (916) {:03}-{:02}-{:02}", i / 10000 % 1000, i / 100 % 100, i % 100)};
+      c.phones = {
+          fmt::format("8 (916) {:03}-{:02}-{:02}", i / 10000 % 1000, i / 100 % 100, i % 100)};
       c.responsible = static_cast<EmployeeId>(i % 10 + 1);
       crm.contacts.push_back(std::move(c));
     }
@@ -121,8 +125,8 @@ struct World {
 };
 
 void run_call(World& w, const std::string& id, const std::string& from, EmployeeId answerer) {
-  auto started = w.engine->start_call(
-      CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt, w.clock.now()});
+  auto started = w.engine->start_call(CallStart{id, CallDirection::incoming, "+74950000000", from,
+                                                std::nullopt, std::nullopt, w.clock.now()});
   auto answered = w.engine->answered(Answered{id, 0, answerer, std::nullopt});
   auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
   check(started && answered && ended, "a call");
@@ -150,7 +154,8 @@ void BM_KnownClientAnswered(benchmark::State& state) {
     ++n;
   }
   check(w.engine->stats().store_errors == 0, "store writes");
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] =
+      benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
 }
 
 void BM_UnknownCallerCreatesLead(benchmark::State& state) {
@@ -163,7 +168,8 @@ void BM_UnknownCallerCreatesLead(benchmark::State& state) {
     ++n;
   }
   check(w.engine->stats().store_errors == 0, "store writes");
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] =
+      benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
   state.counters["leads"] = static_cast<double>(w.db.store->counts()->leads);
 }
 
@@ -190,7 +196,8 @@ void BM_LookupEngineIndex(benchmark::State& state) {
   const auto numbers = lookups();
   std::size_t n = 0, found = 0;
   for (auto _ : state) {
-    const MatchRequest request{numbers[n++ % numbers.size()], *Region::from_code("RU"), true, std::nullopt};
+    const MatchRequest request{numbers[n++ % numbers.size()], *Region::from_code("RU"), true,
+                               std::nullopt};
     const MatchResult r = matcher.match(request, index.snapshot(), exceptions, employees);
     found += r.crm == CrmState::matched ? 1 : 0;
     benchmark::DoNotOptimize(r);

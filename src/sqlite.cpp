@@ -32,9 +32,11 @@ namespace {
 
 // --- values as stored ------------------------------------------------------------------------
 
-constexpr std::array lead_statuses{LeadStatus::in_progress, LeadStatus::converted, LeadStatus::junk};
+constexpr std::array lead_statuses{LeadStatus::in_progress, LeadStatus::converted,
+                                   LeadStatus::junk};
 constexpr std::array deal_stages{DealStage::in_progress, DealStage::won, DealStage::lost};
-constexpr std::array directions{CallDirection::incoming, CallDirection::outgoing, CallDirection::callback};
+constexpr std::array directions{CallDirection::incoming, CallDirection::outgoing,
+                                CallDirection::callback};
 constexpr std::array activity_statuses{ActivityStatus::answered, ActivityStatus::missed,
                                        ActivityStatus::voicemail};
 constexpr std::array crm_states{CrmState::matched, CrmState::unknown, CrmState::excepted,
@@ -42,14 +44,20 @@ constexpr std::array crm_states{CrmState::matched, CrmState::unknown, CrmState::
 constexpr std::array presences{Presence::online, Presence::offline, Presence::busy};
 constexpr std::array workdays{Workday::untracked, Workday::open, Workday::closed, Workday::paused};
 
-std::int64_t seconds_of(Timestamp t) { return t.time_since_epoch().count(); }
-Timestamp timestamp_of(std::int64_t s) { return Timestamp(Seconds(s)); }
+std::int64_t seconds_of(Timestamp t) {
+  return t.time_since_epoch().count();
+}
+Timestamp timestamp_of(std::int64_t s) {
+  return Timestamp(Seconds(s));
+}
 std::optional<std::int64_t> seconds_of(const std::optional<Timestamp>& t) {
   if (!t) return std::nullopt;
   return seconds_of(*t);
 }
 // Keys are unsigned 64-bit values; SQLite stores signed ones. The bits are kept.
-std::int64_t stored_key(std::uint64_t key) { return std::bit_cast<std::int64_t>(key); }
+std::int64_t stored_key(std::uint64_t key) {
+  return std::bit_cast<std::int64_t>(key);
+}
 
 // Reads one row's columns; remembers the first value that is not what the schema allows.
 class Row {
@@ -89,12 +97,14 @@ class Row {
 // Column lists, shared by the single-record and the whole-table queries.
 #define TELCRM_CONTACT_COLUMNS "id, name, responsible, company"
 #define TELCRM_COMPANY_COLUMNS "id, title, responsible"
-#define TELCRM_LEAD_COLUMNS "id, title, responsible, status, modified, contact, company, source, repeat"
+#define TELCRM_LEAD_COLUMNS \
+  "id, title, responsible, status, modified, contact, company, source, repeat"
 #define TELCRM_DEAL_COLUMNS \
   "id, title, contact, company, responsible, stage, pipeline, modified, source, repeat"
 #define TELCRM_INVOICE_COLUMNS "id, amount, entity_type, entity_id, responsible, call"
-#define TELCRM_ACTIVITY_COLUMNS \
-  "id, call, subject, direction, start, duration, status, responsible, recording, voicemail, comment"
+#define TELCRM_ACTIVITY_COLUMNS                                                                \
+  "id, call, subject, direction, start, duration, status, responsible, recording, voicemail, " \
+  "comment"
 #define TELCRM_EMPLOYEE_COLUMNS \
   "id, name, active, presence, workday, mobile, personal, work, extension"
 
@@ -195,47 +205,50 @@ bool same_keys(const IndexOptions& a, const IndexOptions& b) {
 
 class SqliteCrmStore::Impl {
  public:
-  Impl(Connection c, SqliteOptions o) : conn(std::move(c)), options(std::move(o)) {}
+  Impl(Connection c, SqliteOptions o) : conn_(std::move(c)), options_(std::move(o)) {}
 
-  mutable std::mutex mutex;  // guards everything below
-  mutable Connection conn;
-  SqliteOptions options;
-  IndexOptions keys{};
-  PhoneNormalizer normalizer;
-  bool group_open = false;
-  std::optional<Error> group_lost;               // why the open group ended on its own
-  std::optional<std::int64_t> change_seq;        // the change-log number of this transaction
+  mutable std::mutex mutex_;  // guards everything below
+  mutable Connection conn_;
+  SqliteOptions options_;
+  IndexOptions keys_{};
+  PhoneNormalizer normalizer_;
+  bool group_open_ = false;
+  std::optional<Error> group_lost_;         // why the open group ended on its own
+  std::optional<std::int64_t> change_seq_;  // the change-log number of this transaction
 
   // --- errors and transactions ------------------------------------------------------------
 
-  [[nodiscard]] Error error(int rc, std::string_view context) const { return conn.error(rc, context); }
+  [[nodiscard]] Error error(int rc, std::string_view context) const {
+    return conn_.error(rc, context);
+  }
 
-  Result<Statement*> stmt(const char* sql) const { return conn.statement(sql); }
+  Result<Statement*> stmt(const char* sql) const { return conn_.statement(sql); }
 
   // A write transaction: BEGIN IMMEDIATE (the write lock first, so a claim check and the
   // writes it guards are one atomic step across processes), or a savepoint in a group.
   Result<void> begin_write() {
-    change_seq.reset();
-    return conn.command(group_open ? "SAVEPOINT batch" : "BEGIN IMMEDIATE");
+    change_seq_.reset();
+    return conn_.command(group_open_ ? "SAVEPOINT batch" : "BEGIN IMMEDIATE");
   }
   Result<void> commit_write() {
-    auto ok = conn.command(group_open ? "RELEASE batch" : "COMMIT");
+    auto ok = conn_.command(group_open_ ? "RELEASE batch" : "COMMIT");
     if (!ok) rollback_write();
     return ok;
   }
   void rollback_write() noexcept {
-    const bool open = sqlite3_get_autocommit(conn.get()) == 0;
-    if (group_open) {
+    const bool open = sqlite3_get_autocommit(conn_.get()) == 0;
+    if (group_open_) {
       if (open) {
-        (void)conn.command("ROLLBACK TO batch");
-        (void)conn.command("RELEASE batch");
+        (void)conn_.command("ROLLBACK TO batch");
+        (void)conn_.command("RELEASE batch");
       } else {  // SQLite rolled the whole group back (e.g. an I/O error)
-        group_open = false;
-        group_lost = Error(Errc::storage_unavailable,
-                           fmt::format("{}: the write group was rolled back by an error", conn.path()));
+        group_open_ = false;
+        group_lost_ =
+            Error(Errc::storage_unavailable,
+                  fmt::format("{}: the write group was rolled back by an error", conn_.path()));
       }
     } else if (open) {
-      (void)conn.command("ROLLBACK");
+      (void)conn_.command("ROLLBACK");
     }
   }
   // Ends a write transaction that failed with `e`.
@@ -248,10 +261,11 @@ class SqliteCrmStore::Impl {
   class ReadScope {
    public:
     explicit ReadScope(const Impl& impl) : impl_(impl) {
-      own_ = sqlite3_get_autocommit(impl_.conn.get()) != 0 && impl_.conn.command("BEGIN").has_value();
+      own_ = sqlite3_get_autocommit(impl_.conn_.get()) != 0 &&
+             impl_.conn_.command("BEGIN").has_value();
     }
     ~ReadScope() {
-      if (own_) (void)impl_.conn.command("COMMIT");
+      if (own_) (void)impl_.conn_.command("COMMIT");
     }
     ReadScope(const ReadScope&) = delete;
     ReadScope& operator=(const ReadScope&) = delete;
@@ -275,18 +289,20 @@ class SqliteCrmStore::Impl {
   }
   template <class V>
   Result<void> put_meta(const char* key, const V& value) {
-    auto s = stmt("INSERT INTO meta(key, value) VALUES(?1, ?2) "
-                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    auto s = stmt(
+        "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!s) return fail(s.error());
     (*s)->bind(1, key);
     (*s)->bind(2, value);
-    return conn.run(**s, "writing meta");
+    return conn_.run(**s, "writing meta");
   }
   Result<void> bump_directory() {
-    auto s = stmt("INSERT INTO meta(key, value) VALUES('directory_version', 1) "
-                  "ON CONFLICT(key) DO UPDATE SET value = value + 1");
+    auto s = stmt(
+        "INSERT INTO meta(key, value) VALUES('directory_version', 1) "
+        "ON CONFLICT(key) DO UPDATE SET value = value + 1");
     if (!s) return fail(s.error());
-    return conn.run(**s, "writing meta");
+    return conn_.run(**s, "writing meta");
   }
 
   // --- phones -----------------------------------------------------------------------------
@@ -294,11 +310,13 @@ class SqliteCrmStore::Impl {
   // Binds the keys of `phone` (as CrmIndex::keys_of files it) to parameters 4 … 8 of an
   // insert or update of the phones table.
   void bind_keys(Statement& s, std::string_view phone) const {
-    const PhoneNumber n = normalizer.normalize(phone, keys.default_region);
-    if (n.is_dialable()) s.bind(4, n.e164());
-    else s.bind(4, std::nullopt);
+    const PhoneNumber n = normalizer_.normalize(phone, keys_.default_region);
+    if (n.is_dialable())
+      s.bind(4, n.e164());
+    else
+      s.bind(4, std::nullopt);
     for (int i = 5; i <= 8; ++i) s.bind(i, std::nullopt);
-    for (const auto& k : CrmIndex::keys_of(phone, keys, normalizer)) {
+    for (const auto& k : CrmIndex::keys_of(phone, keys_, normalizer_)) {
       switch (k.kind) {
         case KeyKind::e164:
           s.bind(5, stored_key(k.key));
@@ -308,15 +326,18 @@ class SqliteCrmStore::Impl {
           s.bind(6, stored_key(k.key));
           s.bind(7, format_as(k.form));
           break;
-        case KeyKind::suffix: s.bind(8, stored_key(k.key)); break;
+        case KeyKind::suffix:
+          s.bind(8, stored_key(k.key));
+          break;
       }
     }
   }
 
   Result<void> insert_phones(EntityType type, EntityId id, const std::vector<std::string>& phones) {
     if (phones.empty()) return {};
-    auto s = stmt("INSERT INTO phones(owner_type, owner_id, position, phone, e164, e164_key, raw_key, "
-                  "form, suffix_key) VALUES(?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8)");
+    auto s = stmt(
+        "INSERT INTO phones(owner_type, owner_id, position, phone, e164, e164_key, raw_key, "
+        "form, suffix_key) VALUES(?1, ?2, ?3, ?9, ?4, ?5, ?6, ?7, ?8)");
     if (!s) return fail(s.error());
     for (std::size_t i = 0; i < phones.size(); ++i) {
       Statement& st = **s;
@@ -325,21 +346,22 @@ class SqliteCrmStore::Impl {
       st.bind(3, static_cast<std::int64_t>(i));
       st.bind(9, phones[i]);
       bind_keys(st, phones[i]);
-      if (auto ok = conn.run(st, "writing phones"); !ok) return ok;
+      if (auto ok = conn_.run(st, "writing phones"); !ok) return ok;
     }
     return {};
   }
 
   Result<void> insert_emails(EntityType type, EntityId id, const std::vector<std::string>& emails) {
     if (emails.empty()) return {};
-    auto s = stmt("INSERT INTO emails(owner_type, owner_id, position, email) VALUES(?1, ?2, ?3, ?4)");
+    auto s =
+        stmt("INSERT INTO emails(owner_type, owner_id, position, email) VALUES(?1, ?2, ?3, ?4)");
     if (!s) return fail(s.error());
     for (std::size_t i = 0; i < emails.size(); ++i) {
       (*s)->bind(1, type_code(type));
       (*s)->bind(2, id);
       (*s)->bind(3, static_cast<std::int64_t>(i));
       (*s)->bind(4, emails[i]);
-      if (auto ok = conn.run(**s, "writing emails"); !ok) return ok;
+      if (auto ok = conn_.run(**s, "writing emails"); !ok) return ok;
     }
     return {};
   }
@@ -360,12 +382,13 @@ class SqliteCrmStore::Impl {
         all.push_back({use->int64(0), use->int64(1), use->int64(2), std::string(use->text(3))});
       if (rc != SQLITE_DONE) return fail(error(rc, "re-keying phones"));
     }
-    const IndexOptions before = keys;
-    keys = fresh;
-    auto s = stmt("UPDATE phones SET e164 = ?4, e164_key = ?5, raw_key = ?6, form = ?7, suffix_key = ?8 "
-                  "WHERE owner_type = ?1 AND owner_id = ?2 AND position = ?3");
+    const IndexOptions before = keys_;
+    keys_ = fresh;
+    auto s = stmt(
+        "UPDATE phones SET e164 = ?4, e164_key = ?5, raw_key = ?6, form = ?7, suffix_key = ?8 "
+        "WHERE owner_type = ?1 AND owner_id = ?2 AND position = ?3");
     if (!s) {
-      keys = before;
+      keys_ = before;
       return fail(s.error());
     }
     for (const auto& p : all) {
@@ -373,17 +396,17 @@ class SqliteCrmStore::Impl {
       (*s)->bind(2, p.id);
       (*s)->bind(3, p.position);
       bind_keys(**s, p.phone);
-      if (auto ok = conn.run(**s, "re-keying phones"); !ok) {
-        keys = before;
+      if (auto ok = conn_.run(**s, "re-keying phones"); !ok) {
+        keys_ = before;
         return ok;
       }
     }
     if (auto ok = put_meta("key_region", std::string(fresh.default_region.code())); !ok) {
-      keys = before;
+      keys_ = before;
       return ok;
     }
     if (auto ok = put_meta("key_suffix_digits", std::int64_t{fresh.suffix_digits}); !ok) {
-      keys = before;
+      keys_ = before;
       return ok;
     }
     return {};
@@ -395,20 +418,20 @@ class SqliteCrmStore::Impl {
     if (!region) return fail(region.error());
     std::optional<IndexOptions> stored;
     if (*region) {
-      auto digits = conn.query_int("SELECT value FROM meta WHERE key = 'key_suffix_digits'");
+      auto digits = conn_.query_int("SELECT value FROM meta WHERE key = 'key_suffix_digits'");
       if (!digits) return fail(digits.error());
       IndexOptions o;
       if (!(*region)->empty()) {
         auto r = Region::from_code(**region);
         if (!r)
           return fail(Errc::storage_corrupt,
-                      fmt::format("{}: unknown key region '{}'", conn.path(), **region));
+                      fmt::format("{}: unknown key region '{}'", conn_.path(), **region));
         o.default_region = *r;
       }
       o.suffix_digits = static_cast<int>(digits->value_or(0));
       stored = o;
     }
-    std::optional<IndexOptions> wanted = options.phone_keys;
+    std::optional<IndexOptions> wanted = options_.phone_keys;
     if (!wanted && !stored) {
       auto settings = load_settings_locked();
       if (!settings) return fail(settings.error());
@@ -419,8 +442,8 @@ class SqliteCrmStore::Impl {
       }
       wanted = o;
     }
-    if (options.read_only || !wanted || (stored && same_keys(*stored, *wanted))) {
-      keys = stored ? *stored : wanted.value_or(IndexOptions{});
+    if (options_.read_only || !wanted || (stored && same_keys(*stored, *wanted))) {
+      keys_ = stored ? *stored : wanted.value_or(IndexOptions{});
       return {};
     }
     if (auto ok = begin_write(); !ok) return ok;
@@ -444,12 +467,14 @@ class SqliteCrmStore::Impl {
     return out;
   }
   Result<std::vector<std::string>> phones_of(EntityType type, EntityId id) const {
-    return list_of("SELECT phone FROM phones WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY position",
-                   type, id);
+    return list_of(
+        "SELECT phone FROM phones WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY position", type,
+        id);
   }
   Result<std::vector<std::string>> emails_of(EntityType type, EntityId id) const {
-    return list_of("SELECT email FROM emails WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY position",
-                   type, id);
+    return list_of(
+        "SELECT email FROM emails WHERE owner_type = ?1 AND owner_id = ?2 ORDER BY position", type,
+        id);
   }
 
   // Adds what a record keeps in other tables (phones, emails).
@@ -492,7 +517,7 @@ class SqliteCrmStore::Impl {
       Row row(s, table);
       T v = read(row);
       if (row.problem())
-        return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn.path(), *row.problem()));
+        return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn_.path(), *row.problem()));
       out.push_back(std::move(v));
     }
     if (rc != SQLITE_DONE) return fail(error(rc, fmt::format("reading {}", table)));
@@ -502,7 +527,8 @@ class SqliteCrmStore::Impl {
   }
 
   template <class T, class Read>
-  Result<std::optional<T>> find_one(const char* sql, EntityId id, std::string_view table, Read read) const {
+  Result<std::optional<T>> find_one(const char* sql, EntityId id, std::string_view table,
+                                    Read read) const {
     auto s = stmt(sql);
     if (!s) return fail(s.error());
     Use use(**s);
@@ -567,14 +593,16 @@ class SqliteCrmStore::Impl {
   template <class T, class Read, class Emit>
   Result<void> stream(const char* sql, EntityType type, bool with_emails, std::string_view table,
                       Read read, Emit emit) const {
-    ListCursor phones(*this,
-                      "SELECT owner_id, phone FROM phones WHERE owner_type = ?1 ORDER BY owner_id, position",
-                      type_code(type));
+    ListCursor phones(
+        *this,
+        "SELECT owner_id, phone FROM phones WHERE owner_type = ?1 ORDER BY owner_id, position",
+        type_code(type));
     std::optional<ListCursor> emails;
     if (with_emails)
-      emails.emplace(*this,
-                     "SELECT owner_id, email FROM emails WHERE owner_type = ?1 ORDER BY owner_id, position",
-                     type_code(type));
+      emails.emplace(
+          *this,
+          "SELECT owner_id, email FROM emails WHERE owner_type = ?1 ORDER BY owner_id, position",
+          type_code(type));
     if (auto ok = phones.status(); !ok) return ok;
     if (emails)
       if (auto ok = emails->status(); !ok) return ok;
@@ -586,7 +614,7 @@ class SqliteCrmStore::Impl {
       Row row(*use, table);
       T v = read(row);
       if (row.problem())
-        return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn.path(), *row.problem()));
+        return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn_.path(), *row.problem()));
       v.phones = phones.template take<std::string>(v.id, text_at1);
       if constexpr (std::is_same_v<T, Contact> || std::is_same_v<T, Company>)
         if (emails) v.emails = emails->template take<std::string>(v.id, text_at1);
@@ -601,18 +629,18 @@ class SqliteCrmStore::Impl {
 
   template <class Emit>
   Result<void> stream_contacts(Emit emit) const {
-    return stream<Contact>("SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts ORDER BY id", EntityType::contact,
-                           true, "contacts", read_contact, emit);
+    return stream<Contact>("SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts ORDER BY id",
+                           EntityType::contact, true, "contacts", read_contact, emit);
   }
   template <class Emit>
   Result<void> stream_companies(Emit emit) const {
-    return stream<Company>("SELECT " TELCRM_COMPANY_COLUMNS " FROM companies ORDER BY id", EntityType::company,
-                           true, "companies", read_company, emit);
+    return stream<Company>("SELECT " TELCRM_COMPANY_COLUMNS " FROM companies ORDER BY id",
+                           EntityType::company, true, "companies", read_company, emit);
   }
   template <class Emit>
   Result<void> stream_leads(Emit emit) const {
-    return stream<Lead>("SELECT " TELCRM_LEAD_COLUMNS " FROM leads ORDER BY id", EntityType::lead, false,
-                        "leads", read_lead, emit);
+    return stream<Lead>("SELECT " TELCRM_LEAD_COLUMNS " FROM leads ORDER BY id", EntityType::lead,
+                        false, "leads", read_lead, emit);
   }
   template <class Emit>
   Result<void> stream_deals(Emit emit) const {
@@ -650,7 +678,7 @@ class SqliteCrmStore::Impl {
     }
     if (rc != SQLITE_DONE) return fail(error(rc, "reading activities"));
     if (auto ok = bindings.status(); !ok) return fail(ok.error());
-    if (problem) return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn.path(), *problem));
+    if (problem) return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn_.path(), *problem));
     return out;
   }
 
@@ -671,8 +699,9 @@ class SqliteCrmStore::Impl {
   }
 
   Result<std::vector<CallRecord>> all_history() const {
-    auto s = stmt("SELECT call, direction, number, line, start, duration, status_code, employee, crm "
-                  "FROM history ORDER BY seq");
+    auto s = stmt(
+        "SELECT call, direction, number, line, start, duration, status_code, employee, crm "
+        "FROM history ORDER BY seq");
     if (!s) return fail(s.error());
     Use use(**s);
     return read_all<CallRecord>(*use, "history", [](Row& r) {
@@ -696,8 +725,8 @@ class SqliteCrmStore::Impl {
     if (!*text) return std::optional<IntegrationSettings>{};
     auto settings = settings_from_json(**text, "settings");
     if (!settings)
-      return fail(Errc::storage_corrupt,
-                  fmt::format("{}: the stored settings do not read: {}", conn.path(), settings.error().message()));
+      return fail(Errc::storage_corrupt, fmt::format("{}: the stored settings do not read: {}",
+                                                     conn_.path(), settings.error().message()));
     auto staff = employees_locked();
     if (!staff) return fail(staff.error());
     settings->employees = std::move(*staff);
@@ -716,25 +745,26 @@ class SqliteCrmStore::Impl {
   // Records that `ref` changed in this transaction (contacts, companies, leads, deals).
   Result<void> log_change(EntityRef ref) {
     if (ref.type == EntityType::invoice) return {};
-    if (!change_seq) {
-      auto next = conn.query_int("SELECT coalesce(max(seq), 0) + 1 FROM changes");
+    if (!change_seq_) {
+      auto next = conn_.query_int("SELECT coalesce(max(seq), 0) + 1 FROM changes");
       if (!next) return fail(next.error());
-      change_seq = next->value_or(1);
+      change_seq_ = next->value_or(1);
     }
-    auto s = stmt("INSERT INTO changes(entity_type, entity_id, seq) VALUES(?1, ?2, ?3) "
-                  "ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq");
+    auto s = stmt(
+        "INSERT INTO changes(entity_type, entity_id, seq) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(entity_type, entity_id) DO UPDATE SET seq = excluded.seq");
     if (!s) return fail(s.error());
     (*s)->bind(1, type_code(ref.type));
     (*s)->bind(2, ref.id);
-    (*s)->bind(3, *change_seq);
-    return conn.run(**s, "writing the change log");
+    (*s)->bind(3, *change_seq_);
+    return conn_.run(**s, "writing the change log");
   }
 
   // Inserts a row whose id is either given or, with `id` nullopt, the table's max + 1
   // (INTEGER PRIMARY KEY without AUTOINCREMENT) — the reference's rule. Returns the id.
   Result<EntityId> insert_row(Statement& s, std::string_view context) {
-    if (auto ok = conn.run(s, context); !ok) return fail(ok.error());
-    return static_cast<EntityId>(sqlite3_last_insert_rowid(conn.get()));
+    if (auto ok = conn_.run(s, context); !ok) return fail(ok.error());
+    return static_cast<EntityId>(sqlite3_last_insert_rowid(conn_.get()));
   }
 
   Result<EntityId> insert_contact(const Contact& c, std::optional<EntityId> id) {
@@ -765,8 +795,9 @@ class SqliteCrmStore::Impl {
     return made;
   }
   Result<EntityId> insert_lead(const Lead& l, std::optional<EntityId> id) {
-    auto s = stmt("INSERT INTO leads(id, title, responsible, status, modified, contact, company, source, "
-                  "repeat) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    auto s = stmt(
+        "INSERT INTO leads(id, title, responsible, status, modified, contact, company, source, "
+        "repeat) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!s) return fail(s.error());
     Statement& st = **s;
     st.bind(1, id);
@@ -785,8 +816,9 @@ class SqliteCrmStore::Impl {
     return made;
   }
   Result<EntityId> insert_deal(const Deal& d, std::optional<EntityId> id) {
-    auto s = stmt("INSERT INTO deals(id, title, contact, company, responsible, stage, pipeline, modified, "
-                  "source, repeat) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    auto s = stmt(
+        "INSERT INTO deals(id, title, contact, company, responsible, stage, pipeline, modified, "
+        "source, repeat) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!s) return fail(s.error());
     Statement& st = **s;
     st.bind(1, id);
@@ -805,8 +837,9 @@ class SqliteCrmStore::Impl {
     return made;
   }
   Result<EntityId> insert_invoice(const Invoice& i, std::optional<EntityId> id) {
-    auto s = stmt("INSERT INTO invoices(id, amount, entity_type, entity_id, responsible, call) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    auto s = stmt(
+        "INSERT INTO invoices(id, amount, entity_type, entity_id, responsible, call) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     if (!s) return fail(s.error());
     Statement& st = **s;
     st.bind(1, id);
@@ -818,9 +851,10 @@ class SqliteCrmStore::Impl {
     return insert_row(st, "writing an invoice");
   }
   Result<EntityId> insert_activity(const CallActivity& a, std::optional<EntityId> id) {
-    auto s = stmt("INSERT INTO activities(id, call, subject, direction, start, duration, status, "
-                  "responsible, recording, voicemail, comment) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    auto s = stmt(
+        "INSERT INTO activities(id, call, subject, direction, start, duration, status, "
+        "responsible, recording, voicemail, comment) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!s) return fail(s.error());
     Statement& st = **s;
     st.bind(1, id);
@@ -836,15 +870,16 @@ class SqliteCrmStore::Impl {
     st.bind(11, a.comment);
     auto made = insert_row(st, "writing an activity");
     if (!made) return made;
-    auto b = stmt("INSERT INTO activity_bindings(activity, position, entity_type, entity_id) "
-                  "VALUES(?1, ?2, ?3, ?4)");
+    auto b = stmt(
+        "INSERT INTO activity_bindings(activity, position, entity_type, entity_id) "
+        "VALUES(?1, ?2, ?3, ?4)");
     if (!b) return fail(b.error());
     for (std::size_t i = 0; i < a.bindings.size(); ++i) {
       (*b)->bind(1, *made);
       (*b)->bind(2, static_cast<std::int64_t>(i));
       (*b)->bind(3, type_code(a.bindings[i].type));
       (*b)->bind(4, a.bindings[i].id);
-      if (auto ok = conn.run(**b, "writing an activity"); !ok) return fail(ok.error());
+      if (auto ok = conn_.run(**b, "writing an activity"); !ok) return fail(ok.error());
     }
     return made;
   }
@@ -854,11 +889,12 @@ class SqliteCrmStore::Impl {
     (*s)->bind(1, m.number);
     (*s)->bind(2, m.call);
     (*s)->bind(3, m.called_back_by);
-    return conn.run(**s, "writing a missed call");
+    return conn_.run(**s, "writing a missed call");
   }
   Result<void> insert_history(const CallRecord& h) {
-    auto s = stmt("INSERT INTO history(call, direction, number, line, start, duration, status_code, "
-                  "employee, crm) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    auto s = stmt(
+        "INSERT INTO history(call, direction, number, line, start, duration, status_code, "
+        "employee, crm) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!s) return fail(s.error());
     Statement& st = **s;
     st.bind(1, h.call);
@@ -870,33 +906,53 @@ class SqliteCrmStore::Impl {
     st.bind(7, std::int64_t{h.status_code});
     st.bind(8, h.employee);
     st.bind(9, format_as(h.crm));
-    return conn.run(st, "writing the call history");
+    return conn_.run(st, "writing the call history");
   }
   Result<void> reassign(EntityRef ref, EmployeeId to) {
     const char* sql = nullptr;
     switch (ref.type) {
-      case EntityType::contact: sql = "UPDATE contacts SET responsible = ?2 WHERE id = ?1"; break;
-      case EntityType::company: sql = "UPDATE companies SET responsible = ?2 WHERE id = ?1"; break;
-      case EntityType::lead: sql = "UPDATE leads SET responsible = ?2 WHERE id = ?1"; break;
-      case EntityType::deal: sql = "UPDATE deals SET responsible = ?2 WHERE id = ?1"; break;
-      case EntityType::invoice: sql = "UPDATE invoices SET responsible = ?2 WHERE id = ?1"; break;
+      case EntityType::contact:
+        sql = "UPDATE contacts SET responsible = ?2 WHERE id = ?1";
+        break;
+      case EntityType::company:
+        sql = "UPDATE companies SET responsible = ?2 WHERE id = ?1";
+        break;
+      case EntityType::lead:
+        sql = "UPDATE leads SET responsible = ?2 WHERE id = ?1";
+        break;
+      case EntityType::deal:
+        sql = "UPDATE deals SET responsible = ?2 WHERE id = ?1";
+        break;
+      case EntityType::invoice:
+        sql = "UPDATE invoices SET responsible = ?2 WHERE id = ?1";
+        break;
     }
     auto s = stmt(sql);
     if (!s) return fail(s.error());
     (*s)->bind(1, ref.id);
     (*s)->bind(2, to);
-    if (auto ok = conn.run(**s, "reassigning"); !ok) return ok;
+    if (auto ok = conn_.run(**s, "reassigning"); !ok) return ok;
     return log_change(ref);
   }
 
   Result<bool> exists(EntityType type, EntityId id) const {
     const char* sql = nullptr;
     switch (type) {
-      case EntityType::contact: sql = "SELECT 1 FROM contacts WHERE id = ?1"; break;
-      case EntityType::company: sql = "SELECT 1 FROM companies WHERE id = ?1"; break;
-      case EntityType::lead: sql = "SELECT 1 FROM leads WHERE id = ?1"; break;
-      case EntityType::deal: sql = "SELECT 1 FROM deals WHERE id = ?1"; break;
-      case EntityType::invoice: sql = "SELECT 1 FROM invoices WHERE id = ?1"; break;
+      case EntityType::contact:
+        sql = "SELECT 1 FROM contacts WHERE id = ?1";
+        break;
+      case EntityType::company:
+        sql = "SELECT 1 FROM companies WHERE id = ?1";
+        break;
+      case EntityType::lead:
+        sql = "SELECT 1 FROM leads WHERE id = ?1";
+        break;
+      case EntityType::deal:
+        sql = "SELECT 1 FROM deals WHERE id = ?1";
+        break;
+      case EntityType::invoice:
+        sql = "SELECT 1 FROM invoices WHERE id = ?1";
+        break;
     }
     auto s = stmt(sql);
     if (!s) return fail(s.error());
@@ -921,8 +977,8 @@ class SqliteCrmStore::Impl {
     if (rc != SQLITE_ROW) return fail(error(rc, "reading receipts"));
     auto created = sqlite_detail::decode_refs(use->text(0));
     if (!created)
-      return fail(Errc::storage_corrupt, fmt::format("{}: receipt {}#{} does not read", conn.path(),
-                                                     batch.call, batch.seq));
+      return fail(Errc::storage_corrupt, fmt::format("{}: receipt {}#{} does not read",
+                                                     conn_.path(), batch.call, batch.seq));
     WriteReceipt r;
     r.created = std::move(*created);
     r.claimed_by = use->opt_text(1);
@@ -936,15 +992,16 @@ class SqliteCrmStore::Impl {
     (*s)->bind(2, std::int64_t{batch.seq});
     (*s)->bind(3, sqlite_detail::encode_refs(r.created));
     (*s)->bind(4, r.claimed_by);
-    return conn.run(**s, "writing a receipt");
+    return conn_.run(**s, "writing a receipt");
   }
 
   // The first claim (in the order claims were made) on the number by another call within the
   // window, as the receipt the losing batch gets.
   Result<std::optional<WriteReceipt>> lost_claim(const WriteBatch& batch) const {
     const UnknownCallerClaim& c = *batch.claim;
-    auto s = stmt("SELECT call, created FROM claims WHERE number = ?1 AND at BETWEEN ?2 AND ?3 "
-                  "AND call <> ?4 ORDER BY id LIMIT 1");
+    auto s = stmt(
+        "SELECT call, created FROM claims WHERE number = ?1 AND at BETWEEN ?2 AND ?3 "
+        "AND call <> ?4 ORDER BY id LIMIT 1");
     if (!s) return fail(s.error());
     Use use(**s);
     use->bind(1, c.number);
@@ -955,7 +1012,8 @@ class SqliteCrmStore::Impl {
     if (rc == SQLITE_DONE) return std::optional<WriteReceipt>{};
     if (rc != SQLITE_ROW) return fail(error(rc, "reading claims"));
     auto created = sqlite_detail::decode_refs(use->text(1));
-    if (!created) return fail(Errc::storage_corrupt, fmt::format("{}: a claim does not read", conn.path()));
+    if (!created)
+      return fail(Errc::storage_corrupt, fmt::format("{}: a claim does not read", conn_.path()));
     WriteReceipt lost;
     lost.created = std::move(*created);
     lost.claimed_by = std::string(use->text(0));
@@ -969,14 +1027,17 @@ class SqliteCrmStore::Impl {
     (*s)->bind(2, seconds_of(batch.claim->at));
     (*s)->bind(3, batch.call);
     (*s)->bind(4, sqlite_detail::encode_refs(created));
-    return conn.run(**s, "writing a claim");
+    return conn_.run(**s, "writing a claim");
   }
 
   // Every reference of the batch names an existing record or one created earlier in it.
   Result<void> validate(const WriteBatch& batch) const {
     std::array<std::size_t, 5> counts{};
-    auto count_of = [&](EntityType t) -> std::size_t& { return counts[static_cast<std::size_t>(t)]; };
-    auto check = [&](std::size_t op, EntityType type, const std::optional<EntityId>& id) -> Result<void> {
+    auto count_of = [&](EntityType t) -> std::size_t& {
+      return counts[static_cast<std::size_t>(t)];
+    };
+    auto check = [&](std::size_t op, EntityType type,
+                     const std::optional<EntityId>& id) -> Result<void> {
       if (!id) return {};
       bool found = false;
       if (*id < 0) {
@@ -987,70 +1048,63 @@ class SqliteCrmStore::Impl {
         found = *e;
       }
       if (!found)
-        return fail(Errc::invalid_argument, fmt::format("batch {}#{}: operation {}: {} {} does not exist",
-                                                        batch.call, batch.seq, op, type, *id));
+        return fail(Errc::invalid_argument,
+                    fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
+                                batch.seq, op, type, *id));
       return {};
     };
     for (std::size_t i = 0; i < batch.ops.size(); ++i) {
-      Result<void> ok = std::visit(
-          Overloaded{
-              [&](const CreateLead& c) -> Result<void> {
-                if (auto r = check(i, EntityType::contact, c.lead.contact); !r) return r;
-                if (auto r = check(i, EntityType::company, c.lead.company); !r) return r;
-                ++count_of(EntityType::lead);
-                return {};
-              },
-              [&](const CreateContact& c) -> Result<void> {
-                if (auto r = check(i, EntityType::company, c.contact.company); !r) return r;
-                ++count_of(EntityType::contact);
-                return {};
-              },
-              [&](const CreateCompany&) -> Result<void> {
-                ++count_of(EntityType::company);
-                return {};
-              },
-              [&](const CreateDeal& c) -> Result<void> {
-                if (auto r = check(i, EntityType::contact, c.deal.contact); !r) return r;
-                if (auto r = check(i, EntityType::company, c.deal.company); !r) return r;
-                ++count_of(EntityType::deal);
-                return {};
-              },
-              [&](const CreateInvoice& c) -> Result<void> {
-                if (auto r = check(i, c.invoice.entity.type, c.invoice.entity.id); !r) return r;
-                ++count_of(EntityType::invoice);
-                return {};
-              },
-              [&](const Reassign& r) -> Result<void> { return check(i, r.entity.type, r.entity.id); },
-              [&](const WriteActivity& a) -> Result<void> {
-                for (const auto& b : a.activity.bindings)
-                  if (auto r = check(i, b.type, b.id); !r) return r;
-                return {};
-              },
-              [](const RecordMissedCall&) -> Result<void> { return {}; },
-              [](const MarkCalledBack&) -> Result<void> { return {}; },
-              [](const RecordCall&) -> Result<void> { return {}; },
-          },
-          batch.ops[i]);
+      Result<void> ok =
+          std::visit(Overloaded{
+                         [&](const CreateLead& c) -> Result<void> {
+                           if (auto r = check(i, EntityType::contact, c.lead.contact); !r) return r;
+                           if (auto r = check(i, EntityType::company, c.lead.company); !r) return r;
+                           ++count_of(EntityType::lead);
+                           return {};
+                         },
+                         [&](const CreateContact& c) -> Result<void> {
+                           if (auto r = check(i, EntityType::company, c.contact.company); !r)
+                             return r;
+                           ++count_of(EntityType::contact);
+                           return {};
+                         },
+                         [&](const CreateCompany&) -> Result<void> {
+                           ++count_of(EntityType::company);
+                           return {};
+                         },
+                         [&](const CreateDeal& c) -> Result<void> {
+                           if (auto r = check(i, EntityType::contact, c.deal.contact); !r) return r;
+                           if (auto r = check(i, EntityType::company, c.deal.company); !r) return r;
+                           ++count_of(EntityType::deal);
+                           return {};
+                         },
+                         [&](const CreateInvoice& c) -> Result<void> {
+                           if (auto r = check(i, c.invoice.entity.type, c.invoice.entity.id); !r)
+                             return r;
+                           ++count_of(EntityType::invoice);
+                           return {};
+                         },
+                         [&](const Reassign& r) -> Result<void> {
+                           return check(i, r.entity.type, r.entity.id);
+                         },
+                         [&](const WriteActivity& a) -> Result<void> {
+                           for (const auto& b : a.activity.bindings)
+                             if (auto r = check(i, b.type, b.id); !r) return r;
+                           return {};
+                         },
+                         [](const RecordMissedCall&) -> Result<void> { return {}; },
+                         [](const MarkCalledBack&) -> Result<void> { return {}; },
+                         [](const RecordCall&) -> Result<void> { return {}; },
+                     },
+                     batch.ops[i]);
       if (!ok) return ok;
     }
     return {};
   }
 
-  // A negative id names the (-id)-th entity of that type created earlier in the batch.
-  static EntityId resolve(EntityType type, EntityId id, const std::vector<EntityRef>& created) {
-    if (id >= 0) return id;
-    EntityId k = -id;
-    for (const auto& ref : created)
-      if (ref.type == type && --k == 0) return ref.id;
-    return id;
-  }
-
   Result<std::vector<EntityRef>> write_ops(const WriteBatch& batch) {
-    std::vector<EntityRef> created;
-    auto ref = [&](EntityType t, std::optional<EntityId> id) -> std::optional<EntityId> {
-      if (!id) return std::nullopt;
-      return resolve(t, *id, created);
-    };
+    LocalRefs local;  // negative ids: records this batch created (see crm_store.hpp)
+    auto ref = [&](EntityType t, std::optional<EntityId> id) { return local.resolve(t, id); };
     for (const auto& op : batch.ops) {
       Result<void> ok = std::visit(
           Overloaded{
@@ -1060,7 +1114,7 @@ class SqliteCrmStore::Impl {
                 l.company = ref(EntityType::company, l.company);
                 auto id = insert_lead(l, std::nullopt);
                 if (!id) return fail(id.error());
-                created.push_back({EntityType::lead, *id});
+                local.add({EntityType::lead, *id});
                 return {};
               },
               [&](const CreateContact& c) -> Result<void> {
@@ -1068,13 +1122,13 @@ class SqliteCrmStore::Impl {
                 v.company = ref(EntityType::company, v.company);
                 auto id = insert_contact(v, std::nullopt);
                 if (!id) return fail(id.error());
-                created.push_back({EntityType::contact, *id});
+                local.add({EntityType::contact, *id});
                 return {};
               },
               [&](const CreateCompany& c) -> Result<void> {
                 auto id = insert_company(c.company, std::nullopt);
                 if (!id) return fail(id.error());
-                created.push_back({EntityType::company, *id});
+                local.add({EntityType::company, *id});
                 return {};
               },
               [&](const CreateDeal& c) -> Result<void> {
@@ -1083,42 +1137,44 @@ class SqliteCrmStore::Impl {
                 d.company = ref(EntityType::company, d.company);
                 auto id = insert_deal(d, std::nullopt);
                 if (!id) return fail(id.error());
-                created.push_back({EntityType::deal, *id});
+                local.add({EntityType::deal, *id});
                 return {};
               },
               [&](const CreateInvoice& c) -> Result<void> {
                 Invoice v = c.invoice;
-                v.entity.id = resolve(v.entity.type, v.entity.id, created);
+                v.entity.id = local.resolve(v.entity.type, v.entity.id);
                 auto id = insert_invoice(v, std::nullopt);
                 if (!id) return fail(id.error());
-                created.push_back({EntityType::invoice, *id});
+                local.add({EntityType::invoice, *id});
                 return {};
               },
               [&](const Reassign& r) -> Result<void> {
-                return reassign({r.entity.type, resolve(r.entity.type, r.entity.id, created)}, r.to);
+                return reassign({r.entity.type, local.resolve(r.entity.type, r.entity.id)},
+                                r.to);
               },
               [&](const WriteActivity& w) -> Result<void> {
                 CallActivity a = w.activity;
-                for (auto& b : a.bindings) b.id = resolve(b.type, b.id, created);
+                for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
                 auto id = insert_activity(a, std::nullopt);
                 if (!id) return fail(id.error());
                 return {};
               },
               [&](const RecordMissedCall& m) -> Result<void> { return insert_missed(m.missed); },
               [&](const MarkCalledBack& m) -> Result<void> {
-                auto s = stmt("UPDATE missed_calls SET called_back_by = ?2 "
-                              "WHERE number = ?1 AND called_back_by IS NULL");
+                auto s = stmt(
+                    "UPDATE missed_calls SET called_back_by = ?2 "
+                    "WHERE number = ?1 AND called_back_by IS NULL");
                 if (!s) return fail(s.error());
                 (*s)->bind(1, m.number);
                 (*s)->bind(2, m.call);
-                return conn.run(**s, "marking missed calls");
+                return conn_.run(**s, "marking missed calls");
               },
               [&](const RecordCall& r) -> Result<void> { return insert_history(r.record); },
           },
           op);
       if (!ok) return fail(ok.error());
     }
-    return created;
+    return local.created();
   }
 
   Result<WriteReceipt> apply_locked(const WriteBatch& batch) {
@@ -1156,7 +1212,9 @@ class SqliteCrmStore::Impl {
 
   static Result<void> check_snapshot(const CrmSnapshot& crm) {
     std::array<std::unordered_set<EntityId>, 5> ids;
-    auto ids_of = [&](EntityType t) -> std::unordered_set<EntityId>& { return ids[static_cast<std::size_t>(t)]; };
+    auto ids_of = [&](EntityType t) -> std::unordered_set<EntityId>& {
+      return ids[static_cast<std::size_t>(t)];
+    };
     auto add = [&](EntityType t, EntityId id) -> Result<void> {
       if (!ids_of(t).insert(id).second)
         return fail(Errc::invalid_argument, fmt::format("snapshot: {} {} appears twice", t, id));
@@ -1175,15 +1233,18 @@ class SqliteCrmStore::Impl {
     std::unordered_set<EntityId> activities;
     for (const auto& a : crm.activities)
       if (!activities.insert(a.id).second)
-        return fail(Errc::invalid_argument, fmt::format("snapshot: activity {} appears twice", a.id));
-    auto ref = [&](EntityRef owner, EntityType type, const std::optional<EntityId>& id) -> Result<void> {
-      if (id && ids_of(type).count(*id) == 0)
         return fail(Errc::invalid_argument,
-                    fmt::format("snapshot: {} {}: {} {} does not exist", owner.type, owner.id, type, *id));
+                    fmt::format("snapshot: activity {} appears twice", a.id));
+    auto ref = [&](EntityRef owner, EntityType type,
+                   const std::optional<EntityId>& id) -> Result<void> {
+      if (id && ids_of(type).count(*id) == 0)
+        return fail(Errc::invalid_argument, fmt::format("snapshot: {} {}: {} {} does not exist",
+                                                        owner.type, owner.id, type, *id));
       return {};
     };
     for (const auto& c : crm.contacts)
-      if (auto ok = ref({EntityType::contact, c.id}, EntityType::company, c.company); !ok) return ok;
+      if (auto ok = ref({EntityType::contact, c.id}, EntityType::company, c.company); !ok)
+        return ok;
     for (const auto& l : crm.leads) {
       if (auto ok = ref({EntityType::lead, l.id}, EntityType::contact, l.contact); !ok) return ok;
       if (auto ok = ref({EntityType::lead, l.id}, EntityType::company, l.company); !ok) return ok;
@@ -1197,15 +1258,17 @@ class SqliteCrmStore::Impl {
     for (const auto& a : crm.activities)
       for (const auto& b : a.bindings)
         if (ids_of(b.type).count(b.id) == 0)
-          return fail(Errc::invalid_argument,
-                      fmt::format("snapshot: activity {}: {} {} does not exist", a.id, b.type, b.id));
+          return fail(
+              Errc::invalid_argument,
+              fmt::format("snapshot: activity {}: {} {} does not exist", a.id, b.type, b.id));
     return {};
   }
 
   Result<bool> has_data_locked() const {
-    auto v = conn.query_int(
+    auto v = conn_.query_int(
         "SELECT EXISTS(SELECT 1 FROM contacts) OR EXISTS(SELECT 1 FROM companies) OR "
-        "EXISTS(SELECT 1 FROM leads) OR EXISTS(SELECT 1 FROM deals) OR EXISTS(SELECT 1 FROM invoices) OR "
+        "EXISTS(SELECT 1 FROM leads) OR EXISTS(SELECT 1 FROM deals) OR EXISTS(SELECT 1 FROM "
+        "invoices) OR "
         "EXISTS(SELECT 1 FROM activities) OR EXISTS(SELECT 1 FROM missed_calls) OR "
         "EXISTS(SELECT 1 FROM history)");
     if (!v) return fail(v.error());
@@ -1228,9 +1291,10 @@ class SqliteCrmStore::Impl {
     auto any = has_data_locked();
     if (!any) return abort_write(any.error());
     if (*any)
-      return abort_write(Error(Errc::already_exists,
-                               fmt::format("{}: already holds CRM records; import into an empty database",
-                                           conn.path())));
+      return abort_write(
+          Error(Errc::already_exists,
+                fmt::format("{}: already holds CRM records; import into an empty database",
+                            conn_.path())));
     // Companies first: contacts, leads and deals refer to them (foreign keys).
     for (const auto& c : crm.companies) {
       if (auto ok = insert_company(c, c.id); !ok) return abort_write(ok.error());
@@ -1270,8 +1334,9 @@ class SqliteCrmStore::Impl {
   // --- the directory -------------------------------------------------------------------------
 
   Result<void> put_employees(const std::vector<Employee>& staff) {
-    if (auto ok = conn.exec("DELETE FROM employees"); !ok) return ok;
-    auto s = stmt("INSERT INTO employees(" TELCRM_EMPLOYEE_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (auto ok = conn_.exec("DELETE FROM employees"); !ok) return ok;
+    auto s = stmt("INSERT INTO employees(" TELCRM_EMPLOYEE_COLUMNS
+                  ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!s) return fail(s.error());
     for (const auto& e : staff) {
       Statement& st = **s;
@@ -1284,7 +1349,7 @@ class SqliteCrmStore::Impl {
       st.bind(7, e.phones.personal);
       st.bind(8, e.phones.work);
       st.bind(9, e.extension);
-      if (auto ok = conn.run(st, "writing employees"); !ok) return ok;
+      if (auto ok = conn_.run(st, "writing employees"); !ok) return ok;
     }
     return bump_directory();
   }
@@ -1296,8 +1361,8 @@ class SqliteCrmStore::Impl {
     if (!s) return abort_write(s.error());
     (*s)->bind(1, id);
     (*s)->bind(2, format_as(value));
-    if (auto ok = conn.run(**s, "writing employees"); !ok) return abort_write(ok.error());
-    const bool changed = sqlite3_changes(conn.get()) > 0;
+    if (auto ok = conn_.run(**s, "writing employees"); !ok) return abort_write(ok.error());
+    const bool changed = sqlite3_changes(conn_.get()) > 0;
     if (changed)
       if (auto ok = bump_directory(); !ok) return abort_write(ok.error());
     if (auto ok = commit_write(); !ok) return fail(ok.error());
@@ -1305,7 +1370,7 @@ class SqliteCrmStore::Impl {
   }
 };
 
-// --- opening ---------------------------------------------------------------------------------------
+// --- opening --------------------------------------------------------------------------------
 
 namespace {
 
@@ -1329,13 +1394,13 @@ Result<bool> file_exists_checked(const std::string& path, const SqliteOptions& o
 SqliteCrmStore::SqliteCrmStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteCrmStore::~SqliteCrmStore() {
   if (impl_) {
-    std::lock_guard lock(impl_->mutex);
-    if (impl_->group_open) impl_->rollback_write();
+    std::lock_guard lock(impl_->mutex_);
+    if (impl_->group_open_) impl_->rollback_write();
   }
 }
 
 Result<std::unique_ptr<SqliteCrmStore>> SqliteCrmStore::open(const std::string& path,
-                                                            SqliteOptions options) {
+                                                             SqliteOptions options) {
   auto exists = file_exists_checked(path, options);
   if (!exists) return fail(exists.error());
   if (!*exists && (options.read_only || !options.create))
@@ -1354,10 +1419,10 @@ Result<std::unique_ptr<SqliteCrmStore>> SqliteCrmStore::open(const std::string& 
   return std::unique_ptr<SqliteCrmStore>(new SqliteCrmStore(std::move(impl)));
 }
 
-// --- CrmStore ----------------------------------------------------------------------------------------
+// --- CrmStore -------------------------------------------------------------------------------
 
 Result<void> SqliteCrmStore::scan(CrmVisitor& visitor) const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
   auto visit = [&](auto&& v) { visitor.visit(v); };
   if (auto ok = impl_->stream_contacts(visit); !ok) return ok;
@@ -1367,38 +1432,40 @@ Result<void> SqliteCrmStore::scan(CrmVisitor& visitor) const {
 }
 
 Result<std::optional<Contact>> SqliteCrmStore::find_contact(EntityId id) const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
-  return impl_->find_one<Contact>("SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts WHERE id = ?1", id,
-                                  "contacts", read_contact);
+  return impl_->find_one<Contact>("SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts WHERE id = ?1",
+                                  id, "contacts", read_contact);
 }
 Result<std::optional<Company>> SqliteCrmStore::find_company(EntityId id) const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
-  return impl_->find_one<Company>("SELECT " TELCRM_COMPANY_COLUMNS " FROM companies WHERE id = ?1", id,
-                                  "companies", read_company);
+  return impl_->find_one<Company>("SELECT " TELCRM_COMPANY_COLUMNS " FROM companies WHERE id = ?1",
+                                  id, "companies", read_company);
 }
 Result<std::optional<Lead>> SqliteCrmStore::find_lead(EntityId id) const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
-  return impl_->find_one<Lead>("SELECT " TELCRM_LEAD_COLUMNS " FROM leads WHERE id = ?1", id, "leads",
-                               read_lead);
+  return impl_->find_one<Lead>("SELECT " TELCRM_LEAD_COLUMNS " FROM leads WHERE id = ?1", id,
+                               "leads", read_lead);
 }
 Result<std::optional<Deal>> SqliteCrmStore::find_deal(EntityId id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->find_one<Deal>("SELECT " TELCRM_DEAL_COLUMNS " FROM deals WHERE id = ?1", id, "deals",
-                               read_deal);
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->find_one<Deal>("SELECT " TELCRM_DEAL_COLUMNS " FROM deals WHERE id = ?1", id,
+                               "deals", read_deal);
 }
 
 Result<std::vector<Deal>> SqliteCrmStore::open_deals_of(EntityRef client) const {
   const char* sql = nullptr;
   if (client.type == EntityType::contact)
-    sql = "SELECT " TELCRM_DEAL_COLUMNS " FROM deals WHERE contact = ?1 AND stage = 'in_progress' ORDER BY id";
+    sql = "SELECT " TELCRM_DEAL_COLUMNS
+          " FROM deals WHERE contact = ?1 AND stage = 'in_progress' ORDER BY id";
   else if (client.type == EntityType::company)
-    sql = "SELECT " TELCRM_DEAL_COLUMNS " FROM deals WHERE company = ?1 AND stage = 'in_progress' ORDER BY id";
+    sql = "SELECT " TELCRM_DEAL_COLUMNS
+          " FROM deals WHERE company = ?1 AND stage = 'in_progress' ORDER BY id";
   else
     return std::vector<Deal>{};
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   auto s = impl_->stmt(sql);
   if (!s) return fail(s.error());
   Use use(**s);
@@ -1423,7 +1490,7 @@ Result<std::vector<Lead>> SqliteCrmStore::open_repeat_leads_of(EntityRef client)
           " FROM leads WHERE company = ?1 AND repeat = 1 AND status = 'in_progress' ORDER BY id";
   else
     return std::vector<Lead>{};
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
   auto s = impl_->stmt(sql);
   if (!s) return fail(s.error());
@@ -1433,12 +1500,14 @@ Result<std::vector<Lead>> SqliteCrmStore::open_repeat_leads_of(EntityRef client)
 }
 
 Result<CrmSnapshot> SqliteCrmStore::snapshot() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
   CrmSnapshot s;
-  if (auto ok = impl_->stream_contacts([&](Contact&& v) { s.contacts.push_back(std::move(v)); }); !ok)
+  if (auto ok = impl_->stream_contacts([&](Contact&& v) { s.contacts.push_back(std::move(v)); });
+      !ok)
     return fail(ok.error());
-  if (auto ok = impl_->stream_companies([&](Company&& v) { s.companies.push_back(std::move(v)); }); !ok)
+  if (auto ok = impl_->stream_companies([&](Company&& v) { s.companies.push_back(std::move(v)); });
+      !ok)
     return fail(ok.error());
   if (auto ok = impl_->stream_leads([&](Lead&& v) { s.leads.push_back(std::move(v)); }); !ok)
     return fail(ok.error());
@@ -1460,16 +1529,24 @@ Result<CrmSnapshot> SqliteCrmStore::snapshot() const {
 }
 
 Result<std::uint64_t> SqliteCrmStore::data_version() const {
-  std::lock_guard lock(impl_->mutex);
-  auto v = impl_->conn.query_int("PRAGMA data_version");
+  std::lock_guard lock(impl_->mutex_);
+  auto v = impl_->conn_.query_int("PRAGMA data_version");
   if (!v) return fail(v.error());
   return static_cast<std::uint64_t>(v->value_or(0)) + 1;
 }
 
-Result<ChangeSet> SqliteCrmStore::changes_since(std::uint64_t cursor) const {
-  std::lock_guard lock(impl_->mutex);
+Result<std::uint64_t> SqliteCrmStore::change_cursor() const {
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
-  auto last = impl_->conn.query_int("SELECT coalesce(max(seq), 0) FROM changes");
+  auto last = impl_->conn_.query_int("SELECT coalesce(max(seq), 0) FROM changes");
+  if (!last) return fail(last.error());
+  return static_cast<std::uint64_t>(last->value_or(0));
+}
+
+Result<ChangeSet> SqliteCrmStore::changes_since(std::uint64_t cursor) const {
+  std::lock_guard lock(impl_->mutex_);
+  Impl::ReadScope read(*impl_);
+  auto last = impl_->conn_.query_int("SELECT coalesce(max(seq), 0) FROM changes");
   if (!last) return fail(last.error());
   ChangeSet out;
   out.cursor = static_cast<std::uint64_t>(last->value_or(0));
@@ -1478,8 +1555,9 @@ Result<ChangeSet> SqliteCrmStore::changes_since(std::uint64_t cursor) const {
     return out;
   }
   if (cursor == out.cursor) return out;
-  auto s = impl_->stmt("SELECT entity_type, entity_id FROM changes WHERE seq > ?1 "
-                       "ORDER BY seq, entity_type, entity_id");
+  auto s = impl_->stmt(
+      "SELECT entity_type, entity_id FROM changes WHERE seq > ?1 "
+      "ORDER BY seq, entity_type, entity_id");
   if (!s) return fail(s.error());
   Use use(**s);
   use->bind(1, static_cast<std::int64_t>(cursor));
@@ -1487,8 +1565,8 @@ Result<ChangeSet> SqliteCrmStore::changes_since(std::uint64_t cursor) const {
   while ((rc = use->step()) == SQLITE_ROW) {
     auto type = sqlite_detail::type_from_code(use->int64(0));
     if (!type)
-      return fail(Errc::storage_corrupt,
-                  fmt::format("{}: changes: unknown entity type {}", impl_->conn.path(), use->int64(0)));
+      return fail(Errc::storage_corrupt, fmt::format("{}: changes: unknown entity type {}",
+                                                     impl_->conn_.path(), use->int64(0)));
     out.changed.push_back({*type, use->int64(1)});
   }
   if (rc != SQLITE_DONE) return fail(impl_->error(rc, "reading the change log"));
@@ -1496,89 +1574,91 @@ Result<ChangeSet> SqliteCrmStore::changes_since(std::uint64_t cursor) const {
 }
 
 Result<WriteReceipt> SqliteCrmStore::apply(const WriteBatch& batch) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   return impl_->apply_locked(batch);
 }
 
-// --- Directory ---------------------------------------------------------------------------------------
+// --- Directory ------------------------------------------------------------------------------
 
 Result<std::vector<Employee>> SqliteCrmStore::employees() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   return impl_->employees_locked();
 }
 
 Result<std::optional<Employee>> SqliteCrmStore::find_employee(EmployeeId id) const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->find_one<Employee>("SELECT " TELCRM_EMPLOYEE_COLUMNS " FROM employees WHERE id = ?1", id,
-                                   "employees", read_employee);
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->find_one<Employee>("SELECT " TELCRM_EMPLOYEE_COLUMNS
+                                   " FROM employees WHERE id = ?1",
+                                   id, "employees", read_employee);
 }
 
 Result<std::uint64_t> SqliteCrmStore::version() const {
-  std::lock_guard lock(impl_->mutex);
-  auto v = impl_->conn.query_int("SELECT value FROM meta WHERE key = 'directory_version'");
+  std::lock_guard lock(impl_->mutex_);
+  auto v = impl_->conn_.query_int("SELECT value FROM meta WHERE key = 'directory_version'");
   if (!v) return fail(v.error());
   return static_cast<std::uint64_t>(v->value_or(0)) + 1;
 }
 
 Result<void> SqliteCrmStore::set_employees(const std::vector<Employee>& employees) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   if (auto ok = impl_->begin_write(); !ok) return ok;
   if (auto ok = impl_->put_employees(employees); !ok) return impl_->abort_write(ok.error());
   return impl_->commit_write();
 }
 
 Result<bool> SqliteCrmStore::set_presence(EmployeeId id, Presence presence) {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->set_employee_field("UPDATE employees SET presence = ?2 WHERE id = ?1", id, presence);
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->set_employee_field("UPDATE employees SET presence = ?2 WHERE id = ?1", id,
+                                   presence);
 }
 
 Result<bool> SqliteCrmStore::set_workday(EmployeeId id, Workday workday) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   return impl_->set_employee_field("UPDATE employees SET workday = ?2 WHERE id = ?1", id, workday);
 }
 
-// --- settings ----------------------------------------------------------------------------------------
+// --- settings -------------------------------------------------------------------------------
 
 Result<void> SqliteCrmStore::save_settings(const IntegrationSettings& settings) {
   IntegrationSettings rest = settings;
   rest.employees.clear();  // they live in the employees table (the directory)
   const std::string text = settings_to_json(rest);
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl& e = *impl_;
   if (auto ok = e.begin_write(); !ok) return ok;
   if (auto ok = e.put_meta("settings", text); !ok) return e.abort_write(ok.error());
   if (auto ok = e.put_employees(settings.employees); !ok) return e.abort_write(ok.error());
   const IndexOptions wanted{settings.default_region, settings.match_suffix_digits};
-  const IndexOptions before = e.keys;
-  if (!e.options.phone_keys && !same_keys(wanted, e.keys))
+  const IndexOptions before = e.keys_;
+  if (!e.options_.phone_keys && !same_keys(wanted, e.keys_))
     if (auto ok = e.rekey_locked(wanted); !ok) return e.abort_write(ok.error());
   if (auto ok = e.commit_write(); !ok) {
-    e.keys = before;
+    e.keys_ = before;
     return ok;
   }
   return {};
 }
 
 Result<std::optional<IntegrationSettings>> SqliteCrmStore::load_settings() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
   return impl_->load_settings_locked();
 }
 
-// --- bulk work and inspection ---------------------------------------------------------------------
+// --- bulk work and inspection ---------------------------------------------------------------
 
 Result<void> SqliteCrmStore::import(const CrmSnapshot& crm, const SqliteProgress& progress) {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   return impl_->import_locked(crm, progress);
 }
 
 Result<bool> SqliteCrmStore::has_data() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   return impl_->has_data_locked();
 }
 
 Result<SqliteCounts> SqliteCrmStore::counts() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   Impl::ReadScope read(*impl_);
   SqliteCounts c;
   struct Count {
@@ -1596,7 +1676,7 @@ Result<SqliteCounts> SqliteCrmStore::counts() const {
                                    {"SELECT count(*) FROM phones", &c.phones},
                                    {"SELECT count(*) FROM employees", &c.employees}}};
   for (const auto& q : all) {
-    auto v = impl_->conn.query_int(q.sql);
+    auto v = impl_->conn_.query_int(q.sql);
     if (!v) return fail(v.error());
     *q.into = static_cast<std::size_t>(v->value_or(0));
   }
@@ -1604,7 +1684,7 @@ Result<SqliteCounts> SqliteCrmStore::counts() const {
 }
 
 Result<bool> SqliteCrmStore::has_call(std::string_view call) const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   auto s = impl_->stmt("SELECT EXISTS(SELECT 1 FROM history WHERE call = ?1)");
   if (!s) return fail(s.error());
   Use use(**s);
@@ -1615,25 +1695,27 @@ Result<bool> SqliteCrmStore::has_call(std::string_view call) const {
 }
 
 Result<std::vector<EntityRef>> SqliteCrmStore::find_by_phone(std::string_view number) const {
-  std::lock_guard lock(impl_->mutex);
-  const PhoneNumber n = impl_->normalizer.normalize(number, impl_->keys.default_region);
+  std::lock_guard lock(impl_->mutex_);
+  const PhoneNumber n = impl_->normalizer_.normalize(number, impl_->keys_.default_region);
   std::vector<EntityRef> out;
   if (!n.is_dialable()) return out;  // R-M1: invalid and short numbers are not searched
-  auto s = impl_->stmt("SELECT owner_type, owner_id FROM phones WHERE e164_key = ?1 UNION "
-                       "SELECT owner_type, owner_id FROM phones WHERE raw_key = ?2 ORDER BY 1, 2");
+  auto s = impl_->stmt(
+      "SELECT owner_type, owner_id FROM phones WHERE e164_key = ?1 UNION "
+      "SELECT owner_type, owner_id FROM phones WHERE raw_key = ?2 ORDER BY 1, 2");
   if (!s) return fail(s.error());
   Use use(**s);
   use->bind(1, stored_key(n.key()));
   if (const auto raw = raw_key(n.digits()); raw != 0) use->bind(2, stored_key(raw));
   int rc = 0;
   while ((rc = use->step()) == SQLITE_ROW)
-    if (auto type = sqlite_detail::type_from_code(use->int64(0))) out.push_back({*type, use->int64(1)});
+    if (auto type = sqlite_detail::type_from_code(use->int64(0)))
+      out.push_back({*type, use->int64(1)});
   if (rc != SQLITE_DONE) return fail(impl_->error(rc, "looking up a phone"));
   return out;
 }
 
 Result<std::vector<std::string>> SqliteCrmStore::check_integrity() const {
-  std::lock_guard lock(impl_->mutex);
+  std::lock_guard lock(impl_->mutex_);
   auto s = impl_->stmt("PRAGMA integrity_check");
   if (!s) return fail(s.error());
   Use use(**s);
@@ -1645,48 +1727,51 @@ Result<std::vector<std::string>> SqliteCrmStore::check_integrity() const {
   return findings;
 }
 
-// --- write groups ----------------------------------------------------------------------------------
+// --- write groups ---------------------------------------------------------------------------
 
 Result<void> SqliteCrmStore::begin_group() {
-  std::lock_guard lock(impl_->mutex);
-  if (impl_->group_open) return fail(Errc::invalid_state, fmt::format("{}: a write group is open", path()));
-  impl_->group_lost.reset();
-  if (auto ok = impl_->conn.exec("BEGIN IMMEDIATE"); !ok) return ok;
-  impl_->group_open = true;
+  std::lock_guard lock(impl_->mutex_);
+  if (impl_->group_open_)
+    return fail(Errc::invalid_state, fmt::format("{}: a write group is open", path()));
+  impl_->group_lost_.reset();
+  if (auto ok = impl_->conn_.exec("BEGIN IMMEDIATE"); !ok) return ok;
+  impl_->group_open_ = true;
   return {};
 }
 
 Result<void> SqliteCrmStore::commit_group() {
-  std::lock_guard lock(impl_->mutex);
-  if (!impl_->group_open) {
-    if (impl_->group_lost) return fail(*std::exchange(impl_->group_lost, std::nullopt));
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->group_open_) {
+    if (impl_->group_lost_) return fail(*std::exchange(impl_->group_lost_, std::nullopt));
     return fail(Errc::invalid_state, fmt::format("{}: no write group is open", path()));
   }
-  impl_->group_open = false;
-  if (auto ok = impl_->conn.exec("COMMIT"); !ok) {
-    if (sqlite3_get_autocommit(impl_->conn.get()) == 0) (void)impl_->conn.exec("ROLLBACK");
+  impl_->group_open_ = false;
+  if (auto ok = impl_->conn_.exec("COMMIT"); !ok) {
+    if (sqlite3_get_autocommit(impl_->conn_.get()) == 0) (void)impl_->conn_.exec("ROLLBACK");
     return ok;
   }
   return {};
 }
 
 void SqliteCrmStore::rollback_group() noexcept {
-  std::lock_guard lock(impl_->mutex);
-  if (!impl_->group_open) return;
-  impl_->group_open = false;
-  if (sqlite3_get_autocommit(impl_->conn.get()) == 0) (void)impl_->conn.exec("ROLLBACK");
+  std::lock_guard lock(impl_->mutex_);
+  if (!impl_->group_open_) return;
+  impl_->group_open_ = false;
+  if (sqlite3_get_autocommit(impl_->conn_.get()) == 0) (void)impl_->conn_.exec("ROLLBACK");
 }
 
 bool SqliteCrmStore::in_group() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->group_open;
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->group_open_;
 }
 
-const std::string& SqliteCrmStore::path() const noexcept { return impl_->conn.path(); }
+const std::string& SqliteCrmStore::path() const noexcept {
+  return impl_->conn_.path();
+}
 
 IndexOptions SqliteCrmStore::phone_keys() const {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->keys;
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->keys_;
 }
 
 TELCRM_END_NAMESPACE

@@ -57,8 +57,10 @@ class Statement {
   void bind(int i, std::nullopt_t) noexcept { sqlite3_bind_null(stmt_, i); }
   template <class T>
   void bind(int i, const std::optional<T>& v) noexcept {
-    if (v) bind(i, *v);
-    else sqlite3_bind_null(stmt_, i);
+    if (v)
+      bind(i, *v);
+    else
+      sqlite3_bind_null(stmt_, i);
   }
 
   /// SQLITE_ROW, SQLITE_DONE or an error code.
@@ -69,14 +71,17 @@ class Statement {
     sqlite3_clear_bindings(stmt_);
   }
 
-  [[nodiscard]] bool is_null(int c) const noexcept { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  [[nodiscard]] bool is_null(int c) const noexcept {
+    return sqlite3_column_type(stmt_, c) == SQLITE_NULL;
+  }
   [[nodiscard]] std::int64_t int64(int c) const noexcept { return sqlite3_column_int64(stmt_, c); }
   [[nodiscard]] double real(int c) const noexcept { return sqlite3_column_double(stmt_, c); }
   [[nodiscard]] std::string_view text(int c) const noexcept {
     const auto* p = sqlite3_column_text(stmt_, c);
-    return p == nullptr ? std::string_view{}
-                        : std::string_view(reinterpret_cast<const char*>(p),
-                                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
+    return p == nullptr
+               ? std::string_view{}
+               : std::string_view(reinterpret_cast<const char*>(p),
+                                  static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)));
   }
   [[nodiscard]] std::optional<std::int64_t> opt_int64(int c) const noexcept {
     if (is_null(c)) return std::nullopt;

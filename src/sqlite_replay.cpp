@@ -22,8 +22,12 @@ class CallGroups final : public CrmStore {
       : store_(store), calls_(calls), progress_(progress) {}
 
   Result<void> scan(CrmVisitor& visitor) const override { return store_.scan(visitor); }
-  Result<std::optional<Contact>> find_contact(EntityId id) const override { return store_.find_contact(id); }
-  Result<std::optional<Company>> find_company(EntityId id) const override { return store_.find_company(id); }
+  Result<std::optional<Contact>> find_contact(EntityId id) const override {
+    return store_.find_contact(id);
+  }
+  Result<std::optional<Company>> find_company(EntityId id) const override {
+    return store_.find_company(id);
+  }
   Result<std::optional<Lead>> find_lead(EntityId id) const override { return store_.find_lead(id); }
   Result<std::optional<Deal>> find_deal(EntityId id) const override { return store_.find_deal(id); }
   Result<std::vector<Deal>> open_deals_of(EntityRef client) const override {
@@ -50,8 +54,9 @@ class CallGroups final : public CrmStore {
     }
     auto receipt = store_.apply(batch);
     if (!receipt) remember(receipt.error());
-    const bool last = std::any_of(batch.ops.begin(), batch.ops.end(),
-                                  [](const WriteOp& op) { return std::holds_alternative<RecordCall>(op); });
+    const bool last = std::any_of(batch.ops.begin(), batch.ops.end(), [](const WriteOp& op) {
+      return std::holds_alternative<RecordCall>(op);
+    });
     if (last) {
       end_group();
       if (completed_.insert(batch.call).second && progress_) progress_(completed_.size(), calls_);

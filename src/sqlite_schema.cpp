@@ -28,20 +28,27 @@ Errc errc_of(int rc) noexcept {
     case SQLITE_FULL:
     case SQLITE_PROTOCOL:
     case SQLITE_NOMEM:
-    case SQLITE_INTERRUPT: return Errc::storage_unavailable;
+    case SQLITE_INTERRUPT:
+      return Errc::storage_unavailable;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FORMAT: return Errc::storage_corrupt;
+    case SQLITE_FORMAT:
+      return Errc::storage_corrupt;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_AUTH: return Errc::permission_denied;
+    case SQLITE_AUTH:
+      return Errc::permission_denied;
     case SQLITE_CANTOPEN:
-    case SQLITE_NOLFS: return Errc::io_error;
-    case SQLITE_CONSTRAINT: return Errc::conflict;
+    case SQLITE_NOLFS:
+      return Errc::io_error;
+    case SQLITE_CONSTRAINT:
+      return Errc::conflict;
     case SQLITE_TOOBIG:
     case SQLITE_RANGE:
-    case SQLITE_MISMATCH: return Errc::invalid_argument;
-    default: return Errc::internal;
+    case SQLITE_MISMATCH:
+      return Errc::invalid_argument;
+    default:
+      return Errc::internal;
   }
 }
 
@@ -52,8 +59,9 @@ Result<Connection> Connection::open(const std::string& path, int flags) {
   c.path_ = path;
   const int rc = sqlite3_open_v2(path.c_str(), &c.db_, flags, nullptr);
   if (rc != SQLITE_OK) {
-    Error e = c.db_ != nullptr ? c.error(rc, "cannot open")
-                               : Error(Errc::storage_unavailable, path + ": cannot open: out of memory");
+    Error e = c.db_ != nullptr
+                  ? c.error(rc, "cannot open")
+                  : Error(Errc::storage_unavailable, path + ": cannot open: out of memory");
     return fail(std::move(e));
   }
   sqlite3_extended_result_codes(c.db_, 1);
@@ -69,7 +77,7 @@ void Connection::close() noexcept {
 Error Connection::error(int rc, std::string_view context) const {
   // The connection's message describes its last failed call; without one, the code's text.
   const char* message = db_ != nullptr && sqlite3_errcode(db_) != SQLITE_OK ? sqlite3_errmsg(db_)
-                                                                             : sqlite3_errstr(rc);
+                                                                            : sqlite3_errstr(rc);
   return Error(errc_of(rc), fmt::format("{}: {}: {}", path_, context, message));
 }
 
@@ -122,23 +130,34 @@ Result<void> Connection::run(Statement& s, std::string_view context) const {
 
 std::int64_t type_code(EntityType t) noexcept {
   switch (t) {
-    case EntityType::contact: return 1;
-    case EntityType::company: return 2;
-    case EntityType::lead: return 3;
-    case EntityType::deal: return 4;
-    case EntityType::invoice: return 5;
+    case EntityType::contact:
+      return 1;
+    case EntityType::company:
+      return 2;
+    case EntityType::lead:
+      return 3;
+    case EntityType::deal:
+      return 4;
+    case EntityType::invoice:
+      return 5;
   }
   return 0;
 }
 
 std::optional<EntityType> type_from_code(std::int64_t code) noexcept {
   switch (code) {
-    case 1: return EntityType::contact;
-    case 2: return EntityType::company;
-    case 3: return EntityType::lead;
-    case 4: return EntityType::deal;
-    case 5: return EntityType::invoice;
-    default: return std::nullopt;
+    case 1:
+      return EntityType::contact;
+    case 2:
+      return EntityType::company;
+    case 3:
+      return EntityType::lead;
+    case 4:
+      return EntityType::deal;
+    case 5:
+      return EntityType::invoice;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -347,10 +366,14 @@ constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{sch
 
 const char* synchronous_pragma(SqliteSync s) {
   switch (s) {
-    case SqliteSync::off: return "PRAGMA synchronous = OFF";
-    case SqliteSync::normal: return "PRAGMA synchronous = NORMAL";
-    case SqliteSync::full: return "PRAGMA synchronous = FULL";
-    case SqliteSync::extra: return "PRAGMA synchronous = EXTRA";
+    case SqliteSync::off:
+      return "PRAGMA synchronous = OFF";
+    case SqliteSync::normal:
+      return "PRAGMA synchronous = NORMAL";
+    case SqliteSync::full:
+      return "PRAGMA synchronous = FULL";
+    case SqliteSync::extra:
+      return "PRAGMA synchronous = EXTRA";
   }
   return "PRAGMA synchronous = NORMAL";
 }
@@ -406,7 +429,8 @@ Result<void> quick_check(Connection& conn) {
     return fail(Errc::storage_corrupt, e.message());
   }
   if (!findings.empty())
-    return fail(Errc::storage_corrupt, fmt::format("{}: the database is damaged: {}", conn.path(), findings));
+    return fail(Errc::storage_corrupt,
+                fmt::format("{}: the database is damaged: {}", conn.path(), findings));
   return {};
 }
 
@@ -421,13 +445,15 @@ Result<void> migrate(Connection& conn) {
   auto kind = inspect(conn);
   if (!kind) return rollback(kind.error());
   if (kind->version > SqliteCrmStore::schema_version)
-    return rollback(Error(Errc::unsupported_version,
-                          fmt::format("{}: schema version {} was written by a newer telcrm (this one "
-                                      "reads up to {})",
-                                      conn.path(), kind->version, SqliteCrmStore::schema_version)));
+    return rollback(
+        Error(Errc::unsupported_version,
+              fmt::format("{}: schema version {} was written by a newer telcrm (this one "
+                          "reads up to {})",
+                          conn.path(), kind->version, SqliteCrmStore::schema_version)));
   for (auto v = kind->version; v < SqliteCrmStore::schema_version; ++v) {
     if (auto ok = conn.exec(migrations[static_cast<std::size_t>(v)]); !ok)
-      return rollback(ok.error().with_context(fmt::format("migrating to schema version {}", v + 1)));
+      return rollback(
+          ok.error().with_context(fmt::format("migrating to schema version {}", v + 1)));
   }
   if (kind->version != SqliteCrmStore::schema_version) {
     // Pragmas take no parameters; the values are this file's constants, never input.
@@ -462,9 +488,10 @@ Result<void> prepare_schema(Connection& conn, const SqliteOptions& options) {
     if (empty)
       return fail(Errc::storage_corrupt, fmt::format("{}: holds no telcrm database", conn.path()));
     if (kind->version < SqliteCrmStore::schema_version)
-      return fail(Errc::permission_denied,
-                  fmt::format("{}: schema version {} must be migrated to {}: open it for writing once",
-                              conn.path(), kind->version, SqliteCrmStore::schema_version));
+      return fail(
+          Errc::permission_denied,
+          fmt::format("{}: schema version {} must be migrated to {}: open it for writing once",
+                      conn.path(), kind->version, SqliteCrmStore::schema_version));
     if (auto ok = conn.exec("PRAGMA query_only = ON"); !ok) return ok;
     return {};
   }
@@ -477,8 +504,9 @@ Result<void> prepare_schema(Connection& conn, const SqliteOptions& options) {
     const int rc = use->step();
     if (rc != SQLITE_ROW) return fail(conn.error(rc, "switching to WAL"));
     if (use->text(0) != "wal")
-      return fail(Errc::storage_unavailable,
-                  fmt::format("{}: cannot use WAL (journal mode stays '{}')", conn.path(), use->text(0)));
+      return fail(
+          Errc::storage_unavailable,
+          fmt::format("{}: cannot use WAL (journal mode stays '{}')", conn.path(), use->text(0)));
   }
   if (auto ok = conn.exec(synchronous_pragma(options.synchronous)); !ok) return ok;
   if (auto ok = conn.exec("PRAGMA foreign_keys = ON"); !ok) return ok;

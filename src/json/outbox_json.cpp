@@ -46,7 +46,9 @@ Json write_op(const WriteOp& op) {
 
 void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
   if (!j.is_object() || j.size() != 1) return r.fail(path, "expected an object with one operation");
-  const auto& [name, body] = *j.items().begin();
+  const auto only = j.begin();  // (not items(): its proxy would not outlive this line)
+  const std::string name = only.key();
+  const Json& body = only.value();
   const std::string at = Reader::key_path(path, name);
   if (name == "create_lead") {
     Lead v;

@@ -150,6 +150,19 @@ def import_export(dirs):
             check(again.returncode == 2, f"{name}: import into a full database gave {again.returncode}")
             check("already holds CRM records" in again.stderr, f"{name}: unclear error {again.stderr!r}")
             check(open(a, "rb").read() == before, f"{name}: a refused import changed the file")
+        # A database a replay wrote (activities, invoices, missed calls, history): the same.
+        day = os.path.join(tmp, "day.json")
+        write_json(day, long_scenario(60))
+        replayed, copy = os.path.join(tmp, "replayed.db"), os.path.join(tmp, "copy.db")
+        check(run("replay", day, "--store", f"sqlite:{replayed}", "--quiet").returncode == 0, "replay failed")
+        full = run("crm", "export", "--db", replayed).stdout
+        for key in ("activities", "invoices", "missed_calls", "history"):
+            check(json.loads(full)[key], f"the replayed database has no {key}")
+        src = os.path.join(tmp, "full.json")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(full)
+        check(run("crm", "import", src, "--db", copy, "--quiet").returncode == 0, "import of a full export failed")
+        check(run("crm", "export", "--db", copy).stdout == full, "export . import is not the identity (full CRM)")
         # A snapshot with a reference to a missing record: exit 2, and no file is left behind.
         bad = os.path.join(tmp, "bad.json")
         write_json(bad, {"deals": [{"id": 1, "title": "x", "contact": 404}]})

@@ -31,7 +31,10 @@ WriteBatch lead_batch(const std::string& call, const std::string& number, Timest
   h.call = call;
   h.number = number;
   h.start = when;
-  return {call, 1, UnknownCallerClaim{number, when, Seconds(300)}, {CreateLead{l}, WriteActivity{a}, RecordCall{h}}};
+  return {call,
+          1,
+          UnknownCallerClaim{number, when, Seconds(300)},
+          {CreateLead{l}, WriteActivity{a}, RecordCall{h}}};
 }
 
 }  // namespace
@@ -48,7 +51,8 @@ TEST_CASE("Threads sharing one store: every batch applied once, one lead per num
       for (int i = 0; i < calls; ++i) {
         const std::string number = "+7916000" + std::to_string(1000 + i % 20);
         // Each number is called by every thread at the same moment; each call is sent twice.
-        const auto batch = lead_batch("t" + std::to_string(t) + "-" + std::to_string(i), number, at(24, 10));
+        const auto batch =
+            lead_batch("t" + std::to_string(t) + "-" + std::to_string(i), number, at(24, 10));
         for (int k = 0; k < 2; ++k)
           if (!store->apply(batch)) ++failures;
         if (!store->data_version() || !store->changes_since(0)) ++failures;

@@ -36,21 +36,27 @@ class Generator {
     const std::size_t ops = 1 + pick(5);
     for (std::size_t i = 0; i < ops; ++i) b.ops.push_back(op(local));
     if (pick(3) == 0)
-      b.claim = UnknownCallerClaim{number(), at(24, 10) + Seconds(static_cast<long>(pick(900))), Seconds(300)};
+      b.claim = UnknownCallerClaim{number(), at(24, 10) + Seconds(static_cast<long>(pick(900))),
+                                   Seconds(300)};
     if (n % 3 == 0) sent_.push_back(b);
     return b;
   }
 
  private:
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
   std::string number() { return "+7916000000" + std::to_string(pick(6)); }
   EntityType type() { return static_cast<EntityType>(pick(5)); }
   // An existing id (probably), a dangling one, or a reference to the batch's own records.
   std::optional<EntityId> ref(EntityType t, const std::array<EntityId, 5>& local) {
     switch (pick(5)) {
-      case 0: return std::nullopt;
-      case 1: return static_cast<EntityId>(40 + pick(20));  // mostly dangling
-      case 2: return -static_cast<EntityId>(1 + pick(2));   // local, maybe beyond what exists
+      case 0:
+        return std::nullopt;
+      case 1:
+        return static_cast<EntityId>(40 + pick(20));  // mostly dangling
+      case 2:
+        return -static_cast<EntityId>(1 + pick(2));  // local, maybe beyond what exists
       default: {
         const auto made = local[static_cast<std::size_t>(t)];
         return made > 0 && pick(2) == 0 ? -made : static_cast<EntityId>(1 + pick(8));
@@ -72,7 +78,12 @@ class Generator {
         return CreateLead{l};
       }
       case 1: {
-        Contact c{0, "contact", {number(), "8 916 000-00-01"}, {"a@b.c"}, static_cast<EmployeeId>(pick(3)), {}};
+        Contact c{0,
+                  "contact",
+                  {number(), "8 916 000-00-01"},
+                  {"a@b.c"},
+                  static_cast<EmployeeId>(pick(3)),
+                  {}};
         c.company = ref(EntityType::company, local);
         count(EntityType::contact);
         return CreateContact{c};
@@ -94,7 +105,8 @@ class Generator {
         const auto t = type();
         auto id = ref(t, local);
         count(EntityType::invoice);
-        return CreateInvoice{Invoice{0, 10.5 * static_cast<double>(pick(9)), {t, id.value_or(1)}, 1, "c"}};
+        return CreateInvoice{
+            Invoice{0, 10.5 * static_cast<double>(pick(9)), {t, id.value_or(1)}, 1, "c"}};
       }
       case 5: {
         const auto t = type();
@@ -111,8 +123,10 @@ class Generator {
         }
         return WriteActivity{a};
       }
-      case 7: return RecordMissedCall{{number(), "c" + std::to_string(pick(40)), std::nullopt}};
-      case 8: return MarkCalledBack{number(), "c" + std::to_string(pick(40))};
+      case 7:
+        return RecordMissedCall{{number(), "c" + std::to_string(pick(40)), std::nullopt}};
+      case 8:
+        return MarkCalledBack{number(), "c" + std::to_string(pick(40))};
       default: {
         CallRecord h;
         h.call = "c" + std::to_string(pick(40));

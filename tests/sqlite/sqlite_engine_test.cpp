@@ -46,12 +46,20 @@ class NoRefresh final : public CrmStore {
  public:
   explicit NoRefresh(SqliteCrmStore& s) : s_(s) {}
   Result<void> scan(CrmVisitor& v) const override { return s_.scan(v); }
-  Result<std::optional<Contact>> find_contact(EntityId id) const override { return s_.find_contact(id); }
-  Result<std::optional<Company>> find_company(EntityId id) const override { return s_.find_company(id); }
+  Result<std::optional<Contact>> find_contact(EntityId id) const override {
+    return s_.find_contact(id);
+  }
+  Result<std::optional<Company>> find_company(EntityId id) const override {
+    return s_.find_company(id);
+  }
   Result<std::optional<Lead>> find_lead(EntityId id) const override { return s_.find_lead(id); }
   Result<std::optional<Deal>> find_deal(EntityId id) const override { return s_.find_deal(id); }
-  Result<std::vector<Deal>> open_deals_of(EntityRef c) const override { return s_.open_deals_of(c); }
-  Result<std::vector<Lead>> open_repeat_leads_of(EntityRef c) const override { return s_.open_repeat_leads_of(c); }
+  Result<std::vector<Deal>> open_deals_of(EntityRef c) const override {
+    return s_.open_deals_of(c);
+  }
+  Result<std::vector<Lead>> open_repeat_leads_of(EntityRef c) const override {
+    return s_.open_repeat_leads_of(c);
+  }
   Result<CrmSnapshot> snapshot() const override { return s_.snapshot(); }
   Result<WriteReceipt> apply(const WriteBatch& b) override { return s_.apply(b); }
 
@@ -62,7 +70,10 @@ class NoRefresh final : public CrmStore {
 // One "process": its own connection, directory, PBX, clock and engine.
 struct Process {
   Process(const std::string& path, const Scenario& s, bool refresh)
-      : store(open_store(path)), view(*store), directory(s.settings.employees), pbx(s.settings.default_region) {
+      : store(open_store(path)),
+        view(*store),
+        directory(s.settings.employees),
+        pbx(s.settings.default_region) {
     CrmStore& port = refresh ? static_cast<CrmStore&>(*store) : view;
     auto e = CallEngine::create(s.settings, port, directory, pbx, clock);
     REQUIRE_MESSAGE(e.has_value(), e.error().message());

@@ -72,8 +72,8 @@ inline void write_bytes(const std::string& path, const std::string& bytes) {
 class RawDb {
  public:
   explicit RawDb(const std::string& path) {
-    REQUIRE(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            nullptr) == SQLITE_OK);
   }
   ~RawDb() { sqlite3_close(db_); }
   RawDb(const RawDb&) = delete;
@@ -111,11 +111,17 @@ class RawDb {
 inline telcrm::CrmSnapshot rich_snapshot() {
   using namespace telcrm;
   CrmSnapshot s;
-  s.companies.push_back({3, "Acme, S.A.", {"+34 91 123 45 67", "91 765 43 21"}, {"info@acme.es"}, 1});
+  s.companies.push_back(
+      {3, "Acme, S.A.", {"+34 91 123 45 67", "91 765 43 21"}, {"info@acme.es"}, 1});
   s.companies.push_back({8, "Empty", {}, {}, std::nullopt});
-  s.contacts.push_back({5, "Ivan Petrov", {"8 (916) 123-45-67", "+7 495 123-45-67 доб. 101"},
-                        {"ivan@example.ru", "i.petrov@example.ru"}, 2, 3});
-  s.contacts.push_back({6, "Ana 'Quote' \"Marks\"", {"12345", "not a number"}, {}, std::nullopt, std::nullopt});
+  s.contacts.push_back({5,
+                        "Ivan Petrov",
+                        {"8 (916) 123-45-67", "+7 495 123-45-67 доб. 101"},
+                        {"ivan@example.ru", "i.petrov@example.ru"},
+                        2,
+                        3});
+  s.contacts.push_back(
+      {6, "Ana 'Quote' \"Marks\"", {"12345", "not a number"}, {}, std::nullopt, std::nullopt});
   Lead l;
   l.id = 50;
   l.title = "Lead, with ünïcode";
@@ -167,10 +173,10 @@ inline telcrm::CrmSnapshot rich_snapshot() {
   s.activities.push_back(a);
   s.missed_calls.push_back({"+79161234567", "c0", std::nullopt});
   s.missed_calls.push_back({"+79161234568", "c1", std::string("c2")});
-  s.history.push_back({"c0", CallDirection::incoming, "+79161234567", "+74951234567", at(22, 8), 61, 200, 2,
-                       CrmState::matched});
-  s.history.push_back({"c1", CallDirection::outgoing, "112", "+74951234567", at(22, 9), 0, 304, std::nullopt,
-                       CrmState::disabled});
+  s.history.push_back({"c0", CallDirection::incoming, "+79161234567", "+74951234567", at(22, 8), 61,
+                       200, 2, CrmState::matched});
+  s.history.push_back({"c1", CallDirection::outgoing, "112", "+74951234567", at(22, 9), 0, 304,
+                       std::nullopt, CrmState::disabled});
   return s;
 }
 

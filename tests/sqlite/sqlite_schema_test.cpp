@@ -17,7 +17,8 @@ using namespace telcrm_test;
 namespace {
 
 // Opens `path` as given and checks the error, and that the file was not touched.
-void refused(const std::string& path, Errc code, const std::string& says, SqliteOptions options = {}) {
+void refused(const std::string& path, Errc code, const std::string& says,
+             SqliteOptions options = {}) {
   const auto before = bytes_of(path);
   auto store = SqliteCrmStore::open(path, options);
   REQUIRE_FALSE(store.has_value());
@@ -88,7 +89,8 @@ TEST_CASE("Another application's SQLite database is refused, untouched") {
   const auto path = dir.file("other.db");
   {
     RawDb raw(path);
-    raw.exec("CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes VALUES(1, 'x')");
+    raw.exec(
+        "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes VALUES(1, 'x')");
   }
   refused(path, Errc::storage_corrupt, "not a telcrm one");
 }
@@ -188,7 +190,8 @@ TEST_CASE("A schema version 1 file is migrated forward, keeping every record") {
     REQUIRE(again.has_value());
     CHECK(again->replayed);
     // And the phones were keyed: SQL finds the contact by its number.
-    CHECK(*store->find_by_phone("+79161234567") == std::vector<EntityRef>{{EntityType::contact, 5}});
+    CHECK(*store->find_by_phone("+79161234567") ==
+          std::vector<EntityRef>{{EntityType::contact, 5}});
     store.reset();
     RawDb raw(path);
     CHECK(raw.one("PRAGMA user_version") == std::to_string(SqliteCrmStore::schema_version));

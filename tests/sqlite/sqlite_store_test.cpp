@@ -19,9 +19,15 @@ using namespace telcrm_test;
 
 namespace {
 
-EntityRef contact_ref(EntityId id) { return {EntityType::contact, id}; }
-EntityRef deal_ref(EntityId id) { return {EntityType::deal, id}; }
-EntityRef lead_ref(EntityId id) { return {EntityType::lead, id}; }
+EntityRef contact_ref(EntityId id) {
+  return {EntityType::contact, id};
+}
+EntityRef deal_ref(EntityId id) {
+  return {EntityType::deal, id};
+}
+EntityRef lead_ref(EntityId id) {
+  return {EntityType::lead, id};
+}
 
 CrmSnapshot seed() {
   CrmSnapshot s;
@@ -153,7 +159,8 @@ TEST_CASE("A batch with a dangling reference is rejected whole, with the referen
   TempDir dir;
   auto store = seeded(dir);
   MemoryCrmStore memory(seed());
-  WriteBatch batch{"c1", 1, std::nullopt, {CreateLead{lead_with("x")}, Reassign{contact_ref(999), 3}}};
+  WriteBatch batch{
+      "c1", 1, std::nullopt, {CreateLead{lead_with("x")}, Reassign{contact_ref(999), 3}}};
   auto r = store->apply(batch);
   auto m = memory.apply(batch);
   REQUIRE_FALSE(r.has_value());
@@ -169,7 +176,8 @@ TEST_CASE("A batch with a dangling reference is rejected whole, with the referen
   CHECK_FALSE(fixed->replayed);
 }
 
-TEST_CASE("A local reference beyond what the batch created, or a positive id it created, is dangling") {
+TEST_CASE(
+    "A local reference beyond what the batch created, or a positive id it created, is dangling") {
   TempDir dir;
   auto store = seeded(dir);
   MemoryCrmStore memory(seed());
@@ -255,10 +263,14 @@ TEST_CASE("R-I3 a locked database fails with storage_unavailable and SQLite's me
 TEST_CASE("Missed calls are marked called back once, by the first answered call back") {
   TempDir dir;
   auto store = open_store(dir.file("crm.db"));
-  REQUIRE(store->apply({"c3", 9, std::nullopt, {RecordMissedCall{{"+34699888777", "c3", {}}}}}).has_value());
-  REQUIRE(store->apply({"c6", 9, std::nullopt, {RecordMissedCall{{"+34699000000", "c6", {}}}}}).has_value());
-  REQUIRE(store->apply({"c4", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c4"}}}).has_value());
-  REQUIRE(store->apply({"c5", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c5"}}}).has_value());
+  REQUIRE(store->apply({"c3", 9, std::nullopt, {RecordMissedCall{{"+34699888777", "c3", {}}}}})
+              .has_value());
+  REQUIRE(store->apply({"c6", 9, std::nullopt, {RecordMissedCall{{"+34699000000", "c6", {}}}}})
+              .has_value());
+  REQUIRE(
+      store->apply({"c4", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c4"}}}).has_value());
+  REQUIRE(
+      store->apply({"c5", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c5"}}}).has_value());
   auto snap = store->snapshot();
   REQUIRE(snap->missed_calls.size() == 2);
   CHECK(snap->missed_calls[0].called_back_by == "c4");
@@ -330,7 +342,9 @@ TEST_CASE("import then snapshot gives the snapshot back, every field and list or
 TEST_CASE("scan streams contacts, companies, leads and deals in id order, as the reference") {
   struct Collect final : CrmVisitor {
     std::vector<std::string> seen;
-    void visit(const Contact& c) override { seen.push_back("contact " + std::to_string(c.id) + " " + c.phones.front()); }
+    void visit(const Contact& c) override {
+      seen.push_back("contact " + std::to_string(c.id) + " " + c.phones.front());
+    }
     void visit(const Company& c) override { seen.push_back("company " + std::to_string(c.id)); }
     void visit(const Lead& l) override { seen.push_back("lead " + std::to_string(l.id)); }
     void visit(const Deal& d) override { seen.push_back("deal " + std::to_string(d.id)); }
@@ -382,10 +396,14 @@ TEST_CASE("import refuses a store that holds CRM records, and writes nothing of 
 TEST_CASE("import reports its progress, ending with everything done") {
   TempDir dir;
   CrmSnapshot crm;
-  for (EntityId id = 1; id <= 1000; ++id) crm.contacts.push_back({id, "C", {"+7916" + std::to_string(1000000 + id)}, {}, 1, {}});
+  for (EntityId id = 1; id <= 1000; ++id)
+    crm.contacts.push_back({id, "C", {"+7916" + std::to_string(1000000 + id)}, {}, 1, {}});
   auto store = open_store(dir.file("crm.db"));
   std::vector<std::pair<std::size_t, std::size_t>> calls;
-  REQUIRE(store->import(crm, [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); }).has_value());
+  REQUIRE(store
+              ->import(crm, [&](std::size_t done,
+                                std::size_t total) { calls.emplace_back(done, total); })
+              .has_value());
   REQUIRE(calls.size() >= 2);
   CHECK(calls.size() <= 202);
   CHECK(calls.front() == std::pair<std::size_t, std::size_t>{0, 1000});
@@ -400,7 +418,8 @@ TEST_CASE("has_data: any CRM record counts, settings and employees do not") {
   CHECK_FALSE(*store->has_data());
   REQUIRE(store->set_employees({Employee{.id = 1, .name = "Anna"}}).has_value());
   CHECK_FALSE(*store->has_data());
-  REQUIRE(store->apply({"c1", 1, std::nullopt, {RecordCall{CallRecord{.call = "c1"}}}}).has_value());
+  REQUIRE(
+      store->apply({"c1", 1, std::nullopt, {RecordCall{CallRecord{.call = "c1"}}}}).has_value());
   CHECK(*store->has_data());
   CHECK(*store->has_call("c1"));
   CHECK_FALSE(*store->has_call("c2"));
@@ -433,8 +452,12 @@ TEST_CASE("changes_since lists the records created or changed after a cursor") {
   CHECK(store->changes_since(cursor)->changed.empty());
 
   auto other = open_store(path);  // another writer
-  REQUIRE(other->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+1")}, Reassign{contact_ref(20), 5},
-                                                 CreateInvoice{Invoice{0, 5, contact_ref(20), {}, "c1"}}}})
+  REQUIRE(other
+              ->apply({"c1",
+                       1,
+                       std::nullopt,
+                       {CreateLead{lead_with("+1")}, Reassign{contact_ref(20), 5},
+                        CreateInvoice{Invoice{0, 5, contact_ref(20), {}, "c1"}}}})
               .has_value());
   auto later = store->changes_since(cursor);
   REQUIRE(later.has_value());
@@ -453,11 +476,12 @@ TEST_CASE("A write group commits its batches together, or none of them") {
   REQUIRE(store->begin_group().has_value());
   CHECK(store->in_group());
   CHECK(store->begin_group().error().code() == Errc::invalid_state);
-  REQUIRE(store->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}}).has_value());
+  REQUIRE(
+      store->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}}).has_value());
   // A failing batch inside the group is undone alone.
   CHECK_FALSE(store->apply({"c1", 2, std::nullopt, {Reassign{lead_ref(99), 1}}}).has_value());
   REQUIRE(store->apply({"c1", 3, std::nullopt, {Reassign{lead_ref(1), 4}}}).has_value());
-  CHECK(store->counts()->leads == 1);       // visible to the store itself
+  CHECK(store->counts()->leads == 1);             // visible to the store itself
   CHECK(open_store(path)->counts()->leads == 0);  // not to other connections yet
   store->rollback_group();
   CHECK_FALSE(store->in_group());
@@ -465,7 +489,8 @@ TEST_CASE("A write group commits its batches together, or none of them") {
   CHECK(store->commit_group().error().code() == Errc::invalid_state);
 
   REQUIRE(store->begin_group().has_value());
-  REQUIRE(store->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}}).has_value());
+  REQUIRE(
+      store->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}}).has_value());
   REQUIRE(store->apply({"c1", 3, std::nullopt, {Reassign{lead_ref(1), 4}}}).has_value());
   REQUIRE(store->commit_group().has_value());
   auto lead = open_store(path)->find_lead(1);
@@ -485,12 +510,15 @@ TEST_CASE("The phones table keeps each phone as written with the index's keys; S
   CHECK(*store->find_by_phone("12345") == std::vector<EntityRef>{});  // short: not searched (R-M1)
   CHECK(store->find_by_phone("+79160000000")->empty());
   RawDb raw(dir.file("crm.db"));
-  CHECK(raw.one("SELECT e164 FROM phones WHERE owner_type = 1 AND owner_id = 5 AND position = 0") == "+79161234567");
-  CHECK(raw.one("SELECT form FROM phones WHERE owner_type = 1 AND owner_id = 5 AND position = 0") == "trunk_national");
+  CHECK(raw.one("SELECT e164 FROM phones WHERE owner_type = 1 AND owner_id = 5 AND position = 0") ==
+        "+79161234567");
+  CHECK(raw.one("SELECT form FROM phones WHERE owner_type = 1 AND owner_id = 5 AND position = 0") ==
+        "trunk_national");
   CHECK(raw.one("SELECT count(*) FROM phones WHERE suffix_key IS NOT NULL") != "0");
   // "12345" and Acme's "91 765 43 21", which is no Russian number: filed by their digits (R-N7).
   CHECK(raw.one("SELECT count(*) FROM phones WHERE raw_key IS NOT NULL") == "2");
-  const auto plan = raw.column("EXPLAIN QUERY PLAN SELECT owner_id FROM phones WHERE e164_key = 1", 3);
+  const auto plan =
+      raw.column("EXPLAIN QUERY PLAN SELECT owner_id FROM phones WHERE e164_key = 1", 3);
   REQUIRE_FALSE(plan.empty());
   CHECK(plan.front().find("phones_e164_key") != std::string::npos);
 }
@@ -522,7 +550,8 @@ TEST_CASE("Settings are stored as JSON; their employees are the directory") {
   Employee anna{.id = 1, .name = "Anna"};
   anna.phones.mobile = "+34 600 000 001";
   anna.extension = "101";
-  s.employees = {anna, Employee{.id = 2, .name = "Boris", .active = false, .workday = Workday::paused}};
+  s.employees = {anna,
+                 Employee{.id = 2, .name = "Boris", .active = false, .workday = Workday::paused}};
   s.queues.push_back(QueueSettings{.id = "sales", .members = {1, 2}});
   LineSettings line;
   line.number = "+34910000000";

@@ -134,7 +134,10 @@ class CallEngine::Impl {
     auto changes = store_.changes_since(change_cursor_);
     if (!changes) return;
     if (!changes->complete) {
-      if (index_.rebuild(store_)) seen_version_ = *version;
+      if (index_.rebuild(store_)) {
+        seen_version_ = *version;
+        change_cursor_ = changes->cursor;
+      }
       return;
     }
     reindex(changes->changed);
@@ -653,13 +656,8 @@ class CallEngine::Impl {
 
   // The batch without its create operations, its local references pointing at `winners`.
   static void rebind(WriteBatch& batch, const std::vector<EntityRef>& winners) {
-    auto resolve = [&](EntityType type, EntityId id) -> EntityId {
-      if (id >= 0) return id;
-      EntityId k = -id;
-      for (const auto& w : winners)
-        if (w.type == type && --k == 0) return w.id;
-      return id;
-    };
+    const LocalRefs local(winners);
+    auto resolve = [&](EntityType type, EntityId id) { return local.resolve(type, id); };
     std::vector<WriteOp> kept;
     for (auto& op : batch.ops) {
       if (std::holds_alternative<CreateLead>(op) || std::holds_alternative<CreateContact>(op) ||
@@ -699,8 +697,7 @@ TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(
       impl->outbox_.push_back({std::move(batch), seq});
     }
   }
-  if (auto cursor = store.changes_since(0); cursor && cursor->complete)
-    impl->change_cursor_ = cursor->cursor;
+  if (auto cursor = store.change_cursor()) impl->change_cursor_ = *cursor;
   if (auto version = store.data_version()) impl->seen_version_ = *version;
   if (auto loaded = impl->index_.rebuild(store); !loaded) {
     // R-I3: a store that is down at start must not stop the telephony: start with an empty

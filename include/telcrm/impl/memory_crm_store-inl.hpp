@@ -129,16 +129,6 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
 // so there is never anything written "elsewhere" to refresh from: 0, as the port defines.
 TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const { return std::uint64_t{0}; }
 
-// A negative id names the (-id)-th entity of that type created earlier in the batch.
-TELCRM_INLINE EntityId MemoryCrmStore::resolve(EntityType type, EntityId id,
-                                               const std::vector<EntityRef>& created) const {
-  if (id >= 0) return id;
-  EntityId k = -id;
-  for (const auto& ref : created)
-    if (ref.type == type && --k == 0) return ref.id;
-  return id;  // unresolved: validate_locked() rejected such batches
-}
-
 TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
   std::size_t counts[5] = {};
   auto count_of = [&](EntityType t) -> std::size_t& { return counts[static_cast<int>(t)]; };
@@ -206,12 +196,9 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
 }
 
 TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch) {
-  WriteReceipt receipt;
-  auto& created = receipt.created;
-  auto ref = [&](EntityType t, std::optional<EntityId> id) -> std::optional<EntityId> {
-    if (!id) return std::nullopt;
-    return resolve(t, *id, created);
-  };
+  LocalRefs local;
+  auto ref = [&](EntityType t, std::optional<EntityId> id) { return local.resolve(t, id); };
+  auto made = [&](EntityType t, EntityId id) { local.add({t, id}); };
   for (const auto& op : batch.ops) {
     std::visit(
         detail::Overloaded{
@@ -221,20 +208,20 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
               l.contact = ref(EntityType::contact, l.contact);
               l.company = ref(EntityType::company, l.company);
               leads_[l.id] = l;
-              created.push_back({EntityType::lead, l.id});
+              made(EntityType::lead, l.id);
             },
             [&](const CreateContact& c) {
               Contact v = c.contact;
               v.id = detail::next_id(contacts_);
               v.company = ref(EntityType::company, v.company);
               contacts_[v.id] = v;
-              created.push_back({EntityType::contact, v.id});
+              made(EntityType::contact, v.id);
             },
             [&](const CreateCompany& c) {
               Company v = c.company;
               v.id = detail::next_id(companies_);
               companies_[v.id] = v;
-              created.push_back({EntityType::company, v.id});
+              made(EntityType::company, v.id);
             },
             [&](const CreateDeal& c) {
               Deal d = c.deal;
@@ -242,17 +229,17 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
               d.contact = ref(EntityType::contact, d.contact);
               d.company = ref(EntityType::company, d.company);
               deals_[d.id] = d;
-              created.push_back({EntityType::deal, d.id});
+              made(EntityType::deal, d.id);
             },
             [&](const CreateInvoice& c) {
               Invoice v = c.invoice;
               v.id = detail::next_id(invoices_);
-              v.entity.id = resolve(v.entity.type, v.entity.id, created);
+              v.entity.id = local.resolve(v.entity.type, v.entity.id);
               invoices_[v.id] = v;
-              created.push_back({EntityType::invoice, v.id});
+              made(EntityType::invoice, v.id);
             },
             [&](const Reassign& r) {
-              const EntityId id = resolve(r.entity.type, r.entity.id, created);
+              const EntityId id = local.resolve(r.entity.type, r.entity.id);
               switch (r.entity.type) {
                 case EntityType::contact: contacts_[id].responsible = r.to; break;
                 case EntityType::company: companies_[id].responsible = r.to; break;
@@ -264,7 +251,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
             [&](const WriteActivity& w) {
               CallActivity a = w.activity;
               a.id = detail::next_id(activities_);
-              for (auto& b : a.bindings) b.id = resolve(b.type, b.id, created);
+              for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
               activities_.emplace_hint(activities_.end(), a.id, std::move(a));
             },
             [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
@@ -277,6 +264,8 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
         },
         op);
   }
+  WriteReceipt receipt;
+  receipt.created = local.created();
   return receipt;
 }
 

@@ -48,7 +48,6 @@ class MemoryCrmStore final : public CrmStore {
   [[nodiscard]] Result<void> check_available() const;
   [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch) const;
   WriteReceipt apply_locked(const WriteBatch& batch);
-  EntityId resolve(EntityType type, EntityId id, const std::vector<EntityRef>& created) const;
 
   mutable std::shared_mutex mutex_;
   std::map<EntityId, Contact> contacts_;

@@ -98,6 +98,38 @@ struct WriteBatch {
   std::vector<WriteOp> ops{};
 };
 
+/// The local references of a batch while a store applies it (see above): -k names the k-th
+/// entity of the referencing field's type that the batch created so far.
+class LocalRefs {
+ public:
+  LocalRefs() = default;
+  explicit LocalRefs(std::vector<EntityRef> created) : created_(std::move(created)) {}
+  /// Notes the next entity the batch created.
+  void add(EntityRef ref) { created_.push_back(ref); }
+  /// The real id: `id` itself when it is not negative, else the created entity it names;
+  /// nullopt when the batch has created no such entity (yet).
+  [[nodiscard]] std::optional<EntityId> find(EntityType type, EntityId id) const noexcept {
+    if (id >= 0) return id;
+    EntityId k = -id;
+    for (const auto& ref : created_)
+      if (ref.type == type && --k == 0) return ref.id;
+    return std::nullopt;
+  }
+  /// find(), for a reference known to resolve (validated before): the id itself otherwise.
+  [[nodiscard]] EntityId resolve(EntityType type, EntityId id) const noexcept {
+    return find(type, id).value_or(id);
+  }
+  [[nodiscard]] std::optional<EntityId> resolve(EntityType type,
+                                                std::optional<EntityId> id) const noexcept {
+    if (!id) return std::nullopt;
+    return resolve(type, *id);
+  }
+  [[nodiscard]] const std::vector<EntityRef>& created() const noexcept { return created_; }
+
+ private:
+  std::vector<EntityRef> created_;
+};
+
 /// What applying a batch did.
 struct WriteReceipt {
   /// The entities the batch created, in the order of its create operations — or, when the
@@ -142,6 +174,9 @@ class CrmStore {
   [[nodiscard]] virtual Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const = 0;
   /// Everything, for inspection and export.
   [[nodiscard]] virtual Result<CrmSnapshot> snapshot() const = 0;
+  /// The cursor changes_since() would return now, without listing anything (0 when the store
+  /// has no change feed).
+  [[nodiscard]] virtual Result<std::uint64_t> change_cursor() const { return std::uint64_t{0}; }
   /// A number that changes when *another* writer (another process, another store object)
   /// changed the data, cheap enough to ask before every call (SQLite: PRAGMA data_version).
   /// The default, 0, means the store cannot tell: telcrm never refreshes from it.

@@ -132,6 +132,8 @@ class SqliteCrmStore final : public CrmStore, public Directory {
   /// SQLite's `PRAGMA data_version` (plus one, so it is never 0): changes exactly when
   /// another connection — another process or another store object — committed.
   [[nodiscard]] Result<std::uint64_t> data_version() const override;
+  /// The newest entry of the change log (one cheap query).
+  [[nodiscard]] Result<std::uint64_t> change_cursor() const override;
   /// From the change log every write transaction keeps (one row per record, so it is always
   /// complete): the records created or changed after `cursor`.
   [[nodiscard]] Result<ChangeSet> changes_since(std::uint64_t cursor) const override;
