@@ -159,16 +159,18 @@ int run_import(std::span<const std::string_view> argv) {
     if (auto ok = (*store)->save_settings(*settings); !ok) return failed(ok.error());
   {
     auto bar = Progress::on_stderr("importing", quiet);
-    auto ok = (*store)->import(*crm, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    auto ok = (*store)->import(
+        *crm, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
     bar.finish();
     if (!ok) return failed(ok.error());
   }
   if (auto ok = (*store)->commit_group(); !ok) return failed(ok.error());
   if (!quiet) {
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print(stderr, "{}: imported {} contacts, {} companies, {} leads, {} deals in {:.1f} s\n", *db,
-               grouped(crm->contacts.size()), grouped(crm->companies.size()), grouped(crm->leads.size()),
-               grouped(crm->deals.size()), seconds);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print(stderr, "{}: imported {} contacts, {} companies, {} leads, {} deals in {:.1f} s\n",
+               *db, grouped(crm->contacts.size()), grouped(crm->companies.size()),
+               grouped(crm->leads.size()), grouped(crm->deals.size()), seconds);
   }
   return exit_ok;
 }
@@ -177,7 +179,8 @@ int run_export(std::span<const std::string_view> argv) {
   int code = exit_ok;
   auto args = parse(export_command, argv, code);
   if (!args) return code;
-  if (!args->positional().empty()) return usage_error("crm export", "takes no positional arguments");
+  if (!args->positional().empty())
+    return usage_error("crm export", "takes no positional arguments");
   auto db = args->value("--db");
   if (!db) return usage_error("crm export", "--db is required (see --help)");
   SqliteOptions options;
@@ -202,8 +205,10 @@ int database_error(std::string_view command, const Error& error) {
     case Errc::io_error:
     case Errc::invalid_argument:
     case Errc::already_exists:
-    case Errc::parse_error: return exit_usage;
-    default: return exit_failure;
+    case Errc::parse_error:
+      return exit_usage;
+    default:
+      return exit_failure;
   }
 }
 
@@ -219,7 +224,8 @@ int run_crm(std::span<const std::string_view> argv) {
   if (argv.front() == "check") return run_check(argv.subspan(1));
   if (argv.front() == "import") return run_import(argv.subspan(1));
   if (argv.front() == "export") return run_export(argv.subspan(1));
-  return usage_error("crm", fmt::format("unknown command '{}' (see telcrm crm --help)", argv.front()));
+  return usage_error("crm",
+                     fmt::format("unknown command '{}' (see telcrm crm --help)", argv.front()));
 }
 
 }  // namespace telcrm::cli

@@ -37,18 +37,21 @@ const Command replay_command{
 
 // Replays `scenario` (read from `scenario_path`) into the SQLite database at `path`; prints
 // the output document.
-int replay_sqlite(const std::string& path, const std::string& scenario_path, const Scenario& scenario,
-                  const ReplayOptions& replay_options, bool quiet) {
+int replay_sqlite(const std::string& path, const std::string& scenario_path,
+                  const Scenario& scenario, const ReplayOptions& replay_options, bool quiet) {
   SqliteOptions options;
   options.check_integrity = true;  // a damaged file is reported, never written to
-  options.phone_keys = IndexOptions{scenario.settings.default_region, scenario.settings.match_suffix_digits};
+  options.phone_keys =
+      IndexOptions{scenario.settings.default_region, scenario.settings.match_suffix_digits};
   auto store = SqliteCrmStore::open(path, options);
   if (!store) return database_error("replay", store.error());
   auto importing = Progress::on_stderr("importing", quiet);
   auto calling = Progress::on_stderr("calls", quiet);
   SqliteReplayOptions sqlite_options;
   sqlite_options.replay = replay_options;
-  sqlite_options.import_progress = [&](std::size_t done, std::size_t total) { importing.update(done, total); };
+  sqlite_options.import_progress = [&](std::size_t done, std::size_t total) {
+    importing.update(done, total);
+  };
   sqlite_options.call_progress = [&](std::size_t done, std::size_t total) {
     importing.finish();
     calling.update(done, total);
@@ -62,7 +65,8 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path, con
       case Errc::storage_corrupt:
       case Errc::unsupported_version:
       case Errc::permission_denied:
-      case Errc::io_error: return database_error("replay", result.error());
+      case Errc::io_error:
+        return database_error("replay", result.error());
       default:  // what the engine found wrong with the scenario, as without a database
         fmt::print(stderr, "{}: {}\n", scenario_path, result.error().message());
         return exit_failure;
@@ -104,7 +108,8 @@ int run_replay(std::span<const std::string_view> argv) {
     return replay_sqlite(db, path, *scenario, options, args->has("--quiet"));
   }
   if (store != "memory")
-    return usage_error("replay", fmt::format("--store: '{}' is neither memory nor sqlite:PATH", store));
+    return usage_error("replay",
+                       fmt::format("--store: '{}' is neither memory nor sqlite:PATH", store));
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());

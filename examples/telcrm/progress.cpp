@@ -39,11 +39,14 @@ Progress Progress::on_stderr(std::string label, bool quiet) {
   return Progress(std::move(label), !quiet && is_terminal(stderr), stderr);
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 std::string Progress::render(std::string_view label, std::size_t done, std::size_t total,
                              double seconds, std::size_t width) {
-  const double fraction = total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
+  const double fraction =
+      total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const auto filled = static_cast<std::size_t>(fraction * static_cast<double>(width));
   std::string bar(filled, '#');
   bar.resize(width, '.');
@@ -52,8 +55,10 @@ std::string Progress::render(std::string_view label, std::size_t done, std::size
   if (seconds > 0.05 && done > 0) {
     const double rate = static_cast<double>(done) / seconds;
     line += fmt::format("  {}/s", grouped(static_cast<std::size_t>(rate)));
-    if (done < total) line += fmt::format("  ETA {}", clock_text(static_cast<double>(total - done) / rate));
-    else line += fmt::format("  in {}", clock_text(seconds));
+    if (done < total)
+      line += fmt::format("  ETA {}", clock_text(static_cast<double>(total - done) / rate));
+    else
+      line += fmt::format("  in {}", clock_text(seconds));
   }
   return line;
 }
@@ -72,6 +77,7 @@ void Progress::draw(Clock::time_point now) {
   fmt::print(out_, "\r{}\x1b[K", render(label_, done_, total_, seconds));
   std::fflush(out_);
   last_draw_ = now;
+  drawn_done_ = done_;
   drawn_ = true;
 }
 
@@ -79,7 +85,7 @@ void Progress::finish() {
   if (!enabled_ || finished_) return;
   finished_ = true;
   if (!drawn_) return;
-  draw(Clock::now());
+  if (drawn_done_ != done_) draw(Clock::now());
   fmt::print(out_, "\n");
   std::fflush(out_);
 }

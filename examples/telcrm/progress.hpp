@@ -48,6 +48,7 @@ class Progress {
   Clock::time_point last_draw_{};
   std::size_t done_ = 0;
   std::size_t total_ = 0;
+  std::size_t drawn_done_ = 0;  // `done` as last drawn
   bool drawn_ = false;
   bool finished_ = false;
 };
