@@ -3,6 +3,7 @@
 // call, then sums it up.
 #include <telcrm/json/scenario_json.hpp>
 #include <telcrm/sim/replay.hpp>
+#include <telcrm/sqlite/sqlite_crm_store.hpp>
 
 #include <fmt/core.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "demo_data.hpp"
+#include "progress.hpp"
 #include "timeline.hpp"
 
 namespace telcrm::cli {
@@ -29,7 +32,8 @@ constexpr std::string_view demo_file = "demo-day.json";
 
 const Command demo_command{
     "demo",
-    "[--scenario FILE] [--seed N] [--color auto|always|never] [--calls N]",
+    "[--scenario FILE] [--seed N] [--color auto|always|never] [--calls N]\n"
+    "       telcrm demo --db FILE [--contacts N] [--day-calls N] [--calls N] [--quiet] …",
     "Replays a working day of a small company — about thirty calls on four lines: number\n"
     "formats, matching, exceptions, routing, queues, lead creation, transfers, voicemail and\n"
     "missed calls — through the engine, with an in-memory CRM and a simulated PBX, and prints\n"
@@ -39,7 +43,16 @@ const Command demo_command{
     {{"--scenario", "FILE", "replay FILE instead of the bundled demo-day.json"},
      {"--seed", "N", "seed of the `random` queue distribution (default 1)"},
      {"--color", "WHEN", "auto (default: colour on a terminal), always or never"},
-     {"--calls", "N", "show only the first N calls (the summary still counts them all)"}},
+     {"--calls", "N", "show only the first N calls (the summary still counts them all)"},
+     {"--db", "FILE", "the large demo: a generated CRM in this SQLite file, a day of calls"},
+     {"--contacts", "N", "with --db: contacts to generate (default 70000, plus half as many companies)"},
+     {"--day-calls", "N", "with --db: calls in the day (default 1200)"},
+     {"--quiet", "", "with --db: no progress bars"}},
+    "With --db the demo is large: the first run generates a CRM of ~10^5 contacts and\n"
+    "companies (numbers from several countries, written every way people write them, with\n"
+    "duplicates and junk) into FILE, then replays a day of calls against it through the\n"
+    "SQLite store and shows the summary and the first calls (--calls, default 5). Every\n"
+    "later run reuses FILE and replays the next day.\n\n"
     "The bundled day is looked up in the source tree this program was built from, then in\n"
     "<prefix>/share/telcrm beside the installed program, then in the configured install\n"
     "directory. Any scenario in the format of `telcrm replay` can be shown with --scenario."};
@@ -71,6 +84,88 @@ std::vector<std::filesystem::path> demo_candidates() {
 bool parse_count(std::string_view text, std::uint64_t& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size();
+}
+
+// The large demo (issue 6): a generated CRM in a SQLite file, one more day per run.
+int run_database_demo(const Args& args, Scenario company, ReplayOptions options, ColorMode mode,
+                      std::uint64_t shown) {
+  DemoSize size;
+  std::uint64_t n = 0;
+  if (auto v = args.value("--contacts")) {
+    if (!parse_count(*v, n) || n == 0) return usage_error("demo", "--contacts: expected a positive number");
+    size.contacts = n;
+    size.companies = n / 2;
+    size.leads = n / 6;
+  }
+  if (auto v = args.value("--day-calls")) {
+    if (!parse_count(*v, n) || n == 0) return usage_error("demo", "--day-calls: expected a positive number");
+    size.calls = n;
+  }
+  const bool quiet = args.has("--quiet");
+  const std::string db = *args.value("--db");
+  const auto started = std::chrono::steady_clock::now();
+  auto seconds_since = [](auto since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  };
+
+  auto store = SqliteCrmStore::open(db, SqliteOptions{});
+  if (!store) return database_error("demo", store.error());
+  auto filled = (*store)->has_data();
+  if (!filled) return database_error("demo", filled.error());
+  if (!*filled) {
+    DemoDataStats stats;
+    CrmSnapshot crm;
+    {
+      auto bar = Progress::on_stderr("generating the CRM", quiet);
+      crm = generate_crm(size, company.settings, stats, [&](std::size_t d, std::size_t t) { bar.update(d, t); });
+    }
+    {
+      auto bar = Progress::on_stderr("writing it to " + db, quiet);
+      if (auto ok = (*store)->import(crm, [&](std::size_t d, std::size_t t) { bar.update(d, t); }); !ok)
+        return database_error("demo", ok.error());
+    }
+    if (auto ok = (*store)->save_settings(company.settings); !ok) return database_error("demo", ok.error());
+    fmt::print("Generated {}: {} contacts, {} companies, {} leads, {} deals — {} phones, {} foreign, "
+               "{} shared by two records, {} junk ({:.1f} s)\n\n",
+               db, crm.contacts.size(), crm.companies.size(), crm.leads.size(), crm.deals.size(),
+               stats.phones, stats.foreign_phones, stats.shared_numbers, stats.junk_phones,
+               seconds_since(started));
+  } else {
+    fmt::print("Reusing {} (delete it to start over)\n\n", db);
+  }
+
+  // One more working day per run: day k starts after the k calls-days already recorded.
+  auto counts = (*store)->counts();
+  if (!counts) return database_error("demo", counts.error());
+  const std::size_t day_number = counts->history / std::max<std::size_t>(size.calls, 1);
+  const Timestamp first_day = company.calls.empty() ? std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)
+                                                    : std::chrono::floor<std::chrono::days>(company.calls.front().at);
+  const Timestamp day = first_day + std::chrono::days(static_cast<int>(day_number));
+  auto snapshot = (*store)->snapshot();
+  if (!snapshot) return database_error("demo", snapshot.error());
+  Scenario scenario;
+  scenario.name = fmt::format("Day {} of a generated CRM: {} contacts, {} companies, {} leads",
+                              day_number + 1, snapshot->contacts.size(), snapshot->companies.size(),
+                              snapshot->leads.size());
+  scenario.settings = company.settings;
+  scenario.calls = generate_day(size, company.settings, *snapshot, day);
+  for (auto& call : scenario.calls) call.id = fmt::format("day{}-{}", day_number + 1, call.id);
+
+  const auto replay_started = std::chrono::steady_clock::now();
+  auto output = replay(scenario, **store, options);
+  if (!output) return database_error("demo", output.error());
+  const double replay_seconds = seconds_since(replay_started);
+  scenario.crm = std::move(output->crm_after);
+
+  const Timeline timeline(scenario, output->calls, scenario.crm.missed_calls, Style::for_stream(stdout, mode));
+  timeline.print_overview(stdout);
+  timeline.print_calls(stdout, static_cast<std::size_t>(std::min<std::uint64_t>(shown, output->calls.size())));
+  timeline.print_summary(stdout);
+  fmt::print("\n{} calls through the engine and the SQLite store in {:.2f} s ({:.0f} calls/s, index and "
+             "CRM load included); {:.1f} s in all.\n",
+             output->calls.size(), replay_seconds,
+             static_cast<double>(output->calls.size()) / std::max(replay_seconds, 1e-9), seconds_since(started));
+  return exit_ok;
 }
 
 }  // namespace
@@ -116,6 +211,9 @@ int run_demo(std::span<const std::string_view> argv) {
     fmt::print(stderr, "{}: {}\n", path, scenario.error().message());
     return exit_usage;
   }
+  if (args->has("--db"))
+    return run_database_demo(*args, std::move(*scenario), options, *mode,
+                             args->has("--calls") ? limit : 5);
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());

@@ -289,11 +289,10 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
                                     : crm.contacts[g.below(crm.contacts.size())].phones.front();
     }
     c.line = line_for(e164.empty() ? c.from : e164)->number;
-    // Who picks up when rung: one to three of the staff, or nobody.
-    if (!g.chance(0.15)) {
-      const auto n = 1 + g.below(3);
-      for (std::size_t k = 0; k < n; ++k) c.answers.push_back(g.pick(staff));
-    }
+    // Who picks up when rung: each of the staff now and then; on a busy day most calls find
+    // somebody, some nobody.
+    for (EmployeeId e : staff)
+      if (g.chance(0.45)) c.answers.push_back(e);
     if (g.chance(0.08)) c.presence.emplace_back(g.pick(staff), g.chance(0.5) ? Presence::busy : Presence::offline);
     std::sort(c.presence.begin(), c.presence.end());
     c.presence.erase(std::unique(c.presence.begin(), c.presence.end(),

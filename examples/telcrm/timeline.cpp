@@ -715,7 +715,9 @@ void Timeline::print_summary(std::FILE* out) const {
       out, "\n  {}\n",
       paint(fmt::format("missed calls not called back: {} of {}", open.size(), missed_.size()),
             open.empty() ? green : red));
-  for (const MissedCall* m : open) {
+  constexpr std::size_t listed = 12;  // a long day's list stays readable
+  for (std::size_t i = 0; i < open.size() && i < listed; ++i) {
+    const MissedCall* m = open[i];
     std::string text = fmt::format("{:<15} {}", m->number, m->call);
     auto it = first_index_.find(m->call);
     if (it != first_index_.end()) {
@@ -729,6 +731,7 @@ void Timeline::print_summary(std::FILE* out) const {
     }
     fmt::print(out, "    {}\n", text);
   }
+  if (open.size() > listed) fmt::print(out, "    … and {} more\n", open.size() - listed);
 }
 
 }  // namespace telcrm::cli
