@@ -30,7 +30,8 @@ class NullTelephony final : public Telephony {
 IntegrationSettings settings() {
   IntegrationSettings s;
   s.default_region = *Region::from_code("RU");
-  for (EmployeeId id = 1; id <= 10; ++id) s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
+  for (EmployeeId id = 1; id <= 10; ++id)
+    s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
   QueueSettings q;
   q.id = "sales";
   for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
@@ -50,7 +51,8 @@ struct World {
       Contact c;
       c.id = static_cast<EntityId>(i + 1);
       c.name = "Client";
-      c.phones = {fmt::format("8 (916) {:03}-{:02}-{:02}", i / 10000 % 1000, i / 100 % 100, i % 100)};
+      c.phones = {
+          fmt::format("8 (916) {:03}-{:02}-{:02}", i / 10000 % 1000, i / 100 % 100, i % 100)};
       c.responsible = static_cast<EmployeeId>(i % 10 + 1);
       crm.contacts.push_back(std::move(c));
     }
@@ -58,7 +60,8 @@ struct World {
     directory = std::make_unique<MemoryDirectory>(settings().employees);
     EngineOptions options;
     options.remembered_calls = 1024;  // steady state: old results are forgotten
-    engine = std::move(*CallEngine::create(settings(), *store, *directory, telephony, clock, options));
+    engine =
+        std::move(*CallEngine::create(settings(), *store, *directory, telephony, clock, options));
   }
   std::unique_ptr<MemoryCrmStore> store;
   std::unique_ptr<MemoryDirectory> directory;
@@ -68,8 +71,8 @@ struct World {
 };
 
 void run_call(World& w, const std::string& id, const std::string& from, EmployeeId answerer) {
-  auto started = w.engine->start_call(
-      CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt, w.clock.now()});
+  auto started = w.engine->start_call(CallStart{id, CallDirection::incoming, "+74950000000", from,
+                                                std::nullopt, std::nullopt, w.clock.now()});
   auto answered = w.engine->answered(Answered{id, 0, answerer, std::nullopt});
   auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
   if (!started || !answered || !ended) std::abort();
@@ -82,7 +85,8 @@ void BM_KnownClientAnswered(benchmark::State& state) {
   std::vector<std::string> numbers;
   for (std::size_t i = 0; i < 4096; ++i) {
     const std::size_t c = (i * 7919) % clients;
-    numbers.push_back(fmt::format("+7916{:03}{:02}{:02}", c / 10000 % 1000, c / 100 % 100, c % 100));
+    numbers.push_back(
+        fmt::format("+7916{:03}{:02}{:02}", c / 10000 % 1000, c / 100 % 100, c % 100));
   }
   std::size_t n = 0;
   for (auto _ : state) {
@@ -91,7 +95,8 @@ void BM_KnownClientAnswered(benchmark::State& state) {
     run_call(w, fmt::format("k{}", n), from, static_cast<EmployeeId>(client % 10 + 1));
     ++n;
   }
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
 }
 
 void BM_UnknownCallerCreatesLead(benchmark::State& state) {
@@ -101,7 +106,8 @@ void BM_UnknownCallerCreatesLead(benchmark::State& state) {
     run_call(w, fmt::format("u{}", n), fmt::format("+7903{:07}", n % 10000000), 2);
     ++n;
   }
-  state.counters["calls_per_second"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["calls_per_second"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
   state.counters["leads"] = static_cast<double>(w.store->snapshot()->leads.size());
 }
 

@@ -41,8 +41,9 @@ struct CountingAllocator {
   }
   friend bool operator==(const CountingAllocator&, const CountingAllocator&) { return true; }
 };
-using StringMap = std::unordered_map<std::string, std::int64_t, std::hash<std::string>,
-                                     std::equal_to<>, CountingAllocator<std::pair<const std::string, std::int64_t>>>;
+using StringMap =
+    std::unordered_map<std::string, std::int64_t, std::hash<std::string>, std::equal_to<>,
+                       CountingAllocator<std::pair<const std::string, std::int64_t>>>;
 
 // Numbers of several countries: the serial decides the number, `rng` only how it is written.
 struct Generated {
@@ -61,8 +62,10 @@ Generated make_number(std::mt19937_64& rng, std::uint64_t serial) {
       auto area = fmt::format("9{:02}", 10 + block % 80);
       std::string e164 = "+7" + area + d7;
       if (international)
-        return {fmt::format("+7 {} {} {} {}", area, d7.substr(0, 3), d7.substr(3, 2), d7.substr(5)), e164};
-      return {fmt::format("8 ({}) {}-{}-{}", area, d7.substr(0, 3), d7.substr(3, 2), d7.substr(5)), e164};
+        return {fmt::format("+7 {} {} {} {}", area, d7.substr(0, 3), d7.substr(3, 2), d7.substr(5)),
+                e164};
+      return {fmt::format("8 ({}) {}-{}-{}", area, d7.substr(0, 3), d7.substr(3, 2), d7.substr(5)),
+              e164};
     }
     case 1: {  // Germany, mobile 15x … 17x
       auto area = fmt::format("1{}{}", 5 + block % 3, 1 + block % 9);
@@ -73,7 +76,8 @@ Generated make_number(std::mt19937_64& rng, std::uint64_t serial) {
     default: {  // United States
       auto area = fmt::format("{}{:02}", 2 + block % 7, 1 + block % 98);
       std::string e164 = "+1" + area + d7;
-      if (international) return {fmt::format("+1 {} {} {}", area, d7.substr(0, 3), d7.substr(3)), e164};
+      if (international)
+        return {fmt::format("+1 {} {} {}", area, d7.substr(0, 3), d7.substr(3)), e164};
       return {fmt::format("({}) {}-{}", area, d7.substr(0, 3), d7.substr(3)), e164};
     }
   }
@@ -86,9 +90,9 @@ struct Dataset {
   std::size_t map_bytes = 0;
   sqlite3* db = nullptr;
   sqlite3_stmt* select = nullptr;
-  std::vector<std::uint64_t> query_keys;        // normalised; half hit
-  std::vector<std::string> query_e164;          // the same queries, as E.164 text
-  std::vector<std::string> query_raw;           // the same queries, as written by a caller
+  std::vector<std::uint64_t> query_keys;  // normalised; half hit
+  std::vector<std::string> query_e164;    // the same queries, as E.164 text
+  std::vector<std::string> query_raw;     // the same queries, as written by a caller
   double rebuild_seconds = 0;
 
   ~Dataset() {
@@ -97,7 +101,9 @@ struct Dataset {
   }
 };
 
-telcrm::Region region(const char* code) { return *telcrm::Region::from_code(code); }
+telcrm::Region region(const char* code) {
+  return *telcrm::Region::from_code(code);
+}
 
 // Streams generated contacts into the index without holding them all in memory.
 class GeneratedStore final : public telcrm::CrmStore {
@@ -114,12 +120,24 @@ class GeneratedStore final : public telcrm::CrmStore {
     }
     return {};
   }
-  telcrm::Result<std::optional<telcrm::Contact>> find_contact(telcrm::EntityId) const override { return std::nullopt; }
-  telcrm::Result<std::optional<telcrm::Company>> find_company(telcrm::EntityId) const override { return std::nullopt; }
-  telcrm::Result<std::optional<telcrm::Lead>> find_lead(telcrm::EntityId) const override { return std::nullopt; }
-  telcrm::Result<std::optional<telcrm::Deal>> find_deal(telcrm::EntityId) const override { return std::nullopt; }
-  telcrm::Result<std::vector<telcrm::Deal>> open_deals_of(EntityRef) const override { return std::vector<telcrm::Deal>{}; }
-  telcrm::Result<std::vector<telcrm::Lead>> open_repeat_leads_of(EntityRef) const override { return std::vector<telcrm::Lead>{}; }
+  telcrm::Result<std::optional<telcrm::Contact>> find_contact(telcrm::EntityId) const override {
+    return std::nullopt;
+  }
+  telcrm::Result<std::optional<telcrm::Company>> find_company(telcrm::EntityId) const override {
+    return std::nullopt;
+  }
+  telcrm::Result<std::optional<telcrm::Lead>> find_lead(telcrm::EntityId) const override {
+    return std::nullopt;
+  }
+  telcrm::Result<std::optional<telcrm::Deal>> find_deal(telcrm::EntityId) const override {
+    return std::nullopt;
+  }
+  telcrm::Result<std::vector<telcrm::Deal>> open_deals_of(EntityRef) const override {
+    return std::vector<telcrm::Deal>{};
+  }
+  telcrm::Result<std::vector<telcrm::Lead>> open_repeat_leads_of(EntityRef) const override {
+    return std::vector<telcrm::Lead>{};
+  }
   telcrm::Result<telcrm::CrmSnapshot> snapshot() const override { return telcrm::CrmSnapshot{}; }
   telcrm::Result<telcrm::WriteReceipt> apply(const telcrm::WriteBatch&) override {
     return telcrm::fail(telcrm::Errc::invalid_state, "read-only");
@@ -155,11 +173,14 @@ Dataset& data_for(std::size_t n) {
   d->rebuild_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   check_sqlite(sqlite3_open(":memory:", &d->db), d->db);
-  check_sqlite(sqlite3_exec(d->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                                   "CREATE TABLE phones(key INTEGER NOT NULL, entity INTEGER NOT NULL);",
-                            nullptr, nullptr, nullptr), d->db);
+  check_sqlite(sqlite3_exec(d->db,
+                            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                            "CREATE TABLE phones(key INTEGER NOT NULL, entity INTEGER NOT NULL);",
+                            nullptr, nullptr, nullptr),
+               d->db);
   sqlite3_stmt* insert = nullptr;
-  check_sqlite(sqlite3_prepare_v2(d->db, "INSERT INTO phones VALUES(?, ?)", -1, &insert, nullptr), d->db);
+  check_sqlite(sqlite3_prepare_v2(d->db, "INSERT INTO phones VALUES(?, ?)", -1, &insert, nullptr),
+               d->db);
   check_sqlite(sqlite3_exec(d->db, "BEGIN", nullptr, nullptr, nullptr), d->db);
   g_map_bytes = 0;
   d->map.reserve(n);
@@ -175,12 +196,14 @@ Dataset& data_for(std::size_t n) {
   }
   sqlite3_finalize(insert);
   check_sqlite(sqlite3_exec(d->db, "COMMIT; CREATE INDEX phones_key ON phones(key);", nullptr,
-                            nullptr, nullptr), d->db);
+                            nullptr, nullptr),
+               d->db);
   // Strings inside the map that outgrow the small-string buffer allocate too; E.164 texts
   // (≤ 16 chars) stay inside it on libstdc++.
   d->map_bytes = g_map_bytes;
-  check_sqlite(sqlite3_prepare_v2(d->db, "SELECT entity FROM phones WHERE key = ?", -1,
-                                  &d->select, nullptr), d->db);
+  check_sqlite(
+      sqlite3_prepare_v2(d->db, "SELECT entity FROM phones WHERE key = ?", -1, &d->select, nullptr),
+      d->db);
 
   // Queries: half are stored numbers (even serials), half are not (odd serials).
   std::mt19937_64 pick(7);
@@ -246,7 +269,9 @@ void BM_MatchRaw(benchmark::State& state) {
   std::size_t i = 0;
   for (auto _ : state) {
     telcrm::MatchRequest request{.number = d.query_raw[i++ & (d.query_raw.size() - 1)],
-                                 .region = home, .crm_lookup = true, .card = {}};
+                                 .region = home,
+                                 .crm_lookup = true,
+                                 .card = {}};
     auto result = matcher.match(request, d.index->snapshot(), exceptions, employees);
     benchmark::DoNotOptimize(result);
   }
@@ -285,7 +310,10 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("match/unordered_map_lookup", BM_UnorderedMapLookup)->Arg(n);
     benchmark::RegisterBenchmark("match/sqlite_lookup", BM_SqliteLookup)->Arg(n);
     benchmark::RegisterBenchmark("match/match_raw", BM_MatchRaw)->Arg(n);
-    benchmark::RegisterBenchmark("match/build_table", BM_BuildTable)->Arg(n)->Unit(benchmark::kMillisecond)->Iterations(3);
+    benchmark::RegisterBenchmark("match/build_table", BM_BuildTable)
+        ->Arg(n)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(3);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

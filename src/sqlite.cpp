@@ -326,9 +326,7 @@ class SqliteCrmStore::Impl {
           s.bind(6, stored_key(k.key));
           s.bind(7, format_as(k.form));
           break;
-        case KeyKind::suffix:
-          s.bind(8, stored_key(k.key));
-          break;
+        case KeyKind::suffix: s.bind(8, stored_key(k.key)); break;
       }
     }
   }
@@ -911,21 +909,11 @@ class SqliteCrmStore::Impl {
   Result<void> reassign(EntityRef ref, EmployeeId to) {
     const char* sql = nullptr;
     switch (ref.type) {
-      case EntityType::contact:
-        sql = "UPDATE contacts SET responsible = ?2 WHERE id = ?1";
-        break;
-      case EntityType::company:
-        sql = "UPDATE companies SET responsible = ?2 WHERE id = ?1";
-        break;
-      case EntityType::lead:
-        sql = "UPDATE leads SET responsible = ?2 WHERE id = ?1";
-        break;
-      case EntityType::deal:
-        sql = "UPDATE deals SET responsible = ?2 WHERE id = ?1";
-        break;
-      case EntityType::invoice:
-        sql = "UPDATE invoices SET responsible = ?2 WHERE id = ?1";
-        break;
+      case EntityType::contact: sql = "UPDATE contacts SET responsible = ?2 WHERE id = ?1"; break;
+      case EntityType::company: sql = "UPDATE companies SET responsible = ?2 WHERE id = ?1"; break;
+      case EntityType::lead: sql = "UPDATE leads SET responsible = ?2 WHERE id = ?1"; break;
+      case EntityType::deal: sql = "UPDATE deals SET responsible = ?2 WHERE id = ?1"; break;
+      case EntityType::invoice: sql = "UPDATE invoices SET responsible = ?2 WHERE id = ?1"; break;
     }
     auto s = stmt(sql);
     if (!s) return fail(s.error());
@@ -938,21 +926,11 @@ class SqliteCrmStore::Impl {
   Result<bool> exists(EntityType type, EntityId id) const {
     const char* sql = nullptr;
     switch (type) {
-      case EntityType::contact:
-        sql = "SELECT 1 FROM contacts WHERE id = ?1";
-        break;
-      case EntityType::company:
-        sql = "SELECT 1 FROM companies WHERE id = ?1";
-        break;
-      case EntityType::lead:
-        sql = "SELECT 1 FROM leads WHERE id = ?1";
-        break;
-      case EntityType::deal:
-        sql = "SELECT 1 FROM deals WHERE id = ?1";
-        break;
-      case EntityType::invoice:
-        sql = "SELECT 1 FROM invoices WHERE id = ?1";
-        break;
+      case EntityType::contact: sql = "SELECT 1 FROM contacts WHERE id = ?1"; break;
+      case EntityType::company: sql = "SELECT 1 FROM companies WHERE id = ?1"; break;
+      case EntityType::lead: sql = "SELECT 1 FROM leads WHERE id = ?1"; break;
+      case EntityType::deal: sql = "SELECT 1 FROM deals WHERE id = ?1"; break;
+      case EntityType::invoice: sql = "SELECT 1 FROM invoices WHERE id = ?1"; break;
     }
     auto s = stmt(sql);
     if (!s) return fail(s.error());
@@ -1149,8 +1127,7 @@ class SqliteCrmStore::Impl {
                 return {};
               },
               [&](const Reassign& r) -> Result<void> {
-                return reassign({r.entity.type, local.resolve(r.entity.type, r.entity.id)},
-                                r.to);
+                return reassign({r.entity.type, local.resolve(r.entity.type, r.entity.id)}, r.to);
               },
               [&](const WriteActivity& w) -> Result<void> {
                 CallActivity a = w.activity;

@@ -28,27 +28,20 @@ Errc errc_of(int rc) noexcept {
     case SQLITE_FULL:
     case SQLITE_PROTOCOL:
     case SQLITE_NOMEM:
-    case SQLITE_INTERRUPT:
-      return Errc::storage_unavailable;
+    case SQLITE_INTERRUPT: return Errc::storage_unavailable;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-    case SQLITE_FORMAT:
-      return Errc::storage_corrupt;
+    case SQLITE_FORMAT: return Errc::storage_corrupt;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return Errc::permission_denied;
+    case SQLITE_AUTH: return Errc::permission_denied;
     case SQLITE_CANTOPEN:
-    case SQLITE_NOLFS:
-      return Errc::io_error;
-    case SQLITE_CONSTRAINT:
-      return Errc::conflict;
+    case SQLITE_NOLFS: return Errc::io_error;
+    case SQLITE_CONSTRAINT: return Errc::conflict;
     case SQLITE_TOOBIG:
     case SQLITE_RANGE:
-    case SQLITE_MISMATCH:
-      return Errc::invalid_argument;
-    default:
-      return Errc::internal;
+    case SQLITE_MISMATCH: return Errc::invalid_argument;
+    default: return Errc::internal;
   }
 }
 
@@ -130,34 +123,23 @@ Result<void> Connection::run(Statement& s, std::string_view context) const {
 
 std::int64_t type_code(EntityType t) noexcept {
   switch (t) {
-    case EntityType::contact:
-      return 1;
-    case EntityType::company:
-      return 2;
-    case EntityType::lead:
-      return 3;
-    case EntityType::deal:
-      return 4;
-    case EntityType::invoice:
-      return 5;
+    case EntityType::contact: return 1;
+    case EntityType::company: return 2;
+    case EntityType::lead: return 3;
+    case EntityType::deal: return 4;
+    case EntityType::invoice: return 5;
   }
   return 0;
 }
 
 std::optional<EntityType> type_from_code(std::int64_t code) noexcept {
   switch (code) {
-    case 1:
-      return EntityType::contact;
-    case 2:
-      return EntityType::company;
-    case 3:
-      return EntityType::lead;
-    case 4:
-      return EntityType::deal;
-    case 5:
-      return EntityType::invoice;
-    default:
-      return std::nullopt;
+    case 1: return EntityType::contact;
+    case 2: return EntityType::company;
+    case 3: return EntityType::lead;
+    case 4: return EntityType::deal;
+    case 5: return EntityType::invoice;
+    default: return std::nullopt;
   }
 }
 
@@ -366,14 +348,10 @@ constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{sch
 
 const char* synchronous_pragma(SqliteSync s) {
   switch (s) {
-    case SqliteSync::off:
-      return "PRAGMA synchronous = OFF";
-    case SqliteSync::normal:
-      return "PRAGMA synchronous = NORMAL";
-    case SqliteSync::full:
-      return "PRAGMA synchronous = FULL";
-    case SqliteSync::extra:
-      return "PRAGMA synchronous = EXTRA";
+    case SqliteSync::off: return "PRAGMA synchronous = OFF";
+    case SqliteSync::normal: return "PRAGMA synchronous = NORMAL";
+    case SqliteSync::full: return "PRAGMA synchronous = FULL";
+    case SqliteSync::extra: return "PRAGMA synchronous = EXTRA";
   }
   return "PRAGMA synchronous = NORMAL";
 }

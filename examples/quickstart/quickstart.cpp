@@ -26,17 +26,20 @@ int main() {
   settings.lines = {{.number = "+74951234567", .queue = "sales"}};
 
   CrmSnapshot crm;
-  crm.contacts = {{.id = 5, .name = "Ivan Petrov", .phones = {"8 (916) 123-45-67"}, .responsible = 2}};
-  MemoryCrmStore store(crm);                     // your CRM database
-  MemoryDirectory staff(settings.employees);     // your users and their presence
-  PrintingPbx pbx;                               // your telephony
+  crm.contacts = {
+      {.id = 5, .name = "Ivan Petrov", .phones = {"8 (916) 123-45-67"}, .responsible = 2}};
+  MemoryCrmStore store(crm);                  // your CRM database
+  MemoryDirectory staff(settings.employees);  // your users and their presence
+  PrintingPbx pbx;                            // your telephony
   SystemClock clock;
   auto engine = CallEngine::create(settings, store, staff, pbx, clock);
   if (!engine) return fmt::print(stderr, "{}\n", engine.error()), 1;
 
   // The PBX reports what happens; the engine decides and writes the CRM.
   CallEngine& e = **engine;
-  if (auto rang = e.start_call({.call = "c1", .line = "+74951234567", .number = "+7 916 123 45 67"}); !rang)
+  if (auto rang =
+          e.start_call({.call = "c1", .line = "+74951234567", .number = "+7 916 123 45 67"});
+      !rang)
     return fmt::print(stderr, "{}\n", rang.error()), 1;
   if (auto picked = e.answered({.call = "c1", .employee = 2}); !picked)
     return fmt::print(stderr, "{}\n", picked.error()), 1;

@@ -47,8 +47,7 @@ std::optional<Args> parse(const Command& command, std::span<const std::string_vi
   bool only_positional = false;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     std::string_view arg = argv[i];
-    if (only_positional || arg.size() < 2 || arg[0] != '-' ||
-        (arg[1] != '-' && arg != "-h")) {
+    if (only_positional || arg.size() < 2 || arg[0] != '-' || (arg[1] != '-' && arg != "-h")) {
       args.positional_.emplace_back(arg);
       continue;
     }
@@ -85,15 +84,17 @@ std::optional<Args> parse(const Command& command, std::span<const std::string_vi
     } else if (i + 1 < argv.size()) {
       args.values_[std::string(name)] = std::string(argv[++i]);
     } else {
-      exit_code = usage_error(command.name,
-                              fmt::format("option '{}' needs a value {}", name, flag->value));
+      exit_code =
+          usage_error(command.name, fmt::format("option '{}' needs a value {}", name, flag->value));
       return std::nullopt;
     }
   }
   return args;
 }
 
-bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) != 0; }
+bool is_terminal(std::FILE* stream) {
+  return ::isatty(::fileno(stream)) != 0;
+}
 
 std::optional<std::string> read_file(const std::string& path, std::string& error) {
   std::ifstream in(path, std::ios::binary);

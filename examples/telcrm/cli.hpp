@@ -24,7 +24,7 @@ struct Flag {
 };
 
 struct Command {
-  std::string_view name;     // "normalize"
+  std::string_view name;      // "normalize"
   std::string_view synopsis;  // "[--region RR] NUMBER…"
   std::string_view summary;   // one line
   std::vector<Flag> flags;
@@ -33,7 +33,9 @@ struct Command {
 
 class Args {
  public:
-  [[nodiscard]] bool has(std::string_view flag) const { return values_.count(std::string(flag)) > 0; }
+  [[nodiscard]] bool has(std::string_view flag) const {
+    return values_.count(std::string(flag)) > 0;
+  }
   [[nodiscard]] std::optional<std::string> value(std::string_view flag) const;
   [[nodiscard]] std::string value_or(std::string_view flag, std::string_view fallback) const;
   [[nodiscard]] const std::vector<std::string>& positional() const { return positional_; }

@@ -205,10 +205,8 @@ int database_error(std::string_view command, const Error& error) {
     case Errc::io_error:
     case Errc::invalid_argument:
     case Errc::already_exists:
-    case Errc::parse_error:
-      return exit_usage;
-    default:
-      return exit_failure;
+    case Errc::parse_error: return exit_usage;
+    default: return exit_failure;
   }
 }
 

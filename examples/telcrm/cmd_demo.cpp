@@ -45,7 +45,8 @@ const Command demo_command{
      {"--color", "WHEN", "auto (default: colour on a terminal), always or never"},
      {"--calls", "N", "show only the first N calls (the summary still counts them all)"},
      {"--db", "FILE", "the large demo: a generated CRM in this SQLite file, a day of calls"},
-     {"--contacts", "N", "with --db: contacts to generate (default 70000, plus half as many companies)"},
+     {"--contacts", "N",
+      "with --db: contacts to generate (default 70000, plus half as many companies)"},
      {"--day-calls", "N", "with --db: calls in the day (default 1200)"},
      {"--quiet", "", "with --db: no progress bars"}},
     "With --db the demo is large: the first run generates a CRM of ~10^5 contacts and\n"
@@ -92,13 +93,15 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
   DemoSize size;
   std::uint64_t n = 0;
   if (auto v = args.value("--contacts")) {
-    if (!parse_count(*v, n) || n == 0) return usage_error("demo", "--contacts: expected a positive number");
+    if (!parse_count(*v, n) || n == 0)
+      return usage_error("demo", "--contacts: expected a positive number");
     size.contacts = n;
     size.companies = n / 2;
     size.leads = n / 6;
   }
   if (auto v = args.value("--day-calls")) {
-    if (!parse_count(*v, n) || n == 0) return usage_error("demo", "--day-calls: expected a positive number");
+    if (!parse_count(*v, n) || n == 0)
+      return usage_error("demo", "--day-calls: expected a positive number");
     size.calls = n;
   }
   const bool quiet = args.has("--quiet");
@@ -117,19 +120,23 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
     CrmSnapshot crm;
     {
       auto bar = Progress::on_stderr("generating the CRM", quiet);
-      crm = generate_crm(size, company.settings, stats, [&](std::size_t d, std::size_t t) { bar.update(d, t); });
+      crm = generate_crm(size, company.settings, stats,
+                         [&](std::size_t d, std::size_t t) { bar.update(d, t); });
     }
     {
       auto bar = Progress::on_stderr("writing it to " + db, quiet);
-      if (auto ok = (*store)->import(crm, [&](std::size_t d, std::size_t t) { bar.update(d, t); }); !ok)
+      if (auto ok = (*store)->import(crm, [&](std::size_t d, std::size_t t) { bar.update(d, t); });
+          !ok)
         return database_error("demo", ok.error());
     }
-    if (auto ok = (*store)->save_settings(company.settings); !ok) return database_error("demo", ok.error());
-    fmt::print("Generated {}: {} contacts, {} companies, {} leads, {} deals — {} phones, {} foreign, "
-               "{} shared by two records, {} junk ({:.1f} s)\n\n",
-               db, crm.contacts.size(), crm.companies.size(), crm.leads.size(), crm.deals.size(),
-               stats.phones, stats.foreign_phones, stats.shared_numbers, stats.junk_phones,
-               seconds_since(started));
+    if (auto ok = (*store)->save_settings(company.settings); !ok)
+      return database_error("demo", ok.error());
+    fmt::print(
+        "Generated {}: {} contacts, {} companies, {} leads, {} deals — {} phones, {} foreign, "
+        "{} shared by two records, {} junk ({:.1f} s)\n\n",
+        db, crm.contacts.size(), crm.companies.size(), crm.leads.size(), crm.deals.size(),
+        stats.phones, stats.foreign_phones, stats.shared_numbers, stats.junk_phones,
+        seconds_since(started));
   } else {
     fmt::print("Reusing {} (delete it to start over)\n\n", db);
   }
@@ -138,15 +145,16 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
   auto counts = (*store)->counts();
   if (!counts) return database_error("demo", counts.error());
   const std::size_t day_number = counts->history / std::max<std::size_t>(size.calls, 1);
-  const Timestamp first_day = company.calls.empty() ? std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)
-                                                    : std::chrono::floor<std::chrono::days>(company.calls.front().at);
+  const Timestamp first_day = company.calls.empty()
+                                  ? std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)
+                                  : std::chrono::floor<std::chrono::days>(company.calls.front().at);
   const Timestamp day = first_day + std::chrono::days(static_cast<int>(day_number));
   auto snapshot = (*store)->snapshot();
   if (!snapshot) return database_error("demo", snapshot.error());
   Scenario scenario;
-  scenario.name = fmt::format("Day {} of a generated CRM: {} contacts, {} companies, {} leads",
-                              day_number + 1, snapshot->contacts.size(), snapshot->companies.size(),
-                              snapshot->leads.size());
+  scenario.name =
+      fmt::format("Day {} of a generated CRM: {} contacts, {} companies, {} leads", day_number + 1,
+                  snapshot->contacts.size(), snapshot->companies.size(), snapshot->leads.size());
   scenario.settings = company.settings;
   scenario.calls = generate_day(size, company.settings, *snapshot, day);
   for (auto& call : scenario.calls) call.id = fmt::format("day{}-{}", day_number + 1, call.id);
@@ -157,14 +165,18 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
   const double replay_seconds = seconds_since(replay_started);
   scenario.crm = std::move(output->crm_after);
 
-  const Timeline timeline(scenario, output->calls, scenario.crm.missed_calls, Style::for_stream(stdout, mode));
+  const Timeline timeline(scenario, output->calls, scenario.crm.missed_calls,
+                          Style::for_stream(stdout, mode));
   timeline.print_overview(stdout);
-  timeline.print_calls(stdout, static_cast<std::size_t>(std::min<std::uint64_t>(shown, output->calls.size())));
+  timeline.print_calls(
+      stdout, static_cast<std::size_t>(std::min<std::uint64_t>(shown, output->calls.size())));
   timeline.print_summary(stdout);
-  fmt::print("\n{} calls through the engine and the SQLite store in {:.2f} s ({:.0f} calls/s, index and "
-             "CRM load included); {:.1f} s in all.\n",
-             output->calls.size(), replay_seconds,
-             static_cast<double>(output->calls.size()) / std::max(replay_seconds, 1e-9), seconds_since(started));
+  fmt::print(
+      "\n{} calls through the engine and the SQLite store in {:.2f} s ({:.0f} calls/s, index and "
+      "CRM load included); {:.1f} s in all.\n",
+      output->calls.size(), replay_seconds,
+      static_cast<double>(output->calls.size()) / std::max(replay_seconds, 1e-9),
+      seconds_since(started));
   return exit_ok;
 }
 

@@ -64,9 +64,8 @@ int run_match(std::span<const std::string_view> argv) {
     return settings_from_json(t, r);
   });
   if (!settings) return exit_usage;
-  auto crm = load(*crm_path, "crm", [](std::string_view t, std::string_view r) {
-    return crm_from_json(t, r);
-  });
+  auto crm = load(*crm_path, "crm",
+                  [](std::string_view t, std::string_view r) { return crm_from_json(t, r); });
   if (!crm) return exit_usage;
 
   Region region = settings->default_region;

@@ -124,30 +124,20 @@ std::string printable(std::string_view text) {
 
 std::string note(const PhoneNumber& number) {
   switch (number.status()) {
-    case NumberStatus::invalid:
-      return std::string(format_as(number.reason()));
-    case NumberStatus::short_code:
-      return "service code or inner extension";
+    case NumberStatus::invalid: return std::string(format_as(number.reason()));
+    case NumberStatus::short_code: return "service code or inner extension";
     case NumberStatus::valid:
-    case NumberStatus::possible:
-      break;
+    case NumberStatus::possible: break;
   }
   std::string how;
   switch (number.country_source()) {
-    case CountrySource::plus_sign:
-      how = "written with +";
-      break;
-    case CountrySource::exit_code:
-      how = "international exit code";
-      break;
-    case CountrySource::leading_country_code:
-      how = "country code without +";
-      break;
+    case CountrySource::plus_sign: how = "written with +"; break;
+    case CountrySource::exit_code: how = "international exit code"; break;
+    case CountrySource::leading_country_code: how = "country code without +"; break;
     case CountrySource::default_region:
       how = fmt::format("national form ({})", number.default_region().code());
       break;
-    case CountrySource::none:
-      break;
+    case CountrySource::none: break;
   }
   if (number.status() == NumberStatus::possible) how += "; length fits, pattern unknown";
   return how;

@@ -65,8 +65,7 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path,
       case Errc::storage_corrupt:
       case Errc::unsupported_version:
       case Errc::permission_denied:
-      case Errc::io_error:
-        return database_error("replay", result.error());
+      case Errc::io_error: return database_error("replay", result.error());
       default:  // what the engine found wrong with the scenario, as without a database
         fmt::print(stderr, "{}: {}\n", scenario_path, result.error().message());
         return exit_failure;

@@ -24,11 +24,27 @@ struct Plan {
 };
 
 const std::array<Plan, 8> plans{{
-    {"RU", "7", "8", {{"903", 7}, {"905", 7}, {"909", 7}, {"910", 7}, {"915", 7}, {"916", 7},
-                       {"917", 7}, {"925", 7}, {"926", 7}, {"965", 7}, {"985", 7}, {"495", 7},
-                       {"499", 7}, {"812", 7}}},
-    {"DE", "49", "0", {{"151", 8}, {"160", 8}, {"170", 8}, {"176", 8}, {"30", 8}, {"40", 7},
-                        {"89", 7}}},
+    {"RU",
+     "7",
+     "8",
+     {{"903", 7},
+      {"905", 7},
+      {"909", 7},
+      {"910", 7},
+      {"915", 7},
+      {"916", 7},
+      {"917", 7},
+      {"925", 7},
+      {"926", 7},
+      {"965", 7},
+      {"985", 7},
+      {"495", 7},
+      {"499", 7},
+      {"812", 7}}},
+    {"DE",
+     "49",
+     "0",
+     {{"151", 8}, {"160", 8}, {"170", 8}, {"176", 8}, {"30", 8}, {"40", 7}, {"89", 7}}},
     {"UA", "380", "0", {{"50", 7}, {"67", 7}, {"93", 7}, {"44", 7}}},
     {"KZ", "7", "8", {{"701", 7}, {"705", 7}, {"747", 7}, {"777", 7}}},
     {"FR", "33", "0", {{"6", 8}, {"7", 8}, {"1", 8}}},
@@ -49,7 +65,9 @@ class Gen {
   std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(rng_() % n); }
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   template <class T>
-  const T& pick(const std::vector<T>& items) { return items[below(items.size())]; }
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
   std::string digits(int n, bool no_leading_low = false) {
     std::string out;
     for (int i = 0; i < n; ++i) {
@@ -81,7 +99,8 @@ std::string grouped(const Number& n, Gen& g) {
   const std::string& s = n.nsn;
   if ((n.plan->region == "RU" || n.plan->region == "KZ") && s.size() == 10) {
     const char* sep = g.chance(0.5) ? "-" : " ";
-    return fmt::format("{} {}{}{}{}{}", s.substr(0, 3), s.substr(3, 3), sep, s.substr(6, 2), sep, s.substr(8));
+    return fmt::format("{} {}{}{}{}{}", s.substr(0, 3), s.substr(3, 3), sep, s.substr(6, 2), sep,
+                       s.substr(8));
   }
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -115,15 +134,15 @@ std::string written(const Number& n, Gen& g) {
 }
 
 const std::vector<std::string_view> first_names{
-    "Ivan", "Olga", "Sergei", "Anna", "Pavel", "Maria", "Dmitri", "Elena", "Nikolai", "Irina",
-    "Hans", "Sabine", "Oksana", "Taras", "Aigerim", "Nurlan", "Claire", "Lucía", "John", "Emma"};
+    "Ivan", "Olga",   "Sergei", "Anna",  "Pavel",   "Maria",  "Dmitri", "Elena", "Nikolai", "Irina",
+    "Hans", "Sabine", "Oksana", "Taras", "Aigerim", "Nurlan", "Claire", "Lucía", "John",    "Emma"};
 const std::vector<std::string_view> last_names{
-    "Petrov", "Ivanova", "Smirnov", "Kuznetsova", "Popov", "Volkova", "Sokolov", "Lebedeva",
-    "Becker", "Schmidt", "Shevchenko", "Bondar", "Abenov", "Martin", "García", "Smith"};
-const std::vector<std::string_view> company_words{
-    "Logistics", "Trade", "Stroy", "Tech", "Agro", "Service", "Group", "Systems", "Market", "Pro"};
-const std::vector<std::string_view> junk{"n/a", "нет", "000", "+7", "12-34", "см. почту",
-                                          "8 800", "уточнить у Анны", "0", "-"};
+    "Petrov", "Ivanova", "Smirnov",    "Kuznetsova", "Popov",  "Volkova", "Sokolov", "Lebedeva",
+    "Becker", "Schmidt", "Shevchenko", "Bondar",     "Abenov", "Martin",  "García",  "Smith"};
+const std::vector<std::string_view> company_words{"Logistics", "Trade", "Stroy",   "Tech",   "Agro",
+                                                  "Service",   "Group", "Systems", "Market", "Pro"};
+const std::vector<std::string_view> junk{
+    "n/a", "нет", "000", "+7", "12-34", "см. почту", "8 800", "уточнить у Анны", "0", "-"};
 
 }  // namespace
 
@@ -184,7 +203,8 @@ CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settin
     tick();
   }
   EntityId deal_id = 0;
-  auto deal_for = [&](std::optional<EntityId> contact, std::optional<EntityId> company, DealStage stage) {
+  auto deal_for = [&](std::optional<EntityId> contact, std::optional<EntityId> company,
+                      DealStage stage) {
     Deal d;
     d.id = ++deal_id;
     d.title = fmt::format("Order {}", d.id);
@@ -209,7 +229,8 @@ CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settin
     l.phones = {phone()};
     l.responsible = g.pick(staff);
     const auto roll = g.below(10);
-    l.status = roll < 7 ? LeadStatus::in_progress : (roll < 9 ? LeadStatus::converted : LeadStatus::junk);
+    l.status =
+        roll < 7 ? LeadStatus::in_progress : (roll < 9 ? LeadStatus::converted : LeadStatus::junk);
     l.modified = recently();
     l.source = g.chance(0.5) ? "WEB" : "CALL";
     crm.leads.push_back(std::move(l));
@@ -244,7 +265,9 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     e164 = std::string(n.e164());
     switch (g.below(3)) {
       case 0: return e164;
-      case 1: return n.country_code() == 7 ? "8" + std::string(n.national_number()) : "00" + e164.substr(1);
+      case 1:
+        return n.country_code() == 7 ? "8" + std::string(n.national_number())
+                                     : "00" + e164.substr(1);
       default: return e164.substr(1);
     }
   };
@@ -277,8 +300,9 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     } else if (kind < 97) {  // an employee calls a client or a number that called before
       c.direction = CallDirection::outgoing;
       c.user = g.pick(staff);
-      c.to = !unknown_pool.empty() && g.chance(0.5) ? g.pick(unknown_pool)
-                                                    : crm.contacts[g.below(crm.contacts.size())].phones.front();
+      c.to = !unknown_pool.empty() && g.chance(0.5)
+                 ? g.pick(unknown_pool)
+                 : crm.contacts[g.below(crm.contacts.size())].phones.front();
       c.line = main_line->number;
       c.duration = g.chance(0.7) ? static_cast<std::int64_t>(20 + g.below(400)) : 0;
       calls.push_back(std::move(c));
@@ -293,7 +317,8 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     // somebody, some nobody.
     for (EmployeeId e : staff)
       if (g.chance(0.45)) c.answers.push_back(e);
-    if (g.chance(0.08)) c.presence.emplace_back(g.pick(staff), g.chance(0.5) ? Presence::busy : Presence::offline);
+    if (g.chance(0.08))
+      c.presence.emplace_back(g.pick(staff), g.chance(0.5) ? Presence::busy : Presence::offline);
     std::sort(c.presence.begin(), c.presence.end());
     c.presence.erase(std::unique(c.presence.begin(), c.presence.end(),
                                  [](const auto& a, const auto& b) { return a.first == b.first; }),
@@ -304,7 +329,9 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     if (g.chance(0.5)) c.voicemail = fmt::format("vm-{}.mp3", c.id);
     if (g.chance(0.03)) c.transfer_to = g.pick(staff);
     if (g.chance(0.02)) c.during_call.push_back({ScenarioAction::Kind::create_deal, "Quote", 0});
-    if (g.chance(0.01)) c.during_call.push_back({ScenarioAction::Kind::create_invoice, "", 1000.0 * static_cast<double>(1 + g.below(50))});
+    if (g.chance(0.01))
+      c.during_call.push_back({ScenarioAction::Kind::create_invoice, "",
+                               1000.0 * static_cast<double>(1 + g.below(50))});
     calls.push_back(std::move(c));
   }
   return calls;

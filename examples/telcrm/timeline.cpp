@@ -61,22 +61,14 @@ std::string talk_time(std::int64_t seconds) {
 // R-A5's codes in words.
 std::string_view status_words(int code) {
   switch (code) {
-    case 200:
-      return "answered";
-    case 304:
-      return "missed";
-    case 486:
-      return "busy";
-    case 603:
-      return "declined";
-    case 480:
-      return "unavailable";
-    case 404:
-      return "invalid number";
-    case 423:
-      return "blocked";
-    default:
-      return "";
+    case 200: return "answered";
+    case 304: return "missed";
+    case 486: return "busy";
+    case 603: return "declined";
+    case 480: return "unavailable";
+    case 404: return "invalid number";
+    case 423: return "blocked";
+    default: return "";
   }
 }
 
@@ -87,16 +79,11 @@ std::string status_text(int code) {
 
 std::string_view how_words(MatchHow how) {
   switch (how) {
-    case MatchHow::e164:
-      return "its E.164 number";
-    case MatchHow::national:
-      return "a national form stored without country code";
-    case MatchHow::suffix:
-      return "the last digits";
-    case MatchHow::raw:
-      return "the raw digits of a stored number that does not normalise";
-    case MatchHow::card:
-      return "the CRM card the call was started from";
+    case MatchHow::e164: return "its E.164 number";
+    case MatchHow::national: return "a national form stored without country code";
+    case MatchHow::suffix: return "the last digits";
+    case MatchHow::raw: return "the raw digits of a stored number that does not normalise";
+    case MatchHow::card: return "the CRM card the call was started from";
   }
   return "?";
 }
@@ -104,12 +91,10 @@ std::string_view how_words(MatchHow how) {
 // Why a call created what it did, or nothing (R-L, R-S); not_in_crm is told by the client line.
 std::string creation_words(const CallResult& call, const LineSettings* line) {
   switch (call.creation) {
-    case CreationReason::unknown_caller:
-      return "new number: created automatically";
+    case CreationReason::unknown_caller: return "new number: created automatically";
     case CreationReason::repeat_client:
       return "known client without an open deal: repeat sales create a repeat record";
-    case CreationReason::offer_only:
-      return "the line offers creation instead of creating";
+    case CreationReason::offer_only: return "the line offers creation instead of creating";
     case CreationReason::direction_excluded:
       return line ? fmt::format("the line creates records for {} calls only; this is {}",
                                 line->create_for,
@@ -117,16 +102,11 @@ std::string creation_words(const CallResult& call, const LineSettings* line) {
                                 : call.direction == CallDirection::callback ? "a callback"
                                                                             : "an incoming call")
                   : std::string("the line does not create records for this direction");
-    case CreationReason::not_in_crm:
-      return "";
-    case CreationReason::not_a_number:
-      return "not a dialable number: nothing to create";
-    case CreationReason::lead_matched:
-      return "the caller's lead is in progress: nothing new";
-    case CreationReason::outgoing_bound:
-      return "outgoing call to a known client: nothing new";
-    case CreationReason::has_open_deal:
-      return "the client has an open deal: nothing new";
+    case CreationReason::not_in_crm: return "";
+    case CreationReason::not_a_number: return "not a dialable number: nothing to create";
+    case CreationReason::lead_matched: return "the caller's lead is in progress: nothing new";
+    case CreationReason::outgoing_bound: return "outgoing call to a known client: nothing new";
+    case CreationReason::has_open_deal: return "the client has an open deal: nothing new";
     case CreationReason::has_open_repeat_lead:
       return "the client already has an open repeat lead: nothing new";
     case CreationReason::repeat_sales_off:
@@ -137,32 +117,22 @@ std::string creation_words(const CallResult& call, const LineSettings* line) {
 
 std::string_view offer_words(OfferAction a) {
   switch (a) {
-    case OfferAction::create_lead:
-      return "create a lead";
-    case OfferAction::create_contact:
-      return "create a contact";
-    case OfferAction::create_deal:
-      return "create a deal";
+    case OfferAction::create_lead: return "create a lead";
+    case OfferAction::create_contact: return "create a contact";
+    case OfferAction::create_deal: return "create a deal";
   }
   return "?";
 }
 
 std::string_view distribution_words(Distribution d) {
   switch (d) {
-    case Distribution::evenly:
-      return "evenly";
-    case Distribution::strictly:
-      return "strictly in order";
-    case Distribution::all:
-      return "all at once";
-    case Distribution::random:
-      return "in random order";
-    case Distribution::fewest_calls:
-      return "fewest calls first";
-    case Distribution::longest_idle:
-      return "longest idle first";
-    case Distribution::ring_progressively:
-      return "ringing progressively";
+    case Distribution::evenly: return "evenly";
+    case Distribution::strictly: return "strictly in order";
+    case Distribution::all: return "all at once";
+    case Distribution::random: return "in random order";
+    case Distribution::fewest_calls: return "fewest calls first";
+    case Distribution::longest_idle: return "longest idle first";
+    case Distribution::ring_progressively: return "ringing progressively";
   }
   return "?";
 }
@@ -188,7 +158,9 @@ std::optional<EmployeeId> final_holder(const CallResult& call) {
 }
 
 // Who picked an incoming call up (on their own phone too); nullopt for external numbers.
-std::optional<EmployeeId> first_answerer(const CallResult& call) { return call.answered_by; }
+std::optional<EmployeeId> first_answerer(const CallResult& call) {
+  return call.answered_by;
+}
 
 std::string one_line(std::string_view text) {
   std::string out(text);
@@ -322,8 +294,7 @@ std::string Timeline::route_step(const CallResult& call, const RouteEntry& step)
     }
     case RouteEntry::Kind::voicemail:
       return fmt::format("voicemail for {}{}", employee(step.employee), why);
-    case RouteEntry::Kind::hang_up:
-      return fmt::format("hung up{}", why);
+    case RouteEntry::Kind::hang_up: return fmt::format("hung up{}", why);
   }
   return "?";
 }
@@ -490,9 +461,7 @@ void Timeline::print_call(std::FILE* out, std::size_t index) const {
       row("client", fmt::format("not looked up: {}'s number (an employee; telephony only)",
                                 employee(call.match.employee)));
       break;
-    case CrmState::disabled:
-      row("client", "not looked up: CRM lookup is off on this line");
-      break;
+    case CrmState::disabled: row("client", "not looked up: CRM lookup is off on this line"); break;
   }
 
   // The route, step by step, and how the call ended.
@@ -626,35 +595,20 @@ void Timeline::print_summary(std::FILE* out) const {
           ++deals;
           repeat_deals += e.repeat ? 1 : 0;
           break;
-        case EntityType::contact:
-          ++contacts;
-          break;
-        case EntityType::company:
-          ++companies;
-          break;
-        case EntityType::invoice:
-          ++invoices;
-          break;
+        case EntityType::contact: ++contacts; break;
+        case EntityType::company: ++companies; break;
+        case EntityType::invoice: ++invoices; break;
       }
     }
     for (const auto& r : c.reassigned)
       (r.why == ReassignReason::answered ? on_answer : on_transfer) += 1;
     if (!c.offer.empty()) ++offered;
     switch (c.match.crm) {
-      case CrmState::excepted:
-        ++excepted;
-        break;
-      case CrmState::employee:
-        ++employee_numbers;
-        break;
-      case CrmState::disabled:
-        ++disabled;
-        break;
-      case CrmState::unknown:
-        not_numbers += c.match.number.is_dialable() ? 0 : 1;
-        break;
-      case CrmState::matched:
-        break;
+      case CrmState::excepted: ++excepted; break;
+      case CrmState::employee: ++employee_numbers; break;
+      case CrmState::disabled: ++disabled; break;
+      case CrmState::unknown: not_numbers += c.match.number.is_dialable() ? 0 : 1; break;
+      case CrmState::matched: break;
     }
   }
 

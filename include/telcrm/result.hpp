@@ -106,7 +106,9 @@ using Unexpected = ::telcrm::expected_shim::unexpected<Error>;
   return Unexpected(Error(code, std::move(message)));
 }
 /// Passes an existing error on: `if (!r) return fail(r.error());`.
-[[nodiscard]] inline Unexpected fail(Error error) { return Unexpected(std::move(error)); }
+[[nodiscard]] inline Unexpected fail(Error error) {
+  return Unexpected(std::move(error));
+}
 
 /// The name of the Result backend this build uses: "tl::expected", "std::expected" or
 /// "telcrm::expected_shim::expected".

@@ -45,8 +45,7 @@ void check_unique_ids(Reader& reader, const std::vector<T>& items, const std::st
     if (items[i].id == *dup) {
       for (std::size_t k = i + 1; k < items.size(); ++k)
         if (items[k].id == *dup)
-          return reader.fail(Reader::index_path(path, k),
-                             "duplicate id " + std::to_string(*dup));
+          return reader.fail(Reader::index_path(path, k), "duplicate id " + std::to_string(*dup));
     }
 }
 
@@ -154,7 +153,6 @@ void read_call_record(Reader& r, const Json& j, const std::string& path, CallRec
   o.finish();
 }
 
-
 void read_entity_ref(Reader& r, const Json& j, const std::string& path, EntityRef& ref) {
   ObjectReader o(r, j, path);
   o.required("type", ref.type);
@@ -212,7 +210,8 @@ Json write_employee(const Employee& e) {
   j["name"] = e.name;
   j["active"] = e.active;
   j["presence"] = std::string(format_as(e.presence));
-  j["workday"] = e.workday == Workday::untracked ? Json(nullptr) : Json(std::string(format_as(e.workday)));
+  j["workday"] =
+      e.workday == Workday::untracked ? Json(nullptr) : Json(std::string(format_as(e.workday)));
   Json phones = Json::object();
   phones["mobile"] = optional_json(e.phones.mobile);
   phones["personal"] = optional_json(e.phones.personal);

@@ -73,16 +73,19 @@ struct EnumValues<CrmMode> {
 };
 template <>
 struct EnumValues<Distribution> {
-  static constexpr std::array all{Distribution::evenly,       Distribution::strictly,
-                                  Distribution::all,          Distribution::random,
-                                  Distribution::fewest_calls, Distribution::longest_idle,
+  static constexpr std::array all{Distribution::evenly,
+                                  Distribution::strictly,
+                                  Distribution::all,
+                                  Distribution::random,
+                                  Distribution::fewest_calls,
+                                  Distribution::longest_idle,
                                   Distribution::ring_progressively};
 };
 template <>
 struct EnumValues<NoAnswerRule> {
-  static constexpr std::array all{NoAnswerRule::voicemail, NoAnswerRule::forward_to_phone,
+  static constexpr std::array all{NoAnswerRule::voicemail,         NoAnswerRule::forward_to_phone,
                                   NoAnswerRule::forward_to_number, NoAnswerRule::next_queue,
-                                  NoAnswerRule::hang_up, NoAnswerRule::wait};
+                                  NoAnswerRule::hang_up,           NoAnswerRule::wait};
 };
 template <>
 struct EnumValues<ResponsibleFallback> {

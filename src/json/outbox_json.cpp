@@ -24,23 +24,24 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 Json write_op(const WriteOp& op) {
   Json j = Json::object();
-  std::visit(Overloaded{
-                 [&](const CreateLead& c) { j["create_lead"] = write_lead(c.lead); },
-                 [&](const CreateContact& c) { j["create_contact"] = write_contact(c.contact); },
-                 [&](const CreateCompany& c) { j["create_company"] = write_company(c.company); },
-                 [&](const CreateDeal& c) { j["create_deal"] = write_deal(c.deal); },
-                 [&](const CreateInvoice& c) { j["create_invoice"] = write_invoice(c.invoice); },
-                 [&](const Reassign& r) {
-                   j["reassign"] = Json::object({{"entity", write_entity_ref(r.entity)}, {"to", r.to}});
-                 },
-                 [&](const WriteActivity& a) { j["activity"] = write_activity(a.activity); },
-                 [&](const RecordMissedCall& m) { j["missed_call"] = write_missed_call(m.missed); },
-                 [&](const MarkCalledBack& m) {
-                   j["called_back"] = Json::object({{"number", m.number}, {"call", m.call}});
-                 },
-                 [&](const RecordCall& r) { j["call_record"] = write_call_record(r.record); },
-             },
-             op);
+  std::visit(
+      Overloaded{
+          [&](const CreateLead& c) { j["create_lead"] = write_lead(c.lead); },
+          [&](const CreateContact& c) { j["create_contact"] = write_contact(c.contact); },
+          [&](const CreateCompany& c) { j["create_company"] = write_company(c.company); },
+          [&](const CreateDeal& c) { j["create_deal"] = write_deal(c.deal); },
+          [&](const CreateInvoice& c) { j["create_invoice"] = write_invoice(c.invoice); },
+          [&](const Reassign& r) {
+            j["reassign"] = Json::object({{"entity", write_entity_ref(r.entity)}, {"to", r.to}});
+          },
+          [&](const WriteActivity& a) { j["activity"] = write_activity(a.activity); },
+          [&](const RecordMissedCall& m) { j["missed_call"] = write_missed_call(m.missed); },
+          [&](const MarkCalledBack& m) {
+            j["called_back"] = Json::object({{"number", m.number}, {"call", m.call}});
+          },
+          [&](const RecordCall& r) { j["call_record"] = write_call_record(r.record); },
+      },
+      op);
   return j;
 }
 
@@ -73,7 +74,8 @@ void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
   } else if (name == "reassign") {
     Reassign v;
     ObjectReader o(r, body, at);
-    if (const Json* e = o.find("entity"); e != nullptr) read_entity_ref(r, *e, Reader::key_path(at, "entity"), v.entity);
+    if (const Json* e = o.find("entity"); e != nullptr)
+      read_entity_ref(r, *e, Reader::key_path(at, "entity"), v.entity);
     o.required("to", v.to);
     o.finish();
     op = v;
@@ -189,7 +191,8 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
     auto doc = json_detail::parse_document(line);
     if (!doc || !doc->is_object() || doc->size() != 1) {
       if (last) break;  // cut short by a crash while writing: it was never acknowledged
-      return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + " is damaged");
+      return fail(Errc::storage_corrupt,
+                  path + ": line " + std::to_string(line_number) + " is damaged");
     }
     json_detail::Reader reader;
     if (auto it = doc->find("append"); it != doc->end()) {
@@ -213,7 +216,8 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
         return b.call == call && b.seq == static_cast<std::uint32_t>(seq);
       });
     } else {
-      return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + " is not ours");
+      return fail(Errc::storage_corrupt,
+                  path + ": line " + std::to_string(line_number) + " is not ours");
     }
   }
   return journal;
@@ -233,7 +237,8 @@ Result<void> FileOutboxJournal::write_line(const std::string& line) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd_) != 0) return fail(Errc::io_error, path_ + ": cannot sync (" + std::strerror(errno) + ")");
+  if (::fsync(fd_) != 0)
+    return fail(Errc::io_error, path_ + ": cannot sync (" + std::strerror(errno) + ")");
   return {};
 }
 

@@ -78,7 +78,8 @@ void Reader::read(const Json& j, const std::string& path, bool& out) {
 void Reader::read(const Json& j, const std::string& path, std::int64_t& out) {
   if (j.is_number_integer()) {
     if (j.is_number_unsigned() &&
-        j.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        j.get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       return fail(path, "integer too large");
     out = j.get<std::int64_t>();
     return;
@@ -114,10 +115,12 @@ void Reader::read(const Json& j, const std::string& path, std::string& out) {
 }
 
 void Reader::read(const Json& j, const std::string& path, Region& out) {
-  if (!j.is_string()) return fail(path, "expected a region code such as \"RU\", got " + describe(j));
+  if (!j.is_string())
+    return fail(path, "expected a region code such as \"RU\", got " + describe(j));
   const auto& code = j.get_ref<const std::string&>();
   auto region = Region::from_code(code);
-  if (!region) return fail(path, "unknown region '" + code + "' (expected an ISO 3166 code such as \"DE\")");
+  if (!region)
+    return fail(path, "unknown region '" + code + "' (expected an ISO 3166 code such as \"DE\")");
   out = *region;
 }
 

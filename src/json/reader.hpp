@@ -76,7 +76,7 @@ class Reader {
     }
   }
   template <class E>
-    requires std::is_enum_v<E>
+  requires std::is_enum_v<E>
   void read(const Json& j, const std::string& path, E& out) {
     if (j.is_string()) {
       const auto& s = j.get_ref<const std::string&>();

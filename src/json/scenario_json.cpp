@@ -147,7 +147,8 @@ Json write_created(const CreatedEntity& c) {
   if (c.entity.type == EntityType::lead || c.entity.type == EntityType::deal)
     j["source"] = optional_json(c.source);
   j["responsible"] = optional_json(c.responsible);
-  if (c.entity.type == EntityType::lead || c.entity.type == EntityType::deal) j["repeat"] = c.repeat;
+  if (c.entity.type == EntityType::lead || c.entity.type == EntityType::deal)
+    j["repeat"] = c.repeat;
   return j;
 }
 
@@ -163,9 +164,12 @@ Json write_call_result(const CallResult& c) {
   for (const auto& e : c.route) route.push_back(write_route_entry(e));
   j["route"] = std::move(route);
   // The scenario format names the number for forwarded calls, the employee otherwise.
-  if (c.answered_by_number) j["answered_by"] = *c.answered_by_number;
-  else if (c.answered_by) j["answered_by"] = *c.answered_by;
-  else j["answered_by"] = nullptr;
+  if (c.answered_by_number)
+    j["answered_by"] = *c.answered_by_number;
+  else if (c.answered_by)
+    j["answered_by"] = *c.answered_by;
+  else
+    j["answered_by"] = nullptr;
   j["transferred_to"] = optional_json(c.transferred_to);
   j["outcome"] = std::string(format_as(c.outcome));
   j["status_code"] = c.status_code;

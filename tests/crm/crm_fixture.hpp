@@ -13,7 +13,9 @@
 
 namespace telcrm_test {
 
-inline telcrm::Region region(const char* code) { return *telcrm::Region::from_code(code); }
+inline telcrm::Region region(const char* code) {
+  return *telcrm::Region::from_code(code);
+}
 
 inline telcrm::Timestamp at(int day, int hour = 12) {
   using namespace std::chrono;
@@ -37,14 +39,14 @@ struct World {
   telcrm::Contact& contact(telcrm::EntityId id, std::vector<std::string> phones,
                            std::optional<telcrm::EmployeeId> responsible = std::nullopt,
                            std::optional<telcrm::EntityId> company = std::nullopt) {
-    crm.contacts.push_back({id, "Contact " + std::to_string(id), std::move(phones), {},
-                            responsible, company});
+    crm.contacts.push_back(
+        {id, "Contact " + std::to_string(id), std::move(phones), {}, responsible, company});
     return crm.contacts.back();
   }
   telcrm::Company& company(telcrm::EntityId id, std::vector<std::string> phones,
                            std::optional<telcrm::EmployeeId> responsible = std::nullopt) {
-    crm.companies.push_back({id, "Company " + std::to_string(id), std::move(phones), {},
-                             responsible});
+    crm.companies.push_back(
+        {id, "Company " + std::to_string(id), std::move(phones), {}, responsible});
     return crm.companies.back();
   }
   telcrm::Lead& lead(telcrm::EntityId id, std::vector<std::string> phones,
@@ -96,9 +98,17 @@ struct World {
   }
 };
 
-inline telcrm::EntityRef contact_ref(telcrm::EntityId id) { return {telcrm::EntityType::contact, id}; }
-inline telcrm::EntityRef company_ref(telcrm::EntityId id) { return {telcrm::EntityType::company, id}; }
-inline telcrm::EntityRef lead_ref(telcrm::EntityId id) { return {telcrm::EntityType::lead, id}; }
-inline telcrm::EntityRef deal_ref(telcrm::EntityId id) { return {telcrm::EntityType::deal, id}; }
+inline telcrm::EntityRef contact_ref(telcrm::EntityId id) {
+  return {telcrm::EntityType::contact, id};
+}
+inline telcrm::EntityRef company_ref(telcrm::EntityId id) {
+  return {telcrm::EntityType::company, id};
+}
+inline telcrm::EntityRef lead_ref(telcrm::EntityId id) {
+  return {telcrm::EntityType::lead, id};
+}
+inline telcrm::EntityRef deal_ref(telcrm::EntityId id) {
+  return {telcrm::EntityType::deal, id};
+}
 
 }  // namespace telcrm_test

@@ -8,7 +8,9 @@ using namespace telcrm;
 using namespace telcrm_test;
 
 namespace {
-std::string fmt_phone(EntityId id) { return "+7916" + std::to_string(1000000 + id); }
+std::string fmt_phone(EntityId id) {
+  return "+7916" + std::to_string(1000000 + id);
+}
 
 std::vector<EntityRef> filed_under(const CrmIndex& index, const char* phone) {
   std::vector<EntityRef> refs;

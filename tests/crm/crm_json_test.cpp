@@ -74,5 +74,6 @@ TEST_CASE("Employees read in the settings.employees shape") {
 
   auto bad = employees_from_json(R"([{ "id": 1, "name": "x", "workday": "lunch" }])");
   REQUIRE_FALSE(bad.has_value());
-  CHECK(bad.error().message() == "employees[0].workday: expected one of open, closed, paused, null");
+  CHECK(bad.error().message() ==
+        "employees[0].workday: expected one of open, closed, paused, null");
 }

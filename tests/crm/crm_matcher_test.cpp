@@ -221,8 +221,8 @@ TEST_CASE("R-M5 bindings: open deals first, then the contact, then its matched c
   auto r = w.match("+74951234567");
   CHECK(*r.primary == contact_ref(5));
   CHECK(r.company == company_ref(3));
-  const std::vector<EntityRef> expected{deal_ref(71), deal_ref(70), deal_ref(73), deal_ref(72),
-                                        contact_ref(5), company_ref(3)};
+  const std::vector<EntityRef> expected{deal_ref(71), deal_ref(70),   deal_ref(73),
+                                        deal_ref(72), contact_ref(5), company_ref(3)};
   CHECK(r.bindings == expected);
   CHECK(r.has_open_deal);
 }

@@ -25,7 +25,8 @@ const char* two_lines = R"({ "settings": { "default_region": "RU",
       "at": "2026-11-24T10:00:00Z", "answers": [2], "duration": 30 } ] })";
 
 CallStart start_of(const char* id, const char* from, Timestamp at) {
-  return CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt, at};
+  return CallStart{id, CallDirection::incoming, "+74950000000", from, std::nullopt, std::nullopt,
+                   at};
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
   CHECK(rig.store.snapshot()->leads.size() == 1);
 
   auto ended = rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
-  auto ended_again = rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
+  auto ended_again =
+      rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
   REQUIRE(ended.has_value());
   CHECK(*ended == *ended_again);
   CHECK(ended->steps == 2);
@@ -66,7 +68,8 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
 
 TEST_CASE("R-I1 a repeated call id in a scenario repeats the first result") {
   std::string json = two_lines;
-  const std::string call = R"({ "id": "c1", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+  const std::string call =
+      R"({ "id": "c1", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
       "at": "2026-11-24T10:00:00Z", "answers": [2], "duration": 30 })";
   json.replace(json.rfind("] }"), 3, ", " + call + "] }");
   auto out = run(json);
@@ -76,9 +79,11 @@ TEST_CASE("R-I1 a repeated call id in a scenario repeats the first result") {
   CHECK(out.crm_after.activities.size() == 1);
 
   std::string different = two_lines;
-  different.replace(different.rfind("] }"), 3,
-                    ", " + std::string(R"({ "id": "c1", "direction": "incoming", "line": "+74950000000",
-                        "from": "+79031112233", "at": "2026-11-24T10:00:00Z" })") + "] }");
+  different.replace(
+      different.rfind("] }"), 3,
+      ", " + std::string(R"({ "id": "c1", "direction": "incoming", "line": "+74950000000",
+                        "from": "+79031112233", "at": "2026-11-24T10:00:00Z" })") +
+          "] }");
   auto bad = scenario_from_json(different);
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().message().find("$.calls[1].id: call id 'c1' repeats $.calls[0]") == 0);
@@ -105,7 +110,8 @@ TEST_CASE("R-I2 across processes: the store's claim makes the later process bind
   // Two engines over one store, each with its own index — as two processes sharing a database.
   Rig first(two_lines);
   SimulatedPbx pbx(first.s.settings.default_region);
-  auto second = CallEngine::create(first.s.settings, first.store, first.directory, pbx, first.clock);
+  auto second =
+      CallEngine::create(first.s.settings, first.store, first.directory, pbx, first.clock);
   REQUIRE(second.has_value());
   const auto at = first.s.calls[0].at;
   REQUIRE(first.engine->start_call(start_of("p1", "+79161234567", at)).has_value());
@@ -120,7 +126,8 @@ TEST_CASE("R-I2 across processes: the store's claim makes the later process bind
   CHECK(r2->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
 }
 
-TEST_CASE("R-I3 with the store down the call is still routed; its writes land once when it is back") {
+TEST_CASE(
+    "R-I3 with the store down the call is still routed; its writes land once when it is back") {
   Rig rig(two_lines);
   rig.store.set_available(false);
   auto result = rig.play(0);
@@ -160,14 +167,17 @@ TEST_CASE("Stale calls are closed as missed by reap()") {
 TEST_CASE("Bad events are errors with context, never crashes") {
   Rig rig(two_lines);
   const auto at = rig.s.calls[0].at;
-  auto no_line = rig.engine->start_call(CallStart{"x", CallDirection::incoming, "+70000000000", "1", std::nullopt, std::nullopt, at});
+  auto no_line = rig.engine->start_call(
+      CallStart{"x", CallDirection::incoming, "+70000000000", "1", std::nullopt, std::nullopt, at});
   REQUIRE_FALSE(no_line.has_value());
   CHECK(no_line.error().code() == Errc::not_found);
   CHECK(no_line.error().message() == "call x: line '+70000000000' is not configured");
-  auto no_user = rig.engine->start_call(CallStart{"y", CallDirection::outgoing, "+74950000000", "+79161234567", std::nullopt, std::nullopt, at});
+  auto no_user = rig.engine->start_call(CallStart{"y", CallDirection::outgoing, "+74950000000",
+                                                  "+79161234567", std::nullopt, std::nullopt, at});
   REQUIRE_FALSE(no_user.has_value());
   CHECK(no_user.error().code() == Errc::invalid_argument);
-  CHECK(rig.engine->answered(Answered{"nope", 0, 1, std::nullopt}).error().code() == Errc::not_found);
+  CHECK(rig.engine->answered(Answered{"nope", 0, 1, std::nullopt}).error().code() ==
+        Errc::not_found);
   REQUIRE(rig.engine->start_call(start_of("z", "garbage", at)).has_value());
   CHECK(rig.engine->transferred(Transferred{"z", 2}).error().code() == Errc::invalid_state);
   auto bad_settings = rig.s.settings;
@@ -179,7 +189,8 @@ TEST_CASE("Bad events are errors with context, never crashes") {
 
 TEST_CASE("R-I3 writes waiting for the store survive a restart in the file journal, applied once") {
   const std::string path = (std::filesystem::temp_directory_path() /
-                            ("telcrm-outbox-" + std::to_string(::getpid()) + ".jsonl")).string();
+                            ("telcrm-outbox-" + std::to_string(::getpid()) + ".jsonl"))
+                               .string();
   std::filesystem::remove(path);
   Rig rig(two_lines);
   {
@@ -223,7 +234,8 @@ TEST_CASE("R-I3 a write batch survives JSON: every operation, local references a
   WriteBatch batch;
   batch.call = "c9";
   batch.seq = 4;
-  batch.claim = UnknownCallerClaim{"+79161234567", std::chrono::sys_days(std::chrono::year(2026) / 11 / 24), Seconds(300)};
+  batch.claim = UnknownCallerClaim{
+      "+79161234567", std::chrono::sys_days(std::chrono::year(2026) / 11 / 24), Seconds(300)};
   Contact contact;
   contact.name = "+7 916";
   contact.phones = {"+7 916"};
@@ -234,9 +246,13 @@ TEST_CASE("R-I3 a write batch survives JSON: every operation, local references a
   activity.call = "c9";
   activity.bindings = {{EntityType::deal, -1}, {EntityType::contact, -1}};
   activity.subject = "Incoming call from +79161234567";
-  batch.ops = {CreateContact{contact}, CreateDeal{deal}, Reassign{{EntityType::deal, -1}, 3},
-               WriteActivity{activity}, RecordMissedCall{{"+79161234567", "c9", std::nullopt}},
-               MarkCalledBack{"+79161234567", "c9"}, RecordCall{CallRecord{.call = "c9"}}};
+  batch.ops = {CreateContact{contact},
+               CreateDeal{deal},
+               Reassign{{EntityType::deal, -1}, 3},
+               WriteActivity{activity},
+               RecordMissedCall{{"+79161234567", "c9", std::nullopt}},
+               MarkCalledBack{"+79161234567", "c9"},
+               RecordCall{CallRecord{.call = "c9"}}};
   auto text = write_batch_to_json(batch);
   CHECK(text.find('\n') == std::string::npos);
   auto back = write_batch_from_json(text);

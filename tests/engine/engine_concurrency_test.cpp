@@ -68,8 +68,9 @@ TEST_CASE("R-I2 8 threads x 10,000 calls from 1,000 unknown numbers create exact
         const int n = (i * 7 + t * 131) % numbers;  // every thread walks all numbers
         const std::string id = fmt::format("t{}-{}", t, i);
         const std::string from = fmt::format("+7916{:07}", n);
-        auto started = (*engine)->start_call(
-            CallStart{id, CallDirection::incoming, line.number, from, std::nullopt, std::nullopt, clock.now()});
+        auto started =
+            (*engine)->start_call(CallStart{id, CallDirection::incoming, line.number, from,
+                                            std::nullopt, std::nullopt, clock.now()});
         auto answered = (*engine)->answered(Answered{id, 0, 1 + (i % 2), std::nullopt});
         auto ended = (*engine)->end_call(CallEnd{id, Seconds(10), {}, {}, {}, {}});
         if (!started || !answered || !ended) {

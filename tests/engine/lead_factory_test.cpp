@@ -25,11 +25,13 @@ MatchResult known(EntityRef primary, bool open_deal = false, bool repeat_lead = 
   return m;
 }
 
-const Timestamp at = std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) + std::chrono::hours(10);
+const Timestamp at =
+    std::chrono::sys_days(std::chrono::year(2026) / 11 / 24) + std::chrono::hours(10);
 
 CreationPlan plan(const LineSettings& line, CallDirection dir, const MatchResult& m,
                   const ModeStrategy& mode, bool repeat_sales = false) {
-  return LeadFactory::plan(CreationRequest{line, dir, m, "8 916 123-45-67", at, repeat_sales}, mode);
+  return LeadFactory::plan(CreationRequest{line, dir, m, "8 916 123-45-67", at, repeat_sales},
+                           mode);
 }
 
 }  // namespace
@@ -94,11 +96,14 @@ TEST_CASE("R-L3 nothing is created for excepted, employee, disabled, short or ma
     CHECK(p.offer.empty());
   }
   auto short_code = unknown("112");
-  CHECK(plan(line, CallDirection::incoming, short_code, classic).reason == CreationReason::not_a_number);
+  CHECK(plan(line, CallDirection::incoming, short_code, classic).reason ==
+        CreationReason::not_a_number);
   auto lead = known({EntityType::lead, 50});
-  CHECK(plan(line, CallDirection::incoming, lead, classic, true).reason == CreationReason::lead_matched);
+  CHECK(plan(line, CallDirection::incoming, lead, classic, true).reason ==
+        CreationReason::lead_matched);
   auto client = known({EntityType::contact, 5});
-  CHECK(plan(line, CallDirection::outgoing, client, classic, true).reason == CreationReason::outgoing_bound);
+  CHECK(plan(line, CallDirection::outgoing, client, classic, true).reason ==
+        CreationReason::outgoing_bound);
 }
 
 TEST_CASE("R-L4 titles: the template, the number as received, the direction; source per line") {
@@ -115,8 +120,8 @@ TEST_CASE("R-L4 titles: the template, the number as received, the direction; sou
   line.work_hours = WorkHours{};
   line.work_hours->utc_offset = std::chrono::minutes(180);
   CHECK(render_title("{direction} {number} on {line} at {date} {time} {unknown}", "123",
-                     CallDirection::outgoing, at, line) ==
-        "Outgoing call 123 on +74951234567 at 2026-11-24 13:00 {unknown}");
+                     CallDirection::outgoing, at,
+                     line) == "Outgoing call 123 on +74951234567 at 2026-11-24 13:00 {unknown}");
 }
 
 TEST_CASE("R-L6 repeat leads only with repeat sales on, no open deal and no open repeat lead") {
@@ -134,9 +139,11 @@ TEST_CASE("R-L6 repeat leads only with repeat sales on, no open deal and no open
   CHECK(p.lead->company == 3);
   CHECK(plan(line, CallDirection::incoming, known({EntityType::contact, 5}, true), classic, true)
             .reason == CreationReason::has_open_deal);
-  CHECK(plan(line, CallDirection::incoming, known({EntityType::contact, 5}, false, true), classic, true)
+  CHECK(plan(line, CallDirection::incoming, known({EntityType::contact, 5}, false, true), classic,
+             true)
             .reason == CreationReason::has_open_repeat_lead);
-  auto company = plan(line, CallDirection::incoming, known({EntityType::company, 3}), classic, true);
+  auto company =
+      plan(line, CallDirection::incoming, known({EntityType::company, 3}), classic, true);
   REQUIRE(company.lead.has_value());
   CHECK(company.lead->company == 3);
   CHECK_FALSE(company.lead->contact.has_value());
@@ -168,10 +175,12 @@ TEST_CASE("R-S1 R-S2 the mode decides what is created: leads, or deals with cont
   CHECK_FALSE(c.deal->contact.has_value());
 
   // A known client without an open deal gets a repeat deal whatever repeat_sales says.
-  auto repeat = plan(line, CallDirection::incoming, known({EntityType::contact, 20}), simple, false);
+  auto repeat =
+      plan(line, CallDirection::incoming, known({EntityType::contact, 20}), simple, false);
   REQUIRE(repeat.deal.has_value());
   CHECK(repeat.deal->repeat);
   CHECK(repeat.deal->contact == 20);
-  CHECK(plan(line, CallDirection::incoming, known({EntityType::contact, 21}, true), simple).reason ==
-        CreationReason::has_open_deal);
+  CHECK(
+      plan(line, CallDirection::incoming, known({EntityType::contact, 21}, true), simple).reason ==
+      CreationReason::has_open_deal);
 }

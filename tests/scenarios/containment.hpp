@@ -15,9 +15,7 @@ namespace telcrm_test {
 inline std::optional<std::string> first_difference(const nlohmann::ordered_json& expected,
                                                    const nlohmann::ordered_json& actual,
                                                    const std::string& path = "$") {
-  auto mismatch = [&] {
-    return path + ": expected " + expected.dump() + ", got " + actual.dump();
-  };
+  auto mismatch = [&] { return path + ": expected " + expected.dump() + ", got " + actual.dump(); };
   if (expected.is_object()) {
     if (!actual.is_object()) return mismatch();
     for (const auto& [key, value] : expected.items()) {

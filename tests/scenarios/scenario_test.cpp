@@ -49,7 +49,8 @@ void check_folder(const fs::path& dir, std::size_t at_least) {
     CHECK_MESSAGE(fs::exists(expect_path), "no " << expect_path.filename().string());
     if (!fs::exists(expect_path)) continue;
     auto scenario = telcrm::scenario_from_json(read(file));
-    CHECK_MESSAGE(scenario.has_value(), file.filename().string() << ": " << scenario.error().message());
+    CHECK_MESSAGE(scenario.has_value(), file.filename().string()
+                                            << ": " << scenario.error().message());
     if (!scenario) continue;
     auto output = telcrm::replay(*scenario);
     CHECK_MESSAGE(output.has_value(), file.filename().string() << ": " << output.error().message());
@@ -58,7 +59,8 @@ void check_folder(const fs::path& dir, std::size_t at_least) {
         telcrm::replay_output_to_json(output->calls, output->crm_after));
     const auto expected = nlohmann::ordered_json::parse(read(expect_path));
     const auto difference = telcrm_test::first_difference(expected, actual);
-    CHECK_MESSAGE(!difference.has_value(), file.filename().string() << ": " << difference.value_or(""));
+    CHECK_MESSAGE(!difference.has_value(), file.filename().string()
+                                               << ": " << difference.value_or(""));
   }
 }
 

@@ -51,12 +51,9 @@ class Generator {
   // An existing id (probably), a dangling one, or a reference to the batch's own records.
   std::optional<EntityId> ref(EntityType t, const std::array<EntityId, 5>& local) {
     switch (pick(5)) {
-      case 0:
-        return std::nullopt;
-      case 1:
-        return static_cast<EntityId>(40 + pick(20));  // mostly dangling
-      case 2:
-        return -static_cast<EntityId>(1 + pick(2));  // local, maybe beyond what exists
+      case 0: return std::nullopt;
+      case 1: return static_cast<EntityId>(40 + pick(20));  // mostly dangling
+      case 2: return -static_cast<EntityId>(1 + pick(2));   // local, maybe beyond what exists
       default: {
         const auto made = local[static_cast<std::size_t>(t)];
         return made > 0 && pick(2) == 0 ? -made : static_cast<EntityId>(1 + pick(8));
@@ -123,10 +120,8 @@ class Generator {
         }
         return WriteActivity{a};
       }
-      case 7:
-        return RecordMissedCall{{number(), "c" + std::to_string(pick(40)), std::nullopt}};
-      case 8:
-        return MarkCalledBack{number(), "c" + std::to_string(pick(40))};
+      case 7: return RecordMissedCall{{number(), "c" + std::to_string(pick(40)), std::nullopt}};
+      case 8: return MarkCalledBack{number(), "c" + std::to_string(pick(40))};
       default: {
         CallRecord h;
         h.call = "c" + std::to_string(pick(40));

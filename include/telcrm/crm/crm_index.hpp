@@ -76,24 +76,30 @@ struct FactsView {
 
   /// An owning copy.
   [[nodiscard]] EntityFacts to_facts() const {
-    return EntityFacts{ref,      exists,     responsible,
-                       contact,  company,    modified,
-                       lead_status, deal_stage, repeat,
+    return EntityFacts{ref,
+                       exists,
+                       responsible,
+                       contact,
+                       company,
+                       modified,
+                       lead_status,
+                       deal_stage,
+                       repeat,
                        {phones.begin(), phones.end()},
                        {open_deals.begin(), open_deals.end()},
                        {open_repeat_leads.begin(), open_repeat_leads.end()}};
   }
   static FactsView of(const EntityFacts& f) {
-    return FactsView{f.ref,      f.exists,     f.responsible, f.contact,  f.company,
-                     f.modified, f.lead_status, f.deal_stage, f.repeat,   f.phones,
-                     f.open_deals, f.open_repeat_leads};
+    return FactsView{f.ref,     f.exists,   f.responsible, f.contact,
+                     f.company, f.modified, f.lead_status, f.deal_stage,
+                     f.repeat,  f.phones,   f.open_deals,  f.open_repeat_leads};
   }
 };
 
 /// Options that decide how stored phones are keyed; changing them needs a rebuild.
 struct IndexOptions {
-  Region default_region{};       ///< stored numbers are read against it (R-N2)
-  int suffix_digits = 0;       ///< R-N6 tier 3: 0 = off, else 7 … 15
+  Region default_region{};                   ///< stored numbers are read against it (R-N2)
+  int suffix_digits = 0;                     ///< R-N6 tier 3: 0 = off, else 7 … 15
   std::size_t min_delta_capacity = 1 << 16;  ///< updates held before the base is rebuilt
 };
 

@@ -17,10 +17,10 @@ TELCRM_BEGIN_NAMESPACE
 
 /// One lookup: the number as received and the context of its call.
 struct MatchRequest {
-  std::string_view number{};          ///< the caller, or the dialled number of an outgoing call
-  Region region{};                    ///< the line's region (R-N2)
+  std::string_view number{};        ///< the caller, or the dialled number of an outgoing call
+  Region region{};                  ///< the line's region (R-N2)
   bool crm_lookup = true;           ///< false when the line's CRM lookup is off
-  std::optional<EntityRef> card{};    ///< the call was started from this entity's card (R-M1)
+  std::optional<EntityRef> card{};  ///< the call was started from this entity's card (R-M1)
 };
 
 /// Decides what a number is in the CRM. Pure: it reads only the values it is given (an index
@@ -44,8 +44,7 @@ class CrmMatcher {
 
   /// Ranks and binds a known set of candidates (the tail of match(), exposed for tests and
   /// for hosts that search by other means).
-  [[nodiscard]] static MatchResult resolve(PhoneNumber number,
-                                           std::vector<MatchCandidate> found,
+  [[nodiscard]] static MatchResult resolve(PhoneNumber number, std::vector<MatchCandidate> found,
                                            const CrmIndex::Snapshot& crm,
                                            const EmployeeIndex& employees);
 

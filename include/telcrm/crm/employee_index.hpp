@@ -34,8 +34,8 @@ class EmployeeIndex {
   [[nodiscard]] std::span<const Employee> employees() const noexcept { return employees_; }
 
  private:
-  std::vector<Employee> employees_;                                 // by id
-  std::vector<std::pair<std::uint64_t, EmployeeId>> numbers_;       // sorted by key
+  std::vector<Employee> employees_;                            // by id
+  std::vector<std::pair<std::uint64_t, EmployeeId>> numbers_;  // sorted by key
 };
 
 TELCRM_END_NAMESPACE

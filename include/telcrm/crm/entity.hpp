@@ -94,7 +94,7 @@ struct Lead {
   std::optional<EntityId> contact{};    ///< set on repeat leads (R-L6)
   std::optional<EntityId> company{};
   std::optional<std::string> source{};  ///< e.g. "CALL", or a call-tracking source
-  bool repeat = false;                ///< a repeat lead for a known client (R-L6)
+  bool repeat = false;                  ///< a repeat lead for a known client (R-L6)
   friend bool operator==(const Lead&, const Lead&) = default;
 };
 
@@ -124,8 +124,12 @@ struct Invoice {
 };
 
 /// True when a deal counts as open (stage in_progress, any pipeline).
-constexpr bool is_open(const Deal& deal) noexcept { return deal.stage == DealStage::in_progress; }
+constexpr bool is_open(const Deal& deal) noexcept {
+  return deal.stage == DealStage::in_progress;
+}
 /// True when a lead takes part in matching (status in_progress).
-constexpr bool is_open(const Lead& lead) noexcept { return lead.status == LeadStatus::in_progress; }
+constexpr bool is_open(const Lead& lead) noexcept {
+  return lead.status == LeadStatus::in_progress;
+}
 
 TELCRM_END_NAMESPACE

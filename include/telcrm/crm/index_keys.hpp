@@ -69,7 +69,8 @@ constexpr std::uint64_t raw_key(std::string_view digits) noexcept {
 /// The key of the last `n` digits of `digits`; 0 when there are fewer than `n`.
 constexpr std::uint64_t suffix_key(std::string_view digits, int n) noexcept {
   if (n <= 0 || digits.size() < static_cast<std::size_t>(n)) return 0;
-  return detail::digits_key(detail::suffix_key_tag, digits.substr(digits.size() - static_cast<std::size_t>(n)));
+  return detail::digits_key(detail::suffix_key_tag,
+                            digits.substr(digits.size() - static_cast<std::size_t>(n)));
 }
 
 /// How `number` was written, from how its country was found and its digits.

@@ -43,9 +43,9 @@ struct MatchCandidate {
 /// What the CRM knows of a number.
 struct MatchResult {
   PhoneNumber number{};                     ///< the number as normalised
-  CrmState crm = CrmState::unknown;       ///< why nothing matched, or `matched`
+  CrmState crm = CrmState::unknown;         ///< why nothing matched, or `matched`
   std::optional<EntityRef> primary{};       ///< the one entity the call binds to (R-M3)
-  MatchHow how = MatchHow::e164;          ///< how the primary was found
+  MatchHow how = MatchHow::e164;            ///< how the primary was found
   std::optional<EmployeeId> responsible{};  ///< R-M4: the primary's responsible, if active
   /// Every candidate of the winning tier: the primary first, then contacts, companies and
   /// leads, each by id (R-M3).

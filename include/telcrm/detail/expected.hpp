@@ -35,7 +35,9 @@ struct unexpect_t {
 };
 inline constexpr unexpect_t unexpect{};
 
-[[noreturn]] inline void expected_access_failed() noexcept { std::abort(); }
+[[noreturn]] inline void expected_access_failed() noexcept {
+  std::abort();
+}
 
 template <class T, class E>
 class expected {
@@ -46,20 +48,18 @@ class expected {
   template <class U>
   using rebind = expected<U, E>;
 
-  constexpr expected()
-    requires std::is_default_constructible_v<T>
-      : v_(std::in_place_index<0>) {}
+  constexpr expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   template <class U = T>
-    requires(!std::is_same_v<std::remove_cvref_t<U>, expected> &&
-             !std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
-             !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>> &&
-             std::is_constructible_v<T, U>)
-  constexpr expected(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}
+  requires(!std::is_same_v<std::remove_cvref_t<U>, expected> &&
+           !std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
+           !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>> &&
+           std::is_constructible_v<T, U>) constexpr expected(U&& v)
+      : v_(std::in_place_index<0>, std::forward<U>(v)) {}
   template <class G>
-    requires std::is_constructible_v<E, const G&>
+  requires std::is_constructible_v<E, const G&>
   constexpr expected(const unexpected<G>& u) : v_(std::in_place_index<1>, u.error()) {}
   template <class G>
-    requires std::is_constructible_v<E, G>
+  requires std::is_constructible_v<E, G>
   constexpr expected(unexpected<G>&& u) : v_(std::in_place_index<1>, std::move(u).error()) {}
   template <class... A>
   constexpr explicit expected(std::in_place_t, A&&... a)
@@ -144,10 +144,10 @@ class expected<void, E> {
 
   constexpr expected() noexcept = default;
   template <class G>
-    requires std::is_constructible_v<E, const G&>
+  requires std::is_constructible_v<E, const G&>
   constexpr expected(const unexpected<G>& u) : err_(u.error()), has_error_(true) {}
   template <class G>
-    requires std::is_constructible_v<E, G>
+  requires std::is_constructible_v<E, G>
   constexpr expected(unexpected<G>&& u) : err_(std::move(u).error()), has_error_(true) {}
   template <class... A>
   constexpr explicit expected(unexpect_t, A&&... a)
@@ -176,8 +176,7 @@ class expected<void, E> {
       std::forward<F>(f)();
       return expected<void, E>();
     } else {
-      return has_value() ? expected<U, E>(std::forward<F>(f)())
-                         : expected<U, E>(unexpect, error());
+      return has_value() ? expected<U, E>(std::forward<F>(f)()) : expected<U, E>(unexpect, error());
     }
   }
 

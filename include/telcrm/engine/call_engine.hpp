@@ -39,7 +39,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Options of a CallEngine that are not integration settings.
 struct EngineOptions {
-  std::uint64_t seed = 1;             ///< the `random` distribution's seed (R-Q2)
+  std::uint64_t seed = 1;                ///< the `random` distribution's seed (R-Q2)
   std::uint32_t max_route_steps = 1000;  ///< every route ends within this many steps
   /// R-I2 across processes: calls from the same number this close together share what the
   /// first created (the store's claim window).
@@ -56,10 +56,10 @@ struct CallProgress {
   CrmState crm = CrmState::unknown;
   std::optional<EntityRef> primary{};
   std::optional<EmployeeId> responsible{};
-  std::size_t steps = 0;                 ///< route steps taken so far
-  std::optional<RouteEntry> current{};   ///< the last step (what the PBX was told to do)
-  bool routing_ended = false;            ///< answered, voicemail, hang-up, or the caller left
-  bool ended = false;                    ///< the call is over (see result())
+  std::size_t steps = 0;                ///< route steps taken so far
+  std::optional<RouteEntry> current{};  ///< the last step (what the PBX was told to do)
+  bool routing_ended = false;           ///< answered, voicemail, hang-up, or the caller left
+  bool ended = false;                   ///< the call is over (see result())
   friend bool operator==(const CallProgress&, const CallProgress&) = default;
 };
 
@@ -67,7 +67,7 @@ struct CallProgress {
 struct EngineStats {
   std::size_t active_calls = 0;
   std::size_t finished_calls = 0;
-  std::size_t pending_writes = 0;   ///< batches waiting in the outbox (R-I3)
+  std::size_t pending_writes = 0;  ///< batches waiting in the outbox (R-I3)
   std::size_t store_errors = 0;
   std::size_t observer_errors = 0;
 };

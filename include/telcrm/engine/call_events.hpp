@@ -21,11 +21,11 @@ TELCRM_BEGIN_NAMESPACE
 struct CallStart {
   std::string call{};  ///< the host's call id
   CallDirection direction = CallDirection::incoming;
-  std::string line{};                 ///< the line's number (its id in the settings)
-  std::string number{};               ///< the caller; for an outgoing call, the dialled number
-  std::optional<EmployeeId> user{};   ///< outgoing: the employee who dials
-  std::optional<EntityRef> card{};    ///< the call was started from this CRM card (R-M1)
-  std::optional<Timestamp> at{};      ///< when it began; the Clock's now when not given
+  std::string line{};                ///< the line's number (its id in the settings)
+  std::string number{};              ///< the caller; for an outgoing call, the dialled number
+  std::optional<EmployeeId> user{};  ///< outgoing: the employee who dials
+  std::optional<EntityRef> card{};   ///< the call was started from this CRM card (R-M1)
+  std::optional<Timestamp> at{};     ///< when it began; the Clock's now when not given
   friend bool operator==(const CallStart&, const CallStart&) = default;
 };
 
@@ -80,8 +80,8 @@ struct DuringCallAction {
 /// The call is over.
 struct CallEnd {
   std::string call{};
-  Seconds duration{0};                   ///< talk time; 0 when nobody answered
-  std::optional<int> status_code{};      ///< R-A5: overrides the derived code
+  Seconds duration{0};               ///< talk time; 0 when nobody answered
+  std::optional<int> status_code{};  ///< R-A5: overrides the derived code
   std::optional<std::string> recording{};
   std::optional<std::string> voicemail{};  ///< the message the caller left, if any
   std::optional<std::string> comment{};

@@ -77,8 +77,8 @@ struct Reassignment {
 struct CallResult {
   std::string call{};
   CallDirection direction = CallDirection::incoming;
-  std::string input{};     ///< the number as received
-  MatchResult match{};     ///< the number, the CRM state, the client
+  std::string input{};  ///< the number as received
+  MatchResult match{};  ///< the number, the CRM state, the client
   std::vector<RouteEntry> route{};
   /// The employee whose answer it was — also on their own phone after a forward (R-R3).
   std::optional<EmployeeId> answered_by{};

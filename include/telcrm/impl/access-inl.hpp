@@ -62,12 +62,9 @@ TELCRM_INLINE Permissions AccessRights::permissions_of(EmployeeId user) const {
 TELCRM_INLINE bool AccessRights::level_allows(AccessLevel level, EmployeeId viewer,
                                               std::optional<EmployeeId> call_employee) const {
   switch (level) {
-    case AccessLevel::none:
-      return false;
-    case AccessLevel::all:
-      return true;
-    case AccessLevel::own:
-      return call_employee == viewer;
+    case AccessLevel::none: return false;
+    case AccessLevel::all: return true;
+    case AccessLevel::own: return call_employee == viewer;
     case AccessLevel::department: {
       if (call_employee == viewer) return true;
       if (!call_employee) return false;
@@ -91,14 +88,11 @@ TELCRM_INLINE bool AccessRights::can_listen_to_record(
 
 TELCRM_INLINE bool AccessRights::can_call(EmployeeId user, const MatchResult& dialled) const {
   switch (permissions_of(user).calls) {
-    case CallAccess::none:
-      return false;
-    case CallAccess::crm_clients:
-      return dialled.crm == CrmState::matched;
+    case CallAccess::none: return false;
+    case CallAccess::crm_clients: return dialled.crm == CrmState::matched;
     case CallAccess::clients_and_employees:
       return dialled.crm == CrmState::matched || dialled.crm == CrmState::employee;
-    case CallAccess::any:
-      return true;
+    case CallAccess::any: return true;
   }
   return false;
 }

@@ -45,7 +45,7 @@ struct CallEngine::Call {
   CallResult result;
   CreationPlan plan;
   bool creation_done = false;
-  std::vector<EntityRef> bound;  // R-I2: another call's records this call binds to
+  std::vector<EntityRef> bound;        // R-I2: another call's records this call binds to
   std::optional<EmployeeId> holder;    // who has the call now (answer, transfers)
   std::optional<EmployeeId> answerer;  // who answered (queue statistics)
   Timestamp answered_at{};
@@ -74,7 +74,8 @@ class CallEngine::Impl {
         options_(options),
         observer_(observer),
         config_(std::move(config)),
-        index_(IndexOptions{config_->settings.default_region, config_->settings.match_suffix_digits}),
+        index_(
+            IndexOptions{config_->settings.default_region, config_->settings.match_suffix_digits}),
         exceptions_(config_->settings.exceptions, config_->settings.default_region) {}
 
   CrmStore& store_;
@@ -150,9 +151,11 @@ class CallEngine::Impl {
   static Result<std::shared_ptr<const Config>> make_config(IntegrationSettings settings,
                                                            const EngineOptions& options) {
     if (auto ok = check_settings(settings); !ok) return fail(ok.error());
-    auto policy = RoutingPolicy::create(settings, RoutingOptions{options.seed, options.max_route_steps});
+    auto policy =
+        RoutingPolicy::create(settings, RoutingOptions{options.seed, options.max_route_steps});
     if (!policy) return fail(policy.error());
-    auto config = std::make_shared<Config>(Config{std::move(settings), std::move(*policy), nullptr, {}});
+    auto config =
+        std::make_shared<Config>(Config{std::move(settings), std::move(*policy), nullptr, {}});
     config->mode = make_mode_strategy(config->settings);
     for (const auto& line : config->settings.lines)
       config->line_regions.push_back(line_region(line, config->settings.default_region));
@@ -285,8 +288,10 @@ class CallEngine::Impl {
       for (const auto& ref : refs) {
         auto put = [&](const auto& found) {
           if (!found) return;  // a read error: keep what we know
-          if (*found) tx.upsert(**found);
-          else tx.remove(ref);
+          if (*found)
+            tx.upsert(**found);
+          else
+            tx.remove(ref);
         };
         switch (ref.type) {
           case EntityType::lead: put(store_.find_lead(ref.id)); break;
@@ -305,9 +310,8 @@ class CallEngine::Impl {
   // --- creating records (R-L5, R-I2) ---------------------------------------------------------
 
   static void sort_created(std::vector<CreatedEntity>& created) {
-    std::stable_sort(created.begin(), created.end(), [](const auto& a, const auto& b) {
-      return a.entity.type < b.entity.type;
-    });
+    std::stable_sort(created.begin(), created.end(),
+                     [](const auto& a, const auto& b) { return a.entity.type < b.entity.type; });
   }
 
   EntityRef next_local(Call& c, EntityType type) {
@@ -330,11 +334,12 @@ class CallEngine::Impl {
       snapshot.for_each_posting(number.key(), [&](EntityRef, WrittenForm) { filed = true; });
       if (filed) {
         const Config& config = *c.config;
-        MatchRequest again{c.result.input, config.line_regions[c.route_call.line], true, std::nullopt};
+        MatchRequest again{c.result.input, config.line_regions[c.route_call.line], true,
+                           std::nullopt};
         MatchResult now = matcher_.match(number, again, snapshot, exceptions_, c.people->employees);
-        const bool taken = now.crm == CrmState::matched &&
-                           (config.settings.crm_mode == CrmMode::simple ||
-                            now.primary->type == EntityType::lead);
+        const bool taken =
+            now.crm == CrmState::matched &&
+            (config.settings.crm_mode == CrmMode::simple || now.primary->type == EntityType::lead);
         if (taken) {
           c.bound = now.bindings;
           return;
@@ -395,7 +400,8 @@ class CallEngine::Impl {
     std::vector<WriteOp> ops;
     std::vector<EntityRef> changed;
     for (auto& e : c.result.created) {
-      const std::optional<EmployeeId> from = current_responsible(c, e.entity).value_or(e.responsible);
+      const std::optional<EmployeeId> from =
+          current_responsible(c, e.entity).value_or(e.responsible);
       if (from == to) continue;
       ops.push_back(Reassign{e.entity, to});
       c.result.reassigned.push_back({e.entity, from, to, why});
@@ -410,7 +416,8 @@ class CallEngine::Impl {
   }
 
   // The responsible a created record has now: its last reassignment, else its creation's.
-  static std::optional<std::optional<EmployeeId>> current_responsible(const Call& c, EntityRef ref) {
+  static std::optional<std::optional<EmployeeId>> current_responsible(const Call& c,
+                                                                      EntityRef ref) {
     for (auto it = c.result.reassigned.rbegin(); it != c.result.reassigned.rend(); ++it)
       if (it->entity == ref) return std::optional<EmployeeId>(it->to);
     return std::nullopt;
@@ -445,7 +452,8 @@ class CallEngine::Impl {
     RouteDecision decision;
     {
       std::lock_guard lock(stats_mutex_);
-      decision = c.config->policy.next(c.route_call, c.roster, queue_stats_, c.route_state, previous);
+      decision =
+          c.config->policy.next(c.route_call, c.roster, queue_stats_, c.route_state, previous);
       if (auto offer = decision.offer()) queue_stats_.apply(*offer);
     }
     if (decision.ended()) {
@@ -464,8 +472,10 @@ class CallEngine::Impl {
     }
     if (step.ends_route()) c.routing_ended = true;
     if (observer_) observe(observer_->on_step(c.id, format_as(step)));
-    if (const auto* ring = step.get_if<RingStep>()) return telephony_.ring(c.id, ring->users, ring->seconds);
-    if (const auto* fwd = step.get_if<ForwardStep>()) return telephony_.forward(c.id, fwd->number, fwd->seconds);
+    if (const auto* ring = step.get_if<RingStep>())
+      return telephony_.ring(c.id, ring->users, ring->seconds);
+    if (const auto* fwd = step.get_if<ForwardStep>())
+      return telephony_.forward(c.id, fwd->number, fwd->seconds);
     if (const auto* vm = step.get_if<VoicemailStep>()) return telephony_.voicemail(c.id, vm->user);
     return telephony_.hang_up(c.id);
   }
@@ -473,7 +483,8 @@ class CallEngine::Impl {
   // Seconds from the call's start to the start of route step `index`.
   static Seconds step_start(const Call& c, std::size_t index) {
     std::int64_t s = 0;
-    for (std::size_t i = 0; i < index && i < c.result.route.size(); ++i) s += c.result.route[i].seconds;
+    for (std::size_t i = 0; i < index && i < c.result.route.size(); ++i)
+      s += c.result.route[i].seconds;
     return Seconds(s);
   }
 
@@ -526,8 +537,8 @@ class CallEngine::Impl {
     CallResult& r = c.result;
     c.routing_ended = true;
     const bool incoming = r.direction != CallDirection::outgoing;
-    const bool answered = incoming ? (r.answered_by || r.answered_by_number)
-                                   : end.duration.count() > 0;
+    const bool answered =
+        incoming ? (r.answered_by || r.answered_by_number) : end.duration.count() > 0;
 
     // R-L5: nobody was rung — create now, for the voicemail's addressee, else the employee an
     // off-hours call is attributed to, else the queue's first member.
@@ -663,7 +674,8 @@ class CallEngine::Impl {
       if (std::holds_alternative<CreateLead>(op) || std::holds_alternative<CreateContact>(op) ||
           std::holds_alternative<CreateCompany>(op) || std::holds_alternative<CreateDeal>(op))
         continue;
-      if (auto* r = std::get_if<Reassign>(&op)) r->entity.id = resolve(r->entity.type, r->entity.id);
+      if (auto* r = std::get_if<Reassign>(&op))
+        r->entity.id = resolve(r->entity.type, r->entity.id);
       if (auto* a = std::get_if<WriteActivity>(&op))
         for (auto& b : a->activity.bindings) b.id = resolve(b.type, b.id);
       if (auto* i = std::get_if<CreateInvoice>(&op))
@@ -722,9 +734,12 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   }
   auto config = e.config();
   auto line = config->policy.find_line(event.line);
-  if (!line) return fail(Errc::not_found, fmt::format("call {}: line '{}' is not configured", event.call, event.line));
+  if (!line)
+    return fail(Errc::not_found,
+                fmt::format("call {}: line '{}' is not configured", event.call, event.line));
   if (event.direction == CallDirection::outgoing && !event.user)
-    return fail(Errc::invalid_argument, fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
+    return fail(Errc::invalid_argument,
+                fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
   auto people = e.people(*config);
   if (!people) return fail(people.error());
   e.refresh_from_store();
@@ -756,7 +771,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   const Region region = config->line_regions[*line];
   const PhoneNumber number = e.normalizer_.normalize(event.number, region);
   MatchRequest request{event.number, region, c.line->crm_lookup, event.card};
-  c.result.match = e.matcher_.match(number, request, e.index_.snapshot(), e.exceptions_, c.people->employees);
+  c.result.match =
+      e.matcher_.match(number, request, e.index_.snapshot(), e.exceptions_, c.people->employees);
   c.result.creation = CreationReason::not_in_crm;
   c.plan = LeadFactory::plan(CreationRequest{*c.line, event.direction, c.result.match, event.number,
                                              c.at, config->settings.repeat_sales},
@@ -798,7 +814,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
     Impl& e = *impl_;
     if (c.result.answered_by || c.result.answered_by_number) return Impl::progress(c);
     if (event.step >= c.result.route.size())
-      return fail(Errc::invalid_state, fmt::format("call {}: no step {} to answer", event.call, event.step));
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: no step {} to answer", event.call, event.step));
     const RouteEntry& step = c.result.route[event.step];
     std::optional<EmployeeId> who = event.employee;
     if (step.kind == RouteEntry::Kind::forward) {
@@ -842,7 +859,9 @@ TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp
 TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& event) {
   return impl_->on_call(event.call, [&](Call& c) -> Result<CallProgress> {
     Impl& e = *impl_;
-    if (!c.holder) return fail(Errc::invalid_state, fmt::format("call {}: only an answered call can be transferred", event.call));
+    if (!c.holder)
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: only an answered call can be transferred", event.call));
     if (c.result.transferred_to == event.to && c.holder == event.to) return Impl::progress(c);
     c.result.transferred_to = event.to;
     c.holder = event.to;
@@ -860,18 +879,24 @@ TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallActio
       c.comments.push_back(comment->text);
       return Impl::progress(c);
     }
-    const auto employee = c.holder ? c.holder : (c.result.direction == CallDirection::outgoing ? c.route_call.responsible : std::nullopt);
+    const auto employee =
+        c.holder ? c.holder
+                 : (c.result.direction == CallDirection::outgoing ? c.route_call.responsible
+                                                                  : std::nullopt);
     if (!employee)
-      return fail(Errc::invalid_state, fmt::format("call {}: nobody is on the call to create records", event.call));
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: nobody is on the call to create records", event.call));
     // R-A7: bound to the call's client — the primary entity, or what the call created.
     std::optional<EntityRef> client = c.result.match.primary;
     for (const auto& created : c.result.created)
-      if (!client && created.entity.type != EntityType::deal && created.entity.type != EntityType::invoice)
+      if (!client && created.entity.type != EntityType::deal &&
+          created.entity.type != EntityType::invoice)
         client = created.entity;
     if (!client && !c.bound.empty()) client = c.bound.back();
     if (!client)
-      return fail(Errc::invalid_state, fmt::format("call {}: no client to create records for", event.call));
-  
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: no client to create records for", event.call));
+
     std::vector<WriteOp> ops;
     CreatedEntity made;
     if (const auto* deal = std::get_if<DuringCallAction::CreateDeal>(&event.action)) {
@@ -880,7 +905,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallActio
       d.responsible = employee;
       d.modified = c.at;
       d.source = c.line->source;
-      if (c.config->settings.crm_mode == CrmMode::simple) d.pipeline = c.config->settings.simple_mode.pipeline;
+      if (c.config->settings.crm_mode == CrmMode::simple)
+        d.pipeline = c.config->settings.simple_mode.pipeline;
       if (client->type == EntityType::contact) {
         d.contact = client->id;
         if (c.result.match.company) d.company = c.result.match.company->id;
@@ -937,7 +963,8 @@ TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
   for (const auto& call : stale) {
     std::lock_guard lock(call->mutex);
     if (call->finished || now - call->last_event < e.options_.stale_after) continue;
-    if (e.finish(*call, CallEnd{call->id, Seconds(0), std::nullopt, std::nullopt, std::nullopt, std::nullopt}))
+    if (e.finish(*call, CallEnd{call->id, Seconds(0), std::nullopt, std::nullopt, std::nullopt,
+                                std::nullopt}))
       closed.push_back(*e.retire(*call));
   }
   return closed;
@@ -957,7 +984,8 @@ TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings setti
                      before.match_suffix_digits != (*config)->settings.match_suffix_digits;
   if (rekey)
     return fail(Errc::invalid_argument,
-                "changing default_region or match_suffix_digits needs a new engine (the index is keyed by them)");
+                "changing default_region or match_suffix_digits needs a new engine (the index is "
+                "keyed by them)");
   if (before.exceptions != (*config)->settings.exceptions) {
     for (const auto& p : e.exceptions_.phones()) e.exceptions_.remove_phone(p);
     for (const auto& m : e.exceptions_.emails()) e.exceptions_.remove_email(m);
@@ -970,9 +998,13 @@ TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings setti
   return {};
 }
 
-TELCRM_INLINE ExceptionList& CallEngine::exceptions() noexcept { return impl_->exceptions_; }
+TELCRM_INLINE ExceptionList& CallEngine::exceptions() noexcept {
+  return impl_->exceptions_;
+}
 
-TELCRM_INLINE Result<void> CallEngine::reload_crm() { return impl_->index_.rebuild(impl_->store_); }
+TELCRM_INLINE Result<void> CallEngine::reload_crm() {
+  return impl_->index_.rebuild(impl_->store_);
+}
 
 TELCRM_INLINE std::size_t CallEngine::flush_outbox() {
   std::lock_guard lock(impl_->outbox_mutex_);

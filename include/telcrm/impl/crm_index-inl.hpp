@@ -20,7 +20,9 @@ inline std::uint64_t ref_key(EntityRef ref) noexcept {
 }
 
 struct EntityRefHash {
-  std::size_t operator()(EntityRef r) const noexcept { return static_cast<std::size_t>(ref_key(r)); }
+  std::size_t operator()(EntityRef r) const noexcept {
+    return static_cast<std::size_t>(ref_key(r));
+  }
 };
 
 inline std::optional<Timestamp> from_seconds(std::int64_t s, std::int64_t none) {
@@ -86,12 +88,16 @@ class FactsCollector : public CrmVisitor {
     for (std::size_t i = 0; i < n; ++i) {
       const EntityFacts f = facts_[i];  // copy: slot() may grow the vector
       if (f.ref.type == EntityType::deal && f.deal_stage == DealStage::in_progress) {
-        if (f.contact) slot({EntityType::contact, *f.contact}).open_deals.push_back({f.ref.id, f.modified});
-        if (f.company) slot({EntityType::company, *f.company}).open_deals.push_back({f.ref.id, f.modified});
+        if (f.contact)
+          slot({EntityType::contact, *f.contact}).open_deals.push_back({f.ref.id, f.modified});
+        if (f.company)
+          slot({EntityType::company, *f.company}).open_deals.push_back({f.ref.id, f.modified});
       }
       if (f.ref.type == EntityType::lead && f.repeat && f.lead_status == LeadStatus::in_progress) {
-        if (f.contact) slot({EntityType::contact, *f.contact}).open_repeat_leads.push_back(f.ref.id);
-        if (f.company) slot({EntityType::company, *f.company}).open_repeat_leads.push_back(f.ref.id);
+        if (f.contact)
+          slot({EntityType::contact, *f.contact}).open_repeat_leads.push_back(f.ref.id);
+        if (f.company)
+          slot({EntityType::company, *f.company}).open_repeat_leads.push_back(f.ref.id);
       }
     }
     for (auto& f : facts_) {
@@ -155,7 +161,8 @@ TELCRM_INLINE FactsView CrmIndex::Base::facts(std::uint32_t ordinal) const {
   return v;
 }
 
-TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(std::vector<EntityFacts> facts) {
+TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(
+    std::vector<EntityFacts> facts) {
   auto base = std::make_shared<Base>();
   base->records.reserve(facts.size());
   std::vector<detail::PhoneTable::Entry> posting_entries;
@@ -174,13 +181,17 @@ TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(std::vector<
     r.deal_stage = f.deal_stage;
     r.repeat = f.repeat;
     // Lists longer than 65535 are cut: no client has that many phones or open deals.
-    auto count = [](std::size_t n) { return static_cast<std::uint16_t>(std::min<std::size_t>(n, 0xFFFF)); };
+    auto count = [](std::size_t n) {
+      return static_cast<std::uint16_t>(std::min<std::size_t>(n, 0xFFFF));
+    };
     r.phones_begin = static_cast<std::uint32_t>(base->phone_keys.size());
     r.phones_count = count(f.phones.size());
-    base->phone_keys.insert(base->phone_keys.end(), f.phones.begin(), f.phones.begin() + r.phones_count);
+    base->phone_keys.insert(base->phone_keys.end(), f.phones.begin(),
+                            f.phones.begin() + r.phones_count);
     r.deals_begin = static_cast<std::uint32_t>(base->deals.size());
     r.deals_count = count(f.open_deals.size());
-    base->deals.insert(base->deals.end(), f.open_deals.begin(), f.open_deals.begin() + r.deals_count);
+    base->deals.insert(base->deals.end(), f.open_deals.begin(),
+                       f.open_deals.begin() + r.deals_count);
     r.repeats_begin = static_cast<std::uint32_t>(base->repeats.size());
     r.repeats_count = count(f.open_repeat_leads.size());
     base->repeats.insert(base->repeats.end(), f.open_repeat_leads.begin(),
@@ -256,7 +267,8 @@ TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::string_view phone,
     // R-N7: no E.164 form, so filed by its digits. Without a '+' it was written nationally
     // as far as anyone can tell, so a foreign caller's national form may match it.
     const bool has_plus = phone.find('+') != std::string_view::npos;
-    keys.push_back({raw, KeyKind::raw, has_plus ? WrittenForm::international : WrittenForm::national});
+    keys.push_back(
+        {raw, KeyKind::raw, has_plus ? WrittenForm::international : WrittenForm::national});
     tail_digits = n.digits();
   }
   if (options.suffix_digits > 0)
@@ -359,7 +371,7 @@ TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
 }
 
 TELCRM_INLINE void CrmIndex::file_phones_locked(EntityRef ref, const std::vector<PhoneKey>& before,
-                                               const std::vector<PhoneKey>& after) {
+                                                const std::vector<PhoneKey>& after) {
   Delta& delta = *current_->delta;
   for (const auto& k : before)
     if (std::find(after.begin(), after.end(), k) == after.end()) {
@@ -436,7 +448,7 @@ TELCRM_INLINE void CrmIndex::remove_locked(EntityRef ref) {
 }
 
 TELCRM_INLINE void CrmIndex::set_responsible_locked(EntityRef ref,
-                                                   std::optional<EmployeeId> responsible) {
+                                                    std::optional<EmployeeId> responsible) {
   auto old = current_facts_locked(ref);
   if (!old || old->responsible == responsible) return;
   old->responsible = responsible;
@@ -515,10 +527,12 @@ TELCRM_INLINE void CrmIndex::Writer::upsert(const Deal& d) {
   index_.upsert_locked(std::move(f));
 }
 
-TELCRM_INLINE void CrmIndex::Writer::remove(EntityRef ref) { index_.remove_locked(ref); }
+TELCRM_INLINE void CrmIndex::Writer::remove(EntityRef ref) {
+  index_.remove_locked(ref);
+}
 
 TELCRM_INLINE void CrmIndex::Writer::set_responsible(EntityRef ref,
-                                                    std::optional<EmployeeId> responsible) {
+                                                     std::optional<EmployeeId> responsible) {
   index_.set_responsible_locked(ref, responsible);
 }
 

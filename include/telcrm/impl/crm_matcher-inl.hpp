@@ -74,8 +74,10 @@ TELCRM_INLINE MatchResult CrmMatcher::match(const PhoneNumber& number, const Mat
       EntityRef bind_to = *request.card;
       // A deal's card binds the call to the deal's client, with the deal itself first.
       if (bind_to.type == EntityType::deal) {
-        if (f->contact) bind_to = {EntityType::contact, *f->contact};
-        else if (f->company) bind_to = {EntityType::company, *f->company};
+        if (f->contact)
+          bind_to = {EntityType::contact, *f->contact};
+        else if (f->company)
+          bind_to = {EntityType::company, *f->company};
       }
       MatchResult r = resolve(number, {{bind_to, MatchHow::card}}, crm, employees);
       if (request.card->type == EntityType::deal) {
@@ -136,8 +138,7 @@ TELCRM_INLINE MatchResult CrmMatcher::match(const PhoneNumber& number, const Mat
   return result;
 }
 
-TELCRM_INLINE MatchResult CrmMatcher::resolve(PhoneNumber number,
-                                              std::vector<MatchCandidate> found,
+TELCRM_INLINE MatchResult CrmMatcher::resolve(PhoneNumber number, std::vector<MatchCandidate> found,
                                               const CrmIndex::Snapshot& crm,
                                               const EmployeeIndex& employees) {
   MatchResult result;
@@ -169,9 +170,12 @@ TELCRM_INLINE MatchResult CrmMatcher::resolve(PhoneNumber number,
     for (const auto& f : group)
       if (primary == nullptr || better(f.facts, primary->facts)) primary = &f;
   };
-  if (!contacts.empty()) pick(contacts, detail::ranks_before);
-  else if (!companies.empty()) pick(companies, detail::ranks_before);
-  else pick(leads, detail::lead_ranks_before);
+  if (!contacts.empty())
+    pick(contacts, detail::ranks_before);
+  else if (!companies.empty())
+    pick(companies, detail::ranks_before);
+  else
+    pick(leads, detail::lead_ranks_before);
   if (primary == nullptr) return result;
 
   const FactsView& p = primary->facts;

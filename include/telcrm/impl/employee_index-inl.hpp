@@ -9,8 +9,7 @@
 TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE EmployeeIndex::EmployeeIndex(std::span<const Employee> employees,
-                                           Region default_region,
-                                           const PhoneNormalizer& normalizer)
+                                           Region default_region, const PhoneNormalizer& normalizer)
     : employees_(employees.begin(), employees.end()) {
   std::stable_sort(employees_.begin(), employees_.end(),
                    [](const Employee& a, const Employee& b) { return a.id < b.id; });

@@ -111,6 +111,8 @@ TELCRM_INLINE std::vector<std::string> ExceptionList::phones() const {
   std::sort(texts.begin(), texts.end());
   return texts;
 }
-TELCRM_INLINE std::vector<std::string> ExceptionList::emails() const { return current()->emails; }
+TELCRM_INLINE std::vector<std::string> ExceptionList::emails() const {
+  return current()->emails;
+}
 
 TELCRM_END_NAMESPACE

@@ -23,15 +23,19 @@ TELCRM_INLINE std::string render_title(std::string_view title_template, std::str
       if (close != std::string_view::npos) {
         const auto name = title_template.substr(i + 1, close - i - 1);
         bool known = true;
-        if (name == "number") out += number;
-        else if (name == "direction") out += direction_title(direction);
-        else if (name == "line") out += line.number;
+        if (name == "number")
+          out += number;
+        else if (name == "direction")
+          out += direction_title(direction);
+        else if (name == "line")
+          out += line.number;
         else if (name == "date")
           out += fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                              static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
         else if (name == "time")
           out += fmt::format("{:02}:{:02}", hms.hours().count(), hms.minutes().count());
-        else known = false;
+        else
+          known = false;
         if (known) {
           i = close + 1;
           continue;

@@ -36,7 +36,8 @@ TELCRM_INLINE MemoryCrmStore::MemoryCrmStore(const CrmSnapshot& initial) {
 }
 
 TELCRM_INLINE Result<void> MemoryCrmStore::check_available() const {
-  if (!available_.load()) return fail(Errc::storage_unavailable, "memory store: marked unavailable");
+  if (!available_.load())
+    return fail(Errc::storage_unavailable, "memory store: marked unavailable");
   return {};
 }
 
@@ -97,7 +98,8 @@ TELCRM_INLINE Result<std::vector<Deal>> MemoryCrmStore::open_deals_of(EntityRef 
   return out;
 }
 
-TELCRM_INLINE Result<std::vector<Lead>> MemoryCrmStore::open_repeat_leads_of(EntityRef client) const {
+TELCRM_INLINE Result<std::vector<Lead>> MemoryCrmStore::open_repeat_leads_of(
+    EntityRef client) const {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   std::vector<Lead> out;
@@ -127,7 +129,9 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
 
 // Every engine that shares this object sees its writes directly (the claim settles races),
 // so there is never anything written "elsewhere" to refresh from: 0, as the port defines.
-TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const { return std::uint64_t{0}; }
+TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const {
+  return std::uint64_t{0};
+}
 
 TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
   std::size_t counts[5] = {};
@@ -143,7 +147,8 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
     }
     return false;
   };
-  auto check = [&](std::size_t op, EntityType type, const std::optional<EntityId>& id) -> Result<void> {
+  auto check = [&](std::size_t op, EntityType type,
+                   const std::optional<EntityId>& id) -> Result<void> {
     if (id && !exists(type, *id))
       return fail(Errc::invalid_argument,
                   fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
@@ -200,69 +205,68 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
   auto ref = [&](EntityType t, std::optional<EntityId> id) { return local.resolve(t, id); };
   auto made = [&](EntityType t, EntityId id) { local.add({t, id}); };
   for (const auto& op : batch.ops) {
-    std::visit(
-        detail::Overloaded{
-            [&](const CreateLead& c) {
-              Lead l = c.lead;
-              l.id = detail::next_id(leads_);
-              l.contact = ref(EntityType::contact, l.contact);
-              l.company = ref(EntityType::company, l.company);
-              leads_[l.id] = l;
-              made(EntityType::lead, l.id);
-            },
-            [&](const CreateContact& c) {
-              Contact v = c.contact;
-              v.id = detail::next_id(contacts_);
-              v.company = ref(EntityType::company, v.company);
-              contacts_[v.id] = v;
-              made(EntityType::contact, v.id);
-            },
-            [&](const CreateCompany& c) {
-              Company v = c.company;
-              v.id = detail::next_id(companies_);
-              companies_[v.id] = v;
-              made(EntityType::company, v.id);
-            },
-            [&](const CreateDeal& c) {
-              Deal d = c.deal;
-              d.id = detail::next_id(deals_);
-              d.contact = ref(EntityType::contact, d.contact);
-              d.company = ref(EntityType::company, d.company);
-              deals_[d.id] = d;
-              made(EntityType::deal, d.id);
-            },
-            [&](const CreateInvoice& c) {
-              Invoice v = c.invoice;
-              v.id = detail::next_id(invoices_);
-              v.entity.id = local.resolve(v.entity.type, v.entity.id);
-              invoices_[v.id] = v;
-              made(EntityType::invoice, v.id);
-            },
-            [&](const Reassign& r) {
-              const EntityId id = local.resolve(r.entity.type, r.entity.id);
-              switch (r.entity.type) {
-                case EntityType::contact: contacts_[id].responsible = r.to; break;
-                case EntityType::company: companies_[id].responsible = r.to; break;
-                case EntityType::lead: leads_[id].responsible = r.to; break;
-                case EntityType::deal: deals_[id].responsible = r.to; break;
-                case EntityType::invoice: invoices_[id].responsible = r.to; break;
-              }
-            },
-            [&](const WriteActivity& w) {
-              CallActivity a = w.activity;
-              a.id = detail::next_id(activities_);
-              for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
-              activities_.emplace_hint(activities_.end(), a.id, std::move(a));
-            },
-            [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
-            [&](const MarkCalledBack& m) {
-              for (auto& missed : missed_calls_)
-                if (missed.number == m.number && !missed.called_back_by)
-                  missed.called_back_by = m.call;
-            },
-            [&](const RecordCall& r) { history_.push_back(r.record); },
-        },
-        op);
+    std::visit(detail::Overloaded{
+                   [&](const CreateLead& c) {
+                     Lead l = c.lead;
+                     l.id = detail::next_id(leads_);
+                     l.contact = ref(EntityType::contact, l.contact);
+                     l.company = ref(EntityType::company, l.company);
+                     leads_[l.id] = l;
+                     made(EntityType::lead, l.id);
+                   },
+                   [&](const CreateContact& c) {
+                     Contact v = c.contact;
+                     v.id = detail::next_id(contacts_);
+                     v.company = ref(EntityType::company, v.company);
+                     contacts_[v.id] = v;
+                     made(EntityType::contact, v.id);
+                   },
+                   [&](const CreateCompany& c) {
+                     Company v = c.company;
+                     v.id = detail::next_id(companies_);
+                     companies_[v.id] = v;
+                     made(EntityType::company, v.id);
+                   },
+                   [&](const CreateDeal& c) {
+                     Deal d = c.deal;
+                     d.id = detail::next_id(deals_);
+                     d.contact = ref(EntityType::contact, d.contact);
+                     d.company = ref(EntityType::company, d.company);
+                     deals_[d.id] = d;
+                     made(EntityType::deal, d.id);
+                   },
+                   [&](const CreateInvoice& c) {
+                     Invoice v = c.invoice;
+                     v.id = detail::next_id(invoices_);
+                     v.entity.id = local.resolve(v.entity.type, v.entity.id);
+                     invoices_[v.id] = v;
+                     made(EntityType::invoice, v.id);
+                   },
+                   [&](const Reassign& r) {
+                     const EntityId id = local.resolve(r.entity.type, r.entity.id);
+                     switch (r.entity.type) {
+                       case EntityType::contact: contacts_[id].responsible = r.to; break;
+                       case EntityType::company: companies_[id].responsible = r.to; break;
+                       case EntityType::lead: leads_[id].responsible = r.to; break;
+                       case EntityType::deal: deals_[id].responsible = r.to; break;
+                       case EntityType::invoice: invoices_[id].responsible = r.to; break;
+                     }
+                   },
+                   [&](const WriteActivity& w) {
+                     CallActivity a = w.activity;
+                     a.id = detail::next_id(activities_);
+                     for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
+                     activities_.emplace_hint(activities_.end(), a.id, std::move(a));
+                   },
+                   [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
+                   [&](const MarkCalledBack& m) {
+                     for (auto& missed : missed_calls_)
+                       if (missed.number == m.number && !missed.called_back_by)
+                         missed.called_back_by = m.call;
+                   },
+                   [&](const RecordCall& r) { history_.push_back(r.record); },
+               },
+               op);
   }
   WriteReceipt receipt;
   receipt.created = local.created();
@@ -281,8 +285,8 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
     }
   if (batch.claim) {
     for (const auto& claim : claims_[batch.claim->number]) {
-      const auto gap = claim.at > batch.claim->at ? claim.at - batch.claim->at
-                                                  : batch.claim->at - claim.at;
+      const auto gap =
+          claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
       if (claim.call != batch.call && gap <= batch.claim->window) {
         WriteReceipt lost;
         lost.created = claim.created;

@@ -50,34 +50,20 @@ enum class Kind : std::uint8_t {
 
 constexpr Kind kind_of(Glyph g) noexcept {
   switch (g) {
-    case Glyph::digit:
-      return Kind::digits;
-    case Glyph::letter:
-      return Kind::word;
-    case Glyph::plus:
-      return Kind::plus;
-    case Glyph::star:
-      return Kind::star;
-    case Glyph::hash:
-      return Kind::hash;
-    case Glyph::comma:
-      return Kind::comma;
-    case Glyph::semicolon:
-      return Kind::semicolon;
-    case Glyph::equals:
-      return Kind::equals;
-    case Glyph::at:
-      return Kind::at;
-    case Glyph::colon:
-      return Kind::colon;
-    case Glyph::less:
-      return Kind::less;
-    case Glyph::greater:
-      return Kind::greater;
-    case Glyph::dot:
-      return Kind::dot;
-    case Glyph::separator:
-      return Kind::space;
+    case Glyph::digit: return Kind::digits;
+    case Glyph::letter: return Kind::word;
+    case Glyph::plus: return Kind::plus;
+    case Glyph::star: return Kind::star;
+    case Glyph::hash: return Kind::hash;
+    case Glyph::comma: return Kind::comma;
+    case Glyph::semicolon: return Kind::semicolon;
+    case Glyph::equals: return Kind::equals;
+    case Glyph::at: return Kind::at;
+    case Glyph::colon: return Kind::colon;
+    case Glyph::less: return Kind::less;
+    case Glyph::greater: return Kind::greater;
+    case Glyph::dot: return Kind::dot;
+    case Glyph::separator: return Kind::space;
   }
   return Kind::space;
 }
@@ -488,8 +474,7 @@ inline void read(const Text& text, Reading& out) noexcept {
       }
       case Kind::star:
       case Kind::dot:
-      case Kind::space:
-        break;
+      case Kind::space: break;
       case Kind::equals:
       case Kind::at:
       case Kind::colon:
@@ -548,18 +533,11 @@ inline bool read_simple(std::string_view input, char* digits, std::size_t& count
           bits = 1;
           c = static_cast<unsigned char>('0' + ch.value);
           break;
-        case Glyph::separator:
-          bits = 0;
-          break;
+        case Glyph::separator: bits = 0; break;
         case Glyph::letter:
-        case Glyph::colon:
-          bits = 16;
-          break;
-        case Glyph::plus:
-          bits = 4;
-          break;
-        default:
-          return false;  // full-width # * , ; … and the dot: the full reader's
+        case Glyph::colon: bits = 16; break;
+        case Glyph::plus: bits = 4; break;
+        default: return false;  // full-width # * , ; … and the dot: the full reader's
       }
     }
     const std::size_t started = n | (all & 4U);

@@ -12,24 +12,15 @@ TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE std::string_view format_as(InvalidReason r) noexcept {
   switch (r) {
-    case InvalidReason::none:
-      return "none";
-    case InvalidReason::empty:
-      return "empty";
-    case InvalidReason::input_too_long:
-      return "input too long (more than 250 characters)";
-    case InvalidReason::no_digits:
-      return "no digits";
-    case InvalidReason::too_short:
-      return "too short";
-    case InvalidReason::too_long:
-      return "too long";
-    case InvalidReason::digits_lost:
-      return "digits lost (scientific notation)";
-    case InvalidReason::unknown_country_code:
-      return "unknown country code";
-    case InvalidReason::unknown_region:
-      return "unknown region";
+    case InvalidReason::none: return "none";
+    case InvalidReason::empty: return "empty";
+    case InvalidReason::input_too_long: return "input too long (more than 250 characters)";
+    case InvalidReason::no_digits: return "no digits";
+    case InvalidReason::too_short: return "too short";
+    case InvalidReason::too_long: return "too long";
+    case InvalidReason::digits_lost: return "digits lost (scientific notation)";
+    case InvalidReason::unknown_country_code: return "unknown country code";
+    case InvalidReason::unknown_region: return "unknown region";
   }
   return "unknown";
 }

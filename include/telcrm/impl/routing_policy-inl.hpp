@@ -61,19 +61,15 @@ class RoutingPolicy::Router {
 
   RouteStep decide(StepOutcome previous) {
     switch (st_.phase_) {
-      case RouteState::Phase::start:
-        return start();
+      case RouteState::Phase::start: return start();
       case RouteState::Phase::responsible:
         // A busy signal while ringing counts as busy; declining or silence as no answer.
         return responsible_fallback(previous == StepOutcome::busy
                                         ? RouteWhy::responsible_busy
                                         : RouteWhy::responsible_no_answer);
-      case RouteState::Phase::forward:
-        return voicemail_or_hang_up(st_.addressee_, st_.carried_);
-      case RouteState::Phase::queue:
-        return run_queue();
-      case RouteState::Phase::ended:
-        break;
+      case RouteState::Phase::forward: return voicemail_or_hang_up(st_.addressee_, st_.carried_);
+      case RouteState::Phase::queue: return run_queue();
+      case RouteState::Phase::ended: break;
     }
     return HangUpStep{RouteWhy::no_answer_rule};  // not reached: next() handles `ended`
   }
@@ -111,14 +107,12 @@ class RoutingPolicy::Router {
   RouteStep off_hours() {
     const auto who = policy_.attributed_to(call_);
     switch (line_.work_hours->off_hours) {
-      case OffHoursAction::voicemail:
-        return voicemail_or_hang_up(who, RouteWhy::off_hours);
+      case OffHoursAction::voicemail: return voicemail_or_hang_up(who, RouteWhy::off_hours);
       case OffHoursAction::forward_to_number:
         if (line_.off_hours_forward.empty()) return HangUpStep{RouteWhy::off_hours};
         return forward(line_.off_hours_forward, line_.responsible_ring_seconds, RouteWhy::off_hours,
                        std::nullopt, who);
-      case OffHoursAction::hang_up:
-        break;
+      case OffHoursAction::hang_up: break;
     }
     return HangUpStep{RouteWhy::off_hours};
   }
@@ -127,17 +121,14 @@ class RoutingPolicy::Router {
   RouteStep responsible_fallback(RouteWhy why) {
     const EmployeeId id = *call_.responsible;
     switch (line_.fallback) {
-      case ResponsibleFallback::queue:
-        enter(line_.queue);
-        return run_queue();
+      case ResponsibleFallback::queue: enter(line_.queue); return run_queue();
       case ResponsibleFallback::forward_to_phone: {
         const std::string_view phone = roster_.own_phone(id);
         if (!phone.empty())
           return forward(std::string(phone), line_.responsible_ring_seconds, why, id, id);
         return VoicemailStep{id, why};
       }
-      case ResponsibleFallback::voicemail:
-        break;
+      case ResponsibleFallback::voicemail: break;
     }
     return VoicemailStep{id, why};
   }
@@ -180,8 +171,7 @@ class RoutingPolicy::Router {
     switch (q.distribution) {
       case Distribution::strictly:
       case Distribution::all:
-      case Distribution::ring_progressively:
-        return;  // list order
+      case Distribution::ring_progressively: return;  // list order
       case Distribution::evenly: {
         const QueueStats::OfferTimes& offers = stats_.offer_times();
         sort_by([&offers](EmployeeId id) {
@@ -206,9 +196,7 @@ class RoutingPolicy::Router {
                      : std::numeric_limits<std::int64_t>::min();
         });
         return;
-      case Distribution::random:
-        shuffle(q);
-        return;
+      case Distribution::random: shuffle(q); return;
     }
   }
 
@@ -298,8 +286,7 @@ class RoutingPolicy::Router {
       // Every eligible member was tried, or there was none (R-Q4, R-Q5).
       constexpr RouteWhy why = RouteWhy::no_answer_rule;
       switch (q.no_answer) {
-        case NoAnswerRule::voicemail:
-          return voicemail_or_hang_up(rule_addressee(q), why);
+        case NoAnswerRule::voicemail: return voicemail_or_hang_up(rule_addressee(q), why);
         case NoAnswerRule::forward_to_phone: {
           const auto who = rule_addressee(q);
           const std::string_view phone = who ? roster_.own_phone(*who) : std::string_view{};
@@ -314,8 +301,7 @@ class RoutingPolicy::Router {
           if (entered(*q.next_queue)) return HangUpStep{RouteWhy::queue_cycle};
           enter(*q.next_queue);
           continue;
-        case NoAnswerRule::hang_up:
-          return HangUpStep{why};
+        case NoAnswerRule::hang_up: return HangUpStep{why};
         case NoAnswerRule::wait:
           if (!anyone_eligible(q)) return HangUpStep{why};  // nobody to wait for (R-Q5)
           ++st_.pass_;

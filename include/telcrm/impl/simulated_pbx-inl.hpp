@@ -14,7 +14,8 @@ TELCRM_INLINE Result<void> SimulatedPbx::ring(std::string_view call,
                                               std::span<const EmployeeId> employees,
                                               Seconds seconds) {
   std::lock_guard lock(mutex_);
-  commands_.push_back(fmt::format("ring {} [{}] {}s", call, fmt::join(employees, ", "), seconds.count()));
+  commands_.push_back(
+      fmt::format("ring {} [{}] {}s", call, fmt::join(employees, ", "), seconds.count()));
   return {};
 }
 
@@ -98,14 +99,17 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
   }
 
   if (answered && call.transfer_to) {
-    if (auto t = engine.transferred(Transferred{call.id, *call.transfer_to}); !t) return fail(t.error());
+    if (auto t = engine.transferred(Transferred{call.id, *call.transfer_to}); !t)
+      return fail(t.error());
   }
   if (answered) {
     for (std::size_t i = 0; i < call.during_call.size(); ++i) {
       const auto& a = call.during_call[i];
       DuringCallAction action{call.id, i, {}};
-      if (a.kind == ScenarioAction::Kind::create_deal) action.action = DuringCallAction::CreateDeal{a.title};
-      else action.action = DuringCallAction::CreateInvoice{a.amount};
+      if (a.kind == ScenarioAction::Kind::create_deal)
+        action.action = DuringCallAction::CreateDeal{a.title};
+      else
+        action.action = DuringCallAction::CreateInvoice{a.amount};
       // A call with no client (an excepted number, an offer) has nothing to create records
       // for: the engine refuses the action and the call goes on.
       if (auto r = engine.during_call(action); !r && r.error().code() != Errc::invalid_state)

@@ -92,7 +92,8 @@ inline void validate_queue(const Sink& sink, const IntegrationSettings& s, std::
     sink.add(key(path, "rings"),
              fmt::format("must be {} to {} rings, got {}", min_rings, max_rings, q.rings));
   // R-Q4 defines an empty forward_number (the rule then hangs up): only lint() warns.
-  if (q.no_answer == NoAnswerRule::forward_to_number && q.forward_number && !q.forward_number->empty())
+  if (q.no_answer == NoAnswerRule::forward_to_number && q.forward_number &&
+      !q.forward_number->empty())
     check_forward_number(sink, q.forward_number, key(path, "forward_number"),
                          "no_answer forward_to_number", s.default_region, normalizer);
   if (q.no_answer == NoAnswerRule::next_queue) {
@@ -242,7 +243,8 @@ inline void lint_queue(const Sink& sink, const IntegrationSettings& s, std::size
     sink.add(key(path, "no_answer"),
              "'wait' on a queue that can be empty (no member is active, online and free of the "
              "working-day check): with nobody reachable the caller is hung up (R-Q5)");
-  if (q.no_answer == NoAnswerRule::forward_to_number && (!q.forward_number || q.forward_number->empty()))
+  if (q.no_answer == NoAnswerRule::forward_to_number &&
+      (!q.forward_number || q.forward_number->empty()))
     sink.add(key(path, "forward_number"),
              "empty: the forward_to_number rule hangs up when nobody answers (R-Q4)");
   if (q.forward_number && q.no_answer != NoAnswerRule::forward_to_number)

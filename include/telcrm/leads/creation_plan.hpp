@@ -14,17 +14,17 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Why a call creates what it creates — or nothing.
 enum class CreationReason : std::uint8_t {
-  unknown_caller,       ///< R-L1 create: a new lead, or a deal with a contact/company
-  repeat_client,        ///< R-L6 / R-S2: a known client without an open deal
-  offer_only,           ///< R-L1 offer: nothing; the call result offers creation
-  direction_excluded,   ///< R-L2: the line creates only for the other direction
-  not_in_crm,           ///< R-L3: CRM off, excepted or an employee's number
-  not_a_number,         ///< R-L3: the number is invalid or a short code
-  lead_matched,         ///< R-L3: an in-progress lead already matched
-  outgoing_bound,       ///< R-L3: an outgoing call to a known client
-  has_open_deal,        ///< R-L6 / R-S2: the client has an open deal
-  has_open_repeat_lead, ///< R-L6: the client already has an open repeat lead
-  repeat_sales_off,     ///< R-L6: repeat sales are off (classic mode)
+  unknown_caller,        ///< R-L1 create: a new lead, or a deal with a contact/company
+  repeat_client,         ///< R-L6 / R-S2: a known client without an open deal
+  offer_only,            ///< R-L1 offer: nothing; the call result offers creation
+  direction_excluded,    ///< R-L2: the line creates only for the other direction
+  not_in_crm,            ///< R-L3: CRM off, excepted or an employee's number
+  not_a_number,          ///< R-L3: the number is invalid or a short code
+  lead_matched,          ///< R-L3: an in-progress lead already matched
+  outgoing_bound,        ///< R-L3: an outgoing call to a known client
+  has_open_deal,         ///< R-L6 / R-S2: the client has an open deal
+  has_open_repeat_lead,  ///< R-L6: the client already has an open repeat lead
+  repeat_sales_off,      ///< R-L6: repeat sales are off (classic mode)
 };
 constexpr std::string_view format_as(CreationReason r) noexcept {
   switch (r) {

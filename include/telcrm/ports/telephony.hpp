@@ -22,7 +22,8 @@ class Telephony {
  public:
   virtual ~Telephony() = default;
   /// Rings `employees` at once for `seconds`; the first to answer takes the call.
-  [[nodiscard]] virtual Result<void> ring(std::string_view call, std::span<const EmployeeId> employees,
+  [[nodiscard]] virtual Result<void> ring(std::string_view call,
+                                          std::span<const EmployeeId> employees,
                                           Seconds seconds) = 0;
   /// Forwards the call to an external number (E.164) for `seconds`.
   [[nodiscard]] virtual Result<void> forward(std::string_view call, std::string_view number,

@@ -35,22 +35,14 @@ enum class RouteWhy : std::uint8_t {
 /// The spelling of scenario-format.md; `queue` without its id (see RouteReason).
 constexpr std::string_view format_as(RouteWhy w) noexcept {
   switch (w) {
-    case RouteWhy::responsible:
-      return "responsible";
-    case RouteWhy::queue:
-      return "queue";
-    case RouteWhy::responsible_no_answer:
-      return "responsible_no_answer";
-    case RouteWhy::responsible_busy:
-      return "responsible_busy";
-    case RouteWhy::responsible_unreachable:
-      return "responsible_unreachable";
-    case RouteWhy::no_answer_rule:
-      return "no_answer_rule";
-    case RouteWhy::off_hours:
-      return "off_hours";
-    case RouteWhy::queue_cycle:
-      return "queue_cycle";
+    case RouteWhy::responsible: return "responsible";
+    case RouteWhy::queue: return "queue";
+    case RouteWhy::responsible_no_answer: return "responsible_no_answer";
+    case RouteWhy::responsible_busy: return "responsible_busy";
+    case RouteWhy::responsible_unreachable: return "responsible_unreachable";
+    case RouteWhy::no_answer_rule: return "no_answer_rule";
+    case RouteWhy::off_hours: return "off_hours";
+    case RouteWhy::queue_cycle: return "queue_cycle";
   }
   return "unknown";
 }
@@ -113,14 +105,10 @@ struct HangUpStep {
 enum class StepKind : std::uint8_t { ring, forward, voicemail, hang_up };
 constexpr std::string_view format_as(StepKind k) noexcept {
   switch (k) {
-    case StepKind::ring:
-      return "ring";
-    case StepKind::forward:
-      return "forward";
-    case StepKind::voicemail:
-      return "voicemail";
-    case StepKind::hang_up:
-      return "hang_up";
+    case StepKind::ring: return "ring";
+    case StepKind::forward: return "forward";
+    case StepKind::voicemail: return "voicemail";
+    case StepKind::hang_up: return "hang_up";
   }
   return "unknown";
 }
@@ -179,14 +167,10 @@ enum class StepOutcome : std::uint8_t {
 };
 constexpr std::string_view format_as(StepOutcome o) noexcept {
   switch (o) {
-    case StepOutcome::none:
-      return "none";
-    case StepOutcome::no_answer:
-      return "no_answer";
-    case StepOutcome::busy:
-      return "busy";
-    case StepOutcome::rejected:
-      return "rejected";
+    case StepOutcome::none: return "none";
+    case StepOutcome::no_answer: return "no_answer";
+    case StepOutcome::busy: return "busy";
+    case StepOutcome::rejected: return "rejected";
   }
   return "unknown";
 }

@@ -31,14 +31,10 @@ enum class AccessLevel : std::uint8_t {
 };
 constexpr std::string_view format_as(AccessLevel l) noexcept {
   switch (l) {
-    case AccessLevel::none:
-      return "none";
-    case AccessLevel::own:
-      return "own";
-    case AccessLevel::department:
-      return "department";
-    case AccessLevel::all:
-      return "all";
+    case AccessLevel::none: return "none";
+    case AccessLevel::own: return "own";
+    case AccessLevel::department: return "department";
+    case AccessLevel::all: return "all";
   }
   return "unknown";
 }
@@ -52,14 +48,10 @@ enum class CallAccess : std::uint8_t {
 };
 constexpr std::string_view format_as(CallAccess c) noexcept {
   switch (c) {
-    case CallAccess::none:
-      return "none";
-    case CallAccess::crm_clients:
-      return "crm_clients";
-    case CallAccess::clients_and_employees:
-      return "clients_and_employees";
-    case CallAccess::any:
-      return "any";
+    case CallAccess::none: return "none";
+    case CallAccess::crm_clients: return "crm_clients";
+    case CallAccess::clients_and_employees: return "clients_and_employees";
+    case CallAccess::any: return "any";
   }
   return "unknown";
 }

@@ -218,10 +218,10 @@ inline std::string format_month_day(MonthDay d) {
 
 /// A line's working hours (R-R5), all in the line's UTC offset.
 struct WorkHours {
-  std::chrono::minutes utc_offset{0};  ///< +03:00 → 180
+  std::chrono::minutes utc_offset{0};                                    ///< +03:00 → 180
   std::array<bool, 7> days{true, true, true, true, true, false, false};  ///< indexed by Weekday
-  DayMinutes from{9 * 60};  ///< inclusive
-  DayMinutes to{18 * 60};   ///< exclusive
+  DayMinutes from{9 * 60};                                               ///< inclusive
+  DayMinutes to{18 * 60};                                                ///< exclusive
   std::vector<MonthDay> holidays{};
   OffHoursAction off_hours = OffHoursAction::voicemail;
   std::optional<std::string> forward_number{};  ///< for forward_to_number
@@ -282,7 +282,7 @@ struct ExceptionSettings {
 /// Everything the integration is configured with.
 struct IntegrationSettings {
   CrmMode crm_mode = CrmMode::classic;
-  Region default_region{};  ///< required
+  Region default_region{};    ///< required
   bool repeat_sales = false;  ///< R-L6
   SimpleModeSettings simple_mode{};
   int match_suffix_digits = 0;  ///< R-N6 tier 3: 0 = off, else 7 … 15

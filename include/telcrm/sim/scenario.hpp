@@ -31,14 +31,14 @@ struct ScenarioCall {
   std::string id{};
   CallDirection direction = CallDirection::incoming;
   std::string line{};
-  std::string from{};                 ///< incoming / callback: the caller
-  std::string to{};                   ///< outgoing: the dialled number
-  std::optional<EmployeeId> user{};   ///< outgoing: who dials
+  std::string from{};                ///< incoming / callback: the caller
+  std::string to{};                  ///< outgoing: the dialled number
+  std::optional<EmployeeId> user{};  ///< outgoing: who dials
   std::optional<EntityRef> crm_entity{};
   Timestamp at{};
   std::vector<std::pair<EmployeeId, Presence>> presence{};  ///< overrides for this call
-  std::vector<EmployeeId> answers{};       ///< employees who pick up when rung
-  std::vector<std::string> phone_answers{};  ///< external numbers that pick up
+  std::vector<EmployeeId> answers{};                        ///< employees who pick up when rung
+  std::vector<std::string> phone_answers{};                 ///< external numbers that pick up
   std::int64_t caller_hangs_up_after = 300;
   std::optional<EmployeeId> transfer_to{};
   std::int64_t duration = 0;

@@ -29,14 +29,10 @@ TELCRM_BEGIN_NAMESPACE
 enum class SqliteSync : std::uint8_t { off, normal, full, extra };
 constexpr std::string_view format_as(SqliteSync s) noexcept {
   switch (s) {
-    case SqliteSync::off:
-      return "off";
-    case SqliteSync::normal:
-      return "normal";
-    case SqliteSync::full:
-      return "full";
-    case SqliteSync::extra:
-      return "extra";
+    case SqliteSync::off: return "off";
+    case SqliteSync::normal: return "normal";
+    case SqliteSync::full: return "full";
+    case SqliteSync::extra: return "extra";
   }
   return "unknown";
 }

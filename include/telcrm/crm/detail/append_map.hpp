@@ -13,9 +13,9 @@
 #include <telcrm/config.hpp>
 
 #include <atomic>
-#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <utility>
 #include <vector>

@@ -100,27 +100,17 @@ constexpr Decoded classify(char32_t cp, std::uint8_t size) noexcept {
     case 0xFF5E:  // full-width tilde
     case 0xFFFD:  // replacement character
       return {Glyph::separator, 0, size};
-    case 0xFF0B:
-      return {Glyph::plus, 0, size};
-    case 0xFF0A:
-      return {Glyph::star, 0, size};
-    case 0xFF03:
-      return {Glyph::hash, 0, size};
+    case 0xFF0B: return {Glyph::plus, 0, size};
+    case 0xFF0A: return {Glyph::star, 0, size};
+    case 0xFF03: return {Glyph::hash, 0, size};
     case 0xFF0C:
-    case 0x060C:
-      return {Glyph::comma, 0, size};
-    case 0xFF1B:
-      return {Glyph::semicolon, 0, size};
-    case 0xFF1D:
-      return {Glyph::equals, 0, size};
-    case 0xFF20:
-      return {Glyph::at, 0, size};
-    case 0xFF1A:
-      return {Glyph::colon, 0, size};
-    case 0xFF0E:
-      return {Glyph::dot, 0, size};
-    default:
-      break;
+    case 0x060C: return {Glyph::comma, 0, size};
+    case 0xFF1B: return {Glyph::semicolon, 0, size};
+    case 0xFF1D: return {Glyph::equals, 0, size};
+    case 0xFF20: return {Glyph::at, 0, size};
+    case 0xFF1A: return {Glyph::colon, 0, size};
+    case 0xFF0E: return {Glyph::dot, 0, size};
+    default: break;
   }
   // Spaces, dashes, zero-width characters and bidi controls (embeddings, isolates, marks).
   if ((cp >= 0x2000 && cp <= 0x2015) || (cp >= 0x2028 && cp <= 0x202F) ||
