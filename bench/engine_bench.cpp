@@ -7,6 +7,7 @@
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
+#include <telcrm/sim/null_telephony.hpp>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -18,14 +19,6 @@
 namespace {
 
 using namespace telcrm;
-
-class NullTelephony final : public Telephony {
- public:
-  Result<void> ring(std::string_view, std::span<const EmployeeId>, Seconds) override { return {}; }
-  Result<void> forward(std::string_view, std::string_view, Seconds) override { return {}; }
-  Result<void> voicemail(std::string_view, EmployeeId) override { return {}; }
-  Result<void> hang_up(std::string_view) override { return {}; }
-};
 
 IntegrationSettings settings() {
   IntegrationSettings s;

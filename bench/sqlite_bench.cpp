@@ -15,6 +15,7 @@
 #include <telcrm/crm/exception_list.hpp>
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/memory/memory_directory.hpp>
+#include <telcrm/sim/null_telephony.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
 
 #include <benchmark/benchmark.h>
@@ -32,14 +33,6 @@ namespace {
 using namespace telcrm;
 
 constexpr std::size_t clients = 100000;
-
-class NullTelephony final : public Telephony {
- public:
-  Result<void> ring(std::string_view, std::span<const EmployeeId>, Seconds) override { return {}; }
-  Result<void> forward(std::string_view, std::string_view, Seconds) override { return {}; }
-  Result<void> voicemail(std::string_view, EmployeeId) override { return {}; }
-  Result<void> hang_up(std::string_view) override { return {}; }
-};
 
 IntegrationSettings settings() {
   IntegrationSettings s;

@@ -1010,74 +1010,8 @@ class SqliteCrmStore::Impl {
 
   // Every reference of the batch names an existing record or one created earlier in it.
   Result<void> validate(const WriteBatch& batch) const {
-    std::array<std::size_t, 5> counts{};
-    auto count_of = [&](EntityType t) -> std::size_t& {
-      return counts[static_cast<std::size_t>(t)];
-    };
-    auto check = [&](std::size_t op, EntityType type,
-                     const std::optional<EntityId>& id) -> Result<void> {
-      if (!id) return {};
-      bool found = false;
-      if (*id < 0) {
-        found = static_cast<std::size_t>(-*id) <= count_of(type);
-      } else {
-        auto e = exists(type, *id);
-        if (!e) return fail(e.error());
-        found = *e;
-      }
-      if (!found)
-        return fail(Errc::invalid_argument,
-                    fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
-                                batch.seq, op, type, *id));
-      return {};
-    };
-    for (std::size_t i = 0; i < batch.ops.size(); ++i) {
-      Result<void> ok =
-          std::visit(Overloaded{
-                         [&](const CreateLead& c) -> Result<void> {
-                           if (auto r = check(i, EntityType::contact, c.lead.contact); !r) return r;
-                           if (auto r = check(i, EntityType::company, c.lead.company); !r) return r;
-                           ++count_of(EntityType::lead);
-                           return {};
-                         },
-                         [&](const CreateContact& c) -> Result<void> {
-                           if (auto r = check(i, EntityType::company, c.contact.company); !r)
-                             return r;
-                           ++count_of(EntityType::contact);
-                           return {};
-                         },
-                         [&](const CreateCompany&) -> Result<void> {
-                           ++count_of(EntityType::company);
-                           return {};
-                         },
-                         [&](const CreateDeal& c) -> Result<void> {
-                           if (auto r = check(i, EntityType::contact, c.deal.contact); !r) return r;
-                           if (auto r = check(i, EntityType::company, c.deal.company); !r) return r;
-                           ++count_of(EntityType::deal);
-                           return {};
-                         },
-                         [&](const CreateInvoice& c) -> Result<void> {
-                           if (auto r = check(i, c.invoice.entity.type, c.invoice.entity.id); !r)
-                             return r;
-                           ++count_of(EntityType::invoice);
-                           return {};
-                         },
-                         [&](const Reassign& r) -> Result<void> {
-                           return check(i, r.entity.type, r.entity.id);
-                         },
-                         [&](const WriteActivity& a) -> Result<void> {
-                           for (const auto& b : a.activity.bindings)
-                             if (auto r = check(i, b.type, b.id); !r) return r;
-                           return {};
-                         },
-                         [](const RecordMissedCall&) -> Result<void> { return {}; },
-                         [](const MarkCalledBack&) -> Result<void> { return {}; },
-                         [](const RecordCall&) -> Result<void> { return {}; },
-                     },
-                     batch.ops[i]);
-      if (!ok) return ok;
-    }
-    return {};
+    return check_batch_references(batch,
+                                  [&](EntityType type, EntityId id) { return exists(type, id); });
   }
 
   Result<std::vector<EntityRef>> write_ops(const WriteBatch& batch) {

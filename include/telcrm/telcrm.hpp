@@ -55,6 +55,7 @@
 #include <telcrm/memory/memory_directory.hpp>
 #include <telcrm/memory/memory_outbox_journal.hpp>
 
+#include <telcrm/sim/null_telephony.hpp>
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sim/scenario.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>

@@ -4,6 +4,7 @@
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
+#include <telcrm/sim/null_telephony.hpp>
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -13,17 +14,6 @@
 #include <thread>
 
 using namespace telcrm;
-
-namespace {
-// The PBX side of this test: commands are accepted and forgotten.
-class NullTelephony final : public Telephony {
- public:
-  Result<void> ring(std::string_view, std::span<const EmployeeId>, Seconds) override { return {}; }
-  Result<void> forward(std::string_view, std::string_view, Seconds) override { return {}; }
-  Result<void> voicemail(std::string_view, EmployeeId) override { return {}; }
-  Result<void> hang_up(std::string_view) override { return {}; }
-};
-}  // namespace
 
 TEST_CASE("R-I2 8 threads x 10,000 calls from 1,000 unknown numbers create exactly 1,000 leads") {
 #if defined(__SANITIZE_THREAD__)

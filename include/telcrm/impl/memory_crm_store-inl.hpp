@@ -134,10 +134,7 @@ TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const {
 }
 
 TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
-  std::size_t counts[5] = {};
-  auto count_of = [&](EntityType t) -> std::size_t& { return counts[static_cast<int>(t)]; };
-  auto exists = [&](EntityType type, EntityId id) -> bool {
-    if (id < 0) return static_cast<std::size_t>(-id) <= count_of(type);
+  return check_batch_references(batch, [&](EntityType type, EntityId id) -> Result<bool> {
     switch (type) {
       case EntityType::contact: return contacts_.count(id) > 0;
       case EntityType::company: return companies_.count(id) > 0;
@@ -146,58 +143,7 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
       case EntityType::invoice: return invoices_.count(id) > 0;
     }
     return false;
-  };
-  auto check = [&](std::size_t op, EntityType type,
-                   const std::optional<EntityId>& id) -> Result<void> {
-    if (id && !exists(type, *id))
-      return fail(Errc::invalid_argument,
-                  fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
-                              batch.seq, op, type, *id));
-    return {};
-  };
-  for (std::size_t i = 0; i < batch.ops.size(); ++i) {
-    Result<void> ok = std::visit(
-        detail::Overloaded{
-            [&](const CreateLead& c) -> Result<void> {
-              if (auto r = check(i, EntityType::contact, c.lead.contact); !r) return r;
-              if (auto r = check(i, EntityType::company, c.lead.company); !r) return r;
-              ++count_of(EntityType::lead);
-              return {};
-            },
-            [&](const CreateContact& c) -> Result<void> {
-              if (auto r = check(i, EntityType::company, c.contact.company); !r) return r;
-              ++count_of(EntityType::contact);
-              return {};
-            },
-            [&](const CreateCompany&) -> Result<void> {
-              ++count_of(EntityType::company);
-              return {};
-            },
-            [&](const CreateDeal& c) -> Result<void> {
-              if (auto r = check(i, EntityType::contact, c.deal.contact); !r) return r;
-              if (auto r = check(i, EntityType::company, c.deal.company); !r) return r;
-              ++count_of(EntityType::deal);
-              return {};
-            },
-            [&](const CreateInvoice& c) -> Result<void> {
-              if (auto r = check(i, c.invoice.entity.type, c.invoice.entity.id); !r) return r;
-              ++count_of(EntityType::invoice);
-              return {};
-            },
-            [&](const Reassign& r) -> Result<void> { return check(i, r.entity.type, r.entity.id); },
-            [&](const WriteActivity& a) -> Result<void> {
-              for (const auto& b : a.activity.bindings)
-                if (auto r = check(i, b.type, b.id); !r) return r;
-              return {};
-            },
-            [&](const RecordMissedCall&) -> Result<void> { return {}; },
-            [&](const MarkCalledBack&) -> Result<void> { return {}; },
-            [&](const RecordCall&) -> Result<void> { return {}; },
-        },
-        batch.ops[i]);
-    if (!ok) return ok;
-  }
-  return {};
+  });
 }
 
 TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch) {

@@ -9,6 +9,9 @@
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
+#include <fmt/format.h>
+
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -129,6 +132,60 @@ class LocalRefs {
  private:
   std::vector<EntityRef> created_;
 };
+
+/// Checks that every reference in `batch` names a record — an existing one, for which
+/// `exists(EntityType, EntityId)` returns Result<bool>, or one the batch creates before the
+/// reference (a local reference). Stores call it before applying anything (all or nothing).
+/// Errors: Errc::invalid_argument, "batch c1#3: operation 2: contact 999 does not exist";
+/// whatever `exists` reports.
+template <class Exists>
+[[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists) {
+  std::array<std::size_t, 5> made{};  // created so far, by EntityType
+  auto check = [&](std::size_t op, EntityType type, std::optional<EntityId> id) -> Result<void> {
+    if (!id) return {};
+    bool found = false;
+    if (*id < 0) {
+      found = static_cast<std::size_t>(-*id) <= made[static_cast<std::size_t>(type)];
+    } else {
+      Result<bool> stored = exists(type, *id);
+      if (!stored) return fail(stored.error());
+      found = *stored;
+    }
+    if (found) return {};
+    return fail(Errc::invalid_argument,
+                fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
+                            batch.seq, op, type, *id));
+  };
+  auto create = [&](EntityType type) { ++made[static_cast<std::size_t>(type)]; };
+  for (std::size_t i = 0; i < batch.ops.size(); ++i) {
+    const WriteOp& op = batch.ops[i];
+    Result<void> ok;
+    if (const auto* lead = std::get_if<CreateLead>(&op)) {
+      if (ok = check(i, EntityType::contact, lead->lead.contact); ok)
+        ok = check(i, EntityType::company, lead->lead.company);
+      create(EntityType::lead);
+    } else if (const auto* contact = std::get_if<CreateContact>(&op)) {
+      ok = check(i, EntityType::company, contact->contact.company);
+      create(EntityType::contact);
+    } else if (std::holds_alternative<CreateCompany>(op)) {
+      create(EntityType::company);
+    } else if (const auto* deal = std::get_if<CreateDeal>(&op)) {
+      if (ok = check(i, EntityType::contact, deal->deal.contact); ok)
+        ok = check(i, EntityType::company, deal->deal.company);
+      create(EntityType::deal);
+    } else if (const auto* invoice = std::get_if<CreateInvoice>(&op)) {
+      ok = check(i, invoice->invoice.entity.type, invoice->invoice.entity.id);
+      create(EntityType::invoice);
+    } else if (const auto* r = std::get_if<Reassign>(&op)) {
+      ok = check(i, r->entity.type, r->entity.id);
+    } else if (const auto* a = std::get_if<WriteActivity>(&op)) {
+      for (const auto& b : a->activity.bindings)
+        if (ok = check(i, b.type, b.id); !ok) break;
+    }
+    if (!ok) return ok;
+  }
+  return {};
+}
 
 /// What applying a batch did.
 struct WriteReceipt {
