@@ -15,7 +15,8 @@ cmake --preset bench >/dev/null
 cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target "${programs[@]}" >/dev/null
 bin=build/bench/bench
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+# TELCRM_BENCH_KEEP=DIR keeps every program's JSON results there.
+trap 'if [[ -n "${TELCRM_BENCH_KEEP:-}" ]]; then mkdir -p "$TELCRM_BENCH_KEEP"; cp "$results"/*.json "$TELCRM_BENCH_KEEP"/; fi; rm -rf "$results"' EXIT
 
 # run <program> [repetitions]: runs it, keeping the median of every benchmark in
 # $results/<program>.json.
@@ -111,7 +112,9 @@ med = {}
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
     if b.get("aggregate_name") == "median":
         med[b["run_name"]] = b
-size = max(int(k.rsplit("/", 1)[1]) for k in med)
+# run names look like "match/<what>/<size>[/iterations:3]"
+med = {"/".join(k.split("/")[:3]): b for k, b in med.items()}
+size = max(int(k.split("/")[2]) for k in med)
 def t(name):
     b = med[f"match/{name}/{size}"]
     return b["cpu_time"] * scale[b.get("time_unit", "ns")]

@@ -196,6 +196,9 @@ class CrmIndex {
   [[nodiscard]] static std::vector<PhoneKey> keys_of(std::string_view phone,
                                                      const IndexOptions& options,
                                                      const PhoneNormalizer& normalizer);
+  /// The same, appended to `out` unless already there (no allocation of its own).
+  static void append_keys(std::string_view phone, const IndexOptions& options,
+                          const PhoneNormalizer& normalizer, std::vector<PhoneKey>& out);
 
  private:
   struct Base;
@@ -249,14 +252,20 @@ struct CrmIndex::Base {
   };
   static constexpr std::int64_t none = INT64_MIN;
 
-  detail::PhoneTable postings;  // key → ordinal << 2 | written form
-  detail::PhoneTable refs;      // hash(ref) → ordinal
+  detail::PhoneTable postings;      // key → ordinal << 2 | written form
+  detail::PhoneTable raw_postings;  // the same, for raw-digit keys (R-N7), kept apart
+  detail::PhoneTable refs;          // hash(ref) → ordinal
   std::vector<Record> records{};
   std::vector<PhoneKey> phone_keys{};
   std::vector<DealFact> deals{};
   std::vector<EntityId> repeats{};
   std::size_t phone_count = 0;
 
+  // Raw-digit keys are few (unreadable stored phones) but probed on every call: a table of
+  // their own stays in cache instead of costing a miss in the big one.
+  [[nodiscard]] const detail::PhoneTable& table_for(std::uint64_t key) const noexcept {
+    return detail::is_raw_key(key) ? raw_postings : postings;
+  }
   [[nodiscard]] std::optional<std::uint32_t> find(EntityRef ref) const;
   [[nodiscard]] FactsView facts(std::uint32_t ordinal) const;
   static std::shared_ptr<Base> build(std::vector<EntityFacts> facts);
@@ -293,6 +302,18 @@ struct CrmIndex::Generation {
 
 template <class F>
 void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {
+  bool changed = false;
+  gen_->delta->postings.for_each(key, seq_, [&](const Delta::PostingChange&, std::uint64_t) {
+    changed = true;
+    return false;
+  });
+  if (!changed) {  // the common case: the base alone answers, without allocating
+    const Base& base = *gen_->base;
+    base.table_for(key).for_each(key, [&](std::uint32_t p) {
+      f(base.records[p >> 2].ref, static_cast<WrittenForm>(p & 3));
+    });
+    return;
+  }
   std::vector<Posting> postings{};
   collect(key, postings);
   for (const auto& p : postings) f(p.ref, p.form);

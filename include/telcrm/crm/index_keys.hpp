@@ -49,6 +49,10 @@ inline constexpr std::uint64_t raw_key_tag = 2ULL << 62;
 inline constexpr std::uint64_t suffix_key_tag = 3ULL << 62;
 inline constexpr std::size_t max_key_digits = 17;
 
+constexpr bool is_raw_key(std::uint64_t key) noexcept {
+  return (key & suffix_key_tag) == raw_key_tag;  // the two tag bits
+}
+
 /// tag | length << 57 | digits as an integer; 0 when `digits` is empty, longer than 17 or
 /// holds a non-digit. The length keeps leading zeros apart ("0301" ≠ "301").
 constexpr std::uint64_t digits_key(std::uint64_t tag, std::string_view digits) noexcept {

@@ -41,6 +41,55 @@ inline bool more_recent(const DealFact& a, const DealFact& b) noexcept {
   return a.id < b.id;
 }
 
+// Where each entity's facts are while collecting: a flat open-addressing table (8 bytes a
+// slot, no node per entity), because a rebuild visits every entity of the CRM. A slot holds
+// 32 bits of the ref's hash beside the position, so a probe rarely has to read the facts, and
+// the table can grow without them (the home slot is derived from those 32 bits).
+class FactsPositions {
+ public:
+  static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+  /// The position of `ref` in `facts`, or npos.
+  template <class Facts>
+  [[nodiscard]] std::uint32_t find(EntityRef ref, const Facts& facts) const {
+    if (slots_.empty()) return npos;
+    const std::uint64_t fingerprint = ref_key(ref) >> 32;
+    for (std::size_t i = home(fingerprint);; i = next(i)) {
+      const std::uint64_t s = slots_[i];
+      if (s == 0) return npos;
+      const auto position = static_cast<std::uint32_t>(s) - 1;
+      if ((s >> 32) == fingerprint && facts[position].ref == ref) return position;
+    }
+  }
+  /// Files `position` under `ref` (not present yet).
+  void insert(EntityRef ref, std::uint32_t position) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    place(ref_key(ref) >> 32, position);
+    ++size_;
+  }
+
+ private:
+  [[nodiscard]] std::size_t home(std::uint64_t fingerprint) const noexcept {
+    return static_cast<std::size_t>((fingerprint * slots_.size()) >> 32);
+  }
+  [[nodiscard]] std::size_t next(std::size_t i) const noexcept {
+    return i + 1 == slots_.size() ? 0 : i + 1;
+  }
+  void place(std::uint64_t fingerprint, std::uint32_t position) {
+    std::size_t i = home(fingerprint);
+    while (slots_[i] != 0) i = next(i);
+    slots_[i] = (fingerprint << 32) | (std::uint64_t{position} + 1);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(16, old.size() * 2), 0);
+    for (std::uint64_t s : old)
+      if (s != 0) place(s >> 32, static_cast<std::uint32_t>(s) - 1);
+  }
+  std::vector<std::uint64_t> slots_;  // fingerprint << 32 | position + 1; 0 is empty
+  std::size_t size_ = 0;
+};
+
 // Collects entity facts from values (the rebuild paths share it).
 class FactsCollector : public CrmVisitor {
  public:
@@ -109,26 +158,25 @@ class FactsCollector : public CrmVisitor {
 
  private:
   EntityFacts& slot(EntityRef ref) {
-    auto [it, inserted] = where_.try_emplace(ref, facts_.size());
-    if (inserted) {
-      facts_.emplace_back();
-      facts_.back().ref = ref;
-      facts_.back().exists = false;  // until the entity itself is visited
-    }
-    return facts_[it->second];
+    if (auto at = where_.find(ref, facts_); at != FactsPositions::npos) return facts_[at];
+    const auto at = static_cast<std::uint32_t>(facts_.size());
+    facts_.emplace_back();
+    facts_.back().ref = ref;
+    facts_.back().exists = false;  // until the entity itself is visited
+    where_.insert(ref, at);
+    return facts_.back();
   }
   std::vector<PhoneKey> keys(const std::vector<std::string>& phones) {
     std::vector<PhoneKey> out;
-    for (const auto& p : phones)
-      for (const auto& k : CrmIndex::keys_of(p, options_, normalizer_))
-        if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    out.reserve(phones.size());
+    for (const auto& p : phones) CrmIndex::append_keys(p, options_, normalizer_, out);
     return out;
   }
 
   const IndexOptions& options_;
   const PhoneNormalizer& normalizer_;
   std::vector<EntityFacts> facts_;
-  std::unordered_map<EntityRef, std::size_t, EntityRefHash> where_;
+  FactsPositions where_;
 };
 
 }  // namespace detail
@@ -168,6 +216,10 @@ TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(
   std::vector<detail::PhoneTable::Entry> posting_entries;
   std::vector<detail::PhoneTable::Entry> ref_entries;
   ref_entries.reserve(facts.size());
+  std::size_t phones = 0;
+  for (const auto& f : facts) phones += f.phones.size();
+  posting_entries.reserve(phones);
+  base->phone_keys.reserve(phones);
   for (const auto& f : facts) {
     const auto ordinal = static_cast<std::uint32_t>(base->records.size());
     Record r;
@@ -205,7 +257,10 @@ TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(
       }
     }
   }
-  base->postings = detail::PhoneTable(posting_entries);
+  auto raw = std::stable_partition(posting_entries.begin(), posting_entries.end(),
+                                   [](const auto& e) { return !detail::is_raw_key(e.key); });
+  base->raw_postings = detail::PhoneTable(std::span(raw, posting_entries.end()));
+  base->postings = detail::PhoneTable(std::span(posting_entries.begin(), raw));
   base->refs = detail::PhoneTable(ref_entries);
   return base;
 }
@@ -225,7 +280,7 @@ TELCRM_INLINE std::optional<FactsView> CrmIndex::Snapshot::facts(EntityRef ref) 
 
 TELCRM_INLINE void CrmIndex::Snapshot::collect(std::uint64_t key, std::vector<Posting>& out) const {
   const Base& base = *gen_->base;
-  base.postings.for_each(key, [&](std::uint32_t p) {
+  base.table_for(key).for_each(key, [&](std::uint32_t p) {
     out.push_back({base.records[p >> 2].ref, static_cast<WrittenForm>(p & 3)});
   });
   // Changes since the base, applied oldest first.
@@ -254,34 +309,40 @@ TELCRM_INLINE CrmIndex::CrmIndex(IndexOptions options) : options_(options) {
 
 TELCRM_INLINE CrmIndex::~CrmIndex() = default;
 
-TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::string_view phone,
-                                                      const IndexOptions& options,
-                                                      const PhoneNormalizer& normalizer) {
-  std::vector<PhoneKey> keys;
+TELCRM_INLINE void CrmIndex::append_keys(std::string_view phone, const IndexOptions& options,
+                                         const PhoneNormalizer& normalizer,
+                                         std::vector<PhoneKey>& out) {
+  auto add = [&](PhoneKey k) {
+    if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  };
   const PhoneNumber n = normalizer.normalize(phone, options.default_region);
   std::string_view tail_digits;
   if (n.is_dialable()) {
-    keys.push_back({n.key(), KeyKind::e164, written_form(n)});
+    add({n.key(), KeyKind::e164, written_form(n)});
     tail_digits = n.e164().substr(1);
   } else if (auto raw = raw_key(n.digits()); raw != 0) {
     // R-N7: no E.164 form, so filed by its digits. Without a '+' it was written nationally
     // as far as anyone can tell, so a foreign caller's national form may match it.
     const bool has_plus = phone.find('+') != std::string_view::npos;
-    keys.push_back(
-        {raw, KeyKind::raw, has_plus ? WrittenForm::international : WrittenForm::national});
+    add({raw, KeyKind::raw, has_plus ? WrittenForm::international : WrittenForm::national});
     tail_digits = n.digits();
   }
   if (options.suffix_digits > 0)
     if (auto s = suffix_key(tail_digits, options.suffix_digits); s != 0)
-      keys.push_back({s, KeyKind::suffix, WrittenForm::international});
+      add({s, KeyKind::suffix, WrittenForm::international});
+}
+
+TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::string_view phone,
+                                                      const IndexOptions& options,
+                                                      const PhoneNormalizer& normalizer) {
+  std::vector<PhoneKey> keys;
+  append_keys(phone, options, normalizer, keys);
   return keys;
 }
 
 TELCRM_INLINE std::vector<PhoneKey> CrmIndex::keys_of(std::span<const std::string> phones) const {
   std::vector<PhoneKey> out;
-  for (const auto& p : phones)
-    for (const auto& k : keys_of(p, options_, normalizer_))
-      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  for (const auto& p : phones) append_keys(p, options_, normalizer_, out);
   return out;
 }
 
@@ -300,7 +361,7 @@ TELCRM_INLINE IndexStats CrmIndex::stats() const {
   IndexStats st;
   st.entities = s.gen_->base->records.size();
   st.phones = s.gen_->base->phone_count;
-  st.base_bytes = s.gen_->base->postings.memory_bytes();
+  st.base_bytes = s.gen_->base->postings.memory_bytes() + s.gen_->base->raw_postings.memory_bytes();
   st.unnormalised_phones = unnormalised_published_.load(std::memory_order_relaxed);
   {
     // The delta's size is writer-owned; read it under the writer lock.

@@ -40,6 +40,80 @@ inline bool is_searchable(const FactsView& f) {
   }
 }
 
+// A candidate with the facts it was found with (read once, used for ranking and binding).
+struct FoundFacts {
+  FactsView facts;
+  MatchHow how;
+};
+
+inline int group_of(EntityType t) {  // R-M2's order: contacts, companies, then leads
+  switch (t) {
+    case EntityType::contact: return 0;
+    case EntityType::company: return 1;
+    default: return 2;
+  }
+}
+
+// R-M2 … R-M5 over the candidates of one tier.
+inline MatchResult rank_and_bind(const PhoneNumber& number, std::vector<FoundFacts>& found,
+                                 const EmployeeIndex& employees) {
+  MatchResult result;
+  result.number = number;
+  result.crm = CrmState::unknown;
+  std::erase_if(found, [](const FoundFacts& f) {
+    return group_of(f.facts.ref.type) == 2 && f.facts.ref.type != EntityType::lead;
+  });
+  if (found.empty()) return result;
+  std::sort(found.begin(), found.end(), [](const FoundFacts& a, const FoundFacts& b) {
+    const int ga = group_of(a.facts.ref.type), gb = group_of(b.facts.ref.type);
+    return ga != gb ? ga < gb : a.facts.ref.id < b.facts.ref.id;
+  });
+
+  // R-M2: a contact beats a company; leads count only when neither matched (the first group
+  // present after sorting is the one that counts).
+  const int winning_group = group_of(found.front().facts.ref.type);
+  const FoundFacts* primary = nullptr;
+  for (const auto& f : found) {
+    if (group_of(f.facts.ref.type) != winning_group) break;
+    const bool better =
+        primary == nullptr || (winning_group == 2 ? lead_ranks_before(f.facts, primary->facts)
+                                                  : ranks_before(f.facts, primary->facts));
+    if (better) primary = &f;
+  }
+
+  const FactsView& p = primary->facts;
+  result.crm = CrmState::matched;
+  result.primary = p.ref;
+  result.how = primary->how;
+  if (p.responsible && employees.is_active(*p.responsible)) result.responsible = p.responsible;
+
+  result.candidates.reserve(found.size());
+  result.candidates.push_back({p.ref, primary->how});
+  for (const auto& f : found)
+    if (f.facts.ref != p.ref) result.candidates.push_back({f.facts.ref, f.how});
+
+  if (p.ref.type == EntityType::contact) result.contact_company = p.company;
+  // R-M5: the company of the primary contact, when it matched too.
+  const FoundFacts* company = nullptr;
+  if (p.ref.type == EntityType::contact && p.company)
+    for (const auto& f : found)
+      if (f.facts.ref == EntityRef{EntityType::company, *p.company}) company = &f;
+  if (company != nullptr) result.company = company->facts.ref;
+
+  result.bindings.reserve(p.open_deals.size() + 2);
+  for (const auto& d : p.open_deals) result.bindings.push_back({EntityType::deal, d.id});
+  if (company != nullptr)
+    for (const auto& d : company->facts.open_deals)
+      if (std::find(result.bindings.begin(), result.bindings.end(),
+                    EntityRef{EntityType::deal, d.id}) == result.bindings.end())
+        result.bindings.push_back({EntityType::deal, d.id});
+  result.has_open_deal = !result.bindings.empty();
+  result.bindings.push_back(p.ref);
+  if (company != nullptr) result.bindings.push_back(company->facts.ref);
+  result.has_open_repeat_lead = !p.open_repeat_leads.empty();
+  return result;
+}
+
 }  // namespace detail
 
 TELCRM_INLINE MatchResult CrmMatcher::match(const MatchRequest& request,
@@ -91,18 +165,18 @@ TELCRM_INLINE MatchResult CrmMatcher::match(const PhoneNumber& number, const Mat
   result.crm = CrmState::unknown;
   if (!number.is_dialable()) return result;  // R-M1: invalid and short numbers are not searched
 
-  std::vector<MatchCandidate> found;
+  std::vector<detail::FoundFacts> found;
   auto add = [&](EntityRef ref, MatchHow how) {
     for (const auto& c : found)
-      if (c.ref == ref) return;
-    if (auto f = crm.facts(ref); f && detail::is_searchable(*f)) found.push_back({ref, how});
+      if (c.facts.ref == ref) return;
+    if (auto f = crm.facts(ref); f && detail::is_searchable(*f)) found.push_back({*f, how});
   };
 
   // Tier 1: equal E.164, and stored phones that did not normalise with the same digits.
   crm.for_each_posting(number.key(), [&](EntityRef ref, WrittenForm) { add(ref, MatchHow::e164); });
   if (auto raw = raw_key(number.digits()); raw != 0)
     crm.for_each_posting(raw, [&](EntityRef ref, WrittenForm) { add(ref, MatchHow::raw); });
-  if (!found.empty()) return resolve(number, std::move(found), crm, employees);
+  if (!found.empty()) return detail::rank_and_bind(number, found, employees);
 
   // Tier 2: stored numbers written without a country whose digits are the caller's national
   // number, with or without the trunk prefix of the caller's country. A stored number was
@@ -118,7 +192,8 @@ TELCRM_INLINE MatchResult CrmMatcher::match(const PhoneNumber& number, const Mat
     const PhoneNumber as_stored = normalizer_.normalize(digits, home);
     if (as_stored.is_dialable()) {
       const WrittenForm form = written_form(as_stored);
-      if (form == WrittenForm::international) continue;
+      // Tier 1 already found nothing under the caller's own key (a domestic caller).
+      if (form == WrittenForm::international || as_stored.key() == number.key()) continue;
       crm.for_each_posting(as_stored.key(), [&](EntityRef ref, WrittenForm f) {
         if (f == form) add(ref, MatchHow::national);
       });
@@ -128,86 +203,24 @@ TELCRM_INLINE MatchResult CrmMatcher::match(const PhoneNumber& number, const Mat
       });
     }
   }
-  if (!found.empty()) return resolve(number, std::move(found), crm, employees);
+  if (!found.empty()) return detail::rank_and_bind(number, found, employees);
 
   // Tier 3: the last N digits, when enabled.
   if (int n = crm.options().suffix_digits; n > 0)
     if (auto key = suffix_key(number.e164().substr(1), n); key != 0)
       crm.for_each_posting(key, [&](EntityRef ref, WrittenForm) { add(ref, MatchHow::suffix); });
-  if (!found.empty()) return resolve(number, std::move(found), crm, employees);
+  if (!found.empty()) return detail::rank_and_bind(number, found, employees);
   return result;
 }
 
 TELCRM_INLINE MatchResult CrmMatcher::resolve(PhoneNumber number, std::vector<MatchCandidate> found,
                                               const CrmIndex::Snapshot& crm,
                                               const EmployeeIndex& employees) {
-  MatchResult result;
-  result.number = number;
-  result.crm = CrmState::unknown;
-  struct Found {
-    FactsView facts;
-    MatchHow how;
-  };
-  std::vector<Found> contacts, companies, leads;
-  for (const auto& c : found) {
-    auto f = crm.facts(c.ref);
-    if (!f) continue;
-    switch (c.ref.type) {
-      case EntityType::contact: contacts.push_back({*f, c.how}); break;
-      case EntityType::company: companies.push_back({*f, c.how}); break;
-      case EntityType::lead: leads.push_back({*f, c.how}); break;
-      default: break;
-    }
-  }
-  auto by_id = [](const Found& a, const Found& b) { return a.facts.ref.id < b.facts.ref.id; };
-  std::sort(contacts.begin(), contacts.end(), by_id);
-  std::sort(companies.begin(), companies.end(), by_id);
-  std::sort(leads.begin(), leads.end(), by_id);
-
-  // R-M2: a contact beats a company; leads count only when neither matched.
-  const Found* primary = nullptr;
-  auto pick = [&](const std::vector<Found>& group, auto better) {
-    for (const auto& f : group)
-      if (primary == nullptr || better(f.facts, primary->facts)) primary = &f;
-  };
-  if (!contacts.empty())
-    pick(contacts, detail::ranks_before);
-  else if (!companies.empty())
-    pick(companies, detail::ranks_before);
-  else
-    pick(leads, detail::lead_ranks_before);
-  if (primary == nullptr) return result;
-
-  const FactsView& p = primary->facts;
-  result.crm = CrmState::matched;
-  result.primary = p.ref;
-  result.how = primary->how;
-  if (p.responsible && employees.is_active(*p.responsible)) result.responsible = p.responsible;
-
-  result.candidates.push_back({p.ref, primary->how});
-  for (const auto* group : {&contacts, &companies, &leads})
-    for (const auto& f : *group)
-      if (f.facts.ref != p.ref) result.candidates.push_back({f.facts.ref, f.how});
-
-  if (p.ref.type == EntityType::contact) result.contact_company = p.company;
-  // R-M5: the company of the primary contact, when it matched too.
-  const Found* company = nullptr;
-  if (p.ref.type == EntityType::contact && p.company)
-    for (const auto& f : companies)
-      if (f.facts.ref.id == *p.company) company = &f;
-  if (company != nullptr) result.company = company->facts.ref;
-
-  for (const auto& d : p.open_deals) result.bindings.push_back({EntityType::deal, d.id});
-  if (company != nullptr)
-    for (const auto& d : company->facts.open_deals)
-      if (std::find(result.bindings.begin(), result.bindings.end(),
-                    EntityRef{EntityType::deal, d.id}) == result.bindings.end())
-        result.bindings.push_back({EntityType::deal, d.id});
-  result.has_open_deal = !result.bindings.empty();
-  result.bindings.push_back(p.ref);
-  if (company != nullptr) result.bindings.push_back(company->facts.ref);
-  result.has_open_repeat_lead = !p.open_repeat_leads.empty();
-  return result;
+  std::vector<detail::FoundFacts> with_facts;
+  with_facts.reserve(found.size());
+  for (const auto& c : found)
+    if (auto f = crm.facts(c.ref)) with_facts.push_back({*f, c.how});
+  return detail::rank_and_bind(number, with_facts, employees);
 }
 
 TELCRM_END_NAMESPACE

@@ -54,12 +54,16 @@ class AppendOnlyMultiMap {
     auto& head = heads_[bucket(key)];
     node.next = head.load(std::memory_order_relaxed);
     head.store(index, std::memory_order_release);
+    appended_.store(index + 1, std::memory_order_release);
   }
 
   /// Calls `f(value, seq)` for the entries of `key` with seq ≤ max_seq, newest first; stops
   /// early when `f` returns false.
   template <class F>
   void for_each(const Key& key, std::uint64_t max_seq, F&& f) const {
+    // An empty map (a freshly built index) answers without touching the bucket array, whose
+    // random slot would cost a cache miss on every lookup.
+    if (appended_.load(std::memory_order_acquire) == 0) return;
     for (std::uint32_t i = heads_[bucket(key)].load(std::memory_order_acquire); i != npos;) {
       const Node& node = chunks_[i / chunk_size][i % chunk_size];
       if (node.seq <= max_seq && node.key == key && !f(node.value, node.seq)) return;
@@ -95,6 +99,7 @@ class AppendOnlyMultiMap {
 
   std::size_t capacity_;
   std::size_t size_ = 0;
+  std::atomic<std::uint32_t> appended_{0};  // size_, for readers
   std::vector<std::atomic<std::uint32_t>> heads_;
   std::vector<std::unique_ptr<Node[]>> chunks_;
 };
