@@ -40,7 +40,6 @@ struct CallEngine::Call {
   Timestamp at{};
   RouteCall route_call;
   RouteState route_state;
-  Roster roster;
   bool routing_ended = false;
   CallResult result;
   CreationPlan plan;
@@ -259,8 +258,10 @@ class CallEngine::Impl {
   // --- CRM writes ----------------------------------------------------------------------------
 
   // Applies `ops` now, or keeps them for the end of the call once the store is unavailable.
-  // Returns the receipt when applied now.
-  std::optional<WriteReceipt> write(Call& c, std::vector<WriteOp> ops,
+  // Returns the receipt when applied now, and then hands `ops` back as applied (so a caller
+  // can keep what it wrote without copying it first); otherwise they are appended to the
+  // call's pending writes and `ops` is left empty.
+  std::optional<WriteReceipt> write(Call& c, std::vector<WriteOp>&& ops,
                                     std::optional<UnknownCallerClaim> claim = std::nullopt) {
     if (ops.empty()) return WriteReceipt{};
     if (!c.deferred) {
@@ -270,14 +271,15 @@ class CallEngine::Impl {
       if (claim) batch.claim.emplace(*claim);  // (member-wise: GCC 12 -O3 misreads the copy)
       batch.ops = std::move(ops);
       auto receipt = store_.apply(batch);
+      ops = std::move(batch.ops);
       if (receipt) return std::move(*receipt);
       store_errors_.fetch_add(1, std::memory_order_relaxed);
       if (observer_) observe(observer_->on_store_error(c.id, receipt.error()));
       c.deferred = true;  // keep every later write of the call in order behind this one
-      ops = std::move(batch.ops);
     }
     if (claim && !c.pending_claim) c.pending_claim = claim;
     for (auto& op : ops) c.pending.push_back(std::move(op));
+    ops.clear();
     return std::nullopt;
   }
 
@@ -309,9 +311,12 @@ class CallEngine::Impl {
 
   // --- creating records (R-L5, R-I2) ---------------------------------------------------------
 
+  // By type, stable. A call creates a handful of records: an insertion sort, which unlike
+  // std::stable_sort needs no temporary buffer.
   static void sort_created(std::vector<CreatedEntity>& created) {
-    std::stable_sort(created.begin(), created.end(),
-                     [](const auto& a, const auto& b) { return a.entity.type < b.entity.type; });
+    auto by_type = [](const auto& a, const auto& b) { return a.entity.type < b.entity.type; };
+    for (auto it = created.begin(); it != created.end(); ++it)
+      std::rotate(std::upper_bound(created.begin(), it, *it, by_type), it, std::next(it));
   }
 
   EntityRef next_local(Call& c, EntityType type) {
@@ -346,32 +351,35 @@ class CallEngine::Impl {
         }
       }
     }
+    // Creation happens once per call (creation_done): the plan's records move into the batch.
+    const std::size_t count = (c.plan.company ? 1 : 0) + (c.plan.contact ? 1 : 0) +
+                              (c.plan.lead ? 1 : 0) + (c.plan.deal ? 1 : 0);
     std::vector<WriteOp> ops;
-    ops.reserve(4);
+    ops.reserve(count);
     std::vector<CreatedEntity> created;
-    created.reserve(4);
+    created.reserve(count);
     auto local = [&](EntityType t) { return next_local(c, t); };
     if (c.plan.company) {
-      Company v = *c.plan.company;
+      Company v = std::move(*c.plan.company);
       v.responsible = responsible;
       created.push_back({local(EntityType::company), v.title, std::nullopt, responsible, false, 0});
       ops.push_back(CreateCompany{std::move(v)});
     }
     if (c.plan.contact) {
-      Contact v = *c.plan.contact;
+      Contact v = std::move(*c.plan.contact);
       v.responsible = responsible;
       created.push_back({local(EntityType::contact), v.name, std::nullopt, responsible, false, 0});
       ops.push_back(CreateContact{std::move(v)});
     }
     if (c.plan.lead) {
-      Lead v = *c.plan.lead;
+      Lead v = std::move(*c.plan.lead);
       v.responsible = responsible;
       v.modified = c.at;
       created.push_back({local(EntityType::lead), v.title, v.source, responsible, v.repeat, 0});
       ops.push_back(CreateLead{std::move(v)});
     }
     if (c.plan.deal) {
-      Deal v = *c.plan.deal;
+      Deal v = std::move(*c.plan.deal);
       v.responsible = responsible;
       v.modified = c.at;
       created.push_back({local(EntityType::deal), v.title, v.source, responsible, v.repeat, 0});
@@ -391,27 +399,28 @@ class CallEngine::Impl {
         created[i].entity = receipt->created[i];
       index_created(receipt->created);
     }
-    for (auto& e : created) c.result.created.push_back(std::move(e));
+    if (c.result.created.empty())
+      c.result.created = std::move(created);
+    else
+      for (auto& e : created) c.result.created.push_back(std::move(e));
     sort_created(c.result.created);
   }
 
   // Gives everything the call created to `to` (R-T1, R-T2); only actual changes count.
   void reassign_created(Call& c, EmployeeId to, ReassignReason why) {
     std::vector<WriteOp> ops;
-    std::vector<EntityRef> changed;
     for (auto& e : c.result.created) {
       const std::optional<EmployeeId> from =
           current_responsible(c, e.entity).value_or(e.responsible);
       if (from == to) continue;
       ops.push_back(Reassign{e.entity, to});
       c.result.reassigned.push_back({e.entity, from, to, why});
-      changed.push_back(e.entity);
     }
     if (ops.empty()) return;
     write(c, std::move(ops));
-    if (!c.deferred)
+    if (!c.deferred)  // the batch is handed back: its Reassign operations name what changed
       index_.update([&](CrmIndex::Writer& tx) {
-        for (const auto& ref : changed) tx.set_responsible(ref, to);
+        for (const auto& op : ops) tx.set_responsible(std::get<Reassign>(op).entity, to);
       });
   }
 
@@ -452,15 +461,16 @@ class CallEngine::Impl {
     RouteDecision decision;
     {
       std::lock_guard lock(stats_mutex_);
-      decision =
-          c.config->policy.next(c.route_call, c.roster, queue_stats_, c.route_state, previous);
+      // (The state moves in and back out: next() takes it by value.)
+      decision = c.config->policy.next(c.route_call, c.people->roster, queue_stats_,
+                                       std::move(c.route_state), previous);
       if (auto offer = decision.offer()) queue_stats_.apply(*offer);
     }
+    c.route_state = std::move(decision.state);
     if (decision.ended()) {
       c.routing_ended = true;
       return {};
     }
-    c.route_state = std::move(decision.state);
     const RouteStep& step = *decision.step;
     c.result.route.push_back(entry_of(step));
     if (const auto* ring = step.get_if<RingStep>()) {
@@ -565,7 +575,7 @@ class CallEngine::Impl {
       r.offer.clear();
 
     std::vector<WriteOp> ops;
-    ops.reserve(4);
+    ops.reserve(3);  // the activity, a missed call or call-back, the history record
     const auto responsible = responsible_of(c);
     auto bindings = bindings_of(c);
     if (!bindings.empty()) {
@@ -589,8 +599,7 @@ class CallEngine::Impl {
         for (const auto& comment : c.comments) text += (text.empty() ? "" : "\n") + comment;
         a.comment = text;
       }
-      r.activity = a;
-      ops.push_back(WriteActivity{std::move(a)});
+      ops.push_back(WriteActivity{std::move(a)});  // first: the result takes it back below
     }
     const bool in_crm = r.match.crm == CrmState::matched || r.match.crm == CrmState::unknown;
     if (incoming && !answered && in_crm && r.match.number.is_dialable())
@@ -610,7 +619,17 @@ class CallEngine::Impl {
     h.crm = r.match.crm;
     ops.push_back(RecordCall{h});
 
-    write(c, std::move(ops));
+    const bool has_activity = std::holds_alternative<WriteActivity>(ops.front());
+    const std::size_t pending_before = c.pending.size();
+    const bool applied = write(c, std::move(ops)).has_value();
+    // The result keeps the activity as written: moved back out of the applied batch, or
+    // copied from the writes that wait for the store (R-I3).
+    if (has_activity) {
+      if (applied)
+        r.activity = std::move(std::get<WriteActivity>(ops.front()).activity);
+      else
+        r.activity = std::get<WriteActivity>(c.pending[pending_before]).activity;
+    }
     if (c.deferred) flush_call(c);
 
     if (incoming && c.answerer) {
@@ -763,7 +782,6 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   c.line = &config->settings.lines[*line];
   c.at = event.at.value_or(e.clock_.now());
   c.last_event = e.clock_.now();
-  c.roster = c.people->roster;
   c.result.call = c.id;
   c.result.direction = event.direction;
   c.result.input = event.number;

@@ -24,13 +24,23 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace detail
 
+namespace detail {
+// The records of `rows` by id, the last one of an id kept (as assigning them one by one would).
+template <class T>
+std::map<EntityId, T> by_id(const std::vector<T>& rows) {
+  std::map<EntityId, T> map;
+  for (const auto& row : rows) map[row.id] = row;
+  return map;
+}
+}  // namespace detail
+
 TELCRM_INLINE MemoryCrmStore::MemoryCrmStore(const CrmSnapshot& initial) {
-  for (const auto& c : initial.contacts) contacts_[c.id] = c;
-  for (const auto& c : initial.companies) companies_[c.id] = c;
-  for (const auto& l : initial.leads) leads_[l.id] = l;
-  for (const auto& d : initial.deals) deals_[d.id] = d;
-  for (const auto& i : initial.invoices) invoices_[i.id] = i;
-  for (const auto& a : initial.activities) activities_[a.id] = a;
+  for (auto& [id, v] : detail::by_id(initial.contacts)) contacts_.append(std::move(v));
+  for (auto& [id, v] : detail::by_id(initial.companies)) companies_.append(std::move(v));
+  for (auto& [id, v] : detail::by_id(initial.leads)) leads_.append(std::move(v));
+  for (auto& [id, v] : detail::by_id(initial.deals)) deals_.append(std::move(v));
+  for (auto& [id, v] : detail::by_id(initial.invoices)) invoices_.append(std::move(v));
+  activities_ = detail::by_id(initial.activities);
   missed_calls_ = initial.missed_calls;
   history_ = initial.history;
 }
@@ -44,19 +54,20 @@ TELCRM_INLINE Result<void> MemoryCrmStore::check_available() const {
 TELCRM_INLINE Result<void> MemoryCrmStore::scan(CrmVisitor& visitor) const {
   if (auto ok = check_available(); !ok) return ok;
   std::shared_lock lock(mutex_);
-  for (const auto& [id, c] : contacts_) visitor.visit(c);
-  for (const auto& [id, c] : companies_) visitor.visit(c);
-  for (const auto& [id, l] : leads_) visitor.visit(l);
-  for (const auto& [id, d] : deals_) visitor.visit(d);
+  for (const auto& c : contacts_) visitor.visit(c);
+  for (const auto& c : companies_) visitor.visit(c);
+  for (const auto& l : leads_) visitor.visit(l);
+  for (const auto& d : deals_) visitor.visit(d);
   return {};
 }
 
 namespace detail {
-template <class T>
-Result<std::optional<T>> find_in(const std::map<EntityId, T>& map, EntityId id) {
-  auto it = map.find(id);
-  if (it == map.end()) return std::optional<T>{};
-  return std::optional<T>{it->second};
+template <class Table>
+auto find_in(const Table& table, EntityId id)
+    -> Result<std::optional<std::decay_t<decltype(*table.find(id))>>> {
+  using T = std::decay_t<decltype(*table.find(id))>;
+  if (const T* found = table.find(id)) return std::optional<T>{*found};
+  return std::optional<T>{};
 }
 }  // namespace detail
 
@@ -85,7 +96,7 @@ TELCRM_INLINE Result<std::vector<Deal>> MemoryCrmStore::open_deals_of(EntityRef 
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   std::vector<Deal> out;
-  for (const auto& [id, d] : deals_) {
+  for (const auto& d : deals_) {
     if (!is_open(d)) continue;
     if ((client.type == EntityType::contact && d.contact == client.id) ||
         (client.type == EntityType::company && d.company == client.id))
@@ -103,7 +114,7 @@ TELCRM_INLINE Result<std::vector<Lead>> MemoryCrmStore::open_repeat_leads_of(
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   std::vector<Lead> out;
-  for (const auto& [id, l] : leads_) {
+  for (const auto& l : leads_) {
     if (!l.repeat || !is_open(l)) continue;
     if ((client.type == EntityType::contact && l.contact == client.id) ||
         (client.type == EntityType::company && l.company == client.id))
@@ -116,11 +127,11 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   CrmSnapshot s;
-  for (const auto& [id, v] : contacts_) s.contacts.push_back(v);
-  for (const auto& [id, v] : companies_) s.companies.push_back(v);
-  for (const auto& [id, v] : leads_) s.leads.push_back(v);
-  for (const auto& [id, v] : deals_) s.deals.push_back(v);
-  for (const auto& [id, v] : invoices_) s.invoices.push_back(v);
+  s.contacts.assign(contacts_.begin(), contacts_.end());
+  s.companies.assign(companies_.begin(), companies_.end());
+  s.leads.assign(leads_.begin(), leads_.end());
+  s.deals.assign(deals_.begin(), deals_.end());
+  s.invoices.assign(invoices_.begin(), invoices_.end());
   for (const auto& [id, v] : activities_) s.activities.push_back(v);
   s.missed_calls = missed_calls_;
   s.history = history_;
@@ -136,11 +147,11 @@ TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const {
 TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
   return check_batch_references(batch, [&](EntityType type, EntityId id) -> Result<bool> {
     switch (type) {
-      case EntityType::contact: return contacts_.count(id) > 0;
-      case EntityType::company: return companies_.count(id) > 0;
-      case EntityType::lead: return leads_.count(id) > 0;
-      case EntityType::deal: return deals_.count(id) > 0;
-      case EntityType::invoice: return invoices_.count(id) > 0;
+      case EntityType::contact: return contacts_.contains(id);
+      case EntityType::company: return companies_.contains(id);
+      case EntityType::lead: return leads_.contains(id);
+      case EntityType::deal: return deals_.contains(id);
+      case EntityType::invoice: return invoices_.contains(id);
     }
     return false;
   });
@@ -154,48 +165,51 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
     std::visit(detail::Overloaded{
                    [&](const CreateLead& c) {
                      Lead l = c.lead;
-                     l.id = detail::next_id(leads_);
+                     l.id = leads_.next_id();
                      l.contact = ref(EntityType::contact, l.contact);
                      l.company = ref(EntityType::company, l.company);
-                     leads_[l.id] = l;
                      made(EntityType::lead, l.id);
+                     leads_.append(std::move(l));
                    },
                    [&](const CreateContact& c) {
                      Contact v = c.contact;
-                     v.id = detail::next_id(contacts_);
+                     v.id = contacts_.next_id();
                      v.company = ref(EntityType::company, v.company);
-                     contacts_[v.id] = v;
                      made(EntityType::contact, v.id);
+                     contacts_.append(std::move(v));
                    },
                    [&](const CreateCompany& c) {
                      Company v = c.company;
-                     v.id = detail::next_id(companies_);
-                     companies_[v.id] = v;
+                     v.id = companies_.next_id();
                      made(EntityType::company, v.id);
+                     companies_.append(std::move(v));
                    },
                    [&](const CreateDeal& c) {
                      Deal d = c.deal;
-                     d.id = detail::next_id(deals_);
+                     d.id = deals_.next_id();
                      d.contact = ref(EntityType::contact, d.contact);
                      d.company = ref(EntityType::company, d.company);
-                     deals_[d.id] = d;
                      made(EntityType::deal, d.id);
+                     deals_.append(std::move(d));
                    },
                    [&](const CreateInvoice& c) {
                      Invoice v = c.invoice;
-                     v.id = detail::next_id(invoices_);
+                     v.id = invoices_.next_id();
                      v.entity.id = local.resolve(v.entity.type, v.entity.id);
-                     invoices_[v.id] = v;
                      made(EntityType::invoice, v.id);
+                     invoices_.append(std::move(v));
                    },
                    [&](const Reassign& r) {
                      const EntityId id = local.resolve(r.entity.type, r.entity.id);
+                     auto give = [&](auto* row) {  // validated: the record exists
+                       if (row) row->responsible = r.to;
+                     };
                      switch (r.entity.type) {
-                       case EntityType::contact: contacts_[id].responsible = r.to; break;
-                       case EntityType::company: companies_[id].responsible = r.to; break;
-                       case EntityType::lead: leads_[id].responsible = r.to; break;
-                       case EntityType::deal: deals_[id].responsible = r.to; break;
-                       case EntityType::invoice: invoices_[id].responsible = r.to; break;
+                       case EntityType::contact: give(contacts_.find(id)); break;
+                       case EntityType::company: give(companies_.find(id)); break;
+                       case EntityType::lead: give(leads_.find(id)); break;
+                       case EntityType::deal: give(deals_.find(id)); break;
+                       case EntityType::invoice: give(invoices_.find(id)); break;
                      }
                    },
                    [&](const WriteActivity& w) {
@@ -219,37 +233,93 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
   return receipt;
 }
 
+// --- the receipt and claim logs ---------------------------------------------------------------
+
+TELCRM_INLINE std::size_t MemoryCrmStore::KeyIndex::probe(std::string_view key,
+                                                          std::uint64_t hash) const {
+  const std::size_t mask = slots_.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(hash >> 32);
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.entry == 0 || (slot.tag == tag && entries_[slot.entry - 1].key == key)) return i;
+  }
+}
+
+TELCRM_INLINE std::uint32_t MemoryCrmStore::KeyIndex::get(std::string_view key) const {
+  if (last_ != none && entries_[last_].key == key) return entries_[last_].value;
+  if (slots_.empty()) return none;
+  const Slot& slot = slots_[probe(key, std::hash<std::string_view>{}(key))];
+  if (slot.entry == 0) return none;
+  last_ = slot.entry - 1;
+  return entries_[last_].value;
+}
+
+TELCRM_INLINE void MemoryCrmStore::KeyIndex::set(std::string_view key, std::uint32_t value) {
+  if (last_ != none && entries_[last_].key == key) {
+    entries_[last_].value = value;
+    return;
+  }
+  if (2 * (entries_.size() + 1) > slots_.size()) {  // grow: rehash every entry by its key
+    std::vector<Slot> grown(std::max<std::size_t>(64, 2 * slots_.size()));
+    slots_.swap(grown);
+    for (std::uint32_t e = 0; e < entries_.size(); ++e) {
+      const std::uint64_t hash = std::hash<std::string_view>{}(entries_[e].key);
+      slots_[probe(entries_[e].key, hash)] = {static_cast<std::uint32_t>(hash >> 32), e + 1};
+    }
+  }
+  const std::uint64_t hash = std::hash<std::string_view>{}(key);
+  Slot& slot = slots_[probe(key, hash)];
+  if (slot.entry == 0) {
+    entries_.push_back({std::string(key), value});
+    slot = {static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(entries_.size())};
+  }
+  last_ = slot.entry - 1;
+  entries_[last_].value = value;
+}
+
+TELCRM_INLINE void MemoryCrmStore::remember_locked(const WriteBatch& batch, std::uint32_t previous,
+                                                   WriteReceipt receipt) {
+  applied_.push_back({batch.seq, previous, std::move(receipt)});
+  receipts_.set(batch.call, static_cast<std::uint32_t>(applied_.size() - 1));
+}
+
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch) {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::unique_lock lock(mutex_);
-  auto& receipts = receipts_[batch.call];
-  for (const auto& [seq, earlier] : receipts)
-    if (seq == batch.seq) {
-      WriteReceipt again = earlier;
+  const std::uint32_t newest = receipts_.get(batch.call);
+  for (auto i = newest; i != KeyIndex::none; i = applied_[i].previous)
+    if (applied_[i].seq == batch.seq) {
+      WriteReceipt again = applied_[i].receipt;
       again.replayed = true;
       return again;
     }
   if (batch.claim) {
-    for (const auto& claim : claims_[batch.claim->number]) {
+    // The oldest claim on the number within the window wins: walk the whole chain (newest
+    // first; a number has few claims) and keep the last match.
+    const Claim* winner = nullptr;
+    for (auto i = claims_.get(batch.claim->number); i != KeyIndex::none;
+         i = claim_log_[i].previous) {
+      const Claim& claim = claim_log_[i];
       const auto gap =
           claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
-      if (claim.call != batch.call && gap <= batch.claim->window) {
-        WriteReceipt lost;
-        lost.created = claim.created;
-        lost.claimed_by = claim.call;
-        receipts.emplace_back(batch.seq, lost);
-        return lost;
-      }
+      if (claim.call != batch.call && gap <= batch.claim->window) winner = &claim;
+    }
+    if (winner) {
+      WriteReceipt lost;
+      lost.created = applied_[winner->applied].receipt.created;
+      lost.claimed_by = winner->call;
+      remember_locked(batch, newest, lost);
+      return lost;
     }
   }
-  if (auto ok = validate_locked(batch); !ok) {
-    if (receipts.empty()) receipts_.erase(batch.call);
-    return fail(ok.error());
-  }
+  if (auto ok = validate_locked(batch); !ok) return fail(ok.error());
   WriteReceipt receipt = apply_locked(batch);
-  if (batch.claim)
-    claims_[batch.claim->number].push_back({batch.call, batch.claim->at, receipt.created});
-  receipts.emplace_back(batch.seq, receipt);
+  remember_locked(batch, newest, receipt);
+  if (batch.claim) {
+    const auto at = static_cast<std::uint32_t>(applied_.size() - 1);
+    claim_log_.push_back({batch.call, batch.claim->at, at, claims_.get(batch.claim->number)});
+    claims_.set(batch.claim->number, static_cast<std::uint32_t>(claim_log_.size() - 1));
+  }
   return receipt;
 }
 

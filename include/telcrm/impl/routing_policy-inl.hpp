@@ -14,6 +14,7 @@
 #include <telcrm/settings/validate.hpp>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <utility>
 
@@ -163,6 +164,7 @@ class RoutingPolicy::Router {
     const Queue& q = policy_.queues_[st_.queue_];
     st_.cursor_ = 0;
     st_.order_.clear();
+    st_.order_.reserve(q.members.size());  // one allocation per call, not one per doubling
     // The responsible counts as tried in the first pass of the line's queue (R-R3).
     const bool skip_responsible = st_.pass_ == 1 && st_.entered_.size() == 1;
     for (EmployeeId id : q.members)
@@ -208,14 +210,19 @@ class RoutingPolicy::Router {
       std::uint32_t position;
       EmployeeId id;
     };
-    std::vector<Ranked> ranked;
-    ranked.reserve(st_.order_.size());
-    for (std::size_t i = 0; i < st_.order_.size(); ++i)
-      ranked.push_back(Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]});
-    std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    // Queues are usually small: rank on the stack then, sparing every call an allocation.
+    constexpr std::size_t on_stack = 32;
+    std::array<Ranked, on_stack> small;
+    std::vector<Ranked> large;
+    const std::size_t n = st_.order_.size();
+    if (n > on_stack) large.resize(n);
+    Ranked* ranked = n > on_stack ? large.data() : small.data();
+    for (std::size_t i = 0; i < n; ++i)
+      ranked[i] = Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]};
+    std::sort(ranked, ranked + n, [](const Ranked& a, const Ranked& b) {
       return a.key != b.key ? a.key < b.key : a.position < b.position;
     });
-    for (std::size_t i = 0; i < ranked.size(); ++i) st_.order_[i] = ranked[i].id;
+    for (std::size_t i = 0; i < n; ++i) st_.order_[i] = ranked[i].id;
   }
 
   // A Fisher–Yates shuffle seeded by (seed, call id, queue, pass): reproducible (R-Q2).

@@ -7,9 +7,12 @@
 #include <telcrm/ports/crm_store.hpp>
 
 #include <atomic>
+#include <cstdint>
+#include <deque>
 #include <map>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -40,27 +43,107 @@ class MemoryCrmStore final : public CrmStore {
   void set_available(bool available) noexcept { available_.store(available); }
 
  private:
+  // The records of one type in id order, found by id in O(1). Ids only grow (a new record
+  // gets the largest id + 1), so appending keeps the order. While the ids are dense (each the
+  // one before + 1: always, unless the initial records had gaps) a record's position is its id
+  // minus the first; otherwise a hash index finds it. Either spares apply() the cache misses
+  // of a tree walk for every reference it checks.
+  template <class T>
+  class Table {
+   public:
+    [[nodiscard]] const T* find(EntityId id) const {
+      if (dense_) {
+        if (rows_.empty() || id < rows_.front().id) return nullptr;
+        const auto at = static_cast<std::size_t>(id - rows_.front().id);
+        return at < rows_.size() ? &rows_[at] : nullptr;
+      }
+      auto it = at_.find(id);
+      return it == at_.end() ? nullptr : &rows_[it->second];
+    }
+    [[nodiscard]] T* find(EntityId id) {
+      return const_cast<T*>(static_cast<const Table&>(*this).find(id));
+    }
+    [[nodiscard]] bool contains(EntityId id) const { return find(id) != nullptr; }
+    [[nodiscard]] EntityId next_id() const { return rows_.empty() ? 1 : rows_.back().id + 1; }
+    /// Appends `row`, whose id must be larger than every id held.
+    void append(T row) {
+      if (dense_ && !rows_.empty() && row.id != rows_.back().id + 1) {
+        dense_ = false;  // a gap: index every row by id from now on
+        for (std::size_t i = 0; i < rows_.size(); ++i) at_.emplace(rows_[i].id, i);
+      }
+      if (!dense_) at_.emplace(row.id, rows_.size());
+      rows_.push_back(std::move(row));
+    }
+    [[nodiscard]] auto begin() const { return rows_.begin(); }
+    [[nodiscard]] auto end() const { return rows_.end(); }
+
+   private:
+    std::deque<T> rows_;  // (a deque: growing never moves the records)
+    bool dense_ = true;
+    std::unordered_map<EntityId, std::size_t> at_;  // only when not dense
+  };
+
+  // A string -> index map for the per-call and per-number logs below: open addressing over
+  // (hash tag, entry) pairs, the keys in one vector. It grows with every call the store ever
+  // saw, so a lookup costs about one cache miss and an insert allocates nothing but the key
+  // (call ids and E.164 numbers fit the small-string buffer).
+  class KeyIndex {
+   public:
+    static constexpr std::uint32_t none = 0xFFFFFFFF;
+    /// The value stored under `key`, or `none`.
+    [[nodiscard]] std::uint32_t get(std::string_view key) const;
+    /// Stores `value` under `key` (added when new).
+    void set(std::string_view key, std::uint32_t value);
+
+   private:
+    struct Slot {
+      std::uint32_t tag = 0;    // the hash's high half
+      std::uint32_t entry = 0;  // 1 + index into entries_; 0: free
+    };
+    struct Entry {
+      std::string key;
+      std::uint32_t value;
+    };
+    [[nodiscard]] std::size_t probe(std::string_view key, std::uint64_t hash) const;
+    std::vector<Slot> slots_;  // a power of two, at most half full
+    std::vector<Entry> entries_;
+    // The entry found last: a call's batches come in a row. (Written by get(), which apply()
+    // calls under the exclusive lock.)
+    mutable std::uint32_t last_ = none;
+  };
+
+  // R-I1: every applied batch's receipt, a call's batches chained newest first.
+  struct Applied {
+    std::uint32_t seq;
+    std::uint32_t previous;  // the call's batch before this one, or KeyIndex::none
+    WriteReceipt receipt;
+  };
+  // R-I2: a won claim; what it created is its batch's receipt.
   struct Claim {
     std::string call;
     Timestamp at;
-    std::vector<EntityRef> created;
+    std::uint32_t applied;   // index into applied_
+    std::uint32_t previous;  // the number's claim before this one, or KeyIndex::none
   };
   [[nodiscard]] Result<void> check_available() const;
   [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch) const;
   WriteReceipt apply_locked(const WriteBatch& batch);
+  // Keeps `receipt` as the answer to (batch.call, batch.seq).
+  void remember_locked(const WriteBatch& batch, std::uint32_t previous, WriteReceipt receipt);
 
   mutable std::shared_mutex mutex_;
-  std::map<EntityId, Contact> contacts_;
-  std::map<EntityId, Company> companies_;
-  std::map<EntityId, Lead> leads_;
-  std::map<EntityId, Deal> deals_;
-  std::map<EntityId, Invoice> invoices_;
+  Table<Contact> contacts_;
+  Table<Company> companies_;
+  Table<Lead> leads_;
+  Table<Deal> deals_;
+  Table<Invoice> invoices_;
   std::map<EntityId, CallActivity> activities_;
   std::vector<MissedCall> missed_calls_;
   std::vector<CallRecord> history_;
-  // R-I1: the receipts of applied batches, by call id, then batch number.
-  std::unordered_map<std::string, std::vector<std::pair<std::uint32_t, WriteReceipt>>> receipts_;
-  std::unordered_map<std::string, std::vector<Claim>> claims_;
+  std::deque<Applied> applied_;
+  KeyIndex receipts_;  // call id -> its newest entry in applied_
+  std::deque<Claim> claim_log_;
+  KeyIndex claims_;  // E.164 number -> its newest entry in claim_log_
   std::atomic<bool> available_{true};
 };
 
