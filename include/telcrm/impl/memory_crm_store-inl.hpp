@@ -6,16 +6,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <type_traits>
 
 TELCRM_BEGIN_NAMESPACE
 
 namespace detail {
-template <class Map>
-EntityId next_id(const Map& map) {
-  return map.empty() ? 1 : map.rbegin()->first + 1;
-}
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -40,9 +37,9 @@ TELCRM_INLINE MemoryCrmStore::MemoryCrmStore(const CrmSnapshot& initial) {
   for (auto& [id, v] : detail::by_id(initial.leads)) leads_.append(std::move(v));
   for (auto& [id, v] : detail::by_id(initial.deals)) deals_.append(std::move(v));
   for (auto& [id, v] : detail::by_id(initial.invoices)) invoices_.append(std::move(v));
-  activities_ = detail::by_id(initial.activities);
-  missed_calls_ = initial.missed_calls;
-  history_ = initial.history;
+  for (auto& [id, v] : detail::by_id(initial.activities)) activities_.push_back(std::move(v));
+  for (const auto& m : initial.missed_calls) missed_calls_.push_back(m);
+  for (const auto& h : initial.history) history_.push_back(h);
 }
 
 TELCRM_INLINE Result<void> MemoryCrmStore::check_available() const {
@@ -54,10 +51,11 @@ TELCRM_INLINE Result<void> MemoryCrmStore::check_available() const {
 TELCRM_INLINE Result<void> MemoryCrmStore::scan(CrmVisitor& visitor) const {
   if (auto ok = check_available(); !ok) return ok;
   std::shared_lock lock(mutex_);
-  for (const auto& c : contacts_) visitor.visit(c);
-  for (const auto& c : companies_) visitor.visit(c);
-  for (const auto& l : leads_) visitor.visit(l);
-  for (const auto& d : deals_) visitor.visit(d);
+  auto visit = [&](const auto& record) { visitor.visit(record); };
+  contacts_.for_each(visit);
+  companies_.for_each(visit);
+  leads_.for_each(visit);
+  deals_.for_each(visit);
   return {};
 }
 
@@ -96,12 +94,12 @@ TELCRM_INLINE Result<std::vector<Deal>> MemoryCrmStore::open_deals_of(EntityRef 
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   std::vector<Deal> out;
-  for (const auto& d : deals_) {
-    if (!is_open(d)) continue;
+  deals_.for_each([&](const Deal& d) {
+    if (!is_open(d)) return;
     if ((client.type == EntityType::contact && d.contact == client.id) ||
         (client.type == EntityType::company && d.company == client.id))
       out.push_back(d);
-  }
+  });
   std::stable_sort(out.begin(), out.end(), [](const Deal& a, const Deal& b) {
     if (a.modified != b.modified) return b.modified < a.modified;
     return a.id < b.id;
@@ -114,12 +112,12 @@ TELCRM_INLINE Result<std::vector<Lead>> MemoryCrmStore::open_repeat_leads_of(
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   std::vector<Lead> out;
-  for (const auto& l : leads_) {
-    if (!l.repeat || !is_open(l)) continue;
+  leads_.for_each([&](const Lead& l) {
+    if (!l.repeat || !is_open(l)) return;
     if ((client.type == EntityType::contact && l.contact == client.id) ||
         (client.type == EntityType::company && l.company == client.id))
       out.push_back(l);
-  }
+  });
   return out;
 }
 
@@ -127,14 +125,14 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::shared_lock lock(mutex_);
   CrmSnapshot s;
-  s.contacts.assign(contacts_.begin(), contacts_.end());
-  s.companies.assign(companies_.begin(), companies_.end());
-  s.leads.assign(leads_.begin(), leads_.end());
-  s.deals.assign(deals_.begin(), deals_.end());
-  s.invoices.assign(invoices_.begin(), invoices_.end());
-  for (const auto& [id, v] : activities_) s.activities.push_back(v);
-  s.missed_calls = missed_calls_;
-  s.history = history_;
+  s.contacts = contacts_.to_vector();
+  s.companies = companies_.to_vector();
+  s.leads = leads_.to_vector();
+  s.deals = deals_.to_vector();
+  s.invoices = invoices_.to_vector();
+  s.activities = activities_.to_vector();
+  s.missed_calls = missed_calls_.to_vector();
+  s.history = history_.to_vector();
   return s;
 }
 
@@ -214,15 +212,16 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                    },
                    [&](const WriteActivity& w) {
                      CallActivity a = w.activity;
-                     a.id = detail::next_id(activities_);
+                     a.id = activities_.empty() ? 1 : activities_.back().id + 1;
                      for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
-                     activities_.emplace_hint(activities_.end(), a.id, std::move(a));
+                     activities_.push_back(std::move(a));
                    },
                    [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
                    [&](const MarkCalledBack& m) {
-                     for (auto& missed : missed_calls_)
+                     missed_calls_.for_each([&](MissedCall& missed) {
                        if (missed.number == m.number && !missed.called_back_by)
                          missed.called_back_by = m.call;
+                     });
                    },
                    [&](const RecordCall& r) { history_.push_back(r.record); },
                },

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <shared_mutex>
 #include <string>
@@ -43,6 +42,46 @@ class MemoryCrmStore final : public CrmStore {
   void set_available(bool available) noexcept { available_.store(available); }
 
  private:
+  // An append-only sequence in chunks of 256 elements: growing never moves what it holds and
+  // costs one allocation per chunk (std::deque allocates per 512 bytes — per record here — and
+  // std::vector moves everything it holds when it grows).
+  template <class T>
+  class Log {
+   public:
+    static constexpr std::size_t chunk = 256;
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    [[nodiscard]] const T& operator[](std::size_t i) const { return chunks_[i / chunk][i % chunk]; }
+    [[nodiscard]] T& operator[](std::size_t i) { return chunks_[i / chunk][i % chunk]; }
+    [[nodiscard]] const T& front() const { return chunks_.front().front(); }
+    [[nodiscard]] const T& back() const { return chunks_.back().back(); }
+    void push_back(T value) {
+      if (size_ % chunk == 0) chunks_.emplace_back().reserve(chunk);
+      chunks_.back().push_back(std::move(value));
+      ++size_;
+    }
+    template <class F>
+    void for_each(F&& f) const {
+      for (const auto& c : chunks_)
+        for (const auto& v : c) f(v);
+    }
+    template <class F>
+    void for_each(F&& f) {
+      for (auto& c : chunks_)
+        for (auto& v : c) f(v);
+    }
+    [[nodiscard]] std::vector<T> to_vector() const {
+      std::vector<T> out;
+      out.reserve(size_);
+      for_each([&](const T& v) { out.push_back(v); });
+      return out;
+    }
+
+   private:
+    std::vector<std::vector<T>> chunks_;
+    std::size_t size_ = 0;
+  };
+
   // The records of one type in id order, found by id in O(1). Ids only grow (a new record
   // gets the largest id + 1), so appending keeps the order. While the ids are dense (each the
   // one before + 1: always, unless the initial records had gaps) a record's position is its id
@@ -74,11 +113,15 @@ class MemoryCrmStore final : public CrmStore {
       if (!dense_) at_.emplace(row.id, rows_.size());
       rows_.push_back(std::move(row));
     }
-    [[nodiscard]] auto begin() const { return rows_.begin(); }
-    [[nodiscard]] auto end() const { return rows_.end(); }
+    /// Calls `f(row)` for every row, in id order.
+    template <class F>
+    void for_each(F&& f) const {
+      rows_.for_each(f);
+    }
+    [[nodiscard]] std::vector<T> to_vector() const { return rows_.to_vector(); }
 
    private:
-    std::deque<T> rows_;  // (a deque: growing never moves the records)
+    Log<T> rows_;
     bool dense_ = true;
     std::unordered_map<EntityId, std::size_t> at_;  // only when not dense
   };
@@ -106,7 +149,7 @@ class MemoryCrmStore final : public CrmStore {
     };
     [[nodiscard]] std::size_t probe(std::string_view key, std::uint64_t hash) const;
     std::vector<Slot> slots_;  // a power of two, at most half full
-    std::vector<Entry> entries_;
+    Log<Entry> entries_;
     // The entry found last: a call's batches come in a row. (Written by get(), which apply()
     // calls under the exclusive lock.)
     mutable std::uint32_t last_ = none;
@@ -137,12 +180,12 @@ class MemoryCrmStore final : public CrmStore {
   Table<Lead> leads_;
   Table<Deal> deals_;
   Table<Invoice> invoices_;
-  std::map<EntityId, CallActivity> activities_;
-  std::vector<MissedCall> missed_calls_;
-  std::vector<CallRecord> history_;
-  std::deque<Applied> applied_;
+  Log<CallActivity> activities_;  // in id order
+  Log<MissedCall> missed_calls_;
+  Log<CallRecord> history_;
+  Log<Applied> applied_;
   KeyIndex receipts_;  // call id -> its newest entry in applied_
-  std::deque<Claim> claim_log_;
+  Log<Claim> claim_log_;
   KeyIndex claims_;  // E.164 number -> its newest entry in claim_log_
   std::atomic<bool> available_{true};
 };
