@@ -292,12 +292,12 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
       again.replayed = true;
       return again;
     }
+  const std::uint32_t claimed = batch.claim ? claims_.get(batch.claim->number) : KeyIndex::none;
   if (batch.claim) {
     // The oldest claim on the number within the window wins: walk the whole chain (newest
     // first; a number has few claims) and keep the last match.
     const Claim* winner = nullptr;
-    for (auto i = claims_.get(batch.claim->number); i != KeyIndex::none;
-         i = claim_log_[i].previous) {
+    for (auto i = claimed; i != KeyIndex::none; i = claim_log_[i].previous) {
       const Claim& claim = claim_log_[i];
       const auto gap =
           claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
@@ -316,7 +316,7 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
   remember_locked(batch, newest, receipt);
   if (batch.claim) {
     const auto at = static_cast<std::uint32_t>(applied_.size() - 1);
-    claim_log_.push_back({batch.call, batch.claim->at, at, claims_.get(batch.claim->number)});
+    claim_log_.push_back({batch.call, batch.claim->at, at, claimed});
     claims_.set(batch.claim->number, static_cast<std::uint32_t>(claim_log_.size() - 1));
   }
   return receipt;
