@@ -113,7 +113,7 @@ TEST_CASE("Folding the update log into a new base keeps every entity, phone and 
   }
   for (EntityId id = 3; id <= 200; id += 3)
     index.update([&](CrmIndex::Writer& tx) { tx.remove(contact_ref(id)); });
-  CHECK(index.stats().pending_updates < 60);  // folded at least once
+  CHECK(index.stats().pending_updates < 200);  // 466 facts were appended: folded at least once
 
   auto snapshot = index.snapshot();
   for (EntityId id = 1; id <= 200; ++id) {

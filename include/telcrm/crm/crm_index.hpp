@@ -269,6 +269,11 @@ struct CrmIndex::Base {
   [[nodiscard]] std::optional<std::uint32_t> find(EntityRef ref) const;
   [[nodiscard]] FactsView facts(std::uint32_t ordinal) const;
   static std::shared_ptr<Base> build(std::vector<EntityFacts> facts);
+
+  // Building: append() every entity, then index() files the phones and refs appended.
+  using Entries = std::vector<detail::PhoneTable::Entry>;
+  void append(const FactsView& f, Entries& posting_entries, Entries& ref_entries);
+  void index(Entries posting_entries, const Entries& ref_entries);
 };
 
 struct CrmIndex::Delta {

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 TELCRM_BEGIN_NAMESPACE
 
@@ -213,56 +212,61 @@ TELCRM_INLINE std::shared_ptr<CrmIndex::Base> CrmIndex::Base::build(
     std::vector<EntityFacts> facts) {
   auto base = std::make_shared<Base>();
   base->records.reserve(facts.size());
-  std::vector<detail::PhoneTable::Entry> posting_entries;
-  std::vector<detail::PhoneTable::Entry> ref_entries;
+  Entries posting_entries;
+  Entries ref_entries;
   ref_entries.reserve(facts.size());
   std::size_t phones = 0;
   for (const auto& f : facts) phones += f.phones.size();
   posting_entries.reserve(phones);
   base->phone_keys.reserve(phones);
-  for (const auto& f : facts) {
-    const auto ordinal = static_cast<std::uint32_t>(base->records.size());
-    Record r;
-    r.ref = f.ref;
-    r.exists = f.exists;
-    r.responsible = f.responsible.value_or(none);
-    r.contact = f.contact.value_or(none);
-    r.company = f.company.value_or(none);
-    r.modified = f.modified ? f.modified->time_since_epoch().count() : none;
-    r.lead_status = f.lead_status;
-    r.deal_stage = f.deal_stage;
-    r.repeat = f.repeat;
-    // Lists longer than 65535 are cut: no client has that many phones or open deals.
-    auto count = [](std::size_t n) {
-      return static_cast<std::uint16_t>(std::min<std::size_t>(n, 0xFFFF));
-    };
-    r.phones_begin = static_cast<std::uint32_t>(base->phone_keys.size());
-    r.phones_count = count(f.phones.size());
-    base->phone_keys.insert(base->phone_keys.end(), f.phones.begin(),
-                            f.phones.begin() + r.phones_count);
-    r.deals_begin = static_cast<std::uint32_t>(base->deals.size());
-    r.deals_count = count(f.open_deals.size());
-    base->deals.insert(base->deals.end(), f.open_deals.begin(),
-                       f.open_deals.begin() + r.deals_count);
-    r.repeats_begin = static_cast<std::uint32_t>(base->repeats.size());
-    r.repeats_count = count(f.open_repeat_leads.size());
-    base->repeats.insert(base->repeats.end(), f.open_repeat_leads.begin(),
-                         f.open_repeat_leads.begin() + r.repeats_count);
-    base->records.push_back(r);
-    ref_entries.push_back({detail::ref_key(f.ref), ordinal});
-    if (f.exists) {
-      for (const auto& k : f.phones) {
-        posting_entries.push_back({k.key, ordinal << 2 | static_cast<std::uint32_t>(k.form)});
-        if (k.kind != KeyKind::suffix) ++base->phone_count;
-      }
+  for (const auto& f : facts) base->append(FactsView::of(f), posting_entries, ref_entries);
+  base->index(std::move(posting_entries), ref_entries);
+  return base;
+}
+
+TELCRM_INLINE void CrmIndex::Base::append(const FactsView& f, Entries& posting_entries,
+                                          Entries& ref_entries) {
+  const auto ordinal = static_cast<std::uint32_t>(records.size());
+  Record r;
+  r.ref = f.ref;
+  r.exists = f.exists;
+  r.responsible = f.responsible.value_or(none);
+  r.contact = f.contact.value_or(none);
+  r.company = f.company.value_or(none);
+  r.modified = f.modified ? f.modified->time_since_epoch().count() : none;
+  r.lead_status = f.lead_status;
+  r.deal_stage = f.deal_stage;
+  r.repeat = f.repeat;
+  // Lists longer than 65535 are cut: no client has that many phones or open deals.
+  auto count = [](std::size_t n) {
+    return static_cast<std::uint16_t>(std::min<std::size_t>(n, 0xFFFF));
+  };
+  r.phones_begin = static_cast<std::uint32_t>(phone_keys.size());
+  r.phones_count = count(f.phones.size());
+  phone_keys.insert(phone_keys.end(), f.phones.begin(), f.phones.begin() + r.phones_count);
+  r.deals_begin = static_cast<std::uint32_t>(deals.size());
+  r.deals_count = count(f.open_deals.size());
+  deals.insert(deals.end(), f.open_deals.begin(), f.open_deals.begin() + r.deals_count);
+  r.repeats_begin = static_cast<std::uint32_t>(repeats.size());
+  r.repeats_count = count(f.open_repeat_leads.size());
+  repeats.insert(repeats.end(), f.open_repeat_leads.begin(),
+                 f.open_repeat_leads.begin() + r.repeats_count);
+  records.push_back(r);
+  ref_entries.push_back({detail::ref_key(f.ref), ordinal});
+  if (f.exists) {
+    for (const auto& k : f.phones.first(r.phones_count)) {
+      posting_entries.push_back({k.key, ordinal << 2 | static_cast<std::uint32_t>(k.form)});
+      if (k.kind != KeyKind::suffix) ++phone_count;
     }
   }
+}
+
+TELCRM_INLINE void CrmIndex::Base::index(Entries posting_entries, const Entries& ref_entries) {
   auto raw = std::stable_partition(posting_entries.begin(), posting_entries.end(),
                                    [](const auto& e) { return !detail::is_raw_key(e.key); });
-  base->raw_postings = detail::PhoneTable(std::span(raw, posting_entries.end()));
-  base->postings = detail::PhoneTable(std::span(posting_entries.begin(), raw));
-  base->refs = detail::PhoneTable(ref_entries);
-  return base;
+  raw_postings = detail::PhoneTable(std::span(raw, posting_entries.end()));
+  postings = detail::PhoneTable(std::span(posting_entries.begin(), raw));
+  refs = detail::PhoneTable(ref_entries);
 }
 
 // --- Snapshot ----------------------------------------------------------------------------
@@ -373,7 +377,8 @@ TELCRM_INLINE IndexStats CrmIndex::stats() const {
 
 TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
   auto gen = std::make_shared<Generation>();
-  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size() / 4);
+  // Half the base: the O(base) fold is paid once per base/2 appended entries.
+  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size() / 2);
   gen->base = std::move(base);
   gen->delta = std::make_unique<Delta>(capacity);
   std::lock_guard lock(publish_mutex_);
@@ -528,24 +533,37 @@ TELCRM_INLINE void CrmIndex::commit_locked() {
 // Folds the delta into a new base. Readers holding the old generation keep it alive and
 // keep reading it; new snapshots see the new one. The committed sequence does not change.
 TELCRM_INLINE void CrmIndex::fold_locked() {
-  const Generation& gen = *current_;
-  std::vector<EntityFacts> facts;
-  facts.reserve(gen.base->records.size() + gen.delta->facts.size());
-  Snapshot all;
-  all.options_ = &options_;
-  all.gen_ = current_;
-  all.seq_ = next_seq_;
-  std::unordered_set<EntityRef, detail::EntityRefHash> seen;
-  for (std::uint32_t i = 0; i < gen.base->records.size(); ++i) {
-    EntityRef ref = gen.base->records[i].ref;
-    seen.insert(ref);
-    if (auto v = all.facts(ref)) facts.push_back(v->to_facts());
-  }
-  gen.delta->facts.for_each_entry([&](const EntityRef& ref, const EntityFacts*, std::uint64_t) {
-    if (seen.insert(ref).second)
-      if (auto v = all.facts(ref)) facts.push_back(v->to_facts());
+  const Base& old = *current_->base;
+  const Delta& delta = *current_->delta;
+  // The newest facts of each entity the delta holds (it is in append order, so later entries
+  // overwrite): by ordinal for those already in the base, in order of appearance for new ones.
+  std::vector<const EntityFacts*> replaced(old.records.size(), nullptr);
+  std::vector<const EntityFacts*> added;
+  std::unordered_map<EntityRef, std::size_t, detail::EntityRefHash> added_at;
+  delta.facts.for_each_entry([&](const EntityRef& ref, const EntityFacts* f, std::uint64_t) {
+    if (auto ordinal = old.find(ref)) {
+      replaced[*ordinal] = f;
+    } else if (auto [it, fresh] = added_at.try_emplace(ref, added.size()); fresh) {
+      added.push_back(f);
+    } else {
+      added[it->second] = f;
+    }
   });
-  publish_locked(Base::build(std::move(facts)));
+  // Unchanged records are copied from the old base as they are: no per-entity allocation,
+  // so a fold costs little more than rebuilding the tables.
+  auto base = std::make_shared<Base>();
+  base->records.reserve(old.records.size() + added.size());
+  base->phone_keys.reserve(old.phone_keys.size() + added.size());
+  Base::Entries posting_entries;
+  posting_entries.reserve(old.phone_keys.size() + added.size());
+  Base::Entries ref_entries;
+  ref_entries.reserve(old.records.size() + added.size());
+  for (std::uint32_t i = 0; i < old.records.size(); ++i)
+    base->append(replaced[i] ? FactsView::of(*replaced[i]) : old.facts(i), posting_entries,
+                 ref_entries);
+  for (const EntityFacts* f : added) base->append(FactsView::of(*f), posting_entries, ref_entries);
+  base->index(std::move(posting_entries), ref_entries);
+  publish_locked(std::move(base));
 }
 
 // --- Writer ------------------------------------------------------------------------------
