@@ -145,3 +145,57 @@ TEST_CASE("MemoryDirectory: changes bump the version") {
   CHECK_FALSE(directory.set_presence(9, Presence::busy));
   CHECK_FALSE(directory.find_employee(9)->has_value());
 }
+
+TEST_CASE("Ids with gaps and out of order: found by id, snapshot in id order, new ids max + 1") {
+  CrmSnapshot s;
+  for (EntityId id : {EntityId{900}, EntityId{3}, EntityId{41}})
+    s.contacts.push_back({id,
+                          "C" + std::to_string(id),
+                          {"+7916000" + std::to_string(1000 + id)},
+                          {},
+                          1,
+                          std::nullopt});
+  MemoryCrmStore store(s);
+  for (EntityId id : {EntityId{3}, EntityId{41}, EntityId{900}}) {
+    CAPTURE(id);
+    auto found = store.find_contact(id);
+    REQUIRE(found.has_value());
+    REQUIRE(found->has_value());
+    CHECK((*found)->name == "C" + std::to_string(id));
+  }
+  CHECK_FALSE(store.find_contact(4)->has_value());
+  CHECK_FALSE(store.find_contact(901)->has_value());
+  Contact c{0, "New", {"+79160009999"}, {}, 1, std::nullopt};
+  auto receipt = store.apply(WriteBatch{"g1", 1, std::nullopt, {CreateContact{c}}});
+  REQUIRE(receipt.has_value());
+  CHECK(receipt->created == std::vector<EntityRef>{contact_ref(901)});
+  auto snapshot = store.snapshot();
+  REQUIRE(snapshot.has_value());
+  std::vector<EntityId> ids;
+  for (const auto& contact : snapshot->contacts) ids.push_back(contact.id);
+  CHECK(ids == std::vector<EntityId>{3, 41, 900, 901});
+}
+
+TEST_CASE("R-I1 receipts of many calls: every call's batches replay their own first receipt") {
+  MemoryCrmStore store;
+  std::vector<WriteReceipt> first;
+  for (int call = 0; call < 3000; ++call) {
+    Lead l;
+    l.title = "lead " + std::to_string(call);
+    l.phones = {"+7903" + std::to_string(1000000 + call)};
+    auto r = store.apply(WriteBatch{"m" + std::to_string(call), 1, std::nullopt, {CreateLead{l}}});
+    REQUIRE(r.has_value());
+    first.push_back(*r);
+  }
+  for (int call = 0; call < 3000; call += 7) {
+    CAPTURE(call);
+    Lead other;
+    other.title = "must not be created";
+    auto again =
+        store.apply(WriteBatch{"m" + std::to_string(call), 1, std::nullopt, {CreateLead{other}}});
+    REQUIRE(again.has_value());
+    CHECK(again->replayed);
+    CHECK(again->created == first[static_cast<std::size_t>(call)].created);
+  }
+  CHECK(store.snapshot()->leads.size() == 3000);
+}
