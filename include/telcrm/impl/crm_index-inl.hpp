@@ -551,11 +551,15 @@ TELCRM_INLINE void CrmIndex::fold_locked() {
   });
   // Unchanged records are copied from the old base as they are: no per-entity allocation,
   // so a fold costs little more than rebuilding the tables.
+  std::size_t phones = old.phone_keys.size();
+  for (const EntityFacts* f : added) phones += f->phones.size();
+  for (const EntityFacts* f : replaced)
+    if (f != nullptr) phones += f->phones.size();  // an upper bound: the old ones stay counted
   auto base = std::make_shared<Base>();
   base->records.reserve(old.records.size() + added.size());
-  base->phone_keys.reserve(old.phone_keys.size() + added.size());
+  base->phone_keys.reserve(phones);
   Base::Entries posting_entries;
-  posting_entries.reserve(old.phone_keys.size() + added.size());
+  posting_entries.reserve(phones);
   Base::Entries ref_entries;
   ref_entries.reserve(old.records.size() + added.size());
   for (std::uint32_t i = 0; i < old.records.size(); ++i)

@@ -244,7 +244,7 @@ TELCRM_INLINE std::size_t MemoryCrmStore::KeyIndex::probe(std::string_view key,
   }
 }
 
-TELCRM_INLINE std::uint32_t MemoryCrmStore::KeyIndex::get(std::string_view key) const {
+TELCRM_INLINE std::uint32_t MemoryCrmStore::KeyIndex::get(std::string_view key) {
   if (last_ != none && entries_[last_].key == key) return entries_[last_].value;
   if (slots_.empty()) return none;
   const Slot& slot = slots_[probe(key, std::hash<std::string_view>{}(key))];

@@ -212,7 +212,7 @@ class RoutingPolicy::Router {
     };
     // Queues are usually small: rank on the stack then, sparing every call an allocation.
     constexpr std::size_t on_stack = 32;
-    std::array<Ranked, on_stack> small;
+    std::array<Ranked, on_stack> small{};
     std::vector<Ranked> large;
     const std::size_t n = st_.order_.size();
     if (n > on_stack) large.resize(n);

@@ -134,7 +134,8 @@ class MemoryCrmStore final : public CrmStore {
    public:
     static constexpr std::uint32_t none = 0xFFFFFFFF;
     /// The value stored under `key`, or `none`.
-    [[nodiscard]] std::uint32_t get(std::string_view key) const;
+    /// Not const: it remembers the entry found last (apply() holds the exclusive lock).
+    [[nodiscard]] std::uint32_t get(std::string_view key);
     /// Stores `value` under `key` (added when new).
     void set(std::string_view key, std::uint32_t value);
 
@@ -152,7 +153,7 @@ class MemoryCrmStore final : public CrmStore {
     Log<Entry> entries_;
     // The entry found last: a call's batches come in a row. (Written by get(), which apply()
     // calls under the exclusive lock.)
-    mutable std::uint32_t last_ = none;
+    std::uint32_t last_ = none;
   };
 
   // R-I1: every applied batch's receipt, a call's batches chained newest first.
