@@ -200,11 +200,17 @@ class CallEngine::Impl {
   // Moves a finished call's result to the finished list (R-I1) and forgets the call.
   std::shared_ptr<const CallResult> retire(Call& call) {
     auto result = std::make_shared<const CallResult>(std::move(call.result));
+    // The result forgotten to make room is freed after the registry lock: every other call's
+    // events take that lock, and freeing a result is dozens of frees.
+    std::shared_ptr<const CallResult> forgotten;
     std::lock_guard lock(calls_mutex_);
     calls_.erase(call.id);
     if (finished_.emplace(call.id, result).second) finished_order_.push_back(call.id);
     while (finished_order_.size() > options_.remembered_calls) {
-      finished_.erase(finished_order_.front());
+      if (auto it = finished_.find(finished_order_.front()); it != finished_.end()) {
+        forgotten = std::move(it->second);
+        finished_.erase(it);
+      }
       finished_order_.pop_front();
     }
     return result;
