@@ -4,6 +4,8 @@
 //   unknown_caller — a new number each call: a lead is created while ringing, reassigned to
 //                    whoever answers, the activity written
 // Each iteration is one complete call (start, answer, end). Counter: calls per second.
+#include "bench_calls.hpp"
+
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
@@ -21,20 +23,7 @@ namespace {
 using namespace telcrm;
 
 IntegrationSettings settings() {
-  IntegrationSettings s;
-  s.default_region = *Region::from_code("RU");
-  for (EmployeeId id = 1; id <= 10; ++id)
-    s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
-  QueueSettings q;
-  q.id = "sales";
-  for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
-  q.distribution = Distribution::evenly;
-  s.queues = {q};
-  LineSettings line;
-  line.number = "+74950000000";
-  line.queue = "sales";
-  s.lines = {line};
-  return s;
+  return telcrm_bench::call_settings(Distribution::evenly);
 }
 
 struct World {
@@ -64,12 +53,7 @@ struct World {
 };
 
 void run_call(World& w, const std::string& id, const std::string& from, EmployeeId answerer) {
-  auto started = w.engine->start_call(CallStart{id, CallDirection::incoming, "+74950000000", from,
-                                                std::nullopt, std::nullopt, w.clock.now()});
-  auto answered = w.engine->answered(Answered{id, 0, answerer, std::nullopt});
-  auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
-  if (!started || !answered || !ended) std::abort();
-  benchmark::DoNotOptimize(ended);
+  telcrm_bench::run_call(*w.engine, w.clock.now(), id, from, answerer);
 }
 
 void BM_KnownClientAnswered(benchmark::State& state) {

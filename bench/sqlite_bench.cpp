@@ -9,6 +9,8 @@
 // Counter: calls per second. And lookups side by side, on the same file: the engine's way (the
 // in-memory index built from the store, CrmMatcher) against a plain indexed SQL query on the
 // phones table (SqliteCrmStore::find_by_phone); half of the numbers are in the CRM.
+#include "bench_calls.hpp"
+
 #include <telcrm/crm/crm_index.hpp>
 #include <telcrm/crm/crm_matcher.hpp>
 #include <telcrm/crm/employee_index.hpp>
@@ -35,19 +37,7 @@ using namespace telcrm;
 constexpr std::size_t clients = 100000;
 
 IntegrationSettings settings() {
-  IntegrationSettings s;
-  s.default_region = *Region::from_code("RU");
-  for (EmployeeId id = 1; id <= 10; ++id)
-    s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
-  QueueSettings q;
-  q.id = "sales";
-  for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
-  s.queues = {q};
-  LineSettings line;
-  line.number = "+74950000000";
-  line.queue = "sales";
-  s.lines = {line};
-  return s;
+  return telcrm_bench::call_settings(QueueSettings{}.distribution);  // the default
 }
 
 // The number of client `i`, as a caller sends it.
@@ -118,12 +108,7 @@ struct World {
 };
 
 void run_call(World& w, const std::string& id, const std::string& from, EmployeeId answerer) {
-  auto started = w.engine->start_call(CallStart{id, CallDirection::incoming, "+74950000000", from,
-                                                std::nullopt, std::nullopt, w.clock.now()});
-  auto answered = w.engine->answered(Answered{id, 0, answerer, std::nullopt});
-  auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
-  check(started && answered && ended, "a call");
-  benchmark::DoNotOptimize(ended);
+  telcrm_bench::run_call(*w.engine, w.clock.now(), id, from, answerer);
 }
 
 // Google Benchmark calls each function several times (to size the runs, and once per
