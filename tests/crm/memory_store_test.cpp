@@ -94,6 +94,13 @@ TEST_CASE("R-I2 a lost claim applies nothing and names the winner's entities") {
   CHECK(second->claimed_by == "a");
   CHECK(second->created == first->created);
   CHECK(store.snapshot()->leads.size() == 1);
+  // The lost batch again (R-I1): the same answer, rebuilt from what the store remembers.
+  auto second_again = store.apply({"b", 1, claim, {CreateLead{l}}});
+  REQUIRE(second_again.has_value());
+  CHECK(second_again->replayed);
+  CHECK(second_again->claimed_by == "a");
+  CHECK(second_again->created == first->created);
+  CHECK(store.snapshot()->leads.size() == 1);
   // Outside the window the number is free again.
   claim.at += Seconds(3600);
   auto later = store.apply({"c", 1, claim, {CreateLead{l}}});

@@ -66,6 +66,42 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
   CHECK(rig.store.snapshot()->history.size() == 1);
 }
 
+TEST_CASE("R-I1 the last remembered_calls results answer repeats; older calls are forgotten") {
+  EngineOptions options;
+  options.remembered_calls = 2;
+  Rig rig(two_lines, options);
+  const auto at = rig.s.calls[0].at;
+  std::vector<CallResult> results;
+  const char* ids[] = {"r1", "r2", "r3", "r4"};
+  const char* numbers[] = {"+79160000001", "+79160000002", "+79160000003", "+79160000004"};
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(rig.engine->start_call(start_of(ids[i], numbers[i], at + Seconds(i))).has_value());
+    REQUIRE(rig.engine->answered(Answered{ids[i], 0, 1, std::nullopt}).has_value());
+    auto ended = rig.engine->end_call(CallEnd{ids[i], Seconds(10 + i), {}, {}, {}, {}});
+    REQUIRE(ended.has_value());
+    results.push_back(*ended);
+  }
+  // The ring holds r3 and r4 (in slots r1 and r2 used): each answers with its own result.
+  for (int i = 2; i < 4; ++i) {
+    auto again = rig.engine->end_call(CallEnd{ids[i], Seconds(99), {}, {}, {}, {}});
+    REQUIRE(again.has_value());
+    CHECK(*again == results[static_cast<std::size_t>(i)]);
+    CHECK(rig.engine->result(ids[i]) == results[static_cast<std::size_t>(i)]);
+    auto progress = rig.engine->answered(Answered{ids[i], 0, 2, std::nullopt});
+    REQUIRE(progress.has_value());
+    CHECK(progress->ended);
+  }
+  CHECK(results[2].history.duration == 12);
+  CHECK(results[3].activity->call == "r4");
+  // r1 and r2 are forgotten: not found, and nothing is written again.
+  CHECK_FALSE(rig.engine->result("r1").has_value());
+  auto forgotten = rig.engine->end_call(CallEnd{"r1", Seconds(10), {}, {}, {}, {}});
+  REQUIRE_FALSE(forgotten.has_value());
+  CHECK(forgotten.error().code() == Errc::not_found);
+  CHECK(rig.engine->stats().finished_calls == 2);
+  CHECK(rig.store.snapshot()->history.size() == 4);
+}
+
 TEST_CASE("R-I1 a repeated call id in a scenario repeats the first result") {
   std::string json = two_lines;
   const std::string call =

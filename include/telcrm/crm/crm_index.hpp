@@ -9,12 +9,14 @@
 #include <telcrm/crm/entity.hpp>
 #include <telcrm/crm/index_keys.hpp>
 #include <telcrm/crm/snapshot.hpp>
+#include <telcrm/detail/chunked_log.hpp>
 #include <telcrm/phone/phone_normalizer.hpp>
 #include <telcrm/phone/region.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -260,6 +262,7 @@ struct CrmIndex::Base {
   std::vector<DealFact> deals{};
   std::vector<EntityId> repeats{};
   std::size_t phone_count = 0;
+  std::array<EntityId, 5> max_id{};  // by EntityType: the largest id of each type held
 
   // Raw-digit keys are few (unreadable stored phones) but probed on every call: a table of
   // their own stays in cache instead of costing a miss in the big one.
@@ -293,10 +296,12 @@ struct CrmIndex::Delta {
       return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20);
     }
   };
-  explicit Delta(std::size_t capacity) : postings(capacity), facts(capacity) {}
+  // Twice the room for facts: a record created during a call is usually written twice (when
+  // created, and again when whoever answers takes it over), its phones filed once.
+  explicit Delta(std::size_t capacity) : postings(capacity), facts(2 * capacity) {}
   detail::AppendOnlyMultiMap<std::uint64_t, PostingChange, KeyHash> postings;
   detail::AppendOnlyMultiMap<EntityRef, const EntityFacts*, RefHash> facts;
-  std::vector<std::unique_ptr<EntityFacts>> owned;  // writer only; pointees are immutable
+  detail::ChunkedLog<EntityFacts> owned;  // writer only; immutable once appended
   [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
 };
 

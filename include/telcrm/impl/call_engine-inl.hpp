@@ -96,10 +96,26 @@ class CallEngine::Impl {
   mutable std::mutex stats_mutex_;
   QueueStats queue_stats_;
 
+  // Call ids are looked up by string_view, without making a string of them.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept {
+      return std::hash<std::string_view>{}(id);
+    }
+  };
+  template <class V>
+  using ById = std::unordered_map<std::string, V, IdHash, std::equal_to<>>;
+
   mutable std::mutex calls_mutex_;
-  std::unordered_map<std::string, std::shared_ptr<Call>> calls_;
-  std::unordered_map<std::string, std::shared_ptr<const CallResult>> finished_;
-  std::deque<std::string> finished_order_;
+  ById<std::shared_ptr<Call>> calls_;
+
+  // R-I1: the last `remembered_calls` results, in a ring. A slot is overwritten by copy
+  // assignment, which reuses the strings and vectors of the result it forgets: remembering a
+  // result then costs no allocation and no free, once the ring is full.
+  mutable std::mutex finished_mutex_;
+  std::vector<CallResult> finished_ring_;
+  std::size_t finished_next_ = 0;  // the slot overwritten next
+  ById<std::size_t> finished_;     // call id -> slot
 
   std::array<std::mutex, 64> number_locks_;  // R-I2: one creation per number at a time
 
@@ -189,47 +205,83 @@ class CallEngine::Impl {
 
   std::shared_ptr<Call> find_active(std::string_view id) const {
     std::lock_guard lock(calls_mutex_);
-    auto it = calls_.find(std::string(id));
+    auto it = calls_.find(id);
     return it == calls_.end() ? nullptr : it->second;
   }
-  std::shared_ptr<const CallResult> find_finished(std::string_view id) const {
-    std::lock_guard lock(calls_mutex_);
-    auto it = finished_.find(std::string(id));
-    return it == finished_.end() ? nullptr : it->second;
+  // Runs `f(const CallResult&)` on a remembered result: nullopt when the call is not one.
+  template <class F>
+  auto with_finished(std::string_view id, F&& f) const
+      -> std::optional<std::invoke_result_t<F, const CallResult&>> {
+    std::lock_guard lock(finished_mutex_);
+    auto it = finished_.find(id);
+    if (it == finished_.end()) return std::nullopt;
+    return f(finished_ring_[it->second]);
   }
-  // Moves a finished call's result to the finished list (R-I1) and forgets the call.
-  std::shared_ptr<const CallResult> retire(Call& call) {
-    auto result = std::make_shared<const CallResult>(std::move(call.result));
-    // The result forgotten to make room is freed after the registry lock: every other call's
-    // events take that lock, and freeing a result is dozens of frees.
-    std::shared_ptr<const CallResult> forgotten;
+  std::optional<CallProgress> finished_progress(std::string_view id) const {
+    return with_finished(id, [](const CallResult& r) { return progress(r); });
+  }
+  std::optional<CallResult> finished_result(std::string_view id) const {
+    return with_finished(id, [](const CallResult& r) { return r; });
+  }
+
+  void remember(const CallResult& result) {
+    if (options_.remembered_calls == 0) return;
+    std::lock_guard lock(finished_mutex_);
+    if (finished_ring_.size() < options_.remembered_calls) {
+      finished_ring_.push_back(result);
+      finished_.emplace(result.call, finished_ring_.size() - 1);
+      return;
+    }
+    const std::size_t slot = finished_next_;
+    finished_next_ = (finished_next_ + 1) % finished_ring_.size();
+    // The forgotten call's map node is reused for the new one.
+    auto node = finished_.extract(finished_ring_[slot].call);
+    finished_ring_[slot] = result;
+    if (node.empty()) {
+      finished_.emplace(result.call, slot);
+    } else {
+      node.key() = result.call;
+      node.mapped() = slot;
+      finished_.insert(std::move(node));
+    }
+  }
+
+  // Remembers a finished call's result (R-I1), forgets the call, and hands the result over.
+  // The result is remembered before the call leaves the registry, so an event for it finds
+  // one or the other.
+  CallResult retire(Call& call) {
+    remember(call.result);
     std::lock_guard lock(calls_mutex_);
     calls_.erase(call.id);
-    if (finished_.emplace(call.id, result).second) finished_order_.push_back(call.id);
-    while (finished_order_.size() > options_.remembered_calls) {
-      if (auto it = finished_.find(finished_order_.front()); it != finished_.end()) {
-        forgotten = std::move(it->second);
-        finished_.erase(it);
-      }
-      finished_order_.pop_front();
-    }
-    return result;
+    return std::move(call.result);
   }
 
   // Runs `f` on a call in progress under its lock. A finished call answers from its result
   // (R-I1): also when it finished while this thread waited for the lock.
   template <class F>
   Result<CallProgress> on_call(std::string_view id, F&& f) {
-    if (auto done = find_finished(id)) return progress(*done);
+    // Active first, then finished: retire() remembers a call before it leaves the registry,
+    // so a call missing from the registry is either remembered or was never started.
     auto call = find_active(id);
-    if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", id));
+    if (!call) {
+      if (auto done = finished_progress(id)) return *done;
+      return fail(Errc::not_found, fmt::format("call {}: not started", id));
+    }
     std::lock_guard lock(call->mutex);
     if (call->finished) {
-      if (auto done = find_finished(id)) return progress(*done);
+      if (auto done = finished_progress(id)) return *done;
       return fail(Errc::invalid_state, fmt::format("call {}: already ended", id));
     }
     call->last_event = clock_.now();
     return f(*call);
+  }
+
+  // A call's progress, under its lock: from the remembered result once it has ended (its own
+  // result was handed to the caller of end_call).
+  CallProgress progress_locked(const Call& c) const {
+    if (c.finished)
+      if (auto done = finished_progress(c.id)) return *done;
+    return progress(c);
   }
 
   static CallProgress progress(const Call& c) {
@@ -314,6 +366,41 @@ class CallEngine::Impl {
 
   // Reads the records a batch created back from the store into the index.
   void index_created(const std::vector<EntityRef>& refs) { reindex(refs); }
+
+  // Files the records an applied batch created, as written, with the ids the store gave them
+  // (`ops` is the batch write() handed back). The store holds exactly what it was sent, so
+  // this spares reading each record back (a query each on a SQL store). A replayed batch was
+  // written before, maybe differently: that one is read back.
+  void index_written(std::vector<WriteOp>& ops, const WriteReceipt& receipt) {
+    if (receipt.replayed) return index_created(receipt.created);
+    const LocalRefs local(receipt.created);
+    std::size_t next = 0;  // receipt.created lists the created records in the order of ops
+    index_.update([&](CrmIndex::Writer& tx) {
+      for (auto& op : ops) {
+        if (next == receipt.created.size()) break;
+        if (auto* company = std::get_if<CreateCompany>(&op)) {
+          company->company.id = receipt.created[next++].id;
+          tx.upsert(company->company);
+        } else if (auto* contact = std::get_if<CreateContact>(&op)) {
+          contact->contact.id = receipt.created[next++].id;
+          contact->contact.company = local.resolve(EntityType::company, contact->contact.company);
+          tx.upsert(contact->contact);
+        } else if (auto* lead = std::get_if<CreateLead>(&op)) {
+          lead->lead.id = receipt.created[next++].id;
+          lead->lead.contact = local.resolve(EntityType::contact, lead->lead.contact);
+          lead->lead.company = local.resolve(EntityType::company, lead->lead.company);
+          tx.upsert(lead->lead);
+        } else if (auto* deal = std::get_if<CreateDeal>(&op)) {
+          deal->deal.id = receipt.created[next++].id;
+          deal->deal.contact = local.resolve(EntityType::contact, deal->deal.contact);
+          deal->deal.company = local.resolve(EntityType::company, deal->deal.company);
+          tx.upsert(deal->deal);
+        } else if (std::holds_alternative<CreateInvoice>(op)) {
+          ++next;  // invoices are not indexed
+        }
+      }
+    });
+  }
 
   // --- creating records (R-L5, R-I2) ---------------------------------------------------------
 
@@ -403,7 +490,7 @@ class CallEngine::Impl {
     if (receipt) {
       for (std::size_t i = 0; i < created.size() && i < receipt->created.size(); ++i)
         created[i].entity = receipt->created[i];
-      index_created(receipt->created);
+      index_written(ops, *receipt);
     }
     if (c.result.created.empty())
       c.result.created = std::move(created);
@@ -752,10 +839,9 @@ TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(
 
 TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event) {
   Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return Impl::progress(*done);
   if (auto active = e.find_active(event.call)) {
     std::lock_guard lock(active->mutex);
-    return Impl::progress(*active);  // R-I1: the same start again
+    return e.progress_locked(*active);  // R-I1: the same start again
   }
   auto config = e.config();
   auto line = config->policy.find_line(event.line);
@@ -780,7 +866,12 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   }
   if (other) {  // another thread started the same call a moment ago (R-I1)
     std::lock_guard other_lock(other->mutex);
-    return Impl::progress(*other);
+    return e.progress_locked(*other);
+  }
+  if (auto done = e.finished_progress(event.call)) {  // a repeat of a call that ended (R-I1)
+    std::lock_guard registry(e.calls_mutex_);
+    e.calls_.erase(event.call);
+    return *done;
   }
   c.id = event.call;
   c.config = config;
@@ -954,7 +1045,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallActio
     auto receipt = e.write(c, std::move(ops));
     if (receipt && !receipt->created.empty()) {
       made.entity = receipt->created.front();
-      e.index_created(receipt->created);
+      e.index_written(ops, *receipt);
     }
     c.result.created.push_back(made);
     Impl::sort_created(c.result.created);
@@ -964,16 +1055,19 @@ TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallActio
 
 TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
   Impl& e = *impl_;
-  if (auto done = e.find_finished(event.call)) return *done;  // R-I1
-  auto call = e.find_active(event.call);
-  if (!call) return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
+  auto call = e.find_active(event.call);  // then the remembered results (see on_call)
+  if (!call) {
+    if (auto done = e.finished_result(event.call)) return std::move(*done);  // R-I1
+    return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
+  }
   std::unique_lock lock(call->mutex);
   if (call->finished) {
     lock.unlock();
-    if (auto done = e.find_finished(event.call)) return *done;
+    if (auto done = e.finished_result(event.call)) return std::move(*done);
+    return fail(Errc::invalid_state, fmt::format("call {}: already ended", event.call));
   }
   if (auto finished = e.finish(*call, event); !finished) return fail(finished.error());
-  return *e.retire(*call);
+  return e.retire(*call);
 }
 
 TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
@@ -989,14 +1083,13 @@ TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
     if (call->finished || now - call->last_event < e.options_.stale_after) continue;
     if (e.finish(*call, CallEnd{call->id, Seconds(0), std::nullopt, std::nullopt, std::nullopt,
                                 std::nullopt}))
-      closed.push_back(*e.retire(*call));
+      closed.push_back(e.retire(*call));
   }
   return closed;
 }
 
 TELCRM_INLINE std::optional<CallResult> CallEngine::result(std::string_view call) const {
-  if (auto done = impl_->find_finished(call)) return *done;
-  return std::nullopt;
+  return impl_->finished_result(call);
 }
 
 TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings settings) {
@@ -1041,6 +1134,9 @@ TELCRM_INLINE EngineStats CallEngine::stats() const {
   {
     std::lock_guard lock(impl_->calls_mutex_);
     s.active_calls = impl_->calls_.size();
+  }
+  {
+    std::lock_guard lock(impl_->finished_mutex_);
     s.finished_calls = impl_->finished_.size();
   }
   {

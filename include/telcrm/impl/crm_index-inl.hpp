@@ -183,6 +183,9 @@ class FactsCollector : public CrmVisitor {
 // --- Base --------------------------------------------------------------------------------
 
 TELCRM_INLINE std::optional<std::uint32_t> CrmIndex::Base::find(EntityRef ref) const {
+  // A record created since the base was built has a larger id than any in it: answered
+  // without the cache miss of a probe (every new lead's indexing asks).
+  if (ref.id > max_id[static_cast<std::size_t>(ref.type)]) return std::nullopt;
   std::optional<std::uint32_t> found;
   refs.for_each(detail::ref_key(ref), [&](std::uint32_t ordinal) {
     if (records[ordinal].ref == ref) found = ordinal;
@@ -252,6 +255,8 @@ TELCRM_INLINE void CrmIndex::Base::append(const FactsView& f, Entries& posting_e
   repeats.insert(repeats.end(), f.open_repeat_leads.begin(),
                  f.open_repeat_leads.begin() + r.repeats_count);
   records.push_back(r);
+  auto& max = max_id[static_cast<std::size_t>(f.ref.type)];
+  max = std::max(max, f.ref.id);
   ref_entries.push_back({detail::ref_key(f.ref), ordinal});
   if (f.exists) {
     for (const auto& k : f.phones.first(r.phones_count)) {
@@ -377,8 +382,8 @@ TELCRM_INLINE IndexStats CrmIndex::stats() const {
 
 TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
   auto gen = std::make_shared<Generation>();
-  // Half the base: the O(base) fold is paid once per base/2 appended entries.
-  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size() / 2);
+  // As many updates as the base has entities: the O(base) fold is paid once per that many.
+  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size());
   gen->base = std::move(base);
   gen->delta = std::make_unique<Delta>(capacity);
   std::lock_guard lock(publish_mutex_);
@@ -430,8 +435,8 @@ TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRe
 
 TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
   Delta& delta = *current_->delta;
-  delta.owned.push_back(std::make_unique<EntityFacts>(std::move(facts)));
-  const EntityFacts* stored = delta.owned.back().get();
+  delta.owned.push_back(std::move(facts));
+  const EntityFacts* stored = &delta.owned.back();
   delta.facts.append(stored->ref, stored, next_seq_);
   dirty_ = true;
 }

@@ -234,90 +234,100 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
 
 // --- the receipt and claim logs ---------------------------------------------------------------
 
+// A key's home slot comes from its tag alone (the hash's high half, scaled to the table), so
+// growing the table moves slots without reading a single key.
+TELCRM_INLINE std::size_t MemoryCrmStore::KeyIndex::home(std::uint32_t tag) const noexcept {
+  return static_cast<std::size_t>((static_cast<std::uint64_t>(tag) * slots_.size()) >> 32);
+}
+
 TELCRM_INLINE std::size_t MemoryCrmStore::KeyIndex::probe(std::string_view key,
-                                                          std::uint64_t hash) const {
+                                                          std::uint32_t tag) const {
   const std::size_t mask = slots_.size() - 1;
-  const auto tag = static_cast<std::uint32_t>(hash >> 32);
-  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = home(tag);; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.entry == 0 || (slot.tag == tag && entries_[slot.entry - 1].key == key)) return i;
   }
 }
 
-TELCRM_INLINE std::uint32_t MemoryCrmStore::KeyIndex::get(std::string_view key) {
+TELCRM_INLINE std::uint32_t& MemoryCrmStore::KeyIndex::at(std::string_view key) {
   if (last_ != none && entries_[last_].key == key) return entries_[last_].value;
-  if (slots_.empty()) return none;
-  const Slot& slot = slots_[probe(key, std::hash<std::string_view>{}(key))];
-  if (slot.entry == 0) return none;
+  if (2 * (entries_.size() + 1) > slots_.size()) {
+    std::vector<Slot> old(std::max<std::size_t>(64, 2 * slots_.size()));
+    slots_.swap(old);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& moved : old) {
+      if (moved.entry == 0) continue;
+      std::size_t i = home(moved.tag);
+      while (slots_[i].entry != 0) i = (i + 1) & mask;
+      slots_[i] = moved;
+    }
+  }
+  const auto tag = static_cast<std::uint32_t>(std::hash<std::string_view>{}(key) >> 32);
+  Slot& slot = slots_[probe(key, tag)];
+  if (slot.entry == 0) {
+    entries_.push_back({std::string(key), none});
+    slot = {tag, static_cast<std::uint32_t>(entries_.size())};
+  }
   last_ = slot.entry - 1;
   return entries_[last_].value;
 }
 
-TELCRM_INLINE void MemoryCrmStore::KeyIndex::set(std::string_view key, std::uint32_t value) {
-  if (last_ != none && entries_[last_].key == key) {
-    entries_[last_].value = value;
-    return;
-  }
-  if (2 * (entries_.size() + 1) > slots_.size()) {  // grow: rehash every entry by its key
-    std::vector<Slot> grown(std::max<std::size_t>(64, 2 * slots_.size()));
-    slots_.swap(grown);
-    for (std::uint32_t e = 0; e < entries_.size(); ++e) {
-      const std::uint64_t hash = std::hash<std::string_view>{}(entries_[e].key);
-      slots_[probe(entries_[e].key, hash)] = {static_cast<std::uint32_t>(hash >> 32), e + 1};
-    }
-  }
-  const std::uint64_t hash = std::hash<std::string_view>{}(key);
-  Slot& slot = slots_[probe(key, hash)];
-  if (slot.entry == 0) {
-    entries_.push_back({std::string(key), value});
-    slot = {static_cast<std::uint32_t>(hash >> 32), static_cast<std::uint32_t>(entries_.size())};
-  }
-  last_ = slot.entry - 1;
-  entries_[last_].value = value;
+TELCRM_INLINE void MemoryCrmStore::remember_locked(const WriteBatch& batch, std::uint32_t& newest,
+                                                   Applied applied) {
+  applied.seq = batch.seq;
+  applied.previous = newest;
+  applied_.push_back(applied);
+  newest = static_cast<std::uint32_t>(applied_.size() - 1);
 }
 
-TELCRM_INLINE void MemoryCrmStore::remember_locked(const WriteBatch& batch, std::uint32_t previous,
-                                                   WriteReceipt receipt) {
-  applied_.push_back({batch.seq, previous, std::move(receipt)});
-  receipts_.set(batch.call, static_cast<std::uint32_t>(applied_.size() - 1));
+TELCRM_INLINE WriteReceipt MemoryCrmStore::receipt_of(const Applied& applied) const {
+  WriteReceipt receipt;
+  receipt.created.reserve(applied.created_count);
+  for (std::uint32_t i = 0; i < applied.created_count; ++i)
+    receipt.created.push_back(created_[applied.created_begin + i]);
+  if (applied.lost_to != KeyIndex::none) receipt.claimed_by = claim_log_[applied.lost_to].call;
+  return receipt;
 }
 
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch) {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::unique_lock lock(mutex_);
-  const std::uint32_t newest = receipts_.get(batch.call);
+  // (A batch that fails validation leaves its call and number as keys with no entry: none.)
+  std::uint32_t& newest = receipts_.at(batch.call);
   for (auto i = newest; i != KeyIndex::none; i = applied_[i].previous)
     if (applied_[i].seq == batch.seq) {
-      WriteReceipt again = applied_[i].receipt;
+      WriteReceipt again = receipt_of(applied_[i]);
       again.replayed = true;
       return again;
     }
-  const std::uint32_t claimed = batch.claim ? claims_.get(batch.claim->number) : KeyIndex::none;
-  if (batch.claim) {
+  std::uint32_t* claimed = batch.claim ? &claims_.at(batch.claim->number) : nullptr;
+  if (claimed) {
     // The oldest claim on the number within the window wins: walk the whole chain (newest
     // first; a number has few claims) and keep the last match.
-    const Claim* winner = nullptr;
-    for (auto i = claimed; i != KeyIndex::none; i = claim_log_[i].previous) {
+    std::uint32_t winner = KeyIndex::none;
+    for (auto i = *claimed; i != KeyIndex::none; i = claim_log_[i].previous) {
       const Claim& claim = claim_log_[i];
       const auto gap =
           claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
-      if (claim.call != batch.call && gap <= batch.claim->window) winner = &claim;
+      if (claim.call != batch.call && gap <= batch.claim->window) winner = i;
     }
-    if (winner) {
-      WriteReceipt lost;
-      lost.created = applied_[winner->applied].receipt.created;
-      lost.claimed_by = winner->call;
+    if (winner != KeyIndex::none) {
+      Applied lost = applied_[claim_log_[winner].applied];  // what the winner created
+      lost.lost_to = winner;
       remember_locked(batch, newest, lost);
-      return lost;
+      return receipt_of(applied_.back());
     }
   }
   if (auto ok = validate_locked(batch); !ok) return fail(ok.error());
   WriteReceipt receipt = apply_locked(batch);
-  remember_locked(batch, newest, receipt);
-  if (batch.claim) {
-    const auto at = static_cast<std::uint32_t>(applied_.size() - 1);
-    claim_log_.push_back({batch.call, batch.claim->at, at, claimed});
-    claims_.set(batch.claim->number, static_cast<std::uint32_t>(claim_log_.size() - 1));
+  const auto begin = static_cast<std::uint32_t>(created_.size());
+  for (const auto& ref : receipt.created) created_.push_back(ref);
+  remember_locked(
+      batch, newest,
+      {0, 0, begin, static_cast<std::uint32_t>(receipt.created.size()), KeyIndex::none});
+  if (claimed) {
+    claim_log_.push_back({batch.call, batch.claim->at, newest, *claimed});
+    *claimed = static_cast<std::uint32_t>(claim_log_.size() - 1);
   }
   return receipt;
 }

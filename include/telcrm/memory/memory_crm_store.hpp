@@ -4,6 +4,7 @@
 /// reference implementation of the port: hosts run their own test suites against it.
 
 #include <telcrm/config.hpp>
+#include <telcrm/detail/chunked_log.hpp>
 #include <telcrm/ports/crm_store.hpp>
 
 #include <atomic>
@@ -42,45 +43,8 @@ class MemoryCrmStore final : public CrmStore {
   void set_available(bool available) noexcept { available_.store(available); }
 
  private:
-  // An append-only sequence in chunks of 256 elements: growing never moves what it holds and
-  // costs one allocation per chunk (std::deque allocates per 512 bytes — per record here — and
-  // std::vector moves everything it holds when it grows).
   template <class T>
-  class Log {
-   public:
-    static constexpr std::size_t chunk = 256;
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
-    [[nodiscard]] const T& operator[](std::size_t i) const { return chunks_[i / chunk][i % chunk]; }
-    [[nodiscard]] T& operator[](std::size_t i) { return chunks_[i / chunk][i % chunk]; }
-    [[nodiscard]] const T& front() const { return chunks_.front().front(); }
-    [[nodiscard]] const T& back() const { return chunks_.back().back(); }
-    void push_back(T value) {
-      if (size_ % chunk == 0) chunks_.emplace_back().reserve(chunk);
-      chunks_.back().push_back(std::move(value));
-      ++size_;
-    }
-    template <class F>
-    void for_each(F&& f) const {
-      for (const auto& c : chunks_)
-        for (const auto& v : c) f(v);
-    }
-    template <class F>
-    void for_each(F&& f) {
-      for (auto& c : chunks_)
-        for (auto& v : c) f(v);
-    }
-    [[nodiscard]] std::vector<T> to_vector() const {
-      std::vector<T> out;
-      out.reserve(size_);
-      for_each([&](const T& v) { out.push_back(v); });
-      return out;
-    }
-
-   private:
-    std::vector<std::vector<T>> chunks_;
-    std::size_t size_ = 0;
-  };
+  using Log = detail::ChunkedLog<T>;
 
   // The records of one type in id order, found by id in O(1). Ids only grow (a new record
   // gets the largest id + 1), so appending keeps the order. While the ids are dense (each the
@@ -127,17 +91,15 @@ class MemoryCrmStore final : public CrmStore {
   };
 
   // A string -> index map for the per-call and per-number logs below: open addressing over
-  // (hash tag, entry) pairs, the keys in one vector. It grows with every call the store ever
-  // saw, so a lookup costs about one cache miss and an insert allocates nothing but the key
-  // (call ids and E.164 numbers fit the small-string buffer).
+  // (hash tag, entry) pairs, the keys in a log. It grows with every call the store ever saw,
+  // so a lookup costs about one cache miss, an insert allocates nothing but the key (call ids
+  // and E.164 numbers fit the small-string buffer), and growing reads no key.
   class KeyIndex {
    public:
     static constexpr std::uint32_t none = 0xFFFFFFFF;
-    /// The value stored under `key`, or `none`.
-    /// Not const: it remembers the entry found last (apply() holds the exclusive lock).
-    [[nodiscard]] std::uint32_t get(std::string_view key);
-    /// Stores `value` under `key` (added when new).
-    void set(std::string_view key, std::uint32_t value);
+    /// The value stored under `key`, to read and to write: `none` when the key is new (it is
+    /// added then). One probe for both; the reference stays valid as keys are added.
+    [[nodiscard]] std::uint32_t& at(std::string_view key);
 
    private:
     struct Slot {
@@ -148,19 +110,23 @@ class MemoryCrmStore final : public CrmStore {
       std::string key;
       std::uint32_t value;
     };
-    [[nodiscard]] std::size_t probe(std::string_view key, std::uint64_t hash) const;
+    [[nodiscard]] std::size_t home(std::uint32_t tag) const noexcept;
+    [[nodiscard]] std::size_t probe(std::string_view key, std::uint32_t tag) const;
     std::vector<Slot> slots_;  // a power of two, at most half full
     Log<Entry> entries_;
-    // The entry found last: a call's batches come in a row. (Written by get(), which apply()
-    // calls under the exclusive lock.)
+    // The entry found last: a call's batches come in a row.
     std::uint32_t last_ = none;
   };
 
-  // R-I1: every applied batch's receipt, a call's batches chained newest first.
+  // R-I1: what every applied batch answered, a call's batches chained newest first. Kept
+  // compact (a store remembers every batch it ever applied): the created records are a range
+  // of created_, a lost claim the index of the winning claim.
   struct Applied {
     std::uint32_t seq;
     std::uint32_t previous;  // the call's batch before this one, or KeyIndex::none
-    WriteReceipt receipt;
+    std::uint32_t created_begin;
+    std::uint32_t created_count;
+    std::uint32_t lost_to = KeyIndex::none;  // into claim_log_ when the claim was lost
   };
   // R-I2: a won claim; what it created is its batch's receipt.
   struct Claim {
@@ -172,8 +138,9 @@ class MemoryCrmStore final : public CrmStore {
   [[nodiscard]] Result<void> check_available() const;
   [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch) const;
   WriteReceipt apply_locked(const WriteBatch& batch);
-  // Keeps `receipt` as the answer to (batch.call, batch.seq).
-  void remember_locked(const WriteBatch& batch, std::uint32_t previous, WriteReceipt receipt);
+  // Keeps `applied` as the answer to (batch.call, batch.seq); `newest` is the call's entry.
+  void remember_locked(const WriteBatch& batch, std::uint32_t& newest, Applied applied);
+  [[nodiscard]] WriteReceipt receipt_of(const Applied& applied) const;
 
   mutable std::shared_mutex mutex_;
   Table<Contact> contacts_;
@@ -185,7 +152,8 @@ class MemoryCrmStore final : public CrmStore {
   Log<MissedCall> missed_calls_;
   Log<CallRecord> history_;
   Log<Applied> applied_;
-  KeyIndex receipts_;  // call id -> its newest entry in applied_
+  Log<EntityRef> created_;  // what the applied batches created, in ranges
+  KeyIndex receipts_;       // call id -> its newest entry in applied_
   Log<Claim> claim_log_;
   KeyIndex claims_;  // E.164 number -> its newest entry in claim_log_
   std::atomic<bool> available_{true};

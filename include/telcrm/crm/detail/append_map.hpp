@@ -90,7 +90,7 @@ class AppendOnlyMultiMap {
   };
   static std::size_t bucket_count_for(std::size_t capacity) {
     std::size_t n = 16;
-    while (n < capacity * 2) n *= 2;
+    while (n < capacity) n *= 2;  // chains of one entry on average when full
     return n;
   }
   [[nodiscard]] std::size_t bucket(const Key& key) const noexcept {
