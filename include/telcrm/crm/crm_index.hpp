@@ -100,9 +100,13 @@ struct FactsView {
 
 /// Options that decide how stored phones are keyed; changing them needs a rebuild.
 struct IndexOptions {
-  Region default_region{};                   ///< stored numbers are read against it (R-N2)
-  int suffix_digits = 0;                     ///< R-N6 tier 3: 0 = off, else 7 … 15
-  std::size_t min_delta_capacity = 1 << 16;  ///< updates held before the base is rebuilt
+  Region default_region{};  ///< stored numbers are read against it (R-N2)
+  int suffix_digits = 0;    ///< R-N6 tier 3: 0 = off, else 7 … 15
+  /// Updates held before they are folded into a new base: twice the base's entities, within
+  /// these bounds. More means fewer O(base) folds; the bound caps the memory held by updates
+  /// (about 200 bytes each) and the log's bucket arrays.
+  std::size_t min_delta_capacity = 1 << 16;
+  std::size_t max_delta_capacity = 1 << 21;
 };
 
 /// Counts that tell how healthy the index's data is.
@@ -302,6 +306,7 @@ struct CrmIndex::Delta {
   detail::AppendOnlyMultiMap<std::uint64_t, PostingChange, KeyHash> postings;
   detail::AppendOnlyMultiMap<EntityRef, const EntityFacts*, RefHash> facts;
   detail::ChunkedLog<EntityFacts> owned;  // writer only; immutable once appended
+  std::array<EntityId, 5> max_id{};       // writer only: by EntityType, the largest id appended
   [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
 };
 

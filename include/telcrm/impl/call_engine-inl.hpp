@@ -373,7 +373,10 @@ class CallEngine::Impl {
   // written before, maybe differently: that one is read back.
   void index_written(std::vector<WriteOp>& ops, const WriteReceipt& receipt) {
     if (receipt.replayed) return index_created(receipt.created);
-    const LocalRefs local(receipt.created);
+    auto resolve = [&](EntityType type, std::optional<EntityId> id) -> std::optional<EntityId> {
+      if (!id) return id;
+      return LocalRefs::find_in(receipt.created, type, *id).value_or(*id);
+    };
     std::size_t next = 0;  // receipt.created lists the created records in the order of ops
     index_.update([&](CrmIndex::Writer& tx) {
       for (auto& op : ops) {
@@ -383,17 +386,17 @@ class CallEngine::Impl {
           tx.upsert(company->company);
         } else if (auto* contact = std::get_if<CreateContact>(&op)) {
           contact->contact.id = receipt.created[next++].id;
-          contact->contact.company = local.resolve(EntityType::company, contact->contact.company);
+          contact->contact.company = resolve(EntityType::company, contact->contact.company);
           tx.upsert(contact->contact);
         } else if (auto* lead = std::get_if<CreateLead>(&op)) {
           lead->lead.id = receipt.created[next++].id;
-          lead->lead.contact = local.resolve(EntityType::contact, lead->lead.contact);
-          lead->lead.company = local.resolve(EntityType::company, lead->lead.company);
+          lead->lead.contact = resolve(EntityType::contact, lead->lead.contact);
+          lead->lead.company = resolve(EntityType::company, lead->lead.company);
           tx.upsert(lead->lead);
         } else if (auto* deal = std::get_if<CreateDeal>(&op)) {
           deal->deal.id = receipt.created[next++].id;
-          deal->deal.contact = local.resolve(EntityType::contact, deal->deal.contact);
-          deal->deal.company = local.resolve(EntityType::company, deal->deal.company);
+          deal->deal.contact = resolve(EntityType::contact, deal->deal.contact);
+          deal->deal.company = resolve(EntityType::company, deal->deal.company);
           tx.upsert(deal->deal);
         } else if (std::holds_alternative<CreateInvoice>(op)) {
           ++next;  // invoices are not indexed

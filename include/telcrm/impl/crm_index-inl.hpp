@@ -382,8 +382,11 @@ TELCRM_INLINE IndexStats CrmIndex::stats() const {
 
 TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
   auto gen = std::make_shared<Generation>();
-  // As many updates as the base has entities: the O(base) fold is paid once per that many.
-  std::size_t capacity = std::max(options_.min_delta_capacity, base->records.size());
+  // Twice the base's entities (within bounds): the O(base) fold is paid once per that many
+  // updates, so a base growing by updates is copied about 1.5 times over its life.
+  const std::size_t capacity =
+      std::clamp(2 * base->records.size(), options_.min_delta_capacity,
+                 std::max(options_.min_delta_capacity, options_.max_delta_capacity));
   gen->base = std::move(base);
   gen->delta = std::make_unique<Delta>(capacity);
   std::lock_guard lock(publish_mutex_);
@@ -425,6 +428,10 @@ TELCRM_INLINE Result<void> CrmIndex::rebuild(const CrmStore& store) {
 }
 
 TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRef ref) const {
+  // A record newer than any the index holds (a lead a call just created): no lookup needed.
+  const auto type = static_cast<std::size_t>(ref.type);
+  if (ref.id > current_->base->max_id[type] && ref.id > current_->delta->max_id[type])
+    return std::nullopt;
   Snapshot s;
   s.options_ = &options_;
   s.gen_ = current_;
@@ -435,6 +442,8 @@ TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRe
 
 TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
   Delta& delta = *current_->delta;
+  auto& max = delta.max_id[static_cast<std::size_t>(facts.ref.type)];
+  max = std::max(max, facts.ref.id);
   delta.owned.push_back(std::move(facts));
   const EntityFacts* stored = &delta.owned.back();
   delta.facts.append(stored->ref, stored, next_seq_);

@@ -228,7 +228,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                op);
   }
   WriteReceipt receipt;
-  receipt.created = local.created();
+  receipt.created = std::move(local).take_created();
   return receipt;
 }
 

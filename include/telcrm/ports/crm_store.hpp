@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -112,9 +113,14 @@ class LocalRefs {
   /// The real id: `id` itself when it is not negative, else the created entity it names;
   /// nullopt when the batch has created no such entity (yet).
   [[nodiscard]] std::optional<EntityId> find(EntityType type, EntityId id) const noexcept {
+    return find_in(created_, type, id);
+  }
+  /// find() over a list of created entities held elsewhere (a receipt's).
+  [[nodiscard]] static std::optional<EntityId> find_in(std::span<const EntityRef> created,
+                                                       EntityType type, EntityId id) noexcept {
     if (id >= 0) return id;
     EntityId k = -id;
-    for (const auto& ref : created_)
+    for (const auto& ref : created)
       if (ref.type == type && --k == 0) return ref.id;
     return std::nullopt;
   }
@@ -128,6 +134,8 @@ class LocalRefs {
     return resolve(type, *id);
   }
   [[nodiscard]] const std::vector<EntityRef>& created() const noexcept { return created_; }
+  /// The created entities, moved out (the batch is done).
+  [[nodiscard]] std::vector<EntityRef> take_created() && noexcept { return std::move(created_); }
 
  private:
   std::vector<EntityRef> created_;
