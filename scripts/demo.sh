@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --runtime
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target telcrm_cli
-tool=build/release/examples/telcrm/telcrm
+tool=build/release/tools/telcrm/telcrm
 
 mkdir -p demo
 "$tool" demo --db demo/crm.db "$@"

@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compiled engine area: the CallEngine.
-#include <telcrm/impl/call_engine-inl.hpp>
+#include <telcrm/engine/call_engine-inl.hpp>

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compiled in-memory ports.
-#include <telcrm/impl/memory_crm_store-inl.hpp>
-#include <telcrm/impl/memory_directory-inl.hpp>
+#include <telcrm/memory/memory_crm_store-inl.hpp>
+#include <telcrm/memory/memory_directory-inl.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compiled phone area: regions (with the generated region table), numbers, the normaliser.
-#include <telcrm/impl/phone_normalizer-inl.hpp>
-#include <telcrm/impl/phone_number-inl.hpp>
-#include <telcrm/impl/region-inl.hpp>
+#include <telcrm/phone/phone_normalizer-inl.hpp>
+#include <telcrm/phone/phone_number-inl.hpp>
+#include <telcrm/phone/region-inl.hpp>

@@ -1,4 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
 // The compiled settings area: validation, lint, access rights and the settings service.
-#include <telcrm/impl/access-inl.hpp>
-#include <telcrm/impl/validate-inl.hpp>
+#include <telcrm/settings/access-inl.hpp>
+#include <telcrm/settings/validate-inl.hpp>

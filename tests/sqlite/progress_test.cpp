@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The command line's progress bar (examples/telcrm/progress.hpp): what it draws, that it
+// The command line's progress bar (tools/telcrm/progress.hpp): what it draws, that it
 // redraws at most about ten times a second however often it is told, and that a disabled bar
 // (not a terminal, --quiet) draws nothing.
 #include <doctest/doctest.h>

@@ -337,5 +337,5 @@ void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/crm_index-inl.hpp>
+#include <telcrm/crm/crm_index-inl.hpp>
 #endif

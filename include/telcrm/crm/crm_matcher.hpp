@@ -55,5 +55,5 @@ class CrmMatcher {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/crm_matcher-inl.hpp>
+#include <telcrm/crm/crm_matcher-inl.hpp>
 #endif

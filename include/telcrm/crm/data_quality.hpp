@@ -41,5 +41,5 @@ struct DataQualityReport {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/data_quality-inl.hpp>
+#include <telcrm/crm/data_quality-inl.hpp>
 #endif

@@ -41,5 +41,5 @@ class EmployeeIndex {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/employee_index-inl.hpp>
+#include <telcrm/crm/employee_index-inl.hpp>
 #endif

@@ -68,5 +68,5 @@ class ExceptionList {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/exception_list-inl.hpp>
+#include <telcrm/crm/exception_list-inl.hpp>
 #endif

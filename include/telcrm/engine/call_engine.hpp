@@ -139,5 +139,5 @@ class CallEngine {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/call_engine-inl.hpp>
+#include <telcrm/engine/call_engine-inl.hpp>
 #endif

@@ -52,5 +52,5 @@ class LeadFactory {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/lead_factory-inl.hpp>
+#include <telcrm/leads/lead_factory-inl.hpp>
 #endif

@@ -66,5 +66,5 @@ class SimpleMode final : public ModeStrategy {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/mode_strategy-inl.hpp>
+#include <telcrm/leads/mode_strategy-inl.hpp>
 #endif

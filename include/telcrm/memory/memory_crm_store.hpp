@@ -162,5 +162,5 @@ class MemoryCrmStore final : public CrmStore {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/memory_crm_store-inl.hpp>
+#include <telcrm/memory/memory_crm_store-inl.hpp>
 #endif

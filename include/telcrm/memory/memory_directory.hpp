@@ -41,5 +41,5 @@ class MemoryDirectory final : public Directory {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/memory_directory-inl.hpp>
+#include <telcrm/memory/memory_directory-inl.hpp>
 #endif

@@ -40,5 +40,5 @@ class PhoneNormalizer {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/phone_normalizer-inl.hpp>
+#include <telcrm/phone/phone_normalizer-inl.hpp>
 #endif

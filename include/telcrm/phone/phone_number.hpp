@@ -141,5 +141,5 @@ class PhoneNumber {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/phone_number-inl.hpp>
+#include <telcrm/phone/phone_number-inl.hpp>
 #endif

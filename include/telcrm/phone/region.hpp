@@ -50,5 +50,5 @@ class Region {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/region-inl.hpp>
+#include <telcrm/phone/region-inl.hpp>
 #endif

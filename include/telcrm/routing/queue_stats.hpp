@@ -75,5 +75,5 @@ class QueueStats {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/queue_stats-inl.hpp>
+#include <telcrm/routing/queue_stats-inl.hpp>
 #endif

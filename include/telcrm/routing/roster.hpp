@@ -72,5 +72,5 @@ class Roster {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/roster-inl.hpp>
+#include <telcrm/routing/roster-inl.hpp>
 #endif

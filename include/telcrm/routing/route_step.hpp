@@ -204,5 +204,5 @@ TELCRM_DETAIL_FORMAT_AS(RouteStep);
 #endif
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/route_step-inl.hpp>
+#include <telcrm/routing/route_step-inl.hpp>
 #endif

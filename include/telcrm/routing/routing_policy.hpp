@@ -191,5 +191,5 @@ class RoutingPolicy {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/routing_policy-inl.hpp>
+#include <telcrm/routing/routing_policy-inl.hpp>
 #endif

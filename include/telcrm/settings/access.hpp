@@ -173,5 +173,5 @@ class SettingsService {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/access-inl.hpp>
+#include <telcrm/settings/access-inl.hpp>
 #endif

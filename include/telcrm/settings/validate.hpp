@@ -78,5 +78,5 @@ struct fmt::formatter<telcrm::SettingsProblem, char> : fmt::formatter<std::strin
 #endif
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/validate-inl.hpp>
+#include <telcrm/settings/validate-inl.hpp>
 #endif

@@ -34,5 +34,5 @@ struct ReplayOutput {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/replay-inl.hpp>
+#include <telcrm/sim/replay-inl.hpp>
 #endif

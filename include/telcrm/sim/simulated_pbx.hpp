@@ -48,5 +48,5 @@ class SimulatedPbx final : public Telephony {
 TELCRM_END_NAMESPACE
 
 #ifdef TELCRM_HEADER_ONLY
-#include <telcrm/impl/simulated_pbx-inl.hpp>
+#include <telcrm/sim/simulated_pbx-inl.hpp>
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The row types of the generated region table (include/telcrm/impl/region_table-inl.hpp).
+// The row types of the generated region table (include/telcrm/phone/detail/region_table.inc).
 // Internal: hosts use telcrm::Region and telcrm::PhoneNormalizer.
 
 #include <telcrm/config.hpp>

@@ -2,7 +2,7 @@
 #pragma once
 // Region, backed by the generated region table, and the table lookups the normaliser uses.
 
-#include <telcrm/impl/region_table-inl.hpp>
+#include <telcrm/phone/detail/region_table.inc>
 #include <telcrm/phone/detail/region_data.hpp>
 #include <telcrm/phone/region.hpp>
 
