@@ -390,8 +390,7 @@ int main(int argc, char** argv) {
   // The first line says what the file is and how it is made, for whoever opens it.
   out << "// GENERATED DATA, do not edit: tools/region_table/regenerate.sh writes it with "
          "tools/region_table/gen_region_table.cpp from "
-      << source << " (public API only; trie depth " << min_depth << ".." << depth << ", "
-      << samples
+      << source << " (public API only; trie depth " << min_depth << ".." << depth << ", " << samples
       << " samples per prefix).\n"
          "// SPDX-License-Identifier: Apache-2.0\n"
          "#pragma once\n// clang-format off\n\n"

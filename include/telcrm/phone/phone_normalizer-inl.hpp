@@ -9,10 +9,10 @@
 //  2. resolve: decide the country the digits name (+, exit code, the region's own country
 //     code, or the default region) with the region table, and how usable the number is.
 
-#include <telcrm/phone/phone_number-inl.hpp>
-#include <telcrm/phone/region-inl.hpp>
 #include <telcrm/phone/detail/phone_text.hpp>
 #include <telcrm/phone/phone_normalizer.hpp>
+#include <telcrm/phone/phone_number-inl.hpp>
+#include <telcrm/phone/region-inl.hpp>
 
 #include <array>
 #include <cstddef>

@@ -2,8 +2,8 @@
 #pragma once
 // Region, backed by the generated region table, and the table lookups the normaliser uses.
 
-#include <telcrm/phone/detail/region_table.inc>
 #include <telcrm/phone/detail/region_data.hpp>
+#include <telcrm/phone/detail/region_table.inc>
 #include <telcrm/phone/region.hpp>
 
 #include <array>
