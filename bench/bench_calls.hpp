@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace telcrm_bench {
 
@@ -19,8 +20,6 @@ inline telcrm::IntegrationSettings call_settings(telcrm::Distribution distributi
   using namespace telcrm;
   IntegrationSettings s;
   s.default_region = *Region::from_code("RU");
-  for (EmployeeId id = 1; id <= 10; ++id)
-    s.employees.push_back(Employee{.id = id, .name = fmt::format("E{}", id)});
   QueueSettings q;
   q.id = "sales";
   for (EmployeeId id = 1; id <= 10; ++id) q.members.push_back(id);
@@ -33,7 +32,17 @@ inline telcrm::IntegrationSettings call_settings(telcrm::Distribution distributi
   return s;
 }
 
-// One incoming call from `from`, answered on its first step by `answerer`, 60 s of talk.
+// The ten employees of the queue (what the Directory holds).
+inline std::vector<telcrm::Employee> call_employees() {
+  std::vector<telcrm::Employee> staff;
+  for (telcrm::EmployeeId id = 1; id <= 10; ++id)
+    staff.push_back(telcrm::Employee{.id = id, .name = fmt::format("E{}", id)});
+  return staff;
+}
+
+// One incoming call from `from`, answered on its first step by `answerer`, 60 s of talk; the
+// CRM writes it queued are then flushed (as a host's worker does), so each iteration measures
+// a whole call with its writes.
 inline void run_call(telcrm::CallEngine& engine, telcrm::Timestamp now, const std::string& id,
                      const std::string& from, telcrm::EmployeeId answerer) {
   using namespace telcrm;
@@ -41,7 +50,7 @@ inline void run_call(telcrm::CallEngine& engine, telcrm::Timestamp now, const st
       CallStart{id, CallDirection::incoming, line_number, from, std::nullopt, std::nullopt, now});
   auto answered = engine.answered(Answered{id, 0, answerer, std::nullopt});
   auto ended = engine.end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
-  if (!started || !answered || !ended) {
+  if (!started || !answered || !ended || engine.flush() != 0) {
     std::fprintf(stderr, "call %s failed\n", id.c_str());
     std::abort();
   }

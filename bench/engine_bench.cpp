@@ -39,11 +39,11 @@ struct World {
       crm.contacts.push_back(std::move(c));
     }
     store = std::make_unique<MemoryCrmStore>(crm);
-    directory = std::make_unique<MemoryDirectory>(settings().employees);
+    directory = std::make_unique<MemoryDirectory>(telcrm_bench::call_employees());
     EngineOptions options;
     options.remembered_calls = 1024;  // steady state: old results are forgotten
-    engine =
-        std::move(*CallEngine::create(settings(), *store, *directory, telephony, clock, options));
+    engine = std::move(
+        *CallEngine::create(settings(), Ports{*store, *directory, telephony, clock}, options));
   }
   std::unique_ptr<MemoryCrmStore> store;
   std::unique_ptr<MemoryDirectory> directory;

@@ -135,13 +135,6 @@ class GeneratedStore final : public telcrm::CrmStore {
   telcrm::Result<std::optional<telcrm::Deal>> find_deal(telcrm::EntityId) const override {
     return std::nullopt;
   }
-  telcrm::Result<std::vector<telcrm::Deal>> open_deals_of(EntityRef) const override {
-    return std::vector<telcrm::Deal>{};
-  }
-  telcrm::Result<std::vector<telcrm::Lead>> open_repeat_leads_of(EntityRef) const override {
-    return std::vector<telcrm::Lead>{};
-  }
-  telcrm::Result<telcrm::CrmSnapshot> snapshot() const override { return telcrm::CrmSnapshot{}; }
   telcrm::Result<telcrm::WriteReceipt> apply(const telcrm::WriteBatch&) override {
     return telcrm::fail(telcrm::Errc::invalid_state, "read-only");
   }

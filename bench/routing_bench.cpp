@@ -19,8 +19,13 @@ using namespace telcrm;
 
 constexpr int members = 10;
 
-IntegrationSettings settings_for(Distribution distribution, NoAnswerRule rule) {
-  IntegrationSettings s;
+// The settings and the employees the directory holds.
+struct Staffed : IntegrationSettings {
+  std::vector<Employee> employees;
+};
+
+Staffed settings_for(Distribution distribution, NoAnswerRule rule) {
+  Staffed s;
   s.default_region = *Region::from_code("RU");
   for (EmployeeId id = 1; id <= members + 1; ++id) {
     Employee e;
@@ -46,7 +51,7 @@ IntegrationSettings settings_for(Distribution distribution, NoAnswerRule rule) {
 // Routes calls until the benchmark stops; `responsible` rings first when set.
 void route_calls(benchmark::State& state, Distribution distribution, NoAnswerRule rule,
                  std::optional<EmployeeId> responsible) {
-  const IntegrationSettings s = settings_for(distribution, rule);
+  const Staffed s = settings_for(distribution, rule);
   auto created = RoutingPolicy::create(s, RoutingOptions{1, 1000});
   if (!created) {
     state.SkipWithError(created.error().message().c_str());

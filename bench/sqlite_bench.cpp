@@ -93,10 +93,10 @@ struct Database {
 };
 
 struct World {
-  explicit World(const char* name) : db(name), directory(settings().employees) {
+  explicit World(const char* name) : db(name), directory(telcrm_bench::call_employees()) {
     EngineOptions options;
     options.remembered_calls = 1024;  // steady state: old results are forgotten
-    auto e = CallEngine::create(settings(), *db.store, directory, telephony, clock, options);
+    auto e = CallEngine::create(settings(), Ports{*db.store, directory, telephony, clock}, options);
     check(e.has_value(), "engine");
     engine = std::move(*e);
   }

@@ -166,7 +166,7 @@ CallActivity read_activity(Row& r) {
   a.subject = r.text(2);
   a.direction = r.one_of(3, directions);
   a.start = timestamp_of(r.int64(4));
-  a.duration = r.int64(5);
+  a.duration = Seconds(r.int64(5));
   a.status = r.one_of(6, activity_statuses);
   a.responsible = r.opt_int64(7);
   a.recording = r.opt_text(8);
@@ -709,8 +709,8 @@ class SqliteCrmStore::Impl {
       h.number = r.text(2);
       h.line = r.text(3);
       h.start = timestamp_of(r.int64(4));
-      h.duration = r.int64(5);
-      h.status_code = static_cast<int>(r.int64(6));
+      h.duration = Seconds(r.int64(5));
+      h.status = static_cast<CallStatus>(r.int64(6));
       h.employee = r.opt_int64(7);
       h.crm = r.one_of(8, crm_states);
       return h;
@@ -725,10 +725,7 @@ class SqliteCrmStore::Impl {
     if (!settings)
       return fail(Errc::storage_corrupt, fmt::format("{}: the stored settings do not read: {}",
                                                      conn_.path(), settings.error().message()));
-    auto staff = employees_locked();
-    if (!staff) return fail(staff.error());
-    settings->employees = std::move(*staff);
-    return std::optional<IntegrationSettings>(std::move(*settings));
+    return std::optional<IntegrationSettings>(std::move(settings->settings));
   }
 
   Result<std::vector<Employee>> employees_locked() const {
@@ -860,7 +857,7 @@ class SqliteCrmStore::Impl {
     st.bind(3, a.subject);
     st.bind(4, format_as(a.direction));
     st.bind(5, seconds_of(a.start));
-    st.bind(6, a.duration);
+    st.bind(6, std::int64_t{a.duration.count()});
     st.bind(7, format_as(a.status));
     st.bind(8, a.responsible);
     st.bind(9, a.recording);
@@ -900,8 +897,8 @@ class SqliteCrmStore::Impl {
     st.bind(3, h.number);
     st.bind(4, h.line);
     st.bind(5, seconds_of(h.start));
-    st.bind(6, h.duration);
-    st.bind(7, std::int64_t{h.status_code});
+    st.bind(6, std::int64_t{h.duration.count()});
+    st.bind(7, std::int64_t{code_of(h.status)});
     st.bind(8, h.employee);
     st.bind(9, format_as(h.crm));
     return conn_.run(st, "writing the call history");
@@ -1010,8 +1007,19 @@ class SqliteCrmStore::Impl {
 
   // Every reference of the batch names an existing record or one created earlier in it.
   Result<void> validate(const WriteBatch& batch) const {
-    return check_batch_references(batch,
-                                  [&](EntityType type, EntityId id) { return exists(type, id); });
+    auto refs = check_batch_references(
+        batch, [&](EntityType type, EntityId id) { return exists(type, id); });
+    if (!refs) return refs;
+    return check_recordings(batch, [&](std::string_view call) -> Result<bool> {
+      auto s = stmt("SELECT 1 FROM activities WHERE call = ?1 LIMIT 1");
+      if (!s) return fail(s.error());
+      auto use = *s;
+      use->bind(1, call);
+      const int rc = use->step();
+      if (rc == SQLITE_ROW) return true;
+      if (rc == SQLITE_DONE) return false;
+      return fail(error(rc, "reading activities"));
+    });
   }
 
   Result<std::vector<EntityRef>> write_ops(const WriteBatch& batch) {
@@ -1026,7 +1034,7 @@ class SqliteCrmStore::Impl {
                 l.company = ref(EntityType::company, l.company);
                 auto id = insert_lead(l, std::nullopt);
                 if (!id) return fail(id.error());
-                local.add({EntityType::lead, *id});
+                local.add(c.lead.id, {EntityType::lead, *id});
                 return {};
               },
               [&](const CreateContact& c) -> Result<void> {
@@ -1034,13 +1042,13 @@ class SqliteCrmStore::Impl {
                 v.company = ref(EntityType::company, v.company);
                 auto id = insert_contact(v, std::nullopt);
                 if (!id) return fail(id.error());
-                local.add({EntityType::contact, *id});
+                local.add(c.contact.id, {EntityType::contact, *id});
                 return {};
               },
               [&](const CreateCompany& c) -> Result<void> {
                 auto id = insert_company(c.company, std::nullopt);
                 if (!id) return fail(id.error());
-                local.add({EntityType::company, *id});
+                local.add(c.company.id, {EntityType::company, *id});
                 return {};
               },
               [&](const CreateDeal& c) -> Result<void> {
@@ -1049,7 +1057,7 @@ class SqliteCrmStore::Impl {
                 d.company = ref(EntityType::company, d.company);
                 auto id = insert_deal(d, std::nullopt);
                 if (!id) return fail(id.error());
-                local.add({EntityType::deal, *id});
+                local.add(c.deal.id, {EntityType::deal, *id});
                 return {};
               },
               [&](const CreateInvoice& c) -> Result<void> {
@@ -1057,7 +1065,7 @@ class SqliteCrmStore::Impl {
                 v.entity.id = local.resolve(v.entity.type, v.entity.id);
                 auto id = insert_invoice(v, std::nullopt);
                 if (!id) return fail(id.error());
-                local.add({EntityType::invoice, *id});
+                local.add(c.invoice.id, {EntityType::invoice, *id});
                 return {};
               },
               [&](const Reassign& r) -> Result<void> {
@@ -1081,6 +1089,13 @@ class SqliteCrmStore::Impl {
                 return conn_.run(**s, "marking missed calls");
               },
               [&](const RecordCall& r) -> Result<void> { return insert_history(r.record); },
+              [&](const AttachRecording& a) -> Result<void> {
+                auto s = stmt("UPDATE activities SET recording = ?2 WHERE call = ?1");
+                if (!s) return fail(s.error());
+                (*s)->bind(1, a.call);
+                (*s)->bind(2, a.recording);
+                return conn_.run(**s, "attaching a recording");
+              },
           },
           op);
       if (!ok) return fail(ok.error());
@@ -1530,15 +1545,15 @@ Result<bool> SqliteCrmStore::set_workday(EmployeeId id, Workday workday) {
 
 // --- settings -------------------------------------------------------------------------------
 
-Result<void> SqliteCrmStore::save_settings(const IntegrationSettings& settings) {
-  IntegrationSettings rest = settings;
-  rest.employees.clear();  // they live in the employees table (the directory)
-  const std::string text = settings_to_json(rest);
+Result<void> SqliteCrmStore::save_settings(const IntegrationSettings& settings,
+                                           std::span<const Employee> employees) {
+  const std::string text = settings_to_json(settings);  // employees: the directory's table
   std::lock_guard lock(impl_->mutex_);
   Impl& e = *impl_;
   if (auto ok = e.begin_write(); !ok) return ok;
   if (auto ok = e.put_meta("settings", text); !ok) return e.abort_write(ok.error());
-  if (auto ok = e.put_employees(settings.employees); !ok) return e.abort_write(ok.error());
+  if (auto ok = e.put_employees({employees.begin(), employees.end()}); !ok)
+    return e.abort_write(ok.error());
   const IndexOptions wanted{settings.default_region, settings.match_suffix_digits};
   const IndexOptions before = e.keys_;
   if (!e.options_.phone_keys && !same_keys(wanted, e.keys_))

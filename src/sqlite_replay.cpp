@@ -30,17 +30,8 @@ class CallGroups final : public CrmStore {
   }
   Result<std::optional<Lead>> find_lead(EntityId id) const override { return store_.find_lead(id); }
   Result<std::optional<Deal>> find_deal(EntityId id) const override { return store_.find_deal(id); }
-  Result<std::vector<Deal>> open_deals_of(EntityRef client) const override {
-    return store_.open_deals_of(client);
-  }
-  Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const override {
-    return store_.open_repeat_leads_of(client);
-  }
-  Result<CrmSnapshot> snapshot() const override { return store_.snapshot(); }
-  Result<std::uint64_t> data_version() const override { return store_.data_version(); }
-  Result<ChangeSet> changes_since(std::uint64_t cursor) const override {
-    return store_.changes_since(cursor);
-  }
+  const CrmChangeFeed* change_feed() const noexcept override { return store_.change_feed(); }
+  const CrmInspection* inspection() const noexcept override { return store_.inspection(); }
 
   Result<WriteReceipt> apply(const WriteBatch& batch) override {
     if (failure_) return fail(*failure_);  // write nothing more once the storage failed
@@ -99,7 +90,8 @@ std::size_t records_of(const CrmSnapshot& crm) {
 Result<SqliteReplayOutput> replay_resumable(const Scenario& scenario, SqliteCrmStore& store,
                                             const SqliteReplayOptions& options) {
   SqliteReplayOutput out;
-  if (auto ok = store.save_settings(scenario.settings); !ok) return fail(ok.error());
+  if (auto ok = store.save_settings(scenario.settings, scenario.employees); !ok)
+    return fail(ok.error());
   auto any = store.has_data();
   if (!any) return fail(any.error());
   if (!*any) {
@@ -113,6 +105,7 @@ Result<SqliteReplayOutput> replay_resumable(const Scenario& scenario, SqliteCrmS
   Scenario rest;
   rest.name = scenario.name;
   rest.settings = scenario.settings;
+  rest.employees = scenario.employees;
   std::unordered_set<std::string> distinct;
   for (const auto& call : scenario.calls) {
     auto done = store.has_call(call.id);

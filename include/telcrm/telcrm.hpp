@@ -40,7 +40,11 @@
 #include <telcrm/leads/lead_factory.hpp>
 #include <telcrm/leads/mode_strategy.hpp>
 
+#include <telcrm/calllog/call_log.hpp>
+
 #include <telcrm/ports/clock.hpp>
+#include <telcrm/ports/crm_change_feed.hpp>
+#include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
 #include <telcrm/ports/observer.hpp>
@@ -50,6 +54,7 @@
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/call_events.hpp>
 #include <telcrm/engine/call_result.hpp>
+#include <telcrm/engine/engine_worker.hpp>
 
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>

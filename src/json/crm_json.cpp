@@ -147,7 +147,7 @@ void read_call_record(Reader& r, const Json& j, const std::string& path, CallRec
   o.optional("line", c.line);
   o.optional("start", c.start);
   o.optional("duration", c.duration);
-  o.optional("status_code", c.status_code);
+  o.optional("status_code", c.status);
   o.optional("employee", c.employee);
   o.optional("crm", c.crm);
   o.finish();
@@ -323,7 +323,7 @@ Json write_activity(const CallActivity& a) {
   j["subject"] = a.subject;
   j["direction"] = std::string(format_as(a.direction));
   j["start"] = format_timestamp(a.start);
-  j["duration"] = a.duration;
+  j["duration"] = a.duration.count();
   j["status"] = std::string(format_as(a.status));
   j["responsible"] = optional_json(a.responsible);
   j["recording"] = optional_json(a.recording);
@@ -347,8 +347,8 @@ Json write_call_record(const CallRecord& c) {
   j["number"] = c.number;
   j["line"] = c.line;
   j["start"] = format_timestamp(c.start);
-  j["duration"] = c.duration;
-  j["status_code"] = c.status_code;
+  j["duration"] = c.duration.count();
+  j["status_code"] = code_of(c.status);
   j["employee"] = optional_json(c.employee);
   j["crm"] = std::string(format_as(c.crm));
   return j;

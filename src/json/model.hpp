@@ -113,9 +113,12 @@ struct EnumValues<Weekday> {
 
 /// Reads the scenario format's `settings` object. Structural only (types, enum spellings,
 /// unknown keys, required keys, time/offset/holiday shapes); validate() checks the meaning.
-void read_settings(Reader& reader, const Json& j, const std::string& path,
-                   IntegrationSettings& out);
+void read_settings(Reader& reader, const Json& j, const std::string& path, IntegrationSettings& out,
+                   std::vector<Employee>& employees);
 /// Writes settings with every field spelled out; read_settings(write_settings(s)) == s.
-Json write_settings(const IntegrationSettings& settings);
+Json write_settings(const IntegrationSettings& settings, std::span<const Employee> employees);
+/// Fails (Errc::parse_error) at `root`.employees[i].id when an id repeats.
+Result<void> check_unique_employees(const std::vector<Employee>& employees,
+                                    const std::string& root);
 
 }  // namespace telcrm::json_detail

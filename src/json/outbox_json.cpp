@@ -40,6 +40,9 @@ Json write_op(const WriteOp& op) {
             j["called_back"] = Json::object({{"number", m.number}, {"call", m.call}});
           },
           [&](const RecordCall& r) { j["call_record"] = write_call_record(r.record); },
+          [&](const AttachRecording& a) {
+            j["attach_recording"] = Json::object({{"call", a.call}, {"recording", a.recording}});
+          },
       },
       op);
   return j;
@@ -94,6 +97,13 @@ void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
     o.required("call", v.call);
     o.finish();
     op = std::move(v);
+  } else if (name == "attach_recording") {
+    AttachRecording v;
+    ObjectReader o(r, body, at);
+    o.required("call", v.call);
+    o.required("recording", v.recording);
+    o.finish();
+    op = std::move(v);
   } else if (name == "call_record") {
     CallRecord v;
     read_call_record(r, body, at, v);
@@ -107,6 +117,7 @@ Json write_batch(const WriteBatch& batch) {
   Json j = Json::object();
   j["call"] = batch.call;
   j["seq"] = batch.seq;
+  j["at"] = format_timestamp(batch.at);
   if (batch.claim) {
     j["claim"] = Json::object({{"number", batch.claim->number},
                                {"at", format_timestamp(batch.claim->at)},
@@ -126,6 +137,7 @@ void read_batch(Reader& r, const Json& j, const std::string& path, WriteBatch& b
   std::int64_t seq = 0;
   o.required("seq", seq);
   batch.seq = static_cast<std::uint32_t>(seq);
+  o.optional("at", batch.at);
   if (const Json* c = o.find("claim"); c != nullptr && !c->is_null() && r.ok()) {
     UnknownCallerClaim claim;
     ObjectReader co(r, *c, Reader::key_path(path, "claim"));

@@ -104,6 +104,21 @@ void Reader::read(const Json& j, const std::string& path, int& out) {
   out = static_cast<int>(wide);
 }
 
+void Reader::read(const Json& j, const std::string& path, Seconds& out) {
+  std::int64_t n = 0;
+  read(j, path, n);
+  if (ok()) out = Seconds(n);
+}
+
+void Reader::read(const Json& j, const std::string& path, CallStatus& out) {
+  std::int64_t n = 0;
+  read(j, path, n);
+  if (!ok()) return;
+  if (n < 100 || n > 699)
+    return fail(path, "must be a SIP status code, 100 to 699, got " + std::to_string(n));
+  out = static_cast<CallStatus>(n);
+}
+
 void Reader::read(const Json& j, const std::string& path, double& out) {
   if (!j.is_number()) return fail(path, "expected a number, got " + describe(j));
   out = j.get<double>();

@@ -54,6 +54,10 @@ class Reader {
   void read(const Json& j, const std::string& path, std::string& out);
   void read(const Json& j, const std::string& path, Region& out);
   void read(const Json& j, const std::string& path, Timestamp& out);
+  /// Whole seconds, written as a number.
+  void read(const Json& j, const std::string& path, Seconds& out);
+  /// A SIP status code, 100 … 699 (R-A5).
+  void read(const Json& j, const std::string& path, CallStatus& out);
   template <class T>
   void read(const Json& j, const std::string& path, std::optional<T>& out) {
     if (j.is_null()) {
@@ -76,8 +80,9 @@ class Reader {
     }
   }
   template <class E>
-  requires std::is_enum_v<E>
-  void read(const Json& j, const std::string& path, E& out) {
+  requires(std::is_enum_v<E> && !std::is_same_v<E, CallStatus>) void read(const Json& j,
+                                                                          const std::string& path,
+                                                                          E& out) {
     if (j.is_string()) {
       const auto& s = j.get_ref<const std::string&>();
       for (E value : EnumValues<E>::all)

@@ -36,12 +36,12 @@ void read_call(Reader& r, const Json& j, const std::string& path, ScenarioCall& 
   o.required("line", c.line);
   if (c.direction == CallDirection::outgoing) {
     o.required("to", c.to);
-    o.required("user", c.user);
+    o.required("user", c.employee);
     o.optional("from", c.from);
   } else {
     o.required("from", c.from);
     o.optional("to", c.to);
-    o.optional("user", c.user);
+    o.optional("user", c.employee);
   }
   if (const Json* e = o.find("crm_entity"); e != nullptr && !e->is_null() && r.ok()) {
     EntityRef ref;
@@ -67,7 +67,7 @@ void read_call(Reader& r, const Json& j, const std::string& path, ScenarioCall& 
   o.optional("caller_hangs_up_after", c.caller_hangs_up_after);
   o.optional("transfer_to", c.transfer_to);
   o.optional("duration", c.duration);
-  o.optional("status_code", c.status_code);
+  o.optional("status_code", c.status);
   o.optional("recording", c.recording);
   o.optional("voicemail", c.voicemail);
   o.optional("comment", c.comment);
@@ -81,15 +81,16 @@ void read_call(Reader& r, const Json& j, const std::string& path, ScenarioCall& 
     }
   }
   o.finish();
-  if (r.ok() && c.caller_hangs_up_after < 0)
+  if (r.ok() && c.caller_hangs_up_after < Seconds(0))
     r.fail(Reader::key_path(path, "caller_hangs_up_after"), "must not be negative");
-  if (r.ok() && c.duration < 0) r.fail(Reader::key_path(path, "duration"), "must not be negative");
+  if (r.ok() && c.duration < Seconds(0))
+    r.fail(Reader::key_path(path, "duration"), "must not be negative");
 }
 
 // References from the calls to the settings: employees and lines must exist.
 void check_references(Reader& r, const Scenario& s) {
   auto has_employee = [&](EmployeeId id) {
-    return std::any_of(s.settings.employees.begin(), s.settings.employees.end(),
+    return std::any_of(s.employees.begin(), s.employees.end(),
                        [&](const Employee& e) { return e.id == id; });
   };
   for (std::size_t i = 0; i < s.calls.size() && r.ok(); ++i) {
@@ -98,8 +99,8 @@ void check_references(Reader& r, const Scenario& s) {
     if (std::none_of(s.settings.lines.begin(), s.settings.lines.end(),
                      [&](const LineSettings& l) { return l.number == c.line; }))
       return r.fail(path + ".line", "unknown line '" + c.line + "'");
-    if (c.user && !has_employee(*c.user))
-      return r.fail(path + ".user", "unknown employee " + std::to_string(*c.user));
+    if (c.employee && !has_employee(*c.employee))
+      return r.fail(path + ".user", "unknown employee " + std::to_string(*c.employee));
     if (c.transfer_to && !has_employee(*c.transfer_to))
       return r.fail(path + ".transfer_to", "unknown employee " + std::to_string(*c.transfer_to));
     for (std::size_t k = 0; k < c.answers.size(); ++k)
@@ -123,12 +124,12 @@ Json write_route_entry(const RouteEntry& e) {
   j["step"] = std::string(format_as(e.kind));
   switch (e.kind) {
     case RouteEntry::Kind::ring:
-      j["users"] = Json(e.users);
-      j["seconds"] = e.seconds;
+      j["users"] = Json(e.employees);
+      j["seconds"] = e.seconds.count();
       break;
     case RouteEntry::Kind::forward:
       j["number"] = e.number;
-      j["seconds"] = e.seconds;
+      j["seconds"] = e.seconds.count();
       break;
     case RouteEntry::Kind::voicemail: j["user"] = optional_json(e.employee); break;
     case RouteEntry::Kind::hang_up: break;
@@ -172,7 +173,7 @@ Json write_call_result(const CallResult& c) {
     j["answered_by"] = nullptr;
   j["transferred_to"] = optional_json(c.transferred_to);
   j["outcome"] = std::string(format_as(c.outcome));
-  j["status_code"] = c.status_code;
+  j["status_code"] = code_of(c.status);
   Json offer = Json::array();
   for (auto a : c.offer) offer.push_back(std::string(format_as(a)));
   j["offer"] = std::move(offer);
@@ -197,7 +198,7 @@ Json write_call_result(const CallResult& c) {
     aj["subject"] = a.subject;
     aj["direction"] = std::string(format_as(a.direction));
     aj["status"] = std::string(format_as(a.status));
-    aj["duration"] = a.duration;
+    aj["duration"] = a.duration.count();
     aj["responsible"] = optional_json(a.responsible);
     aj["recording"] = optional_json(a.recording);
     aj["voicemail"] = optional_json(a.voicemail);
@@ -208,8 +209,8 @@ Json write_call_result(const CallResult& c) {
   }
   Json history = Json::object();
   history["employee"] = optional_json(c.history.employee);
-  history["duration"] = c.history.duration;
-  history["status_code"] = c.history.status_code;
+  history["duration"] = c.history.duration.count();
+  history["status_code"] = code_of(c.history.status);
   history["crm"] = std::string(format_as(c.history.crm));
   j["history"] = std::move(history);
   j["creation"] = std::string(format_as(c.creation));
@@ -230,7 +231,8 @@ Result<Scenario> scenario_from_json(std::string_view text) {
   o.optional("name", s.name);
   const Json* settings = o.find("settings");
   if (settings == nullptr && r.ok()) r.fail("$", "missing required key 'settings'");
-  if (settings != nullptr && r.ok()) read_settings(r, *settings, "$.settings", s.settings);
+  if (settings != nullptr && r.ok())
+    read_settings(r, *settings, "$.settings", s.settings, s.employees);
   if (const Json* crm = o.find("crm"); crm != nullptr && !crm->is_null() && r.ok())
     read_crm(r, *crm, "$.crm", s.crm);
   if (const Json* calls = o.find("calls"); calls != nullptr && r.ok()) {
@@ -246,7 +248,9 @@ Result<Scenario> scenario_from_json(std::string_view text) {
   }
   o.finish();
   if (!r.ok()) return fail(r.error());
-  for (const auto& problem : validate(s.settings, "$.settings"))
+  if (auto unique = check_unique_employees(s.employees, "$.settings"); !unique)
+    return fail(unique.error());
+  for (const auto& problem : validate(s.settings, s.employees, "$.settings"))
     if (problem.severity == Severity::error)
       return fail(Errc::parse_error, problem.path + ": " + problem.message);
   check_references(r, s);

@@ -143,7 +143,7 @@ void read_line(Reader& r, const Json& j, const std::string& path, LineSettings& 
   o.optional("region", l.region);
   o.optional("crm_lookup", l.crm_lookup);
   o.optional("route_to_responsible", l.route_to_responsible);
-  o.optional("responsible_ring_seconds", l.responsible_ring_seconds);
+  o.optional("responsible_ring_seconds", l.responsible_ring_time);
   o.optional("responsible_no_answer", l.responsible_no_answer);
   o.optional("only_working_employees", l.only_working_employees);
   o.required("queue", l.queue);
@@ -200,7 +200,7 @@ Json write_line(const LineSettings& l) {
   j["region"] = l.region ? Json(std::string(l.region->code())) : Json(nullptr);
   j["crm_lookup"] = l.crm_lookup;
   j["route_to_responsible"] = l.route_to_responsible;
-  j["responsible_ring_seconds"] = l.responsible_ring_seconds;
+  j["responsible_ring_seconds"] = l.responsible_ring_time.count();
   j["responsible_no_answer"] = std::string(format_as(l.responsible_no_answer));
   j["only_working_employees"] = l.only_working_employees;
   j["queue"] = l.queue;
@@ -216,7 +216,8 @@ Json write_line(const LineSettings& l) {
 
 }  // namespace
 
-void read_settings(Reader& r, const Json& j, const std::string& path, IntegrationSettings& s) {
+void read_settings(Reader& r, const Json& j, const std::string& path, IntegrationSettings& s,
+                   std::vector<Employee>& employees) {
   ObjectReader o(r, j, path);
   o.optional("crm_mode", s.crm_mode);
   o.required("default_region", s.default_region);
@@ -227,7 +228,7 @@ void read_settings(Reader& r, const Json& j, const std::string& path, Integratio
   if (const Json* v = present(o, "exceptions"); v != nullptr && r.ok())
     read_exceptions(r, *v, Reader::key_path(path, "exceptions"), s.exceptions);
   if (const Json* v = present(o, "employees"); v != nullptr && r.ok())
-    read_employees(r, *v, Reader::key_path(path, "employees"), s.employees);
+    read_employees(r, *v, Reader::key_path(path, "employees"), employees);
   if (const Json* v = present(o, "queues"); v != nullptr && r.ok())
     read_list(r, *v, Reader::key_path(path, "queues"), s.queues, read_queue);
   if (const Json* v = present(o, "lines"); v != nullptr && r.ok())
@@ -235,7 +236,7 @@ void read_settings(Reader& r, const Json& j, const std::string& path, Integratio
   o.finish();
 }
 
-Json write_settings(const IntegrationSettings& s) {
+Json write_settings(const IntegrationSettings& s, std::span<const Employee> staff) {
   Json j = Json::object();
   j["crm_mode"] = std::string(format_as(s.crm_mode));
   j["default_region"] = std::string(s.default_region.code());
@@ -253,7 +254,7 @@ Json write_settings(const IntegrationSettings& s) {
   exceptions["emails"] = Json(s.exceptions.emails);
   j["exceptions"] = std::move(exceptions);
   Json employees = Json::array();
-  for (const auto& e : s.employees) employees.push_back(write_employee(e));
+  for (const auto& e : staff) employees.push_back(write_employee(e));
   j["employees"] = std::move(employees);
   Json queues = Json::array();
   for (const auto& q : s.queues) queues.push_back(write_queue(q));
@@ -264,22 +265,39 @@ Json write_settings(const IntegrationSettings& s) {
   return j;
 }
 
+Result<void> check_unique_employees(const std::vector<Employee>& employees,
+                                    const std::string& root) {
+  for (std::size_t i = 0; i < employees.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (employees[k].id == employees[i].id)
+        return fail(
+            Errc::parse_error,
+            Reader::key_path(Reader::index_path(Reader::key_path(root, "employees"), i), "id") +
+                ": duplicate employee id " + std::to_string(employees[i].id));
+  return {};
+}
+
 }  // namespace telcrm::json_detail
 
 TELCRM_BEGIN_NAMESPACE
 
-Result<IntegrationSettings> settings_from_json(std::string_view text, std::string_view root) {
+Result<LoadedSettings> settings_from_json(std::string_view text, std::string_view root) {
   auto doc = json_detail::parse_document(text);
   if (!doc) return fail(doc.error().with_context(root));
   json_detail::Reader reader;
-  IntegrationSettings settings;
-  json_detail::read_settings(reader, *doc, std::string(root), settings);
+  LoadedSettings loaded;
+  std::vector<Employee> employees;
+  json_detail::read_settings(reader, *doc, std::string(root), loaded.settings, employees);
   if (!reader.ok()) return fail(reader.error());
-  return settings;
+  if (auto unique = json_detail::check_unique_employees(employees, std::string(root)); !unique)
+    return fail(unique.error());
+  loaded.directory = std::make_shared<MemoryDirectory>(employees);
+  return loaded;
 }
 
-std::string settings_to_json(const IntegrationSettings& settings) {
-  return json_detail::write_settings(settings).dump(2) + "\n";
+std::string settings_to_json(const IntegrationSettings& settings,
+                             std::span<const Employee> employees) {
+  return json_detail::write_settings(settings, employees).dump(2) + "\n";
 }
 
 TELCRM_END_NAMESPACE

@@ -27,10 +27,11 @@ CrmSnapshot seed() {
 TEST_CASE("A batch creates a deal plus its contact, with ids max + 1 and local references") {
   MemoryCrmStore store(seed());
   WriteBatch batch{"c1", 1, std::nullopt, {}};
-  Contact c{0, "+351 965 432 100", {"+351 965 432 100"}, {}, 1, std::nullopt};
+  Contact c{-1, "+351 965 432 100", {"+351 965 432 100"}, {}, 1, std::nullopt};  // named -1
   Deal d;
+  d.id = -1;
   d.title = "+351 965 432 100 - Incoming call";
-  d.contact = -1;  // the first contact of this batch
+  d.contact = -1;  // the contact this batch names -1
   d.responsible = 1;
   d.pipeline = 2;
   batch.ops = {CreateContact{c}, CreateDeal{d}};

@@ -40,6 +40,7 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
   REQUIRE(again.has_value());
   CHECK(*first == *again);
   CHECK(rig.pbx.commands().size() == 1);  // rang once
+  CHECK(rig.engine->flush() == 0);
   CHECK(rig.store.snapshot()->leads.size() == 1);
 
   auto ended = rig.engine->step_ended(StepEnded{"c1", 0, StepOutcome::no_answer, std::nullopt});
@@ -55,6 +56,7 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
   REQUIRE(result.has_value());
   REQUIRE(result_again.has_value());
   CHECK(*result == *result_again);
+  rig.engine->flush();
   auto crm = rig.store.snapshot();
   CHECK(crm->leads.size() == 1);
   CHECK(crm->activities.size() == 1);
@@ -63,6 +65,7 @@ TEST_CASE("R-I1 the same event twice changes nothing and answers the same") {
   auto late = rig.engine->start_call(start_of("c1", "+79161234567", at));
   REQUIRE(late.has_value());
   CHECK(late->ended);
+  rig.engine->flush();
   CHECK(rig.store.snapshot()->history.size() == 1);
 }
 
@@ -91,7 +94,7 @@ TEST_CASE("R-I1 the last remembered_calls results answer repeats; older calls ar
     REQUIRE(progress.has_value());
     CHECK(progress->ended);
   }
-  CHECK(results[2].history.duration == 12);
+  CHECK(results[2].history.duration == Seconds(12));
   CHECK(results[3].activity->call == "r4");
   // r1 and r2 are forgotten: not found, and nothing is written again.
   CHECK_FALSE(rig.engine->result("r1").has_value());
@@ -99,6 +102,7 @@ TEST_CASE("R-I1 the last remembered_calls results answer repeats; older calls ar
   REQUIRE_FALSE(forgotten.has_value());
   CHECK(forgotten.error().code() == Errc::not_found);
   CHECK(rig.engine->stats().finished_calls == 2);
+  rig.engine->flush();
   CHECK(rig.store.snapshot()->history.size() == 4);
 }
 
@@ -132,10 +136,13 @@ TEST_CASE("R-I2 a second call from the same unknown number binds to what the fir
   // While "a" still rings, "b" arrives from the same number, written differently.
   auto b = rig.engine->start_call(start_of("b", "8 916 123-45-67", at + Seconds(2)));
   REQUIRE(b.has_value());
+  CHECK(b->crm == CrmState::matched);  // the lead "a" created, still waiting to be written
+  rig.engine->flush();
   auto end_b = rig.engine->end_call(CallEnd{"b", Seconds(0), {}, {}, {}, {}});
   auto end_a = rig.engine->end_call(CallEnd{"a", Seconds(0), {}, {}, {}, {}});
   REQUIRE(end_a.has_value());
   REQUIRE(end_b.has_value());
+  rig.engine->flush();
   CHECK(rig.store.snapshot()->leads.size() == 1);
   CHECK(end_a->created.size() == 1);
   CHECK(end_b->created.empty());
@@ -147,19 +154,26 @@ TEST_CASE("R-I2 across processes: the store's claim makes the later process bind
   Rig first(two_lines);
   SimulatedPbx pbx(first.s.settings.default_region);
   auto second =
-      CallEngine::create(first.s.settings, first.store, first.directory, pbx, first.clock);
+      CallEngine::create(first.s.settings, Ports{first.store, first.directory, pbx, first.clock});
   REQUIRE(second.has_value());
   const auto at = first.s.calls[0].at;
+  // Both rang before either wrote: each files a provisional lead of its own.
   REQUIRE(first.engine->start_call(start_of("p1", "+79161234567", at)).has_value());
   REQUIRE((*second)->start_call(start_of("p2", "+79161234567", at + Seconds(1))).has_value());
+  first.engine->flush();  // p1's claim wins
+  (*second)->flush();     // p2's claim is lost: it binds to p1's lead
   auto r1 = first.engine->end_call(CallEnd{"p1", Seconds(0), {}, {}, {}, {}});
   auto r2 = (*second)->end_call(CallEnd{"p2", Seconds(0), {}, {}, {}, {}});
   REQUIRE(r1.has_value());
   REQUIRE(r2.has_value());
+  first.engine->flush();
+  (*second)->flush();
   auto crm = first.store.snapshot();
   CHECK(crm->leads.size() == 1);
+  CHECK(r1->created.size() == 1);
   CHECK(r2->created.empty());
   CHECK(r2->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
+  CHECK(crm->activities.size() == 2);
 }
 
 TEST_CASE(
@@ -171,11 +185,13 @@ TEST_CASE(
   CHECK(result.answered_by == 2);
   CHECK(result.created.size() == 1);
   CHECK(result.created[0].entity.id < 0);  // provisional: the store has not numbered it yet
-  CHECK(rig.engine->stats().pending_writes == 1);
-  CHECK(rig.engine->flush_outbox() == 1);  // still down: kept
+  // The lead (when 1 was rung), its reassignment (when 2 answered), the end of the call.
+  CHECK(rig.engine->stats().pending_writes == 3);
+  CHECK(rig.engine->flush() == 3);  // still down: kept, in order
   rig.store.set_available(true);
-  CHECK(rig.engine->flush_outbox() == 0);
-  CHECK(rig.engine->flush_outbox() == 0);  // applied once
+  CHECK(rig.engine->flush() == 0);
+  CHECK(rig.engine->flush() == 0);  // applied once
+  CHECK(rig.engine->result(result.call)->created.at(0).entity == EntityRef{EntityType::lead, 1});
   auto crm = rig.store.snapshot();
   REQUIRE(crm->leads.size() == 1);
   CHECK(crm->leads[0].responsible == 2);  // the reassignment to whoever answered came along
@@ -197,6 +213,7 @@ TEST_CASE("Stale calls are closed as missed by reap()") {
   CHECK(closed[0].call == "lost");
   CHECK(closed[0].outcome == CallOutcome::missed);
   CHECK(rig.engine->stats().active_calls == 0);
+  rig.engine->flush();
   CHECK(rig.store.snapshot()->missed_calls.size() == 1);
 }
 
@@ -232,26 +249,27 @@ TEST_CASE("R-I3 writes waiting for the store survive a restart in the file journ
   {
     auto journal = FileOutboxJournal::open(path);
     REQUIRE(journal.has_value());
-    auto engine = CallEngine::create(rig.s.settings, rig.store, rig.directory, rig.pbx, rig.clock,
-                                     {}, nullptr, journal->get());
+    auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
+                                                           rig.clock, nullptr, journal->get()});
     REQUIRE(engine.has_value());
     rig.store.set_available(false);
     rig.clock.set(rig.s.calls[0].at);
     auto result = rig.pbx.play(**engine, rig.s.calls[0]);
     REQUIRE(result.has_value());
-    CHECK((*engine)->stats().pending_writes == 1);
-    CHECK((*journal)->pending()->size() == 1);
-  }  // the process ends with the store still down
+    CHECK((*engine)->stats().pending_writes == 3);
+    CHECK((*journal)->pending()->size() == 3);  // kept since each was queued
+  }                                             // the process ends with the store still down
   CHECK(std::filesystem::file_size(path) > 0);
   rig.store.set_available(true);
   {
     auto journal = FileOutboxJournal::open(path);
     REQUIRE(journal.has_value());
-    REQUIRE((*journal)->pending()->size() == 1);
-    auto engine = CallEngine::create(rig.s.settings, rig.store, rig.directory, rig.pbx, rig.clock,
-                                     {}, nullptr, journal->get());
+    REQUIRE((*journal)->pending()->size() == 3);
+    auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
+                                                           rig.clock, nullptr, journal->get()});
     REQUIRE(engine.has_value());
-    CHECK((*engine)->stats().pending_writes == 0);  // delivered when the engine started
+    CHECK((*engine)->stats().pending_writes == 3);  // taken up, first in line
+    CHECK((*engine)->flush() == 0);                 // delivered at the first flush
     CHECK((*journal)->pending()->empty());
   }
   auto crm = rig.store.snapshot();
@@ -313,18 +331,26 @@ TEST_CASE("R-I3 an engine started while the store is down routes calls and loads
                  "at": "2026-11-24T10:05:00Z", "answers": [2], "duration": 5 } ] })";
   auto s = scenario(with_client);
   MemoryCrmStore store(s.crm);
-  MemoryDirectory staff(s.settings.employees);
+  MemoryDirectory staff(s.employees);
   SimulatedPbx pbx(s.settings.default_region);
   ManualClock clock(s.calls[0].at);
   store.set_available(false);
-  auto engine = CallEngine::create(s.settings, store, staff, pbx, clock);
+  auto engine = CallEngine::create(s.settings, Ports{store, staff, pbx, clock});
   REQUIRE(engine.has_value());
+  CHECK_FALSE((*engine)->ready());
   auto first = pbx.play(**engine, s.calls[0]);
   REQUIRE(first.has_value());
   CHECK(first->match.crm == CrmState::unknown);  // the index could not be loaded yet
   CHECK(first->route.at(0).why == "queue:q");
   CHECK(first->answered_by == 1);
+  // A known client not loaded yet must not become a new lead.
+  CHECK(first->creation == CreationReason::index_not_loaded);
+  CHECK(first->created.empty());
+  CHECK_FALSE((*engine)->refresh().has_value());  // still down
   store.set_available(true);
+  REQUIRE((*engine)->refresh().has_value());  // the host's refresh loads it
+  CHECK((*engine)->ready());
+  CHECK(store.snapshot()->leads.empty());
   auto second = pbx.play(**engine, s.calls[1]);
   REQUIRE(second.has_value());
   CHECK(second->match.crm == CrmState::matched);  // loaded when the store came back

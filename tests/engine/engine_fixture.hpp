@@ -40,10 +40,11 @@ struct Rig {
   explicit Rig(const std::string& json, telcrm::EngineOptions options = {})
       : s(scenario(json)),
         store(s.crm),
-        directory(s.settings.employees),
+        directory(s.employees),
         pbx(s.settings.default_region),
         clock(s.calls.empty() ? telcrm::Timestamp{} : s.calls.front().at) {
-    auto e = telcrm::CallEngine::create(s.settings, store, directory, pbx, clock, options);
+    auto e = telcrm::CallEngine::create(s.settings, telcrm::Ports{store, directory, pbx, clock},
+                                        options);
     REQUIRE_MESSAGE(e.has_value(), e.error().message());
     engine = std::move(*e);
   }

@@ -43,9 +43,14 @@ inline Employee employee(EmployeeId id, std::optional<std::string> mobile = std:
   return e;
 }
 
+/// The settings of a test company and its employees (what the Directory would hold).
+struct StaffedSettings : IntegrationSettings {
+  std::vector<Employee> employees{};
+};
+
 /// RU; employees 1…6; queue "sales" = [1, 2, 3], strictly, 3 rings; one line on "sales".
-inline IntegrationSettings base_settings() {
-  IntegrationSettings s;
+inline StaffedSettings base_settings() {
+  StaffedSettings s;
   s.default_region = region("RU");
   for (EmployeeId id = 1; id <= 6; ++id) s.employees.push_back(employee(id));
   QueueSettings q;
@@ -60,7 +65,7 @@ inline IntegrationSettings base_settings() {
   return s;
 }
 
-inline RoutingPolicy make_policy(const IntegrationSettings& s, RoutingOptions options = {}) {
+inline RoutingPolicy make_policy(const StaffedSettings& s, RoutingOptions options = {}) {
   auto policy = RoutingPolicy::create(s, options);
   if (!policy) FAIL(policy.error().message());
   return std::move(*policy);
@@ -119,7 +124,7 @@ inline SimResult simulate(const RoutingPolicy& policy, const Roster& base, Queue
       if (step_end > hang_up)
         ring->seconds = std::chrono::duration_cast<Seconds>(hang_up - d.starts_at);
       result.route.push_back(step);
-      for (EmployeeId u : ring->users)
+      for (EmployeeId u : ring->employees)
         if (std::find(sim.answers.begin(), sim.answers.end(), u) != sim.answers.end()) {
           result.answered_by = u;
           result.answering_employee = u;
@@ -151,7 +156,7 @@ inline SimResult simulate(const RoutingPolicy& policy, const Roster& base, Queue
 }
 
 /// A simulation against fresh statistics.
-inline SimResult route_of(const IntegrationSettings& s, const SimCall& sim,
+inline SimResult route_of(const StaffedSettings& s, const SimCall& sim,
                           RoutingOptions options = {}) {
   const RoutingPolicy policy = make_policy(s, options);
   const Roster roster(s.employees, s.default_region);

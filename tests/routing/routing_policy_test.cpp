@@ -6,7 +6,7 @@ using namespace routing_test;
 
 namespace {
 
-IntegrationSettings with_phones(IntegrationSettings s) {
+StaffedSettings with_phones(StaffedSettings s) {
   s.employees[4].phones.mobile = "8 903 111-22-33";  // employee 5
   s.employees[4].phones.work = "+7 495 765-43-21";
   s.employees[2].phones.mobile = "+7 903 333-33-33";  // employee 3
@@ -37,7 +37,7 @@ TEST_CASE("R-R1 the responsible rings first, alone, for the line's ring time, me
   for (const auto& row : rows) {
     CAPTURE(row.name);
     auto s = base_settings();
-    s.lines[0].responsible_ring_seconds = row.ring_seconds;
+    s.lines[0].responsible_ring_time = Seconds(row.ring_seconds);
     SimCall call;
     call.responsible = row.responsible;
     call.answers = row.answers;
@@ -482,7 +482,7 @@ TEST_CASE("RoutingPolicy: offers, start times and the state") {
   auto offer = d2.offer();
   REQUIRE(offer.has_value());
   CHECK(offer->queue == "sales");
-  CHECK(std::vector<EmployeeId>(offer->users.begin(), offer->users.end()) ==
+  CHECK(std::vector<EmployeeId>(offer->employees.begin(), offer->employees.end()) ==
         std::vector<EmployeeId>{1});
   CHECK(offer->at == at(10, 0, 30));
   CHECK(d2.state.pass() == 1);

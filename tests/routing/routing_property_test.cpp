@@ -34,13 +34,13 @@ class Gen {
 };
 
 struct Case {
-  IntegrationSettings settings;
+  StaffedSettings settings;
   SimCall call;
 };
 
 Case generate(Gen& g) {
   Case c;
-  IntegrationSettings& s = c.settings;
+  StaffedSettings& s = c.settings;
   s.default_region = region("RU");
   const int people = 1 + g.below(8);
   for (EmployeeId id = 1; id <= people; ++id) {
@@ -76,7 +76,7 @@ Case generate(Gen& g) {
   line.number = "+74951234567";
   line.queue = "q" + std::to_string(g.below(queues));
   line.route_to_responsible = g.chance(80);
-  line.responsible_ring_seconds = 10 + 5 * g.below(6);
+  line.responsible_ring_time = Seconds(10 + 5 * g.below(6));
   line.responsible_no_answer =
       g.pick({ResponsibleFallback::queue, ResponsibleFallback::queue,
               ResponsibleFallback::forward_to_phone, ResponsibleFallback::voicemail});
@@ -122,7 +122,7 @@ TEST_CASE("Properties: routes terminate, ring only reachable members, enter queu
   for (int n = 0; n < 3000; ++n) {
     CAPTURE(n);
     Case c = generate(g);
-    const IntegrationSettings& s = c.settings;
+    const StaffedSettings& s = c.settings;
     const LineSettings& line = s.lines[0];
     auto policy =
         RoutingPolicy::create(s, RoutingOptions{static_cast<std::uint64_t>(n), max_steps});
@@ -150,12 +150,12 @@ TEST_CASE("Properties: routes terminate, ring only reachable members, enter queu
         CHECK((step.ends_route() || i + 1 < result.route.size()));
         continue;
       }
-      const auto& users = step.get_if<RingStep>()->users;
-      CHECK_FALSE(users.empty());
-      for (EmployeeId u : users) CHECK(reachable(roster, line, u));  // R-Q3, R-R2
+      const auto& employees = step.get_if<RingStep>()->employees;
+      CHECK_FALSE(employees.empty());
+      for (EmployeeId u : employees) CHECK(reachable(roster, line, u));  // R-Q3, R-R2
       if (why == RouteWhy::responsible) {
         CHECK(i == 0);
-        CHECK(users == std::vector<EmployeeId>{*c.call.responsible});
+        CHECK(employees == std::vector<EmployeeId>{*c.call.responsible});
         continue;
       }
       const std::string& queue = step.why().queue;
@@ -163,7 +163,7 @@ TEST_CASE("Properties: routes terminate, ring only reachable members, enter queu
         CHECK(std::find(entered.begin(), entered.end(), queue) == entered.end());  // R-Q4
         entered.push_back(queue);
       }
-      rings_by_queue[queue].push_back(users);
+      rings_by_queue[queue].push_back(employees);
     }
 
     for (const auto& [queue_id, rings] : rings_by_queue) {
@@ -215,7 +215,7 @@ TEST_CASE("Properties: evenly offers each member once before anyone twice, acros
   Gen g(7);
   for (int n = 0; n < 200; ++n) {
     CAPTURE(n);
-    IntegrationSettings s = base_settings();
+    StaffedSettings s = base_settings();
     const int people = 2 + g.below(7);
     s.employees.clear();
     s.queues[0].members.clear();
@@ -238,8 +238,8 @@ TEST_CASE("Properties: evenly offers each member once before anyone twice, acros
       for (const auto& step : result.route) {
         const auto* ring = step.get_if<RingStep>();
         if (ring == nullptr) continue;
-        REQUIRE(ring->users.size() == 1);
-        const int count = ++offers[ring->users[0]];
+        REQUIRE(ring->employees.size() == 1);
+        const int count = ++offers[ring->employees[0]];
         int fewest = count;
         for (EmployeeId id = 1; id <= people; ++id) fewest = std::min(fewest, offers[id]);
         CHECK(count - fewest <= 1);  // nobody gets a second offer while someone has none

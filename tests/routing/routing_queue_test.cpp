@@ -9,8 +9,8 @@ using namespace routing_test;
 
 namespace {
 
-IntegrationSettings queue_settings(Distribution distribution,
-                                   NoAnswerRule rule = NoAnswerRule::voicemail) {
+StaffedSettings queue_settings(Distribution distribution,
+                               NoAnswerRule rule = NoAnswerRule::voicemail) {
   auto s = base_settings();
   s.queues[0].distribution = distribution;
   s.queues[0].no_answer = rule;
@@ -21,7 +21,7 @@ IntegrationSettings queue_settings(Distribution distribution,
 std::vector<std::vector<EmployeeId>> rings_of(const SimResult& r) {
   std::vector<std::vector<EmployeeId>> out;
   for (const auto& step : r.route)
-    if (const auto* ring = step.get_if<RingStep>()) out.push_back(ring->users);
+    if (const auto* ring = step.get_if<RingStep>()) out.push_back(ring->employees);
   return out;
 }
 
@@ -32,7 +32,7 @@ TEST_CASE("R-Q1 a queue rings each step for rings × 5 seconds") {
     CAPTURE(rings);
     auto s = base_settings();
     s.queues[0].rings = rings;
-    CHECK(s.queues[0].ring_seconds() == rings * 5);
+    CHECK(s.queues[0].ring_time() == Seconds(rings * 5));
     SimCall call;
     call.answers = {1};
     const auto result = route_of(s, call);
@@ -339,8 +339,8 @@ TEST_CASE("QueueStats keeps the latest offer and end, per-date answer counts") {
   QueueStats stats;
   CHECK_FALSE(stats.last_offer(1).has_value());
   CHECK(stats.offer_times().empty());
-  const EmployeeId users[] = {1, 2};
-  stats.apply(QueueOffer{"sales", users, at(10)});
+  const EmployeeId employees[] = {1, 2};
+  stats.apply(QueueOffer{"sales", employees, at(10)});
   stats.record_offer(1, at(9));  // older: ignored
   CHECK(stats.last_offer(1) == at(10));
   CHECK(stats.last_offer(2) == at(10));

@@ -22,7 +22,7 @@ AccessRights rights() {
         SettingsAccess::none}},
       {"integrator", {AccessLevel::none, AccessLevel::none, CallAccess::none, SettingsAccess::all}},
   };
-  std::vector<UserAccess> users{
+  std::vector<EmployeeAccess> employees{
       {1, true, {}, 10},  // administrator
       {2, false, {"operator"}, 10},
       {3, false, {"operator", "supervisor"}, 10},  // highest of both
@@ -30,7 +30,7 @@ AccessRights rights() {
       {5, false, {}, 20},  // no role at all
       {6, false, {"operator"}, 20},
   };
-  auto r = AccessRights::create(std::move(roles), std::move(users));
+  auto r = AccessRights::create(std::move(roles), std::move(employees));
   REQUIRE(r.has_value());
   return std::move(*r);
 }
@@ -44,10 +44,6 @@ MatchResult match_of(CrmState state) {
 IntegrationSettings settings() {
   IntegrationSettings s;
   s.default_region = *Region::from_code("RU");
-  Employee e;
-  e.id = 1;
-  e.name = "Anna";
-  s.employees.push_back(e);
   QueueSettings q;
   q.id = "sales";
   q.members = {1};
@@ -64,7 +60,7 @@ IntegrationSettings settings() {
 TEST_CASE("R-P1 administrators have everything; others the highest level over their roles") {
   const AccessRights r = rights();
   struct Row {
-    EmployeeId user;
+    EmployeeId employee;
     Permissions expected;
   };
   const Row rows[] = {
@@ -78,9 +74,9 @@ TEST_CASE("R-P1 administrators have everything; others the highest level over th
       {99, {}},  // unknown users have nothing
   };
   for (const auto& row : rows) {
-    CAPTURE(row.user);
-    CHECK(r.permissions_of(row.user) == row.expected);
-    CHECK(r.can_change_settings(row.user) == (row.expected.settings == SettingsAccess::all));
+    CAPTURE(row.employee);
+    CHECK(r.permissions_of(row.employee) == row.expected);
+    CHECK(r.can_change_settings(row.employee) == (row.expected.settings == SettingsAccess::all));
   }
   CHECK(r.is_administrator(1));
   CHECK_FALSE(r.is_administrator(3));
@@ -118,7 +114,7 @@ TEST_CASE("R-P1 call details and records by level: own, department, all") {
 TEST_CASE("R-P1 making calls: none, CRM clients only, clients and employees, any number") {
   const AccessRights r = rights();
   struct Row {
-    EmployeeId user;
+    EmployeeId employee;
     CrmState dialled;
     bool allowed;
   };
@@ -131,9 +127,9 @@ TEST_CASE("R-P1 making calls: none, CRM clients only, clients and employees, any
       {5, CrmState::matched, false},
   };
   for (const auto& row : rows) {
-    CAPTURE(row.user);
+    CAPTURE(row.employee);
     CAPTURE(row.dialled);
-    CHECK(r.can_call(row.user, match_of(row.dialled)) == row.allowed);
+    CHECK(r.can_call(row.employee, match_of(row.dialled)) == row.allowed);
   }
 }
 
@@ -147,7 +143,7 @@ TEST_CASE("R-P1 access rights reject duplicate roles and users and unknown roles
   auto unknown = AccessRights::create({{"a", {}}}, {{1, false, {"b"}, {}}});
   REQUIRE_FALSE(unknown.has_value());
   CHECK(unknown.error().code() == Errc::not_found);
-  CHECK(unknown.error().message() == "access rights: user 1: role 'b' does not exist");
+  CHECK(unknown.error().message() == "access rights: employee 1: role 'b' does not exist");
   const AccessRights none;
   CHECK(none.permissions_of(1) == Permissions{});
 }
@@ -159,16 +155,16 @@ TEST_CASE("R-P2 changing settings needs the settings right; without it nothing c
   next.lines[0].route_to_responsible = false;
 
   struct Row {
-    EmployeeId user;
+    EmployeeId employee;
     bool allowed;
   };
   for (const Row row : {Row{2, false}, Row{3, false}, Row{5, false}, Row{99, false}}) {
-    CAPTURE(row.user);
-    auto r = service.replace(row.user, next);
+    CAPTURE(row.employee);
+    auto r = service.replace(row.employee, next);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code() == Errc::permission_denied);
     LineSettings line = next.lines[0];
-    auto l = service.update_line(row.user, line);
+    auto l = service.update_line(row.employee, line);
     REQUIRE_FALSE(l.has_value());
     CHECK(l.error().code() == Errc::permission_denied);
     CHECK(service.current() == before);  // the very same snapshot
@@ -181,9 +177,9 @@ TEST_CASE("R-P2 changing settings needs the settings right; without it nothing c
   CHECK(*before == settings());  // an old snapshot never changes under its reader
 
   LineSettings line = service.current()->lines[0];
-  line.responsible_ring_seconds = 20;
+  line.responsible_ring_time = Seconds(20);
   REQUIRE(service.update_line(1, line).has_value());  // the administrator
-  CHECK(service.current()->lines[0].responsible_ring_seconds == 20);
+  CHECK(service.current()->lines[0].responsible_ring_time == Seconds(20));
   CHECK(service.version() == 2);
 }
 
@@ -209,14 +205,14 @@ TEST_CASE("R-P2 concurrent readers and writers see whole snapshots") {
   std::thread writer([&] {
     for (int i = 0; i < 200; ++i) {
       LineSettings line = service.current()->lines[0];
-      line.responsible_ring_seconds = 10 + i % 50;
+      line.responsible_ring_time = Seconds(10 + i % 50);
       REQUIRE(service.update_line(1, line).has_value());
     }
   });
   for (int i = 0; i < 2000; ++i) {
     const auto snapshot = service.current();
     CHECK(snapshot->lines.size() == 1);
-    CHECK(snapshot->lines[0].responsible_ring_seconds >= 10);
+    CHECK(snapshot->lines[0].responsible_ring_time >= Seconds(10));
   }
   writer.join();
   CHECK(service.version() == 200);

@@ -46,9 +46,29 @@ const char* full = R"({
 
 }  // namespace
 
+namespace {
+// Settings and employees as one comparable value (the directory's employees by id).
+struct Read {
+  IntegrationSettings settings;
+  std::vector<Employee> employees;
+  friend bool operator==(const Read&, const Read&) = default;
+};
+Result<Read> read_settings(std::string_view text) {
+  auto loaded = settings_from_json(text);
+  if (!loaded) return fail(loaded.error());
+  auto staff = loaded->directory->employees();
+  if (!staff) return fail(staff.error());
+  return Read{std::move(loaded->settings), std::move(*staff)};
+}
+std::string write_settings(const Read& r) {
+  return settings_to_json(r.settings, r.employees);
+}
+}  // namespace
+
 TEST_CASE("Settings read with every field, and read → write → read is the identity") {
-  auto s = settings_from_json(full);
-  REQUIRE(s.has_value());
+  auto read = read_settings(full);
+  REQUIRE(read.has_value());
+  const IntegrationSettings* s = &read->settings;
   CHECK(s->crm_mode == CrmMode::simple);
   CHECK(s->default_region.code() == "RU");
   CHECK(s->repeat_sales);
@@ -57,8 +77,8 @@ TEST_CASE("Settings read with every field, and read → write → read is the id
   CHECK(s->simple_mode.pipeline == 3);
   CHECK(s->match_suffix_digits == 10);
   CHECK(s->exceptions.emails == std::vector<std::string>{"Spam@Example.com"});
-  REQUIRE(s->employees.size() == 2);
-  CHECK(s->employees[1].presence == Presence::busy);
+  REQUIRE(read->employees.size() == 2);
+  CHECK(read->employees[1].presence == Presence::busy);
   const QueueSettings& sales = s->queues[0];
   CHECK(sales.members == std::vector<EmployeeId>{2, 1});
   CHECK(sales.distribution == Distribution::ring_progressively);
@@ -69,7 +89,7 @@ TEST_CASE("Settings read with every field, and read → write → read is the id
   const LineSettings& line = s->lines[0];
   CHECK(line.region == Region::from_code("KZ"));
   CHECK_FALSE(line.crm_lookup);
-  CHECK(line.responsible_ring_seconds == 20);
+  CHECK(line.responsible_ring_time == Seconds(20));
   CHECK(line.responsible_no_answer == ResponsibleFallback::forward_to_phone);
   CHECK(line.unknown_caller == UnknownCallerAction::offer);
   CHECK(line.create_for == CreateFor::incoming);
@@ -83,24 +103,25 @@ TEST_CASE("Settings read with every field, and read → write → read is the id
   CHECK(w.holidays == std::vector<MonthDay>{{1, 1}, {9, 5}});
   CHECK(w.off_hours == OffHoursAction::forward_to_number);
   CHECK_FALSE(s->lines[1].work_hours.has_value());
-  CHECK(validate(*s).empty());
+  CHECK(validate(*s, read->employees).empty());
 
-  const std::string written = settings_to_json(*s);
-  auto again = settings_from_json(written);
+  const std::string written = write_settings(*read);
+  auto again = read_settings(written);
   REQUIRE(again.has_value());
-  CHECK(*again == *s);
-  CHECK(settings_to_json(*again) == written);
+  CHECK(*again == *read);
+  CHECK(write_settings(*again) == written);
 }
 
 TEST_CASE("Settings read with the documented defaults") {
-  auto s = settings_from_json(R"({
+  auto s = read_settings(R"({
     "default_region": "DE",
     "employees": [ { "id": 1, "name": "Jonas" } ],
     "queues": [ { "id": "support", "members": [1] } ],
     "lines": [ { "number": "+49301234500", "queue": "support" } ] })");
   REQUIRE(s.has_value());
-  IntegrationSettings expected;
-  expected.default_region = *Region::from_code("DE");
+  Read expected;
+  auto& settings = expected.settings;
+  settings.default_region = *Region::from_code("DE");
   Employee jonas;
   jonas.id = 1;
   jonas.name = "Jonas";
@@ -108,16 +129,16 @@ TEST_CASE("Settings read with the documented defaults") {
   QueueSettings support;
   support.id = "support";
   support.members = {1};
-  expected.queues = {support};
+  settings.queues = {support};
   LineSettings line;
   line.number = "+49301234500";
   line.queue = "support";
-  expected.lines = {line};
+  settings.lines = {line};
   CHECK(*s == expected);
-  CHECK(s->queues[0].rings == 3);
-  CHECK(s->lines[0].responsible_ring_seconds == 30);
-  CHECK(s->lines[0].source == "CALL");
-  auto again = settings_from_json(settings_to_json(*s));
+  CHECK(s->settings.queues[0].rings == 3);
+  CHECK(s->settings.lines[0].responsible_ring_time == Seconds(30));
+  CHECK(s->settings.lines[0].source == "CALL");
+  auto again = read_settings(write_settings(*s));
   REQUIRE(again.has_value());
   CHECK(*again == *s);
 }
@@ -218,10 +239,10 @@ TEST_CASE("Settings: the settings of the shared scenarios read, validate and rou
       if (doc[close] == '{') ++depth;
       if (doc[close] == '}' && --depth == 0) break;
     }
-    auto s = settings_from_json(std::string_view(doc).substr(open, close - open + 1));
+    auto s = read_settings(std::string_view(doc).substr(open, close - open + 1));
     REQUIRE(s.has_value());
-    CHECK(validate(*s).empty());
-    auto again = settings_from_json(settings_to_json(*s));
+    CHECK(validate(s->settings, s->employees).empty());
+    auto again = read_settings(write_settings(*s));
     REQUIRE(again.has_value());
     CHECK(*again == *s);
     ++read;

@@ -26,9 +26,23 @@ Employee employee(EmployeeId id) {
   return e;
 }
 
+// Settings and the employees the directory would hold.
+struct Staffed : IntegrationSettings {
+  std::vector<Employee> employees;
+};
+std::vector<SettingsProblem> validate(const Staffed& s, std::string_view root = "settings") {
+  return telcrm::validate(s, s.employees, root);
+}
+std::vector<SettingsProblem> lint(const Staffed& s) {
+  return telcrm::lint(s, s.employees);
+}
+Result<void> check_settings(const Staffed& s) {
+  return telcrm::check_settings(s, s.employees);
+}
+
 // Valid and free of warnings.
-IntegrationSettings good() {
-  IntegrationSettings s;
+Staffed good() {
+  Staffed s;
   s.default_region = region("RU");
   s.employees = {employee(1), employee(2), employee(3)};
   QueueSettings sales;
@@ -56,7 +70,7 @@ std::vector<std::string> texts(const std::vector<SettingsProblem>& problems) {
 
 struct Row {
   const char* name;
-  std::function<void(IntegrationSettings&)> change;
+  std::function<void(Staffed&)> change;
   std::vector<std::string> problems;
 };
 
@@ -126,7 +140,7 @@ TEST_CASE("validate reports every error with its path") {
        [](auto& s) {
          s.lines[1].number = s.lines[0].number;
          s.lines[0].queue = "";
-         s.lines[0].responsible_ring_seconds = 0;
+         s.lines[0].responsible_ring_time = Seconds(0);
          s.lines[0].source = "";
          s.lines[0].lead_title = "";
          s.lines[0].region = Region();

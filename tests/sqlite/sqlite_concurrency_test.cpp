@@ -21,6 +21,7 @@ namespace {
 
 WriteBatch lead_batch(const std::string& call, const std::string& number, Timestamp when) {
   Lead l;
+  l.id = -1;  // named, for the activity's binding
   l.title = number + " - Incoming call";
   l.phones = {number};
   CallActivity a;

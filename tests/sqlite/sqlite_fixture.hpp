@@ -164,7 +164,7 @@ inline telcrm::CrmSnapshot rich_snapshot() {
   a.subject = "Incoming call from +79161234567";
   a.direction = CallDirection::callback;
   a.start = at(22, 8);
-  a.duration = 61;
+  a.duration = Seconds(61);
   a.status = ActivityStatus::answered;
   a.responsible = 2;
   a.recording = "https://rec/1";
@@ -173,10 +173,10 @@ inline telcrm::CrmSnapshot rich_snapshot() {
   s.activities.push_back(a);
   s.missed_calls.push_back({"+79161234567", "c0", std::nullopt});
   s.missed_calls.push_back({"+79161234568", "c1", std::string("c2")});
-  s.history.push_back({"c0", CallDirection::incoming, "+79161234567", "+74951234567", at(22, 8), 61,
-                       200, 2, CrmState::matched});
-  s.history.push_back({"c1", CallDirection::outgoing, "112", "+74951234567", at(22, 9), 0, 304,
-                       std::nullopt, CrmState::disabled});
+  s.history.push_back({"c0", CallDirection::incoming, "+79161234567", "+74951234567", at(22, 8),
+                       Seconds(61), CallStatus::answered, 2, CrmState::matched});
+  s.history.push_back({"c1", CallDirection::outgoing, "112", "+74951234567", at(22, 9), Seconds(0),
+                       CallStatus::missed, std::nullopt, CrmState::disabled});
   return s;
 }
 

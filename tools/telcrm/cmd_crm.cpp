@@ -57,9 +57,10 @@ int run_check(std::span<const std::string_view> argv) {
   }
 
   const auto report = check_data_quality(
-      *crm, IndexOptions{settings->default_region, settings->match_suffix_digits});
+      *crm,
+      IndexOptions{settings->settings.default_region, settings->settings.match_suffix_digits});
   fmt::print("{}: {} records with {} phones, read against {}\n", crm_path, report.records,
-             report.phones, settings->default_region.code());
+             report.phones, settings->settings.default_region.code());
   if (report.unnormalised.empty()) {
     fmt::print("  every phone normalises\n");
   } else {
@@ -118,7 +119,7 @@ int run_import(std::span<const std::string_view> argv) {
   const bool quiet = args->has("--quiet");
 
   std::string error;
-  std::optional<IntegrationSettings> settings;
+  std::optional<LoadedSettings> settings;
   if (auto settings_path = args->value("--settings")) {
     auto text = read_file(*settings_path, error);
     if (!text) return usage_error("crm import", error);
@@ -155,8 +156,12 @@ int run_import(std::span<const std::string_view> argv) {
     return database_error("crm import", e);
   };
   if (auto ok = (*store)->begin_group(); !ok) return failed(ok.error());
-  if (settings)
-    if (auto ok = (*store)->save_settings(*settings); !ok) return failed(ok.error());
+  if (settings) {
+    auto staff = settings->directory->employees();
+    if (!staff) return failed(staff.error());
+    if (auto ok = (*store)->save_settings(settings->settings, *staff); !ok)
+      return failed(ok.error());
+  }
   {
     auto bar = Progress::on_stderr("importing", quiet);
     auto ok = (*store)->import(

@@ -120,7 +120,7 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
     CrmSnapshot crm;
     {
       auto bar = Progress::on_stderr("generating the CRM", quiet);
-      crm = generate_crm(size, company.settings, stats,
+      crm = generate_crm(size, company.employees, stats,
                          [&](std::size_t d, std::size_t t) { bar.update(d, t); });
     }
     {
@@ -129,7 +129,7 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
           !ok)
         return database_error("demo", ok.error());
     }
-    if (auto ok = (*store)->save_settings(company.settings); !ok)
+    if (auto ok = (*store)->save_settings(company.settings, company.employees); !ok)
       return database_error("demo", ok.error());
     fmt::print(
         "Generated {}: {} contacts, {} companies, {} leads, {} deals — {} phones, {} foreign, "
@@ -156,7 +156,8 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
       fmt::format("Day {} of a generated CRM: {} contacts, {} companies, {} leads", day_number + 1,
                   snapshot->contacts.size(), snapshot->companies.size(), snapshot->leads.size());
   scenario.settings = company.settings;
-  scenario.calls = generate_day(size, company.settings, *snapshot, day);
+  scenario.employees = company.employees;
+  scenario.calls = generate_day(size, company.settings, company.employees, *snapshot, day);
   for (auto& call : scenario.calls) call.id = fmt::format("day{}-{}", day_number + 1, call.id);
 
   const auto replay_started = std::chrono::steady_clock::now();

@@ -45,8 +45,10 @@ int run_lint(std::span<const std::string_view> argv) {
     return exit_usage;
   }
 
-  const auto errors = validate(*settings);
-  const auto warnings = lint(*settings);
+  auto staff = settings->directory->employees();
+  const std::vector<Employee> employees = staff ? std::move(*staff) : std::vector<Employee>{};
+  const auto errors = validate(settings->settings, employees);
+  const auto warnings = lint(settings->settings, employees);
   for (const auto* problems : {&errors, &warnings})
     for (const auto& p : *problems) fmt::print("{}: {}: {}\n", path, p.severity, p);
   fmt::print("{}: {} error{}, {} warning{}\n", path, errors.size(), errors.size() == 1 ? "" : "s",

@@ -68,25 +68,28 @@ int run_match(std::span<const std::string_view> argv) {
                   [](std::string_view t, std::string_view r) { return crm_from_json(t, r); });
   if (!crm) return exit_usage;
 
-  Region region = settings->default_region;
+  auto staff = settings->directory->employees();
+  const std::vector<Employee> employees_list = staff ? std::move(*staff) : std::vector<Employee>{};
+  const IntegrationSettings& s = settings->settings;
+  Region region = s.default_region;
   bool crm_lookup = true;
   if (auto line_number = args->value("--line")) {
     const LineSettings* line = nullptr;
-    for (const auto& l : settings->lines)
+    for (const auto& l : s.lines)
       if (l.number == *line_number) line = &l;
     if (line == nullptr)
       return usage_error("match", fmt::format("no line '{}' in {}", *line_number, *settings_path));
-    region = line_region(*line, settings->default_region);
+    region = line_region(*line, s.default_region);
     crm_lookup = line->crm_lookup;
-  } else if (!settings->lines.empty()) {
-    region = line_region(settings->lines.front(), settings->default_region);
-    crm_lookup = settings->lines.front().crm_lookup;
+  } else if (!s.lines.empty()) {
+    region = line_region(s.lines.front(), s.default_region);
+    crm_lookup = s.lines.front().crm_lookup;
   }
 
-  CrmIndex index(IndexOptions{settings->default_region, settings->match_suffix_digits});
+  CrmIndex index(IndexOptions{s.default_region, s.match_suffix_digits});
   index.rebuild(*crm);
-  ExceptionList exceptions(settings->exceptions, settings->default_region);
-  EmployeeIndex employees(settings->employees, settings->default_region);
+  ExceptionList exceptions(s.exceptions, s.default_region);
+  EmployeeIndex employees(employees_list, s.default_region);
   CrmMatcher matcher;
   auto snapshot = index.snapshot();
   for (const auto& number : args->positional()) {

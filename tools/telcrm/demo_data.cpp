@@ -146,13 +146,13 @@ const std::vector<std::string_view> junk{
 
 }  // namespace
 
-CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settings,
+CrmSnapshot generate_crm(const DemoSize& size, std::span<const Employee> employees,
                          DemoDataStats& stats,
                          const std::function<void(std::size_t, std::size_t)>& progress) {
   Gen g(size.seed);
   CrmSnapshot crm;
   std::vector<EmployeeId> staff;
-  for (const auto& e : settings.employees)
+  for (const auto& e : employees)
     if (e.active) staff.push_back(e.id);
   const std::size_t total = size.companies + size.contacts + size.leads;
   std::size_t done = 0;
@@ -240,10 +240,11 @@ CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settin
 }
 
 std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSettings& settings,
-                                       const CrmSnapshot& crm, Timestamp day) {
+                                       std::span<const Employee> employees, const CrmSnapshot& crm,
+                                       Timestamp day) {
   Gen g(size.seed + 1);
   std::vector<EmployeeId> staff;
-  for (const auto& e : settings.employees)
+  for (const auto& e : employees)
     if (e.active) staff.push_back(e.id);
   // Lines by the kind of caller they serve: the first Russian line takes most calls, a
   // foreign line (if any) its country's callers.
@@ -293,18 +294,18 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     } else if (kind < 87) {  // somebody new calling again
       c.from = g.pick(unknown_pool);
     } else if (kind < 90) {  // an employee's mobile or inner extension
-      const auto& e = settings.employees[g.below(settings.employees.size())];
+      const auto& e = employees[g.below(employees.size())];
       c.from = e.phones.mobile ? *e.phones.mobile : (e.extension ? *e.extension : "201");
     } else if (kind < 92 && !settings.exceptions.phones.empty()) {
       c.from = g.pick(settings.exceptions.phones);
     } else if (kind < 97) {  // an employee calls a client or a number that called before
       c.direction = CallDirection::outgoing;
-      c.user = g.pick(staff);
+      c.employee = g.pick(staff);
       c.to = !unknown_pool.empty() && g.chance(0.5)
                  ? g.pick(unknown_pool)
                  : crm.contacts[g.below(crm.contacts.size())].phones.front();
       c.line = main_line->number;
-      c.duration = g.chance(0.7) ? static_cast<std::int64_t>(20 + g.below(400)) : 0;
+      c.duration = Seconds(g.chance(0.7) ? static_cast<std::int64_t>(20 + g.below(400)) : 0);
       calls.push_back(std::move(c));
       continue;
     } else {  // a web callback request
@@ -323,8 +324,9 @@ std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSe
     c.presence.erase(std::unique(c.presence.begin(), c.presence.end(),
                                  [](const auto& a, const auto& b) { return a.first == b.first; }),
                      c.presence.end());
-    if (g.chance(0.2)) c.caller_hangs_up_after = static_cast<std::int64_t>(10 + g.below(40));
-    c.duration = static_cast<std::int64_t>(20 + g.below(580));
+    if (g.chance(0.2))
+      c.caller_hangs_up_after = Seconds(static_cast<std::int64_t>(10 + g.below(40)));
+    c.duration = Seconds(static_cast<std::int64_t>(20 + g.below(580)));
     c.recording = fmt::format("rec-{}.mp3", c.id);
     if (g.chance(0.5)) c.voicemail = fmt::format("vm-{}.mp3", c.id);
     if (g.chance(0.03)) c.transfer_to = g.pick(staff);

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 namespace telcrm::cli {
@@ -33,7 +34,7 @@ struct DemoDataStats {
 
 /// A CRM for `settings` (its employees become the responsibles). `progress(done, total)` is
 /// called now and then.
-CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settings,
+CrmSnapshot generate_crm(const DemoSize& size, std::span<const Employee> employees,
                          DemoDataStats& stats,
                          const std::function<void(std::size_t, std::size_t)>& progress = {});
 
@@ -42,6 +43,7 @@ CrmSnapshot generate_crm(const DemoSize& size, const IntegrationSettings& settin
 /// excepted numbers, outgoing calls and callbacks; who answers, hangs up or leaves a message
 /// drawn at random. Calls are ordered by time on `day` (UTC midnight).
 std::vector<ScenarioCall> generate_day(const DemoSize& size, const IntegrationSettings& settings,
-                                       const CrmSnapshot& crm, Timestamp day);
+                                       std::span<const Employee> employees, const CrmSnapshot& crm,
+                                       Timestamp day);
 
 }  // namespace telcrm::cli

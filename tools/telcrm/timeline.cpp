@@ -58,23 +58,11 @@ std::string talk_time(std::int64_t seconds) {
   return s > 0 ? fmt::format("{} min {} s", m, s) : fmt::format("{} min", m);
 }
 
-// R-A5's codes in words.
-std::string_view status_words(int code) {
-  switch (code) {
-    case 200: return "answered";
-    case 304: return "missed";
-    case 486: return "busy";
-    case 603: return "declined";
-    case 480: return "unavailable";
-    case 404: return "invalid number";
-    case 423: return "blocked";
-    default: return "";
-  }
-}
-
-std::string status_text(int code) {
-  const auto words = status_words(code);
-  return words.empty() ? fmt::format("code {}", code) : fmt::format("code {} ({})", code, words);
+// R-A5's codes, in the library's words.
+std::string status_text(CallStatus status) {
+  const auto words = describe(status);
+  return words == "other" ? fmt::format("code {}", status)
+                          : fmt::format("code {} ({})", status, words);
 }
 
 std::string_view how_words(MatchHow how) {
@@ -111,6 +99,8 @@ std::string creation_words(const CallResult& call, const LineSettings* line) {
       return "the client already has an open repeat lead: nothing new";
     case CreationReason::repeat_sales_off:
       return "repeat sales are off: the call goes on the client's card";
+    case CreationReason::index_not_loaded:
+      return "the CRM was not loaded yet: nothing is created until it is";
   }
   return "";
 }
@@ -192,7 +182,7 @@ Timeline::Timeline(const Scenario& scenario, std::span<const CallResult> calls,
     : scenario_(scenario), calls_(calls), missed_(missed_calls), style_(style) {
   const PhoneNormalizer normalizer;
   const Region region = scenario.settings.default_region;
-  for (const auto& e : scenario.settings.employees) {
+  for (const auto& e : scenario.employees) {
     employees_.emplace(e.id, e.name);
     const std::pair<const std::optional<std::string>*, std::string_view> phones[] = {
         {&e.phones.mobile, "mobile"},
@@ -275,22 +265,22 @@ std::string Timeline::route_step(const CallResult& call, const RouteEntry& step)
   switch (step.kind) {
     case RouteEntry::Kind::ring: {
       std::string who;
-      for (std::size_t i = 0; i < step.users.size(); ++i)
-        who += (i == 0                       ? ""
-                : i + 1 == step.users.size() ? " and "
-                                             : ", ") +
-               employee(step.users[i]);
-      if (step.users.size() > 1) who += " at once";
+      for (std::size_t i = 0; i < step.employees.size(); ++i)
+        who += (i == 0                           ? ""
+                : i + 1 == step.employees.size() ? " and "
+                                                 : ", ") +
+               employee(step.employees[i]);
+      if (step.employees.size() > 1) who += " at once";
       if (step.why == "responsible")
-        return fmt::format("rang {} (responsible) {} s", who, step.seconds);
+        return fmt::format("rang {} (responsible) {} s", who, step.seconds.count());
       if (step.why.starts_with("queue:"))
-        return fmt::format("queue {}: rang {} {} s", step.why.substr(6), who, step.seconds);
-      return fmt::format("rang {} {} s{}", who, step.seconds, why);
+        return fmt::format("queue {}: rang {} {} s", step.why.substr(6), who, step.seconds.count());
+      return fmt::format("rang {} {} s{}", who, step.seconds.count(), why);
     }
     case RouteEntry::Kind::forward: {
       const std::string owner = phone_owner(step);
       return fmt::format("forwarded to {}{} {} s{}", step.number,
-                         owner.empty() ? "" : " (" + owner + ")", step.seconds, why);
+                         owner.empty() ? "" : " (" + owner + ")", step.seconds.count(), why);
     }
     case RouteEntry::Kind::voicemail:
       return fmt::format("voicemail for {}{}", employee(step.employee), why);
@@ -300,7 +290,7 @@ std::string Timeline::route_step(const CallResult& call, const RouteEntry& step)
 }
 
 std::string Timeline::answer(const CallResult& call) const {
-  const std::string code = paint(status_text(call.status_code), dim);
+  const std::string code = paint(status_text(call.status), dim);
   if (call.outcome != CallOutcome::answered) {
     if (call.outcome == CallOutcome::voicemail)
       return fmt::format("{} · {}", paint("voicemail left", yellow), code);
@@ -324,7 +314,7 @@ std::string Timeline::answer(const CallResult& call) const {
   if (call.transferred_to)
     transfer = fmt::format(", transferred to {}", employee(call.transferred_to));
   return fmt::format("{}{}{} · talk {} · {}", paint("answered", green), who, transfer,
-                     talk_time(call.history.duration), code);
+                     talk_time(call.history.duration.count()), code);
 }
 
 void Timeline::print_overview(std::FILE* out) const {
@@ -378,11 +368,12 @@ void Timeline::print_overview(std::FILE* out) const {
     else if (q.no_answer == NoAnswerRule::forward_to_number && q.forward_number)
       then = "forward to " + *q.forward_number;
     fmt::print(out, "  {} {}: {} · {} · {} rings ({} s) · then {}\n", label(first ? "queues" : ""),
-               q.id, members, distribution_words(q.distribution), q.rings, q.ring_seconds(), then);
+               q.id, members, distribution_words(q.distribution), q.rings, q.ring_time().count(),
+               then);
     first = false;
   }
   std::string people;
-  for (const auto& e : s.employees) {
+  for (const auto& e : scenario_.employees) {
     std::string notes;
     if (!e.active)
       notes = "inactive";
@@ -502,7 +493,7 @@ void Timeline::print_call(std::FILE* out, std::size_t index) const {
   if (call.activity) {
     const CallActivity& a = *call.activity;
     row("activity", fmt::format("\"{}\" · {} · {} · responsible {}", a.subject, a.status,
-                                talk_time(a.duration), employee(a.responsible)));
+                                talk_time(a.duration.count()), employee(a.responsible)));
     std::string on;
     for (const auto& b : a.bindings) on += (on.empty() ? "" : ", ") + entity(b);
     row("", "on " + on);
@@ -576,11 +567,11 @@ void Timeline::print_summary(std::FILE* out) const {
     }
     if (c.outcome == CallOutcome::answered) {
       if (auto holder = final_holder(c)) {
-        people[*holder].talk += c.history.duration;
+        people[*holder].talk += c.history.duration.count();
       } else if (c.answered_by_number) {
         auto& [calls, talk] = external[*c.answered_by_number];
         ++calls;
-        talk += c.history.duration;
+        talk += c.history.duration.count();
       }
     } else if (is_incoming(c.direction) && c.history.employee) {
       ++people[*c.history.employee].unanswered;
@@ -644,7 +635,7 @@ void Timeline::print_summary(std::FILE* out) const {
                                "transfers in", "outgoing", "unanswered", "talk"),
                    dim));
   std::string idle;
-  for (const auto& e : scenario_.settings.employees) {
+  for (const auto& e : scenario_.employees) {
     auto it = people.find(e.id);
     if (it == people.end()) {
       idle += (idle.empty() ? "" : ", ") + employee(e.id);

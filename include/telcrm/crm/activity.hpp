@@ -57,6 +57,43 @@ constexpr std::string_view format_as(CrmState s) noexcept {
   return "unknown";
 }
 
+/// A call's status code (R-A5): a SIP response code. The enum is open — every code from 100
+/// to 699 is a CallStatus (`CallStatus{487}`); the named values are those R-A5 gives.
+enum class CallStatus : int {
+  answered = 200,        ///< the call was answered
+  missed = 304,          ///< nobody answered (also: skipped)
+  invalid_number = 404,  ///< the number does not exist
+  blocked = 423,         ///< the number is blocked
+  unavailable = 480,     ///< the other side is temporarily unavailable
+  busy = 486,            ///< the other side is busy
+  declined = 603,        ///< the other side declined the call
+};
+/// True for the codes a CallStatus may hold (SIP's 100 … 699).
+constexpr bool is_call_status(int code) noexcept {
+  return code >= 100 && code <= 699;
+}
+/// The code as a number.
+constexpr int code_of(CallStatus s) noexcept {
+  return static_cast<int>(s);
+}
+/// Formats as the code ("486"), as the scenario output and SIP write it.
+constexpr int format_as(CallStatus s) noexcept {
+  return code_of(s);
+}
+/// What the status means, in a word or two ("busy"); "other" for codes R-A5 does not name.
+constexpr std::string_view describe(CallStatus s) noexcept {
+  switch (s) {
+    case CallStatus::answered: return "answered";
+    case CallStatus::missed: return "missed";
+    case CallStatus::invalid_number: return "invalid number";
+    case CallStatus::blocked: return "blocked";
+    case CallStatus::unavailable: return "unavailable";
+    case CallStatus::busy: return "busy";
+    case CallStatus::declined: return "declined";
+  }
+  return "other";
+}
+
 /// The CRM call activity written on the entities a call is bound to (R-A2).
 struct CallActivity {
   EntityId id = 0;
@@ -65,7 +102,7 @@ struct CallActivity {
   std::string subject{};  ///< "Incoming call from +79161234567"
   CallDirection direction = CallDirection::incoming;
   Timestamp start{};
-  std::int64_t duration = 0;  ///< talk seconds; 0 when unanswered
+  Seconds duration{0};  ///< talk time; 0 when unanswered
   ActivityStatus status = ActivityStatus::missed;
   std::optional<EmployeeId> responsible{};
   std::optional<std::string> recording{};
@@ -89,8 +126,8 @@ struct CallRecord {
   std::string number{};  ///< the other party: E.164 when dialable, else as received
   std::string line{};
   Timestamp start{};
-  std::int64_t duration = 0;
-  int status_code = 304;
+  Seconds duration{0};  ///< talk time; 0 when unanswered
+  CallStatus status = CallStatus::missed;
   std::optional<EmployeeId> employee{};
   CrmState crm = CrmState::unknown;
   friend bool operator==(const CallRecord&, const CallRecord&) = default;

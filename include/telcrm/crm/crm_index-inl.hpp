@@ -584,24 +584,22 @@ TELCRM_INLINE void CrmIndex::fold_locked() {
   publish_locked(std::move(base));
 }
 
-// --- Writer ------------------------------------------------------------------------------
-
-TELCRM_INLINE void CrmIndex::Writer::upsert(const Contact& c) {
+TELCRM_INLINE EntityFacts CrmIndex::facts_of(const Contact& c) const {
   EntityFacts f = EntityFacts::of({EntityType::contact, c.id});
   f.responsible = c.responsible;
   f.company = c.company;
-  f.phones = index_.keys_of(c.phones);
-  index_.upsert_locked(std::move(f));
+  f.phones = keys_of(c.phones);
+  return f;
 }
 
-TELCRM_INLINE void CrmIndex::Writer::upsert(const Company& c) {
+TELCRM_INLINE EntityFacts CrmIndex::facts_of(const Company& c) const {
   EntityFacts f = EntityFacts::of({EntityType::company, c.id});
   f.responsible = c.responsible;
-  f.phones = index_.keys_of(c.phones);
-  index_.upsert_locked(std::move(f));
+  f.phones = keys_of(c.phones);
+  return f;
 }
 
-TELCRM_INLINE void CrmIndex::Writer::upsert(const Lead& l) {
+TELCRM_INLINE EntityFacts CrmIndex::facts_of(const Lead& l) const {
   EntityFacts f = EntityFacts::of({EntityType::lead, l.id});
   f.responsible = l.responsible;
   f.contact = l.contact;
@@ -609,11 +607,11 @@ TELCRM_INLINE void CrmIndex::Writer::upsert(const Lead& l) {
   f.modified = l.modified;
   f.lead_status = l.status;
   f.repeat = l.repeat;
-  f.phones = index_.keys_of(l.phones);
-  index_.upsert_locked(std::move(f));
+  f.phones = keys_of(l.phones);
+  return f;
 }
 
-TELCRM_INLINE void CrmIndex::Writer::upsert(const Deal& d) {
+TELCRM_INLINE EntityFacts CrmIndex::facts_of(const Deal& d) const {
   EntityFacts f = EntityFacts::of({EntityType::deal, d.id});
   f.responsible = d.responsible;
   f.contact = d.contact;
@@ -621,7 +619,29 @@ TELCRM_INLINE void CrmIndex::Writer::upsert(const Deal& d) {
   f.modified = d.modified;
   f.deal_stage = d.stage;
   f.repeat = d.repeat;
-  index_.upsert_locked(std::move(f));
+  return f;
+}
+
+// --- Writer ------------------------------------------------------------------------------
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Contact& c) {
+  index_.upsert_locked(index_.facts_of(c));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Company& c) {
+  index_.upsert_locked(index_.facts_of(c));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Lead& l) {
+  index_.upsert_locked(index_.facts_of(l));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(const Deal& d) {
+  index_.upsert_locked(index_.facts_of(d));
+}
+
+TELCRM_INLINE void CrmIndex::Writer::upsert(EntityFacts facts) {
+  index_.upsert_locked(std::move(facts));
 }
 
 TELCRM_INLINE void CrmIndex::Writer::remove(EntityRef ref) {

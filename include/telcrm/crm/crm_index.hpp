@@ -161,10 +161,18 @@ class CrmIndex {
     void upsert(const Company& company);
     void upsert(const Lead& lead);
     void upsert(const Deal& deal);
+    /// Files facts made by CrmIndex::facts_of() (normalised before the writer ran).
+    void upsert(EntityFacts facts);
     /// Forgets an entity (and files its phones no more).
     void remove(EntityRef ref);
     /// Changes only the responsible (reassignment: phones and links stay).
     void set_responsible(EntityRef ref, std::optional<EmployeeId> responsible);
+    /// Files an entity under another id, keeping its facts: a record the engine filed under a
+    /// provisional id, once the store gave it its own. `relink(EntityType, EntityId)` maps
+    /// the ids its links and lists name (records renamed alongside it). Phones are not read
+    /// again. Nothing happens when `from` is not filed.
+    template <class Relink>
+    void rename(EntityRef from, EntityId to, Relink&& relink);
 
    private:
     friend class CrmIndex;
@@ -190,6 +198,13 @@ class CrmIndex {
     changes(writer);
     commit_locked();
   }
+
+  /// What the index files for a record: its facts, its phones read into keys. Pure; lets a
+  /// caller do the reading before it takes the writer (see Writer::upsert(EntityFacts)).
+  [[nodiscard]] EntityFacts facts_of(const Contact& contact) const;
+  [[nodiscard]] EntityFacts facts_of(const Company& company) const;
+  [[nodiscard]] EntityFacts facts_of(const Lead& lead) const;
+  [[nodiscard]] EntityFacts facts_of(const Deal& deal) const;
 
   /// A read view of the current state.
   [[nodiscard]] Snapshot snapshot() const;
@@ -314,6 +329,20 @@ struct CrmIndex::Generation {
   std::shared_ptr<const Base> base{};
   std::unique_ptr<Delta> delta{};
 };
+
+template <class Relink>
+void CrmIndex::Writer::rename(EntityRef from, EntityId to, Relink&& relink) {
+  auto old = index_.current_facts_locked(from);
+  if (!old || !old->exists) return;
+  EntityFacts moved = std::move(*old);
+  index_.remove_locked(from);
+  moved.ref.id = to;
+  if (moved.contact) moved.contact = relink(EntityType::contact, *moved.contact);
+  if (moved.company) moved.company = relink(EntityType::company, *moved.company);
+  for (auto& d : moved.open_deals) d.id = relink(EntityType::deal, d.id);
+  for (auto& l : moved.open_repeat_leads) l = relink(EntityType::lead, l);
+  index_.upsert_locked(std::move(moved));
+}
 
 template <class F>
 void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file ExceptionList: numbers and e-mails that never enter the CRM (R-X1, R-X3).
+/// \file
+/// ExceptionList: numbers and e-mails that never enter the CRM (R-X1, R-X3), as an immutable
+/// value.
 
 #include <telcrm/config.hpp>
 #include <telcrm/phone/phone_normalizer.hpp>
 #include <telcrm/settings/settings.hpp>
 
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,24 +19,26 @@ TELCRM_BEGIN_NAMESPACE
 /// The exception list: phones (compared in E.164, or by their digits when they do not
 /// normalise) and e-mail addresses (trimmed, case-insensitive).
 ///
-/// Thread safety: any thread may read or change it at any time; a change applies to the next
-/// lookup (R-X3). Readers never wait for a writer: a change builds a new immutable list and
-/// swaps it in; a reader only copies the pointer to the current one.
+/// An immutable value: with_…() and without_…() return a new list and leave this one as it
+/// is, so a list can be read from any number of threads while the next one is built. Copies
+/// share the data (a copy is O(1)); building a list from n entries is O(n log n), adding or
+/// removing one entry O(n). R-X3's "changes apply to the next lookup" is the engine swapping
+/// the whole value (CallEngine::update_exceptions): no call ever sees half of a change.
 class ExceptionList {
  public:
   /// An empty list whose phones are read against `default_region` (R-N2).
-  explicit ExceptionList(Region default_region);
+  explicit ExceptionList(Region default_region = {});
   /// The list of the integration settings.
   ExceptionList(const ExceptionSettings& settings, Region default_region);
 
-  /// Adds a phone as written; false when it has no digits or is already listed.
-  bool add_phone(std::string_view phone);
-  /// Removes a phone, however it is written now; false when it was not listed.
-  bool remove_phone(std::string_view phone);
-  /// Adds an e-mail; false when it is empty or already listed.
-  bool add_email(std::string_view email);
-  /// Removes an e-mail; false when it was not listed.
-  bool remove_email(std::string_view email);
+  /// This list plus a phone as written; the same list when it has no digits or is listed.
+  [[nodiscard]] ExceptionList with_phone(std::string_view phone) const;
+  /// This list without a phone, however it is written now.
+  [[nodiscard]] ExceptionList without_phone(std::string_view phone) const;
+  /// This list plus an e-mail; the same list when it is empty or listed.
+  [[nodiscard]] ExceptionList with_email(std::string_view email) const;
+  /// This list without an e-mail.
+  [[nodiscard]] ExceptionList without_email(std::string_view email) const;
 
   /// True when `number` (already normalised) is listed.
   [[nodiscard]] bool contains(const PhoneNumber& number) const;
@@ -46,23 +50,28 @@ class ExceptionList {
   /// The listed phones (E.164, or digits) and e-mails (canonical form), sorted.
   [[nodiscard]] std::vector<std::string> phones() const;
   [[nodiscard]] std::vector<std::string> emails() const;
+  /// How many phones and e-mails are listed.
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] Region default_region() const noexcept { return default_region_; }
 
   /// The canonical form of an e-mail: trimmed of blanks, ASCII letters in lower case.
   [[nodiscard]] static std::string canonical_email(std::string_view email);
 
+  /// Equal when they list the same phones and e-mails.
+  friend bool operator==(const ExceptionList& a, const ExceptionList& b);
+
  private:
   struct Lists {
-    std::vector<std::uint64_t> phone_keys;  // sorted; E.164 or raw-digits keys
+    std::vector<std::uint64_t> phone_keys;  // sorted, unique; E.164 or raw-digits keys
     std::vector<std::string> phone_texts;   // same order as phone_keys
-    std::vector<std::string> emails;        // sorted canonical forms
+    std::vector<std::string> emails;        // sorted, unique canonical forms
   };
-  [[nodiscard]] std::shared_ptr<const Lists> current() const;
+  ExceptionList(Region default_region, std::shared_ptr<const Lists> lists)
+      : default_region_(default_region), lists_(std::move(lists)) {}
   [[nodiscard]] std::uint64_t key_of(const PhoneNumber& number) const;
 
   Region default_region_;
-  PhoneNormalizer normalizer_;
-  mutable std::mutex mutex_;  // guards lists_ (the pointer) and serialises writers
-  std::shared_ptr<const Lists> lists_;
+  std::shared_ptr<const Lists> lists_;  // never null
 };
 
 TELCRM_END_NAMESPACE

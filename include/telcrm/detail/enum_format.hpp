@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Makes every telcrm enum that has a `format_as` overload formattable with fmt, on fmt 9 as
-// well as on fmt >= 10 (which understands `format_as` by itself).
+// well as on fmt >= 10 (which understands `format_as` by itself). fmt 9 already formats an
+// enum whose format_as returns an integer (CallStatus), so only string ones need this.
 
 #include <telcrm/config.hpp>
 

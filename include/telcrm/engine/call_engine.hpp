@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CallEngine: the one class that talks to the ports. It takes the PBX's events, asks
-/// the pure decision classes what to do, and applies their decisions through the ports.
+/// \file
+/// CallEngine: the one class that talks to the ports. It takes the PBX's events, asks the
+/// pure decision classes what to do, and applies their decisions through the ports.
 
 #include <telcrm/config.hpp>
-#include <telcrm/crm/crm_index.hpp>
-#include <telcrm/crm/crm_matcher.hpp>
-#include <telcrm/crm/employee_index.hpp>
 #include <telcrm/crm/exception_list.hpp>
 #include <telcrm/engine/call_events.hpp>
 #include <telcrm/engine/call_result.hpp>
-#include <telcrm/leads/lead_factory.hpp>
-#include <telcrm/leads/mode_strategy.hpp>
 #include <telcrm/ports/clock.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
@@ -20,22 +16,27 @@
 #include <telcrm/ports/telephony.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/routing/queue_stats.hpp>
-#include <telcrm/routing/roster.hpp>
-#include <telcrm/routing/routing_policy.hpp>
 #include <telcrm/settings/settings.hpp>
 
-#include <array>
-#include <atomic>
+#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
+
+/// The host's ports an engine works through. The host owns them; they must outlive the
+/// engine. `observer` and `journal` are optional.
+struct Ports {
+  CrmStore& store;                   ///< the CRM database
+  Directory& directory;              ///< the employees (the one source of them)
+  Telephony& telephony;              ///< the PBX's commands
+  const Clock& clock;                ///< "now"
+  Observer* observer = nullptr;      ///< metrics, audit logs
+  OutboxJournal* journal = nullptr;  ///< keeps waiting writes across a restart (R-I3)
+};
 
 /// Options of a CallEngine that are not integration settings.
 struct EngineOptions {
@@ -48,6 +49,8 @@ struct EngineOptions {
   Seconds stale_after{4 * 3600};
   /// R-I1: how many finished calls are remembered to answer repeated events.
   std::size_t remembered_calls = 100000;
+  /// How many queued batches one store call may take (CrmStore::apply_all).
+  std::size_t max_group = 64;
 };
 
 /// Where a call is, as an event's answer.
@@ -66,30 +69,46 @@ struct CallProgress {
 /// Counters for monitoring.
 struct EngineStats {
   std::size_t active_calls = 0;
-  std::size_t finished_calls = 0;
-  std::size_t pending_writes = 0;  ///< batches waiting in the outbox (R-I3)
-  std::size_t store_errors = 0;
+  std::size_t finished_calls = 0;  ///< remembered for R-I1
+  std::size_t pending_writes = 0;  ///< batches waiting for the store (R-I3)
+  std::size_t store_errors = 0;    ///< store calls that failed
+  std::size_t dropped_writes = 0;  ///< batches the store refused for good (reported)
   std::size_t observer_errors = 0;
+  bool index_ready = false;  ///< the CRM's index is loaded (see CallEngine::ready())
 };
 
 /// The call engine (R-M, R-R, R-Q, R-L, R-S, R-T, R-A, R-I).
 ///
-/// Events for one call must come in the order they happened; events of different calls may
-/// come from any threads at once. Each event is idempotent (R-I1): delivering it again
-/// changes nothing and returns the same answer. Routing never waits for the CRM store: the
-/// client is found in the in-memory index, the step is handed to the Telephony port first,
-/// and CRM writes follow — kept in an outbox while the store is unavailable (R-I3).
+/// **Events.** Events for one call must come in the order they happened; events of
+/// different calls may come from any threads at once. Each event is idempotent (R-I1):
+/// delivering it again changes nothing and returns the same answer — unless its telephony
+/// command failed, in which case it is tried again.
+///
+/// **A call never waits for the CRM.** An event reads only memory (the CRM's index, the
+/// settings, the directory's cached employees), hands its step to the Telephony port, and
+/// returns. It makes no CrmStore call at all: the CRM writes it decides (the R-L5 lead,
+/// reassignments, the activity…) are queued, with their records filed in the index at once
+/// under provisional (negative) ids, so the next call already finds them.
+///
+/// **What the host must call**, from its own threads or through an EngineWorker:
+/// - flush(): applies the queued writes to the store, in order; what the store refuses for
+///   now waits in the outbox (R-I3) — in the journal, when there is one — and is tried at
+///   the next flush();
+/// - refresh(): brings the index up to date with changes other writers made (a store with a
+///   change feed), and loads it if the store was down when the engine was created;
+/// - reap(now): closes calls the PBX never ended.
 class CallEngine {
  public:
-  /// An engine for `settings` over the host's ports (which must outlive it). Builds the
-  /// index from `store` and the employees from `directory`. With a `journal`, writes that
-  /// wait for the store survive a restart (R-I3): what it still holds is taken up now.
+  /// An engine for `settings` over the host's ports. Reads the employees from the
+  /// directory and checks the settings against them, builds the index from the store, and
+  /// takes up what the journal still holds (those writes go first). A store that is down
+  /// does not stop it: calls are routed at once, and nothing is created for any caller until
+  /// refresh() has loaded the index (without it every known client would look new).
   /// Errors: invalid settings (Errc::invalid_argument, the first problem with its path), or
-  /// what the store, directory or journal report.
-  [[nodiscard]] static Result<std::unique_ptr<CallEngine>> create(
-      IntegrationSettings settings, CrmStore& store, Directory& directory, Telephony& telephony,
-      const Clock& clock, EngineOptions options = {}, Observer* observer = nullptr,
-      OutboxJournal* journal = nullptr);
+  /// what the directory or journal report.
+  [[nodiscard]] static Result<std::unique_ptr<CallEngine>> create(IntegrationSettings settings,
+                                                                  Ports ports,
+                                                                  EngineOptions options = {});
 
   ~CallEngine();
   CallEngine(const CallEngine&) = delete;
@@ -107,30 +126,43 @@ class CallEngine {
   [[nodiscard]] Result<CallProgress> transferred(const Transferred& event);
   /// A deal, invoice or comment added during the call (R-A7).
   [[nodiscard]] Result<CallProgress> during_call(const DuringCallAction& event);
-  /// The call is over: write the activity, the history, missed calls (R-A1 … R-A6).
+  /// The call is over: the activity, the history, missed calls (R-A1 … R-A6) are queued.
   [[nodiscard]] Result<CallResult> end_call(const CallEnd& event);
 
+  /// Applies the queued writes, in order, until the store refuses one for now; returns how
+  /// many are still waiting. One flush at a time (a second caller waits). Never call it from
+  /// inside a port.
+  std::size_t flush();
+  /// Reads what other writers changed (CrmStore::change_feed()) into the index, or loads the
+  /// whole index if it is not loaded yet. Cheap when nothing changed. Returns the error of the
+  /// store, if it failed (the index stays as it was).
+  Result<void> refresh();
   /// Closes, as missed, every call that has had no event since `now - stale_after`.
   std::vector<CallResult> reap(Timestamp now);
-  /// The result of a finished call still remembered; nullopt otherwise.
+  /// Waits until writes are queued or `timeout` passes (for a flushing thread; see
+  /// EngineWorker). Returns true when writes are waiting.
+  bool wait_for_writes(std::chrono::milliseconds timeout);
+
+  /// The result of a finished call still remembered, with the ids the store gave the
+  /// records it created once they are written; nullopt otherwise.
   [[nodiscard]] std::optional<CallResult> result(std::string_view call) const;
+  /// True once the index holds the CRM (creation waits for it, see create()).
+  [[nodiscard]] bool ready() const noexcept;
 
   /// New settings for calls that start from now on (R-S3); running calls keep theirs.
+  /// Checked against the directory's employees like create()'s.
   [[nodiscard]] Result<void> update_settings(IntegrationSettings settings);
-  /// The live exception list (R-X3): changes apply to the next call.
-  [[nodiscard]] ExceptionList& exceptions() noexcept;
+  /// The exception list in force (R-X3): a value, replaced whole by update_exceptions().
+  [[nodiscard]] ExceptionList exceptions() const;
+  /// Replaces the exception list; the next call sees the new one, no call a mix (R-X3).
+  void update_exceptions(ExceptionList exceptions);
   /// Re-reads the whole CRM from the store into the index (e.g. after a bulk import).
   [[nodiscard]] Result<void> reload_crm();
-  /// Tries to apply the writes waiting in the outbox; returns how many are still waiting.
-  std::size_t flush_outbox();
   [[nodiscard]] EngineStats stats() const;
   /// A copy of the queue statistics (for inspection and tests).
   [[nodiscard]] QueueStats queue_stats() const;
 
  private:
-  struct Config;
-  struct Call;
-  struct People;
   class Impl;
   explicit CallEngine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -21,11 +21,11 @@ TELCRM_BEGIN_NAMESPACE
 struct CallStart {
   std::string call{};  ///< the host's call id
   CallDirection direction = CallDirection::incoming;
-  std::string line{};                ///< the line's number (its id in the settings)
-  std::string number{};              ///< the caller; for an outgoing call, the dialled number
-  std::optional<EmployeeId> user{};  ///< outgoing: the employee who dials
-  std::optional<EntityRef> card{};   ///< the call was started from this CRM card (R-M1)
-  std::optional<Timestamp> at{};     ///< when it began; the Clock's now when not given
+  std::string line{};                    ///< the line's number (its id in the settings)
+  std::string number{};                  ///< the caller; for an outgoing call, the dialled number
+  std::optional<EmployeeId> employee{};  ///< outgoing: the employee who dials
+  std::optional<EntityRef> card{};       ///< the call was started from this CRM card (R-M1)
+  std::optional<Timestamp> at{};         ///< when it began; the Clock's now when not given
   friend bool operator==(const CallStart&, const CallStart&) = default;
 };
 
@@ -63,25 +63,25 @@ struct Transferred {
 struct DuringCallAction {
   // (Nested types without default member initializers: the enclosing aggregate must be
   // default-constructible.)
-  struct CreateDeal {
+  struct AddDeal {
     std::string title;
   };
-  struct CreateInvoice {
+  struct AddInvoice {
     double amount;
   };
-  struct Comment {
+  struct AddComment {
     std::string text;
   };
   std::string call{};
   std::size_t index = 0;
-  std::variant<CreateDeal, CreateInvoice, Comment> action;
+  std::variant<AddDeal, AddInvoice, AddComment> action;
 };
 
 /// The call is over.
 struct CallEnd {
   std::string call{};
-  Seconds duration{0};               ///< talk time; 0 when nobody answered
-  std::optional<int> status_code{};  ///< R-A5: overrides the derived code
+  Seconds duration{0};                 ///< talk time; 0 when nobody answered
+  std::optional<CallStatus> status{};  ///< R-A5: overrides the derived code
   std::optional<std::string> recording{};
   std::optional<std::string> voicemail{};  ///< the message the caller left, if any
   std::optional<std::string> comment{};

@@ -20,10 +20,10 @@ TELCRM_BEGIN_NAMESPACE
 struct RouteEntry {
   enum class Kind : std::uint8_t { ring, forward, voicemail, hang_up };
   Kind kind = Kind::ring;
-  std::vector<EmployeeId> users{};       ///< ring: who was rung, in order
+  std::vector<EmployeeId> employees{};   ///< ring: who was rung, in order
   std::string number{};                  ///< forward: where to (E.164)
   std::optional<EmployeeId> employee{};  ///< forward: whose own phone; voicemail: for whom
-  std::int64_t seconds = 0;              ///< ring / forward: how long (cut at a hang-up)
+  Seconds seconds{0};                    ///< ring / forward: how long (cut at a hang-up)
   std::string why{};                     ///< the reason, e.g. "responsible", "queue:sales"
   friend bool operator==(const RouteEntry&, const RouteEntry&) = default;
 };
@@ -86,7 +86,7 @@ struct CallResult {
   std::optional<std::string> answered_by_number{};
   std::optional<EmployeeId> transferred_to{};
   CallOutcome outcome = CallOutcome::missed;
-  int status_code = 304;
+  CallStatus status = CallStatus::missed;
   std::vector<OfferAction> offer{};
   std::vector<CreatedEntity> created{};  ///< deal, lead, contact, company, invoice
   std::vector<Reassignment> reassigned{};

@@ -25,6 +25,7 @@ enum class CreationReason : std::uint8_t {
   has_open_deal,         ///< R-L6 / R-S2: the client has an open deal
   has_open_repeat_lead,  ///< R-L6: the client already has an open repeat lead
   repeat_sales_off,      ///< R-L6: repeat sales are off (classic mode)
+  index_not_loaded,      ///< the CRM's index was not loaded yet: a known client could look new
 };
 constexpr std::string_view format_as(CreationReason r) noexcept {
   switch (r) {
@@ -39,6 +40,7 @@ constexpr std::string_view format_as(CreationReason r) noexcept {
     case CreationReason::has_open_deal: return "has_open_deal";
     case CreationReason::has_open_repeat_lead: return "has_open_repeat_lead";
     case CreationReason::repeat_sales_off: return "repeat_sales_off";
+    case CreationReason::index_not_loaded: return "index_not_loaded";
   }
   return "unknown";
 }
@@ -56,7 +58,8 @@ constexpr std::string_view format_as(OfferAction a) noexcept {
 
 /// The records a call will create. Ids are not set and `responsible` is left empty: the
 /// engine assigns both when the first employee is rung (R-L5). A created deal's `contact` /
-/// `company` may be -1: "the contact (company) created with it" (see CrmStore batches).
+/// `company` (and a created contact's `company`) may be -1: "the contact (company) created
+/// with it".
 struct CreationPlan {
   CreationReason reason = CreationReason::not_in_crm;
   std::optional<Deal> deal{};

@@ -47,6 +47,16 @@ TELCRM_INLINE std::string render_title(std::string_view title_template, std::str
   return out;
 }
 
+namespace lead_factory_detail {
+inline void adopt(CreationPlan& plan, ModePlan made) {
+  plan.reason = made.reason;
+  plan.deal = std::move(made.deal);
+  plan.lead = std::move(made.lead);
+  plan.contact = std::move(made.contact);
+  plan.company = std::move(made.company);
+}
+}  // namespace lead_factory_detail
+
 TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const ModeStrategy& mode) {
   CreationPlan plan;
   const MatchResult& m = r.match;
@@ -75,7 +85,7 @@ TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const Mod
       plan.reason = CreationReason::offer_only;
       plan.offer.assign(offer.begin(), offer.end());
     } else {
-      mode.plan_unknown(input, plan);
+      lead_factory_detail::adopt(plan, mode.plan_unknown(input));
     }
     return plan;
   }
@@ -87,7 +97,7 @@ TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const Mod
   } else if (!direction_ok) {
     plan.reason = CreationReason::direction_excluded;
   } else if (m.primary) {
-    mode.plan_known(input, r.repeat_sales, plan);
+    lead_factory_detail::adopt(plan, mode.plan_known(input, r.repeat_sales));
   }
   return plan;
 }

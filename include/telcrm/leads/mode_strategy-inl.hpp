@@ -7,29 +7,31 @@
 
 TELCRM_BEGIN_NAMESPACE
 
-TELCRM_INLINE void ClassicMode::plan_unknown(const CreationInput& in, CreationPlan& plan) const {
+TELCRM_INLINE ModePlan ClassicMode::plan_unknown(const CreationInput& in) const {
+  ModePlan plan;
   Lead lead;
   lead.title = in.title;
   lead.phones = {std::string(in.number)};  // as received (R-L4)
   lead.source = in.line.source;
   plan.lead = std::move(lead);
   plan.reason = CreationReason::unknown_caller;
+  return plan;
 }
 
-TELCRM_INLINE void ClassicMode::plan_known(const CreationInput& in, bool repeat_sales,
-                                           CreationPlan& plan) const {
+TELCRM_INLINE ModePlan ClassicMode::plan_known(const CreationInput& in, bool repeat_sales) const {
+  ModePlan plan;
   const MatchResult& m = in.match;
   if (!repeat_sales) {
     plan.reason = CreationReason::repeat_sales_off;  // the call is saved on the client's card
-    return;
+    return plan;
   }
   if (m.has_open_deal) {
     plan.reason = CreationReason::has_open_deal;
-    return;
+    return plan;
   }
   if (m.has_open_repeat_lead) {
     plan.reason = CreationReason::has_open_repeat_lead;
-    return;
+    return plan;
   }
   Lead lead;
   lead.title = in.title;
@@ -44,6 +46,7 @@ TELCRM_INLINE void ClassicMode::plan_known(const CreationInput& in, bool repeat_
   }
   plan.lead = std::move(lead);
   plan.reason = CreationReason::repeat_client;
+  return plan;
 }
 
 TELCRM_INLINE std::span<const OfferAction> ClassicMode::offer() const noexcept {
@@ -51,40 +54,43 @@ TELCRM_INLINE std::span<const OfferAction> ClassicMode::offer() const noexcept {
   return actions;
 }
 
-TELCRM_INLINE void SimpleMode::plan_unknown(const CreationInput& in, CreationPlan& plan) const {
+TELCRM_INLINE ModePlan SimpleMode::plan_unknown(const CreationInput& in) const {
+  ModePlan plan;
   Deal deal;
   deal.title = in.title;
-  deal.pipeline = settings_.pipeline;
+  deal.pipeline = settings.pipeline;
   deal.source = in.line.source;
-  if (settings_.create_company) {
+  if (settings.create_company) {
     Company company;
     company.title = std::string(in.number);
     company.phones = {std::string(in.number)};
     plan.company = std::move(company);
     deal.company = -1;  // the company created with it
   }
-  if (settings_.create_contact || !settings_.create_company) {
+  if (settings.create_contact || !settings.create_company) {
     Contact contact;
     contact.name = std::string(in.number);
     contact.phones = {std::string(in.number)};
-    if (settings_.create_company) contact.company = -1;
+    if (settings.create_company) contact.company = -1;
     plan.contact = std::move(contact);
     deal.contact = -1;
   }
   plan.deal = std::move(deal);
   plan.reason = CreationReason::unknown_caller;
+  return plan;
 }
 
-TELCRM_INLINE void SimpleMode::plan_known(const CreationInput& in, bool /*repeat_sales*/,
-                                          CreationPlan& plan) const {
+TELCRM_INLINE ModePlan SimpleMode::plan_known(const CreationInput& in,
+                                              bool /*repeat_sales*/) const {
+  ModePlan plan;
   const MatchResult& m = in.match;
   if (m.has_open_deal) {
     plan.reason = CreationReason::has_open_deal;  // the call goes on that deal
-    return;
+    return plan;
   }
   Deal deal;
   deal.title = in.title;
-  deal.pipeline = settings_.pipeline;
+  deal.pipeline = settings.pipeline;
   deal.source = in.line.source;
   deal.repeat = true;
   if (m.primary->type == EntityType::contact) {
@@ -95,16 +101,12 @@ TELCRM_INLINE void SimpleMode::plan_known(const CreationInput& in, bool /*repeat
   }
   plan.deal = std::move(deal);
   plan.reason = CreationReason::repeat_client;
+  return plan;
 }
 
 TELCRM_INLINE std::span<const OfferAction> SimpleMode::offer() const noexcept {
   static constexpr std::array actions{OfferAction::create_deal, OfferAction::create_contact};
   return actions;
-}
-
-TELCRM_INLINE std::shared_ptr<const ModeStrategy> make_mode_strategy(const IntegrationSettings& s) {
-  if (s.crm_mode == CrmMode::simple) return std::make_shared<SimpleMode>(s.simple_mode);
-  return std::make_shared<ClassicMode>();
 }
 
 TELCRM_END_NAMESPACE

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file ModeStrategy: what the CRM mode makes of a call that creates something (R-S1 …
+/// \file
+/// ModeStrategy: what the CRM mode makes of a call that creates something (R-S1 …
 /// R-S3). The LeadFactory decides *whether* a call creates; the mode decides *what*.
 
 #include <telcrm/config.hpp>
@@ -8,9 +9,10 @@
 #include <telcrm/leads/creation_plan.hpp>
 #include <telcrm/settings/settings.hpp>
 
-#include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <variant>
 
 TELCRM_BEGIN_NAMESPACE
 
@@ -22,46 +24,65 @@ struct CreationInput {
   std::string title;        ///< the line's title template, rendered
 };
 
-/// The CRM mode. Stateless; one shared instance per mode.
-class ModeStrategy {
- public:
-  virtual ~ModeStrategy() = default;
-  [[nodiscard]] virtual CrmMode mode() const noexcept = 0;
-  /// What an unknown caller gets under `create` (R-L1, R-S1, R-S2).
-  virtual void plan_unknown(const CreationInput& in, CreationPlan& plan) const = 0;
-  /// What a known contact or company gets (R-L6, R-S2); may leave the plan empty.
-  virtual void plan_known(const CreationInput& in, bool repeat_sales, CreationPlan& plan) const = 0;
-  /// What the call result offers when nothing was created for an unknown caller (R-L1).
-  [[nodiscard]] virtual std::span<const OfferAction> offer() const noexcept = 0;
+/// What a mode makes of a call (the records part of a CreationPlan and its reason).
+struct ModePlan {
+  CreationReason reason = CreationReason::not_in_crm;
+  std::optional<Deal> deal{};
+  std::optional<Lead> lead{};
+  std::optional<Contact> contact{};
+  std::optional<Company> company{};
 };
 
 /// Classic CRM, with leads (R-S1): unknown callers become leads; known clients without an
 /// open deal get a repeat lead when repeat sales are on (R-L6).
-class ClassicMode final : public ModeStrategy {
- public:
-  [[nodiscard]] CrmMode mode() const noexcept override { return CrmMode::classic; }
-  void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
-  void plan_known(const CreationInput& in, bool repeat_sales, CreationPlan& plan) const override;
-  [[nodiscard]] std::span<const OfferAction> offer() const noexcept override;
+struct ClassicMode {
+  [[nodiscard]] static constexpr CrmMode mode() noexcept { return CrmMode::classic; }
+  /// What an unknown caller gets under `create` (R-L1, R-S1).
+  [[nodiscard]] ModePlan plan_unknown(const CreationInput& in) const;
+  /// What a known contact or company gets (R-L6); may be nothing.
+  [[nodiscard]] ModePlan plan_known(const CreationInput& in, bool repeat_sales) const;
+  /// What the call result offers when nothing was created for an unknown caller (R-L1).
+  [[nodiscard]] std::span<const OfferAction> offer() const noexcept;
 };
 
 /// Simple CRM, without leads (R-S2): unknown callers become a deal plus a contact and/or a
 /// company; a known client without an open deal gets a repeat deal, whatever repeat_sales says.
-class SimpleMode final : public ModeStrategy {
- public:
-  explicit SimpleMode(SimpleModeSettings settings) : settings_(settings) {}
-  [[nodiscard]] CrmMode mode() const noexcept override { return CrmMode::simple; }
-  void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
-  void plan_known(const CreationInput& in, bool repeat_sales, CreationPlan& plan) const override;
-  [[nodiscard]] std::span<const OfferAction> offer() const noexcept override;
-
- private:
-  SimpleModeSettings settings_;
+struct SimpleMode {
+  SimpleModeSettings settings{};
+  [[nodiscard]] static constexpr CrmMode mode() noexcept { return CrmMode::simple; }
+  [[nodiscard]] ModePlan plan_unknown(const CreationInput& in) const;
+  [[nodiscard]] ModePlan plan_known(const CreationInput& in, bool repeat_sales) const;
+  [[nodiscard]] std::span<const OfferAction> offer() const noexcept;
 };
 
-/// The strategy for the integration's mode (R-S3: built per settings version, so a switch
-/// affects only calls that start afterwards).
-[[nodiscard]] std::shared_ptr<const ModeStrategy> make_mode_strategy(const IntegrationSettings& s);
+/// The integration's CRM mode, as a value: one of ClassicMode and SimpleMode. Built per
+/// settings version (R-S3: a switch affects only calls that start afterwards).
+class ModeStrategy {
+ public:
+  ModeStrategy(ClassicMode m) : mode_(m) {}  // NOLINT(google-explicit-constructor)
+  ModeStrategy(SimpleMode m) : mode_(m) {}   // NOLINT(google-explicit-constructor)
+  /// The strategy the settings ask for.
+  [[nodiscard]] static ModeStrategy for_settings(const IntegrationSettings& s) {
+    if (s.crm_mode == CrmMode::simple) return SimpleMode{s.simple_mode};
+    return ClassicMode{};
+  }
+  [[nodiscard]] CrmMode mode() const noexcept {
+    return std::visit([](const auto& m) { return m.mode(); }, mode_);
+  }
+  [[nodiscard]] ModePlan plan_unknown(const CreationInput& in) const {
+    return std::visit([&](const auto& m) { return m.plan_unknown(in); }, mode_);
+  }
+  [[nodiscard]] ModePlan plan_known(const CreationInput& in, bool repeat_sales) const {
+    return std::visit([&](const auto& m) { return m.plan_known(in, repeat_sales); }, mode_);
+  }
+  [[nodiscard]] std::span<const OfferAction> offer() const noexcept {
+    return std::visit([](const auto& m) { return m.offer(); }, mode_);
+  }
+  [[nodiscard]] const std::variant<ClassicMode, SimpleMode>& get() const noexcept { return mode_; }
+
+ private:
+  std::variant<ClassicMode, SimpleMode> mode_;
+};
 
 TELCRM_END_NAMESPACE
 

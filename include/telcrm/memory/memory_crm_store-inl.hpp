@@ -136,14 +136,8 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
   return s;
 }
 
-// Every engine that shares this object sees its writes directly (the claim settles races),
-// so there is never anything written "elsewhere" to refresh from: 0, as the port defines.
-TELCRM_INLINE Result<std::uint64_t> MemoryCrmStore::data_version() const {
-  return std::uint64_t{0};
-}
-
 TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
-  return check_batch_references(batch, [&](EntityType type, EntityId id) -> Result<bool> {
+  auto refs = check_batch_references(batch, [&](EntityType type, EntityId id) -> Result<bool> {
     switch (type) {
       case EntityType::contact: return contacts_.contains(id);
       case EntityType::company: return companies_.contains(id);
@@ -153,12 +147,18 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
     }
     return false;
   });
+  if (!refs) return refs;
+  return check_recordings(batch, [&](std::string_view call) -> Result<bool> {
+    bool found = false;
+    activities_.for_each([&](const CallActivity& a) { found = found || a.call == call; });
+    return found;
+  });
 }
 
 TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch) {
   LocalRefs local;
   auto ref = [&](EntityType t, std::optional<EntityId> id) { return local.resolve(t, id); };
-  auto made = [&](EntityType t, EntityId id) { local.add({t, id}); };
+  auto made = [&](EntityType t, EntityId local_id, EntityId id) { local.add(local_id, {t, id}); };
   for (const auto& op : batch.ops) {
     std::visit(detail::Overloaded{
                    [&](const CreateLead& c) {
@@ -166,20 +166,20 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                      l.id = leads_.next_id();
                      l.contact = ref(EntityType::contact, l.contact);
                      l.company = ref(EntityType::company, l.company);
-                     made(EntityType::lead, l.id);
+                     made(EntityType::lead, c.lead.id, l.id);
                      leads_.append(std::move(l));
                    },
                    [&](const CreateContact& c) {
                      Contact v = c.contact;
                      v.id = contacts_.next_id();
                      v.company = ref(EntityType::company, v.company);
-                     made(EntityType::contact, v.id);
+                     made(EntityType::contact, c.contact.id, v.id);
                      contacts_.append(std::move(v));
                    },
                    [&](const CreateCompany& c) {
                      Company v = c.company;
                      v.id = companies_.next_id();
-                     made(EntityType::company, v.id);
+                     made(EntityType::company, c.company.id, v.id);
                      companies_.append(std::move(v));
                    },
                    [&](const CreateDeal& c) {
@@ -187,14 +187,14 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                      d.id = deals_.next_id();
                      d.contact = ref(EntityType::contact, d.contact);
                      d.company = ref(EntityType::company, d.company);
-                     made(EntityType::deal, d.id);
+                     made(EntityType::deal, c.deal.id, d.id);
                      deals_.append(std::move(d));
                    },
                    [&](const CreateInvoice& c) {
                      Invoice v = c.invoice;
                      v.id = invoices_.next_id();
                      v.entity.id = local.resolve(v.entity.type, v.entity.id);
-                     made(EntityType::invoice, v.id);
+                     made(EntityType::invoice, c.invoice.id, v.id);
                      invoices_.append(std::move(v));
                    },
                    [&](const Reassign& r) {
@@ -224,6 +224,11 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                      });
                    },
                    [&](const RecordCall& r) { history_.push_back(r.record); },
+                   [&](const AttachRecording& r) {  // validated: the call has an activity
+                     activities_.for_each([&](CallActivity& a) {
+                       if (a.call == r.call) a.recording = r.recording;
+                     });
+                   },
                },
                op);
   }

@@ -5,6 +5,7 @@
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/chunked_log.hpp>
+#include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/ports/crm_store.hpp>
 
 #include <atomic>
@@ -21,7 +22,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// A CRM held in memory. apply() is all-or-nothing and idempotent per (call, seq); claims
 /// are honoured (R-I2). Thread-safe: readers share a lock, writers take it alone.
-class MemoryCrmStore final : public CrmStore {
+class MemoryCrmStore final : public CrmStore, public CrmInspection {
  public:
   MemoryCrmStore() = default;
   /// A store holding `initial` (ids as given).
@@ -32,11 +33,13 @@ class MemoryCrmStore final : public CrmStore {
   [[nodiscard]] Result<std::optional<Company>> find_company(EntityId id) const override;
   [[nodiscard]] Result<std::optional<Lead>> find_lead(EntityId id) const override;
   [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
+  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
+
+  // CrmInspection
   [[nodiscard]] Result<std::vector<Deal>> open_deals_of(EntityRef client) const override;
   [[nodiscard]] Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const override;
   [[nodiscard]] Result<CrmSnapshot> snapshot() const override;
-  [[nodiscard]] Result<std::uint64_t> data_version() const override;
-  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
 
   /// Simulates an outage: while unavailable, every method fails with
   /// Errc::storage_unavailable (for testing R-I3 and hosts' fault handling).

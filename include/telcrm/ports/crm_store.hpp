@@ -1,25 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The CrmStore port: the host's CRM database, read and written by telcrm.
+/// \file
+/// The CrmStore port: the host's CRM database, read and written by telcrm. The write side
+/// (WriteBatch and its operations) and the whole contract a store keeps are here; the
+/// optional change feed and inspection interfaces are in crm_change_feed.hpp and
+/// crm_inspection.hpp. The conformance kit (telcrm/testing/) checks every rule below.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>
 #include <telcrm/crm/entity.hpp>
-#include <telcrm/crm/snapshot.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
+
+class CrmChangeFeed;
+class CrmInspection;
 
 /// Receives every record of a store, e.g. to build the matcher's index (CrmStore::scan).
 class CrmVisitor {
@@ -31,30 +37,25 @@ class CrmVisitor {
   virtual void visit(const Deal&) {}
 };
 
-// --- the write side: one batch per call event, applied all-or-nothing ---------------------
-//
-// Inside a batch, an id below zero names an entity created earlier in the same batch: -1 is
-// the first contact (or lead, deal, company — of the referencing field's type) the batch
-// creates, -2 the second. So "a deal plus its contact" is one batch: CreateContact, then
-// CreateDeal with deal.contact = -1. The store assigns real ids (max existing id + 1).
+// --- the write side: the operations of a batch ---------------------------------------------
 
-/// Creates a lead; `lead.id` is ignored.
+/// Creates a lead. A negative `lead.id` names it within its batch (see WriteBatch).
 struct CreateLead {
   Lead lead{};
 };
-/// Creates a contact; `contact.id` is ignored.
+/// Creates a contact. A negative `contact.id` names it within its batch.
 struct CreateContact {
   Contact contact{};
 };
-/// Creates a company; `company.id` is ignored.
+/// Creates a company. A negative `company.id` names it within its batch.
 struct CreateCompany {
   Company company{};
 };
-/// Creates a deal; `deal.id` is ignored.
+/// Creates a deal. A negative `deal.id` names it within its batch.
 struct CreateDeal {
   Deal deal{};
 };
-/// Creates an invoice; `invoice.id` is ignored.
+/// Creates an invoice. A negative `invoice.id` names it within its batch.
 struct CreateInvoice {
   Invoice invoice{};
 };
@@ -80,48 +81,83 @@ struct MarkCalledBack {
 struct RecordCall {
   CallRecord record{};
 };
+/// Attaches a recording to the activity of a finished call (R-A4), replacing any it had:
+/// `recording` is where it is (a URL, or a path the host's recordings folder resolves).
+/// A call without an activity (it never entered the CRM) is an error: Errc::not_found.
+struct AttachRecording {
+  std::string call{};
+  std::string recording{};
+};
 
-using WriteOp = std::variant<CreateLead, CreateContact, CreateCompany, CreateDeal, CreateInvoice,
-                             Reassign, WriteActivity, RecordMissedCall, MarkCalledBack, RecordCall>;
+using WriteOp =
+    std::variant<CreateLead, CreateContact, CreateCompany, CreateDeal, CreateInvoice, Reassign,
+                 WriteActivity, RecordMissedCall, MarkCalledBack, RecordCall, AttachRecording>;
 
 /// R-I2 across processes: the batch creates its entities only if no other call has claimed
-/// `number` within `window` of `at`; otherwise the store applies nothing and reports the
-/// winner's entities, which the call then binds to.
+/// `number` within `window` of `at` (|Δat| ≤ window); otherwise the store applies nothing and
+/// reports the winner's entities, which the call then binds to.
 struct UnknownCallerClaim {
   std::string number{};  ///< E.164
   Timestamp at{};
   Seconds window{300};
 };
 
-/// The writes of one call event. `call` + `seq` identify it: applying the same batch again
-/// changes nothing and returns the first receipt (R-I1).
+/// The writes of one call event, applied all-or-nothing.
+///
+/// **Identity (R-I1).** `call` + `seq` name the batch. The engine numbers a call's batches
+/// 1, 2, 3 … in the order they were made; a batch re-sent after its claim was lost (R-I2)
+/// is a different batch, numbered `seq + resent_seq_offset`. Applying a batch whose
+/// (call, seq) the store has applied before changes nothing and returns the first receipt
+/// with `replayed = true`, whatever the ops say now.
+///
+/// **Local references.** A create operation whose entity id is negative gives that entity a
+/// name within the batch: any field of a later operation of the *same* batch that holds that
+/// negative id (of the same type) means the entity created there — so "a deal plus its
+/// contact" is one batch: CreateContact{id -1}, then CreateDeal{contact = -1}. Names are
+/// unique per type within a batch; a create with id ≥ 0 gets no name. A negative id that no
+/// earlier create of the batch named is an error (Errc::invalid_argument).
+///
+/// **Ids.** The store gives every created entity a new id from its own generator: positive,
+/// unique within its type, never reused; not necessarily dense or increasing (identity
+/// columns, sequences shared by several nodes). The receipt lists them in operation order.
+///
+/// **Time.** `at` is when the engine made the batch (its clock): stores measure the
+/// retention of receipts and claims against it, and need no clock of their own.
 struct WriteBatch {
   std::string call{};
   std::uint32_t seq = 0;
   std::optional<UnknownCallerClaim> claim{};
   std::vector<WriteOp> ops{};
+  Timestamp at{};  ///< when the engine made it
 };
 
-/// The local references of a batch while a store applies it (see above): -k names the k-th
-/// entity of the referencing field's type that the batch created so far.
+/// Added to `seq` when a batch is re-sent bound to the winner of a lost claim (R-I2).
+inline constexpr std::uint32_t resent_seq_offset = 1000000;
+
+/// How long a store must remember a batch's receipt and its claim, measured from the batch's
+/// `at` to the newest `at` the store has seen: an engine re-sends a batch only while it is
+/// younger than this. A store may forget (prune) older ones — and should, or they grow with
+/// every call; both shipped stores prune as they apply. Hosts that keep batches in an outbox
+/// longer (a store down for days) configure a longer retention on both sides.
+inline constexpr Seconds default_receipt_retention{24 * 3600};
+
+/// The local names of a batch while a store applies it (see WriteBatch): which created
+/// entity each negative id names. Shared by the shipped stores so all read batches alike.
 class LocalRefs {
  public:
   LocalRefs() = default;
-  explicit LocalRefs(std::vector<EntityRef> created) : created_(std::move(created)) {}
-  /// Notes the next entity the batch created.
-  void add(EntityRef ref) { created_.push_back(ref); }
+  /// Notes an entity the batch created: `local` is the id its create operation carried
+  /// (negative: a name; otherwise no name), `created` what the store made of it.
+  void add(EntityId local, EntityRef created) {
+    created_.push_back(created);
+    locals_.push_back(local);
+  }
   /// The real id: `id` itself when it is not negative, else the created entity it names;
   /// nullopt when the batch has created no such entity (yet).
   [[nodiscard]] std::optional<EntityId> find(EntityType type, EntityId id) const noexcept {
-    return find_in(created_, type, id);
-  }
-  /// find() over a list of created entities held elsewhere (a receipt's).
-  [[nodiscard]] static std::optional<EntityId> find_in(std::span<const EntityRef> created,
-                                                       EntityType type, EntityId id) noexcept {
     if (id >= 0) return id;
-    EntityId k = -id;
-    for (const auto& ref : created)
-      if (ref.type == type && --k == 0) return ref.id;
+    for (std::size_t i = 0; i < created_.size(); ++i)
+      if (created_[i].type == type && locals_[i] == id) return created_[i].id;
     return std::nullopt;
   }
   /// find(), for a reference known to resolve (validated before): the id itself otherwise.
@@ -133,64 +169,128 @@ class LocalRefs {
     if (!id) return std::nullopt;
     return resolve(type, *id);
   }
+  /// What the batch created so far, in operation order.
   [[nodiscard]] const std::vector<EntityRef>& created() const noexcept { return created_; }
   /// The created entities, moved out (the batch is done).
   [[nodiscard]] std::vector<EntityRef> take_created() && noexcept { return std::move(created_); }
 
  private:
   std::vector<EntityRef> created_;
+  std::vector<EntityId> locals_;
 };
 
+/// The entity and local id a create operation makes; nullopt for other operations.
+[[nodiscard]] inline std::optional<EntityRef> created_by(const WriteOp& op) noexcept {
+  if (const auto* v = std::get_if<CreateLead>(&op)) return EntityRef{EntityType::lead, v->lead.id};
+  if (const auto* v = std::get_if<CreateContact>(&op))
+    return EntityRef{EntityType::contact, v->contact.id};
+  if (const auto* v = std::get_if<CreateCompany>(&op))
+    return EntityRef{EntityType::company, v->company.id};
+  if (const auto* v = std::get_if<CreateDeal>(&op)) return EntityRef{EntityType::deal, v->deal.id};
+  if (const auto* v = std::get_if<CreateInvoice>(&op))
+    return EntityRef{EntityType::invoice, v->invoice.id};
+  return std::nullopt;
+}
+
+/// Calls `f(EntityType, std::optional<EntityId>&)` for every entity reference an operation
+/// holds (not the id a create gives itself): links, reassigned entity, activity bindings.
+template <class Op, class F>
+void for_each_reference(Op& op, F&& f) {
+  std::visit(
+      [&](auto& o) {
+        using T = std::decay_t<decltype(o)>;
+        if constexpr (std::is_same_v<T, CreateLead>) {
+          f(EntityType::contact, o.lead.contact);
+          f(EntityType::company, o.lead.company);
+        } else if constexpr (std::is_same_v<T, CreateContact>) {
+          f(EntityType::company, o.contact.company);
+        } else if constexpr (std::is_same_v<T, CreateDeal>) {
+          f(EntityType::contact, o.deal.contact);
+          f(EntityType::company, o.deal.company);
+        } else if constexpr (std::is_same_v<T, CreateInvoice>) {
+          std::optional<EntityId> id = o.invoice.entity.id;
+          f(o.invoice.entity.type, id);
+          if constexpr (!std::is_const_v<Op>) o.invoice.entity.id = id.value_or(0);
+        } else if constexpr (std::is_same_v<T, Reassign>) {
+          std::optional<EntityId> id = o.entity.id;
+          f(o.entity.type, id);
+          if constexpr (!std::is_const_v<Op>) o.entity.id = id.value_or(0);
+        } else if constexpr (std::is_same_v<T, WriteActivity>) {
+          for (auto& b : o.activity.bindings) {
+            std::optional<EntityId> id = b.id;
+            f(b.type, id);
+            if constexpr (!std::is_const_v<Op>) b.id = id.value_or(0);
+          }
+        }
+      },
+      op);
+}
+
 /// Checks that every reference in `batch` names a record — an existing one, for which
-/// `exists(EntityType, EntityId)` returns Result<bool>, or one the batch creates before the
-/// reference (a local reference). Stores call it before applying anything (all or nothing).
+/// `exists(EntityType, EntityId)` returns Result<bool>, or one an earlier create of the batch
+/// named (a local reference). Stores call it before applying anything (all or nothing).
 /// Errors: Errc::invalid_argument, "batch c1#3: operation 2: contact 999 does not exist";
 /// whatever `exists` reports.
 template <class Exists>
 [[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists) {
-  std::array<std::size_t, 5> made{};  // created so far, by EntityType
-  auto check = [&](std::size_t op, EntityType type, std::optional<EntityId> id) -> Result<void> {
-    if (!id) return {};
-    bool found = false;
-    if (*id < 0) {
-      found = static_cast<std::size_t>(-*id) <= made[static_cast<std::size_t>(type)];
-    } else {
-      Result<bool> stored = exists(type, *id);
-      if (!stored) return fail(stored.error());
-      found = *stored;
-    }
-    if (found) return {};
-    return fail(Errc::invalid_argument,
-                fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
-                            batch.seq, op, type, *id));
-  };
-  auto create = [&](EntityType type) { ++made[static_cast<std::size_t>(type)]; };
+  std::vector<EntityRef> named;  // local names so far
   for (std::size_t i = 0; i < batch.ops.size(); ++i) {
     const WriteOp& op = batch.ops[i];
     Result<void> ok;
-    if (const auto* lead = std::get_if<CreateLead>(&op)) {
-      if (ok = check(i, EntityType::contact, lead->lead.contact); ok)
-        ok = check(i, EntityType::company, lead->lead.company);
-      create(EntityType::lead);
-    } else if (const auto* contact = std::get_if<CreateContact>(&op)) {
-      ok = check(i, EntityType::company, contact->contact.company);
-      create(EntityType::contact);
-    } else if (std::holds_alternative<CreateCompany>(op)) {
-      create(EntityType::company);
-    } else if (const auto* deal = std::get_if<CreateDeal>(&op)) {
-      if (ok = check(i, EntityType::contact, deal->deal.contact); ok)
-        ok = check(i, EntityType::company, deal->deal.company);
-      create(EntityType::deal);
-    } else if (const auto* invoice = std::get_if<CreateInvoice>(&op)) {
-      ok = check(i, invoice->invoice.entity.type, invoice->invoice.entity.id);
-      create(EntityType::invoice);
-    } else if (const auto* r = std::get_if<Reassign>(&op)) {
-      ok = check(i, r->entity.type, r->entity.id);
-    } else if (const auto* a = std::get_if<WriteActivity>(&op)) {
-      for (const auto& b : a->activity.bindings)
-        if (ok = check(i, b.type, b.id); !ok) break;
-    }
+    for_each_reference(op, [&](EntityType type, const std::optional<EntityId>& id) {
+      if (!ok || !id) return;
+      bool found = false;
+      if (*id < 0) {
+        for (const auto& n : named) found = found || (n.type == type && n.id == *id);
+      } else {
+        Result<bool> stored = exists(type, *id);
+        if (!stored) {
+          ok = fail(stored.error());
+          return;
+        }
+        found = *stored;
+      }
+      if (!found)
+        ok = fail(Errc::invalid_argument,
+                  fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
+                              batch.seq, i, type, *id));
+    });
     if (!ok) return ok;
+    if (auto made = created_by(op); made && made->id < 0) {
+      for (const auto& n : named)
+        if (n == *made)
+          return fail(Errc::invalid_argument,
+                      fmt::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
+                                  batch.seq, i, made->type, made->id));
+      named.push_back(*made);
+    }
+  }
+  return {};
+}
+
+/// Checks that every AttachRecording of `batch` names a call with an activity — a stored one,
+/// for which `has_activity(std::string_view call)` returns Result<bool>, or one an earlier
+/// WriteActivity of the batch writes. Errors: Errc::not_found, "batch c1#3: operation 0:
+/// call c9 has no activity to attach a recording to"; whatever `has_activity` reports.
+template <class HasActivity>
+[[nodiscard]] Result<void> check_recordings(const WriteBatch& batch, HasActivity&& has_activity) {
+  for (std::size_t i = 0; i < batch.ops.size(); ++i) {
+    const auto* attach = std::get_if<AttachRecording>(&batch.ops[i]);
+    if (attach == nullptr) continue;
+    bool found = false;
+    for (std::size_t k = 0; k < i && !found; ++k)
+      if (const auto* w = std::get_if<WriteActivity>(&batch.ops[k]))
+        found = w->activity.call == attach->call;
+    if (!found) {
+      Result<bool> stored = has_activity(std::string_view(attach->call));
+      if (!stored) return fail(stored.error());
+      found = *stored;
+    }
+    if (!found)
+      return fail(Errc::not_found,
+                  fmt::format("batch {}#{}: operation {}: call {} has no activity to attach a "
+                              "recording to",
+                              batch.call, batch.seq, i, attach->call));
   }
   return {};
 }
@@ -207,21 +307,22 @@ struct WriteReceipt {
   friend bool operator==(const WriteReceipt&, const WriteReceipt&) = default;
 };
 
-/// What changed in a store since a cursor: how a process keeps its index current with writes
-/// made by other processes (see CrmStore::changes_since).
-struct ChangeSet {
-  std::uint64_t cursor = 0;          ///< pass to the next changes_since()
-  std::vector<EntityRef> changed{};  ///< created, changed or deleted since the cursor
-  bool complete = true;              ///< false: the store cannot tell — rebuild the index
-  friend bool operator==(const ChangeSet&, const ChangeSet&) = default;
-};
-
 /// The host's CRM database, implemented by the host (telcrm ships MemoryCrmStore and, in
-/// telcrm::sqlite, SqliteCrmStore).
+/// telcrm::sqlite and telcrm::postgres, SqliteCrmStore and PostgresCrmStore).
 ///
-/// Thread safety: every method may be called from several threads at once. Blocking: reads
-/// happen when telcrm builds or refreshes its index, never on the path of a ringing call;
-/// apply() runs after the routing decision was handed to the telephony.
+/// **Required**: scan(), the four find_*() and apply(). **Optional**: a change feed (so
+/// several processes share one CRM, change_feed()), an inspection interface (for tools and
+/// simulations, inspection()) and grouped writes (apply_all()).
+///
+/// **When telcrm calls it.** Never on the path of a ringing call. scan() builds the index
+/// when the engine is created and when the host asks it to reload; find_*() and the change
+/// feed are read by CallEngine::refresh(); apply() and apply_all() run from
+/// CallEngine::flush() (the host's thread or an EngineWorker), after the PBX has its command.
+///
+/// **Thread safety**: every method may be called from several threads at once.
+/// **Errors**: Errc::storage_unavailable means "try again later" (the engine keeps the batch
+/// in its outbox, R-I3); any other error on apply() means the batch can never be applied
+/// (the engine reports it to the Observer and drops it).
 class CrmStore {
  public:
   virtual ~CrmStore() = default;
@@ -229,35 +330,41 @@ class CrmStore {
   // --- read side ---
   /// Streams every contact, company, lead and deal (the index is built from this).
   [[nodiscard]] virtual Result<void> scan(CrmVisitor& visitor) const = 0;
+  /// One record by id; nullopt when there is none (deleted, or never existed).
   [[nodiscard]] virtual Result<std::optional<Contact>> find_contact(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Company>> find_company(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Lead>> find_lead(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Deal>> find_deal(EntityId id) const = 0;
-  /// The open deals of a contact or company, most recently modified first (R-M5).
-  [[nodiscard]] virtual Result<std::vector<Deal>> open_deals_of(EntityRef client) const = 0;
-  /// The in-progress repeat leads bound to a contact or company (R-L6).
-  [[nodiscard]] virtual Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const = 0;
-  /// Everything, for inspection and export.
-  [[nodiscard]] virtual Result<CrmSnapshot> snapshot() const = 0;
-  /// The cursor changes_since() would return now, without listing anything (0 when the store
-  /// has no change feed).
-  [[nodiscard]] virtual Result<std::uint64_t> change_cursor() const { return std::uint64_t{0}; }
-  /// A number that changes when *another* writer (another process, another store object)
-  /// changed the data, cheap enough to ask before every call (SQLite: PRAGMA data_version).
-  /// The default, 0, means the store cannot tell: telcrm never refreshes from it.
-  [[nodiscard]] virtual Result<std::uint64_t> data_version() const { return std::uint64_t{0}; }
-  /// The contacts, companies, leads and deals changed since `cursor` (0: since the start;
-  /// the returned cursor is the current one). The default cannot tell (complete = false).
-  [[nodiscard]] virtual Result<ChangeSet> changes_since(std::uint64_t cursor) const {
-    (void)cursor;
-    return ChangeSet{0, {}, false};
-  }
 
   // --- write side ---
-  /// Applies every operation of `batch` or none of them.
-  /// Errors: Errc::storage_unavailable (retry later: the engine keeps the batch in its
-  /// outbox), Errc::conflict, Errc::invalid_argument (a reference to a missing entity).
+  /// Applies every operation of `batch` or none of them (see WriteBatch for identity, local
+  /// references and ids). With a claim (R-I2): when another call claimed the same number
+  /// within the window, nothing is applied and the receipt names that call and lists the
+  /// entities its batch created; the claim and the receipt are kept together, so a repeat
+  /// of the losing batch answers the same. Receipts and claims are kept for at least the
+  /// store's retention (default_receipt_retention unless the host configured otherwise).
+  /// Errors: Errc::storage_unavailable (retry later), Errc::invalid_argument (a reference
+  /// to a missing entity, a malformed operation), Errc::not_found (AttachRecording of a call
+  /// without an activity), Errc::conflict.
   [[nodiscard]] virtual Result<WriteReceipt> apply(const WriteBatch& batch) = 0;
+
+  /// Applies several batches, each all-or-nothing as apply() would, in order; a store may
+  /// group them into one commit (one fsync for many calls). The default applies them one by
+  /// one. The results are in the order of `batches`.
+  [[nodiscard]] virtual std::vector<Result<WriteReceipt>> apply_all(
+      std::span<const WriteBatch> batches) {
+    std::vector<Result<WriteReceipt>> out;
+    out.reserve(batches.size());
+    for (const auto& batch : batches) out.push_back(apply(batch));
+    return out;
+  }
+
+  // --- optional interfaces ---
+  /// The store's change feed, or nullptr when it has none (then only this engine writes the
+  /// CRM, or the host calls CallEngine::reload_crm() after outside changes).
+  [[nodiscard]] virtual const CrmChangeFeed* change_feed() const noexcept { return nullptr; }
+  /// Whole-CRM reads for tools and simulations, or nullptr.
+  [[nodiscard]] virtual const CrmInspection* inspection() const noexcept { return nullptr; }
 };
 
 TELCRM_END_NAMESPACE

@@ -12,11 +12,17 @@
 
 TELCRM_BEGIN_NAMESPACE
 
-/// The host's employee directory, implemented by the host (telcrm ships MemoryDirectory).
+/// The host's employee directory, implemented by the host (telcrm ships MemoryDirectory,
+/// and the SQLite and PostgreSQL stores are directories too). It is the one source of
+/// employees: settings name employees by id, and CallEngine::create() and
+/// update_settings() check those ids against it.
 ///
-/// Thread safety: every method may be called from several threads at once. Blocking: calls
-/// should answer from memory; telcrm reads the directory when a call starts and when
-/// version() changes, never while a caller waits on a slow directory.
+/// **When telcrm calls it.** version() when a call starts; employees() only when the
+/// version moved (and once at start). A queue member who has left the directory is not rung
+/// and is reported to the Observer; that is never an error for the call.
+///
+/// Thread safety: every method may be called from several threads at once. Blocking: answer
+/// from memory — a call waits for version().
 class Directory {
  public:
   virtual ~Directory() = default;
@@ -26,7 +32,7 @@ class Directory {
   /// One employee; nullopt when the id is unknown.
   [[nodiscard]] virtual Result<std::optional<Employee>> find_employee(EmployeeId id) const = 0;
   /// A number that changes whenever any employee changes (phones, presence, activity…), so
-  /// telcrm can cache what it derives from the directory. The default never changes.
+  /// telcrm reads employees() again only then. 0 means "never changes": read once, at start.
   [[nodiscard]] virtual Result<std::uint64_t> version() const { return std::uint64_t{0}; }
 };
 

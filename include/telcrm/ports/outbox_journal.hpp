@@ -12,23 +12,30 @@
 
 TELCRM_BEGIN_NAMESPACE
 
-/// Where the engine keeps the write batches the CRM store could not take, so that they
-/// survive a restart and are applied once the store is back (R-I3). The engine appends a
-/// batch before it tries it, removes it once the store applied it, and on start takes up
-/// every batch still pending, in order. Applying a batch twice is harmless: the store
-/// deduplicates by (call, seq).
+/// Where the engine keeps the write batches that wait for the CRM store, so that they
+/// survive a restart (R-I3). The engine appends every batch when an event queues it (after
+/// the event's command went to the PBX), removes it once the store applied it — a batch that
+/// created records stays until no waiting batch refers to them —, calls sync() after each
+/// flush, and on start takes up every batch still pending, in order. Applying a batch twice
+/// is harmless: the store deduplicates by (call, seq).
+///
+/// Durability: what append() returned from must survive a crash of the process; what sync()
+/// returned from must survive a crash of the machine (fsync). A journal may make each
+/// append durable at once (then sync() has nothing to do) or group them at sync().
 ///
 /// Shipped: MemoryOutboxJournal (no durability; tests), FileOutboxJournal (telcrm::json).
 /// Thread safety: the engine calls it under its own outbox lock, one call at a time.
 class OutboxJournal {
  public:
   virtual ~OutboxJournal() = default;
-  /// Keeps `batch` durably before returning.
+  /// Keeps `batch` (see Durability above).
   [[nodiscard]] virtual Result<void> append(const WriteBatch& batch) = 0;
   /// Forgets the batch (call, seq): the store has applied it.
   [[nodiscard]] virtual Result<void> remove(std::string_view call, std::uint32_t seq) = 0;
   /// Every batch appended and not removed, in the order it was appended.
   [[nodiscard]] virtual Result<std::vector<WriteBatch>> pending() const = 0;
+  /// Makes everything appended and removed so far survive a crash of the machine.
+  [[nodiscard]] virtual Result<void> sync() { return {}; }
 };
 
 TELCRM_END_NAMESPACE

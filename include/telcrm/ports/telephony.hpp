@@ -15,9 +15,20 @@ TELCRM_BEGIN_NAMESPACE
 /// What the engine asks the PBX to do with a call. The PBX answers with events (see
 /// CallEngine): who answered, that nobody did, that the caller hung up, that the call ended.
 ///
+/// **Order.** An event that leads to a command hands it here before anything else happens
+/// for the CRM: no CrmStore call comes between an event and its command, and the event
+/// returns once the command is issued.
+///
+/// **Errors.** An error means the PBX did not take the command. The engine then leaves the
+/// step un-issued: it is not recorded in the call's route, nothing is created in the CRM for
+/// it, no queue member is counted as offered the call (R-Q2), and the event returns the
+/// error. Delivering the same event again retries the command (R-I1 answers repeats only
+/// for events that succeeded). A command the PBX took but could not carry out (the phone
+/// is unreachable) is not an error here: report it with the next event (StepEnded).
+///
 /// Thread safety: called from whichever thread delivered the event that led to the command;
 /// several calls' commands may arrive at once. Blocking: must not block — queue the command
-/// and return; a call must never wait for the CRM side.
+/// and return.
 class Telephony {
  public:
   virtual ~Telephony() = default;

@@ -13,7 +13,20 @@ TELCRM_INLINE void QueueStats::record_offer(EmployeeId employee, Timestamp at) {
 }
 
 TELCRM_INLINE void QueueStats::apply(const QueueOffer& offer) {
-  for (EmployeeId e : offer.users) record_offer(e, offer.at);
+  for (EmployeeId e : offer.employees) record_offer(e, offer.at);
+}
+
+TELCRM_INLINE void QueueStats::undo(const QueueOffer& offer,
+                                    std::span<const std::optional<Timestamp>> before) {
+  for (std::size_t i = 0; i < offer.employees.size(); ++i) {
+    auto it = offers_.find(offer.employees[i]);
+    if (it == offers_.end() || it->second != offer.at) continue;  // a later offer stands
+    const std::optional<Timestamp> previous = i < before.size() ? before[i] : std::nullopt;
+    if (previous)
+      it->second = *previous;
+    else
+      offers_.erase(it);
+  }
 }
 
 TELCRM_INLINE void QueueStats::record_answer(EmployeeId employee, Timestamp answered_at,

@@ -24,7 +24,7 @@ TELCRM_BEGIN_NAMESPACE
 /// the RouteDecision it came from.
 struct QueueOffer {
   std::string_view queue{};
-  std::span<const EmployeeId> users{};
+  std::span<const EmployeeId> employees{};
   Timestamp at{};
 };
 
@@ -43,6 +43,10 @@ class QueueStats {
   void record_offer(EmployeeId employee, Timestamp at);
   /// Records every offer of a queue ring step (its queue is informational).
   void apply(const QueueOffer& offer);
+  /// Takes back an offer the PBX never made (its command failed): each employee's last offer
+  /// time goes back to `before` (as last_offer() said before apply()), unless a later offer
+  /// replaced it meanwhile.
+  void undo(const QueueOffer& offer, std::span<const std::optional<Timestamp>> before);
   /// Records an answered call: it counts on the UTC date of `answered_at` (for
   /// `fewest_calls`), and `call_end` is when the employee became idle (for `longest_idle`;
   /// the latest end is kept). Every answered call counts, however it was routed.

@@ -8,7 +8,7 @@
 TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE std::string format_as(const RingStep& s) {
-  return fmt::format("ring [{}] {}s {}", fmt::join(s.users, ", "), s.seconds.count(),
+  return fmt::format("ring [{}] {}s {}", fmt::join(s.employees, ", "), s.seconds.count(),
                      format_as(s.why));
 }
 
@@ -19,7 +19,7 @@ TELCRM_INLINE std::string format_as(const ForwardStep& s) {
 }
 
 TELCRM_INLINE std::string format_as(const VoicemailStep& s) {
-  return fmt::format("voicemail {} {}", s.user, format_as(s.why));
+  return fmt::format("voicemail {} {}", s.employee, format_as(s.why));
 }
 
 TELCRM_INLINE std::string format_as(const HangUpStep& s) {

@@ -72,7 +72,7 @@ inline std::string format_as(const RouteReason& r) {
 
 /// Ring these employees at once for `seconds`; the first to answer takes the call.
 struct RingStep {
-  std::vector<EmployeeId> users{};  ///< in the order the scenario output lists them
+  std::vector<EmployeeId> employees{};  ///< in the order the scenario output lists them
   Seconds seconds{0};
   RouteReason why{};
   friend bool operator==(const RingStep&, const RingStep&) = default;
@@ -90,7 +90,7 @@ struct ForwardStep {
 
 /// Let the caller leave a message for `user`; the route ends here.
 struct VoicemailStep {
-  EmployeeId user = 0;
+  EmployeeId employee = 0;
   RouteReason why{};
   friend bool operator==(const VoicemailStep&, const VoicemailStep&) = default;
 };

@@ -246,23 +246,23 @@ class RoutingPolicy::Router {
       case Distribution::all: {
         if (st_.cursor_ != 0) return std::nullopt;  // everyone rang in the pass's one step
         st_.cursor_ = 1;
-        std::vector<EmployeeId> users;
-        users.reserve(order.size());
+        std::vector<EmployeeId> employees;
+        employees.reserve(order.size());
         for (EmployeeId id : order)
-          if (eligible(id)) users.push_back(id);
-        if (users.empty()) return std::nullopt;
-        return RingStep{std::move(users), q.ring_seconds, RouteReason::for_queue(q.id)};
+          if (eligible(id)) employees.push_back(id);
+        if (employees.empty()) return std::nullopt;
+        return RingStep{std::move(employees), q.ring_seconds, RouteReason::for_queue(q.id)};
       }
       case Distribution::ring_progressively: {
-        std::vector<EmployeeId> users;
-        users.reserve(std::min<std::size_t>(order.size(), st_.cursor_ + 1u));
+        std::vector<EmployeeId> employees;
+        employees.reserve(std::min<std::size_t>(order.size(), st_.cursor_ + 1u));
         for (EmployeeId id : order) {
-          if (users.size() == st_.cursor_ + 1u) break;
-          if (eligible(id)) users.push_back(id);
+          if (employees.size() == st_.cursor_ + 1u) break;
+          if (eligible(id)) employees.push_back(id);
         }
-        if (users.size() <= st_.cursor_) return std::nullopt;  // all are ringing already
+        if (employees.size() <= st_.cursor_) return std::nullopt;  // all are ringing already
         ++st_.cursor_;
-        return RingStep{std::move(users), q.ring_seconds, RouteReason::for_queue(q.id)};
+        return RingStep{std::move(employees), q.ring_seconds, RouteReason::for_queue(q.id)};
       }
       default:
         while (st_.cursor_ < order.size()) {
@@ -349,7 +349,7 @@ TELCRM_INLINE Result<RoutingPolicy> RoutingPolicy::create(const IntegrationSetti
     out.id = q.id;
     out.members = q.members;
     out.distribution = q.distribution;
-    out.ring_seconds = Seconds(q.ring_seconds());
+    out.ring_seconds = q.ring_time();
     out.no_answer = q.no_answer;
     if (q.no_answer == NoAnswerRule::forward_to_number)
       out.forward_number = e164_or_empty(q.forward_number, settings.default_region, normalizer);
@@ -364,7 +364,7 @@ TELCRM_INLINE Result<RoutingPolicy> RoutingPolicy::create(const IntegrationSetti
     out.e164 = e164_or_empty(l.number, settings.default_region, normalizer);
     out.queue = queue_index(l.queue);
     out.route_to_responsible = l.route_to_responsible;
-    out.responsible_ring_seconds = Seconds(l.responsible_ring_seconds);
+    out.responsible_ring_seconds = l.responsible_ring_time;
     out.fallback = l.responsible_no_answer;
     out.only_working = l.only_working_employees;
     out.work_hours = l.work_hours;
@@ -411,8 +411,8 @@ TELCRM_INLINE RouteDecision RoutingPolicy::next(const RouteCall& call, const Ros
     step = HangUpStep{RouteWhy::no_answer_rule};
   ++state.steps_;
   state.elapsed_ += step.seconds();
-  if (const auto* ring = step.get_if<RingStep>(); ring != nullptr && !ring->users.empty())
-    state.last_ring_first_ = ring->users.front();
+  if (const auto* ring = step.get_if<RingStep>(); ring != nullptr && !ring->employees.empty())
+    state.last_ring_first_ = ring->employees.front();
   if (step.ends_route()) state.phase_ = RouteState::Phase::ended;
   d.step = std::move(step);
   d.state = std::move(state);
@@ -437,7 +437,7 @@ TELCRM_INLINE std::optional<QueueOffer> RouteDecision::offer() const noexcept {
   if (!step) return std::nullopt;
   const auto* ring = step->get_if<RingStep>();
   if (ring == nullptr || ring->why.why != RouteWhy::queue) return std::nullopt;
-  return QueueOffer{ring->why.queue, ring->users, starts_at};
+  return QueueOffer{ring->why.queue, ring->employees, starts_at};
 }
 
 TELCRM_END_NAMESPACE

@@ -10,44 +10,48 @@
 TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE Result<AccessRights> AccessRights::create(std::vector<Role> roles,
-                                                        std::vector<UserAccess> users) {
+                                                        std::vector<EmployeeAccess> employees) {
   AccessRights out;
   std::sort(roles.begin(), roles.end(), [](const Role& a, const Role& b) { return a.id < b.id; });
   for (std::size_t i = 1; i < roles.size(); ++i)
     if (roles[i].id == roles[i - 1].id)
       return fail(Errc::invalid_argument, "access rights: duplicate role '" + roles[i].id + "'");
-  std::sort(users.begin(), users.end(),
-            [](const UserAccess& a, const UserAccess& b) { return a.user < b.user; });
-  for (std::size_t i = 0; i < users.size(); ++i) {
-    if (i > 0 && users[i].user == users[i - 1].user)
-      return fail(Errc::invalid_argument,
-                  "access rights: user " + std::to_string(users[i].user) + " is listed twice");
-    for (const auto& role : users[i].roles) {
+  std::sort(
+      employees.begin(), employees.end(),
+      [](const EmployeeAccess& a, const EmployeeAccess& b) { return a.employee < b.employee; });
+  for (std::size_t i = 0; i < employees.size(); ++i) {
+    if (i > 0 && employees[i].employee == employees[i - 1].employee)
+      return fail(
+          Errc::invalid_argument,
+          "access rights: employee " + std::to_string(employees[i].employee) + " is listed twice");
+    for (const auto& role : employees[i].roles) {
       auto it = std::lower_bound(roles.begin(), roles.end(), role,
                                  [](const Role& r, const std::string& id) { return r.id < id; });
       if (it == roles.end() || it->id != role)
-        return fail(Errc::not_found, "access rights: user " + std::to_string(users[i].user) +
-                                         ": role '" + role + "' does not exist");
+        return fail(Errc::not_found, "access rights: employee " +
+                                         std::to_string(employees[i].employee) + ": role '" + role +
+                                         "' does not exist");
     }
   }
   out.roles_ = std::move(roles);
-  out.users_ = std::move(users);
+  out.employees_ = std::move(employees);
   return out;
 }
 
-TELCRM_INLINE const UserAccess* AccessRights::find(EmployeeId user) const {
-  auto it = std::lower_bound(users_.begin(), users_.end(), user,
-                             [](const UserAccess& u, EmployeeId id) { return u.user < id; });
-  return it != users_.end() && it->user == user ? &*it : nullptr;
+TELCRM_INLINE const EmployeeAccess* AccessRights::find(EmployeeId employee) const {
+  auto it =
+      std::lower_bound(employees_.begin(), employees_.end(), employee,
+                       [](const EmployeeAccess& u, EmployeeId id) { return u.employee < id; });
+  return it != employees_.end() && it->employee == employee ? &*it : nullptr;
 }
 
-TELCRM_INLINE bool AccessRights::is_administrator(EmployeeId user) const {
-  const UserAccess* u = find(user);
+TELCRM_INLINE bool AccessRights::is_administrator(EmployeeId employee) const {
+  const EmployeeAccess* u = find(employee);
   return u != nullptr && u->administrator;
 }
 
-TELCRM_INLINE Permissions AccessRights::permissions_of(EmployeeId user) const {
-  const UserAccess* u = find(user);
+TELCRM_INLINE Permissions AccessRights::permissions_of(EmployeeId employee) const {
+  const EmployeeAccess* u = find(employee);
   if (u == nullptr) return {};
   if (u->administrator) return Permissions::everything();
   Permissions out;
@@ -68,8 +72,8 @@ TELCRM_INLINE bool AccessRights::level_allows(AccessLevel level, EmployeeId view
     case AccessLevel::department: {
       if (call_employee == viewer) return true;
       if (!call_employee) return false;
-      const UserAccess* a = find(viewer);
-      const UserAccess* b = find(*call_employee);
+      const EmployeeAccess* a = find(viewer);
+      const EmployeeAccess* b = find(*call_employee);
       return a != nullptr && b != nullptr && a->department && a->department == b->department;
     }
   }
@@ -86,8 +90,8 @@ TELCRM_INLINE bool AccessRights::can_listen_to_record(
   return level_allows(permissions_of(listener).records, listener, call_employee);
 }
 
-TELCRM_INLINE bool AccessRights::can_call(EmployeeId user, const MatchResult& dialled) const {
-  switch (permissions_of(user).calls) {
+TELCRM_INLINE bool AccessRights::can_call(EmployeeId employee, const MatchResult& dialled) const {
+  switch (permissions_of(employee).calls) {
     case CallAccess::none: return false;
     case CallAccess::crm_clients: return dialled.crm == CrmState::matched;
     case CallAccess::clients_and_employees:
@@ -97,8 +101,8 @@ TELCRM_INLINE bool AccessRights::can_call(EmployeeId user, const MatchResult& di
   return false;
 }
 
-TELCRM_INLINE bool AccessRights::can_change_settings(EmployeeId user) const {
-  return permissions_of(user).settings == SettingsAccess::all;
+TELCRM_INLINE bool AccessRights::can_change_settings(EmployeeId employee) const {
+  return permissions_of(employee).settings == SettingsAccess::all;
 }
 
 TELCRM_INLINE SettingsService::SettingsService(IntegrationSettings initial, AccessRights rights)
@@ -124,17 +128,17 @@ TELCRM_INLINE Result<void> SettingsService::apply(IntegrationSettings next) {
   return {};
 }
 
-TELCRM_INLINE Result<void> SettingsService::replace(EmployeeId user, IntegrationSettings next) {
-  if (!rights_.can_change_settings(user))
+TELCRM_INLINE Result<void> SettingsService::replace(EmployeeId employee, IntegrationSettings next) {
+  if (!rights_.can_change_settings(employee))
     return fail(Errc::permission_denied,
-                "user " + std::to_string(user) + " may not change the telephony settings");
+                "employee " + std::to_string(employee) + " may not change the telephony settings");
   std::lock_guard writer(write_mutex_);
   return apply(std::move(next));
 }
 
-TELCRM_INLINE Result<void> SettingsService::update_line(EmployeeId user, LineSettings line) {
-  if (!rights_.can_change_settings(user))
-    return fail(Errc::permission_denied, "user " + std::to_string(user) +
+TELCRM_INLINE Result<void> SettingsService::update_line(EmployeeId employee, LineSettings line) {
+  if (!rights_.can_change_settings(employee))
+    return fail(Errc::permission_denied, "employee " + std::to_string(employee) +
                                              " may not change the settings of line " + line.number);
   std::lock_guard writer(write_mutex_);
   IntegrationSettings next = *current();

@@ -90,12 +90,12 @@ struct Role {
 };
 
 /// One user's roles.
-struct UserAccess {
-  EmployeeId user = 0;
+struct EmployeeAccess {
+  EmployeeId employee = 0;
   bool administrator = false;                ///< has every right (R-P1)
   std::vector<std::string> roles{};          ///< role ids
   std::optional<std::int64_t> department{};  ///< for the `department` level
-  friend bool operator==(const UserAccess&, const UserAccess&) = default;
+  friend bool operator==(const EmployeeAccess&, const EmployeeAccess&) = default;
 };
 
 /// The access rights of every user (R-P1): an administrator has everything; anyone else the
@@ -108,11 +108,11 @@ class AccessRights {
   /// Checks and indexes roles and users. Errors: Errc::invalid_argument for a duplicate role
   /// id or user, Errc::not_found for a user naming a role that does not exist.
   [[nodiscard]] static Result<AccessRights> create(std::vector<Role> roles,
-                                                   std::vector<UserAccess> users);
+                                                   std::vector<EmployeeAccess> employees);
 
   /// The user's effective permissions.
-  [[nodiscard]] Permissions permissions_of(EmployeeId user) const;
-  [[nodiscard]] bool is_administrator(EmployeeId user) const;
+  [[nodiscard]] Permissions permissions_of(EmployeeId employee) const;
+  [[nodiscard]] bool is_administrator(EmployeeId employee) const;
 
   /// True when `viewer` may see the details of a call had by `call_employee` (nullopt: a call
   /// nobody had, visible only at level `all`).
@@ -124,17 +124,17 @@ class AccessRights {
   /// True when `user` may call the number the matcher resolved to `dialled` (CrmMatcher on
   /// the dialled number): `crm_clients` needs `matched`; `clients_and_employees` also
   /// accepts `employee`; an excepted number or a line without CRM lookup is not a client.
-  [[nodiscard]] bool can_call(EmployeeId user, const MatchResult& dialled) const;
+  [[nodiscard]] bool can_call(EmployeeId employee, const MatchResult& dialled) const;
   /// True when `user` may change settings (R-P2).
-  [[nodiscard]] bool can_change_settings(EmployeeId user) const;
+  [[nodiscard]] bool can_change_settings(EmployeeId employee) const;
 
  private:
-  [[nodiscard]] const UserAccess* find(EmployeeId user) const;
+  [[nodiscard]] const EmployeeAccess* find(EmployeeId employee) const;
   [[nodiscard]] bool level_allows(AccessLevel level, EmployeeId viewer,
                                   std::optional<EmployeeId> call_employee) const;
 
-  std::vector<Role> roles_;        // sorted by id
-  std::vector<UserAccess> users_;  // sorted by user
+  std::vector<Role> roles_;                // sorted by id
+  std::vector<EmployeeAccess> employees_;  // sorted by employee
 };
 
 /// The integration settings guarded by access rights (R-P2): a change applies only when the
@@ -155,10 +155,10 @@ class SettingsService {
   /// Replaces every setting. Errors: Errc::permission_denied without the settings right;
   /// Errc::invalid_argument when the new settings do not validate (first problem, with its
   /// path). Nothing changes on error.
-  [[nodiscard]] Result<void> replace(EmployeeId user, IntegrationSettings next);
+  [[nodiscard]] Result<void> replace(EmployeeId employee, IntegrationSettings next);
   /// Replaces the settings of the line with `line.number`. Errors: as replace(), and
   /// Errc::not_found when there is no such line.
-  [[nodiscard]] Result<void> update_line(EmployeeId user, LineSettings line);
+  [[nodiscard]] Result<void> update_line(EmployeeId employee, LineSettings line);
 
  private:
   [[nodiscard]] Result<void> apply(IntegrationSettings next);  // validates and swaps in

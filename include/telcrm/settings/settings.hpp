@@ -238,7 +238,7 @@ struct QueueSettings {
   std::optional<std::string> forward_number{};  ///< for forward_to_number
   std::optional<std::string> next_queue{};      ///< for next_queue
   /// How long one member (or one step) rings: rings × 5 s.
-  [[nodiscard]] constexpr int ring_seconds() const noexcept { return rings * 5; }
+  [[nodiscard]] constexpr Seconds ring_time() const noexcept { return Seconds(rings * 5); }
   friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
 };
 
@@ -249,8 +249,8 @@ struct LineSettings {
   /// the line number's country code, else that country's main region.
   std::optional<Region> region{};
   bool crm_lookup = true;
-  bool route_to_responsible = true;  ///< R-R1
-  int responsible_ring_seconds = 30;
+  bool route_to_responsible = true;   ///< R-R1
+  Seconds responsible_ring_time{30};  ///< R-R1
   ResponsibleFallback responsible_no_answer = ResponsibleFallback::queue;
   bool only_working_employees = false;  ///< R-R2 / R-Q3 working-day option
   std::string queue{};
@@ -279,7 +279,8 @@ struct ExceptionSettings {
   friend bool operator==(const ExceptionSettings&, const ExceptionSettings&) = default;
 };
 
-/// Everything the integration is configured with.
+/// Everything the integration is configured with. Employees are not here: the Directory port
+/// is their one source, and queues name them by id.
 struct IntegrationSettings {
   CrmMode crm_mode = CrmMode::classic;
   Region default_region{};    ///< required
@@ -287,7 +288,6 @@ struct IntegrationSettings {
   SimpleModeSettings simple_mode{};
   int match_suffix_digits = 0;  ///< R-N6 tier 3: 0 = off, else 7 … 15
   ExceptionSettings exceptions{};
-  std::vector<Employee> employees{};
   std::vector<QueueSettings> queues{};
   std::vector<LineSettings> lines{};
   friend bool operator==(const IntegrationSettings&, const IntegrationSettings&) = default;

@@ -47,8 +47,12 @@ inline std::optional<std::size_t> queue_index(const IntegrationSettings& s, std:
   return std::nullopt;
 }
 
-inline const Employee* find_employee(const IntegrationSettings& s, EmployeeId id) {
-  for (const auto& e : s.employees)
+// The directory's employees, when the check has them (nullptr: employee references are not
+// checked).
+using Staff = const std::span<const Employee>*;
+
+inline const Employee* find_employee(Staff staff, EmployeeId id) {
+  for (const auto& e : *staff)
     if (e.id == id) return &e;
   return nullptr;
 }
@@ -68,8 +72,9 @@ inline void check_forward_number(const Sink& sink, const std::optional<std::stri
                                                                  : format_as(n.reason())));
 }
 
-inline void validate_queue(const Sink& sink, const IntegrationSettings& s, std::size_t qi,
-                           const std::string& path, const PhoneNormalizer& normalizer) {
+inline void validate_queue(const Sink& sink, const IntegrationSettings& s, Staff staff,
+                           std::size_t qi, const std::string& path,
+                           const PhoneNormalizer& normalizer) {
   const QueueSettings& q = s.queues[qi];
   if (q.id.empty()) {
     sink.add(key(path, "id"), "must not be empty");
@@ -82,7 +87,7 @@ inline void validate_queue(const Sink& sink, const IntegrationSettings& s, std::
   }
   for (std::size_t m = 0; m < q.members.size(); ++m) {
     const std::string member_path = index(key(path, "members"), m);
-    if (find_employee(s, q.members[m]) == nullptr)
+    if (staff != nullptr && find_employee(staff, q.members[m]) == nullptr)
       sink.add(member_path, fmt::format("unknown employee {}", q.members[m]));
     else if (std::find(q.members.begin(), q.members.begin() + static_cast<std::ptrdiff_t>(m),
                        q.members[m]) != q.members.begin() + static_cast<std::ptrdiff_t>(m))
@@ -134,11 +139,11 @@ inline void validate_line(const Sink& sink, const IntegrationSettings& s, std::s
       }
   }
   if (line.region && !line.region->is_known()) sink.add(key(path, "region"), "unknown region");
-  if (line.responsible_ring_seconds < min_ring_seconds ||
-      line.responsible_ring_seconds > max_ring_seconds)
+  if (line.responsible_ring_time < Seconds(min_ring_seconds) ||
+      line.responsible_ring_time > Seconds(max_ring_seconds))
     sink.add(key(path, "responsible_ring_seconds"),
              fmt::format("must be {} to {} seconds, got {}", min_ring_seconds, max_ring_seconds,
-                         line.responsible_ring_seconds));
+                         line.responsible_ring_time.count()));
   if (line.queue.empty())
     sink.add(key(path, "queue"), "required: the queue that takes the line's calls");
   else if (!queue_index(s, line.queue))
@@ -220,14 +225,19 @@ inline bool is_used(const IntegrationSettings& s, std::size_t qi) {
   return false;
 }
 
-inline void lint_queue(const Sink& sink, const IntegrationSettings& s, std::size_t qi,
+inline void lint_queue(const Sink& sink, const IntegrationSettings& s, Staff staff, std::size_t qi,
                        const std::string& path) {
   const QueueSettings& q = s.queues[qi];
   std::size_t active = 0;
   std::size_t always_reachable = 0;  // active, online now, and not stopped by the working day
   const bool day_matters = working_day_applies(s, qi);
   for (EmployeeId id : q.members) {
-    const Employee* e = find_employee(s, id);
+    if (staff == nullptr) {  // nothing known of them: no warning depends on them
+      ++active;
+      ++always_reachable;
+      continue;
+    }
+    const Employee* e = find_employee(staff, id);
     if (e == nullptr || !e->active) continue;
     ++active;
     if (e->presence == Presence::online && (!day_matters || e->workday == Workday::untracked))
@@ -304,10 +314,10 @@ inline void lint_phone(const Sink& sink, const std::string& phone, const std::st
 
 }  // namespace validate_detail
 
-TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& s,
-                                                    std::string_view root_view,
-                                                    const PhoneNormalizer& normalizer) {
-  using namespace validate_detail;
+namespace validate_detail {
+inline std::vector<SettingsProblem> validate(const IntegrationSettings& s, Staff staff,
+                                             std::string_view root_view,
+                                             const PhoneNormalizer& normalizer) {
   std::vector<SettingsProblem> out;
   const Sink sink{out, Severity::error};
   const std::string root(root_view);
@@ -322,27 +332,28 @@ TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& s
   if (s.simple_mode.pipeline < 0)
     sink.add(key(key(root, "simple_mode"), "pipeline"),
              fmt::format("must be 0 or more, got {}", s.simple_mode.pipeline));
-  const std::string employees = key(root, "employees");
-  for (std::size_t i = 0; i < s.employees.size(); ++i)
-    for (std::size_t k = 0; k < i; ++k)
-      if (s.employees[k].id == s.employees[i].id) {
-        sink.add(key(index(employees, i), "id"),
-                 fmt::format("duplicate employee id {}", s.employees[i].id));
-        break;
-      }
+  if (staff != nullptr) {
+    const std::string employees = key(root, "employees");
+    for (std::size_t i = 0; i < staff->size(); ++i)
+      for (std::size_t k = 0; k < i; ++k)
+        if ((*staff)[k].id == (*staff)[i].id) {
+          sink.add(key(index(employees, i), "id"),
+                   fmt::format("duplicate employee id {}", (*staff)[i].id));
+          break;
+        }
+  }
   const std::string queues = key(root, "queues");
   for (std::size_t i = 0; i < s.queues.size(); ++i)
-    validate_queue(sink, s, i, index(queues, i), normalizer);
+    validate_queue(sink, s, staff, i, index(queues, i), normalizer);
   const std::string lines = key(root, "lines");
   for (std::size_t i = 0; i < s.lines.size(); ++i)
     validate_line(sink, s, i, index(lines, i), normalizer);
   return out;
 }
 
-TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
-                                                std::string_view root_view,
-                                                const PhoneNormalizer& normalizer) {
-  using namespace validate_detail;
+inline std::vector<SettingsProblem> lint(const IntegrationSettings& s, Staff staff,
+                                         std::string_view root_view,
+                                         const PhoneNormalizer& normalizer) {
   std::vector<SettingsProblem> out;
   const Sink sink{out, Severity::warning};
   const std::string root(root_view);
@@ -352,8 +363,8 @@ TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
       lint_phone(sink, s.exceptions.phones[i], index(phones, i), s.default_region, normalizer,
                  "it is compared by its digits only");
     const std::string employees = key(root, "employees");
-    for (std::size_t i = 0; i < s.employees.size(); ++i) {
-      const EmployeePhones& p = s.employees[i].phones;
+    for (std::size_t i = 0; staff != nullptr && i < staff->size(); ++i) {
+      const EmployeePhones& p = (*staff)[i].phones;
       const std::string base = key(index(employees, i), "phones");
       for (const auto& [name, phone] :
            {std::pair{"mobile", &p.mobile}, std::pair{"personal", &p.personal},
@@ -370,7 +381,7 @@ TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
                fmt::format("'{}' is not an e-mail address", s.exceptions.emails[i]));
   lint_cycles(sink, s, root);
   const std::string queues = key(root, "queues");
-  for (std::size_t i = 0; i < s.queues.size(); ++i) lint_queue(sink, s, i, index(queues, i));
+  for (std::size_t i = 0; i < s.queues.size(); ++i) lint_queue(sink, s, staff, i, index(queues, i));
   const std::string lines = key(root, "lines");
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
     const std::string path = index(lines, i);
@@ -381,16 +392,48 @@ TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& s,
   return out;
 }
 
-TELCRM_INLINE Result<void> check_settings(const IntegrationSettings& settings,
-                                          std::string_view root,
-                                          const PhoneNormalizer& normalizer) {
-  const auto problems = validate(settings, root, normalizer);
+inline Result<void> first_problem(const std::vector<SettingsProblem>& problems) {
   if (problems.empty()) return {};
   std::string message = format_as(problems.front());
   if (problems.size() > 1)
     message += fmt::format(" (and {} more problem{})", problems.size() - 1,
                            problems.size() == 2 ? "" : "s");
   return fail(Errc::invalid_argument, std::move(message));
+}
+}  // namespace validate_detail
+
+TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& settings,
+                                                    std::span<const Employee> employees,
+                                                    std::string_view root,
+                                                    const PhoneNormalizer& normalizer) {
+  return validate_detail::validate(settings, &employees, root, normalizer);
+}
+TELCRM_INLINE std::vector<SettingsProblem> validate(const IntegrationSettings& settings,
+                                                    std::string_view root,
+                                                    const PhoneNormalizer& normalizer) {
+  return validate_detail::validate(settings, nullptr, root, normalizer);
+}
+TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& settings,
+                                                std::span<const Employee> employees,
+                                                std::string_view root,
+                                                const PhoneNormalizer& normalizer) {
+  return validate_detail::lint(settings, &employees, root, normalizer);
+}
+TELCRM_INLINE std::vector<SettingsProblem> lint(const IntegrationSettings& settings,
+                                                std::string_view root,
+                                                const PhoneNormalizer& normalizer) {
+  return validate_detail::lint(settings, nullptr, root, normalizer);
+}
+TELCRM_INLINE Result<void> check_settings(const IntegrationSettings& settings,
+                                          std::span<const Employee> employees,
+                                          std::string_view root,
+                                          const PhoneNormalizer& normalizer) {
+  return validate_detail::first_problem(validate(settings, employees, root, normalizer));
+}
+TELCRM_INLINE Result<void> check_settings(const IntegrationSettings& settings,
+                                          std::string_view root,
+                                          const PhoneNormalizer& normalizer) {
+  return validate_detail::first_problem(validate(settings, root, normalizer));
 }
 
 TELCRM_END_NAMESPACE

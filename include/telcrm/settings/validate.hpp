@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,12 +40,19 @@ inline std::string format_as(const SettingsProblem& p) {
   return p.path + ": " + p.message;
 }
 
-/// Every error of `settings`, in document order: an unknown default region, references to
-/// queues or employees that do not exist, duplicate ids, `rings` outside 2–7, a missing or
-/// undialable `forward_number` for `forward_to_number`, a missing `next_queue`, a UTC offset
-/// outside −12:00…+14:00, a time of day past 24:00, ring times outside 1–600 s, an empty
-/// source or title, `match_suffix_digits` other than 0 or 7–15, a simple mode that creates
-/// neither a contact nor a company. Paths start with `root`. Pure; thread-safe.
+/// Every error of `settings`, in document order: an unknown default region, queue members
+/// the directory's `employees` do not hold, references to queues that do not exist,
+/// duplicate ids, `rings` outside 2–7, a missing or undialable `forward_number` for
+/// `forward_to_number`, a missing `next_queue`, a UTC offset outside −12:00…+14:00, a time
+/// of day past 24:00, ring times outside 1–600 s, an empty source or title,
+/// `match_suffix_digits` other than 0 or 7–15, a simple mode that creates neither a contact
+/// nor a company. Employee problems (duplicate ids) are reported at `root`.employees[i], the
+/// place the JSON formats keep them. Paths start with `root`. Pure; thread-safe.
+[[nodiscard]] std::vector<SettingsProblem> validate(const IntegrationSettings& settings,
+                                                    std::span<const Employee> employees,
+                                                    std::string_view root = "settings",
+                                                    const PhoneNormalizer& normalizer = {});
+/// The same without the directory: queue members are not checked.
 [[nodiscard]] std::vector<SettingsProblem> validate(const IntegrationSettings& settings,
                                                     std::string_view root = "settings",
                                                     const PhoneNormalizer& normalizer = {});
@@ -53,14 +61,25 @@ inline std::string format_as(const SettingsProblem& p) {
 /// chains that cycle, queues with no member or only inactive ones, a `wait` rule on a queue
 /// that can be empty (R-Q5 then hangs up), work hours whose `from` is not before `to` or that
 /// have no working day, holidays that are not dates or repeat, a `forward_number` or
-/// `next_queue` the rule ignores, queues no line uses, phones that do not normalise, e-mails
-/// without `@`, unknown `{placeholders}` in a lead title. Safe on invalid settings. Pure.
+/// `next_queue` the rule ignores, queues no line uses, phones that do not normalise
+/// (employees' phones at `root`.employees[i]), e-mails without `@`, unknown `{placeholders}`
+/// in a lead title. Safe on invalid settings. Pure.
+[[nodiscard]] std::vector<SettingsProblem> lint(const IntegrationSettings& settings,
+                                                std::span<const Employee> employees,
+                                                std::string_view root = "settings",
+                                                const PhoneNormalizer& normalizer = {});
+/// The same without the directory: no warning about employees.
 [[nodiscard]] std::vector<SettingsProblem> lint(const IntegrationSettings& settings,
                                                 std::string_view root = "settings",
                                                 const PhoneNormalizer& normalizer = {});
 
 /// Succeeds when validate() finds no error; else Errc::invalid_argument whose message is the
 /// first error (`path: message`), followed by `(and N more problems)` when there are more.
+[[nodiscard]] Result<void> check_settings(const IntegrationSettings& settings,
+                                          std::span<const Employee> employees,
+                                          std::string_view root = "settings",
+                                          const PhoneNormalizer& normalizer = {});
+/// The same without the directory.
 [[nodiscard]] Result<void> check_settings(const IntegrationSettings& settings,
                                           std::string_view root = "settings",
                                           const PhoneNormalizer& normalizer = {});

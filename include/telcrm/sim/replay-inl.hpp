@@ -4,6 +4,7 @@
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
 #include <telcrm/ports/clock.hpp>
+#include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
 
@@ -11,12 +12,16 @@ TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& store,
                                           ReplayOptions options) {
-  MemoryDirectory directory(scenario.settings.employees);
+  const CrmInspection* inspection = store.inspection();
+  if (inspection == nullptr)
+    return fail(Errc::invalid_argument, "replay: the store cannot be inspected (no snapshot)");
+  MemoryDirectory directory(scenario.employees);
   SimulatedPbx pbx(scenario.settings.default_region);
   ManualClock clock(scenario.calls.empty() ? Timestamp{} : scenario.calls.front().at);
   EngineOptions engine_options;
   engine_options.seed = options.seed;
-  auto engine = CallEngine::create(scenario.settings, store, directory, pbx, clock, engine_options);
+  auto engine =
+      CallEngine::create(scenario.settings, Ports{store, directory, pbx, clock}, engine_options);
   if (!engine) return fail(engine.error());
 
   ReplayOutput out;
@@ -27,13 +32,13 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
     for (const auto& [id, presence] : call.presence) directory.set_presence(id, presence);
     auto result = pbx.play(**engine, call);
     for (const auto& [id, presence] : call.presence)
-      for (const auto& e : scenario.settings.employees)
+      for (const auto& e : scenario.employees)
         if (e.id == id) directory.set_presence(id, e.presence);
     if (!result) return fail(result.error().with_context("$.calls[" + std::to_string(i) + "]"));
     out.calls.push_back(std::move(*result));
   }
-  (*engine)->flush_outbox();
-  auto after = store.snapshot();
+  (*engine)->flush();
+  auto after = inspection->snapshot();
   if (!after) return fail(after.error());
   out.crm_after = std::move(*after);
   return out;

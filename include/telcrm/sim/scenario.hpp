@@ -31,18 +31,18 @@ struct ScenarioCall {
   std::string id{};
   CallDirection direction = CallDirection::incoming;
   std::string line{};
-  std::string from{};                ///< incoming / callback: the caller
-  std::string to{};                  ///< outgoing: the dialled number
-  std::optional<EmployeeId> user{};  ///< outgoing: who dials
+  std::string from{};                    ///< incoming / callback: the caller
+  std::string to{};                      ///< outgoing: the dialled number
+  std::optional<EmployeeId> employee{};  ///< outgoing: who dials
   std::optional<EntityRef> crm_entity{};
   Timestamp at{};
   std::vector<std::pair<EmployeeId, Presence>> presence{};  ///< overrides for this call
   std::vector<EmployeeId> answers{};                        ///< employees who pick up when rung
   std::vector<std::string> phone_answers{};                 ///< external numbers that pick up
-  std::int64_t caller_hangs_up_after = 300;
+  Seconds caller_hangs_up_after{300};
   std::optional<EmployeeId> transfer_to{};
-  std::int64_t duration = 0;
-  std::optional<int> status_code{};
+  Seconds duration{0};
+  std::optional<CallStatus> status{};
   std::optional<std::string> recording{};
   std::optional<std::string> voicemail{};
   std::optional<std::string> comment{};
@@ -54,6 +54,7 @@ struct ScenarioCall {
 struct Scenario {
   std::string name{};
   IntegrationSettings settings{};
+  std::vector<Employee> employees{};  ///< the scenario's `settings.employees`: the directory
   CrmSnapshot crm{};
   std::vector<ScenarioCall> calls{};
 };

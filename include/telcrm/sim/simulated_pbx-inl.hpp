@@ -45,12 +45,17 @@ TELCRM_INLINE std::vector<std::string> SimulatedPbx::commands() const {
 
 TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const ScenarioCall& call) {
   const bool outgoing = call.direction == CallDirection::outgoing;
-  auto progress = engine.start_call(CallStart{call.id, call.direction, call.line,
-                                              outgoing ? call.to : call.from, call.user,
-                                              call.crm_entity, call.at});
+  // The simulated host flushes after every event: the writes land in event order.
+  auto flushed = [&](auto result) {
+    engine.flush();
+    return result;
+  };
+  auto progress = flushed(engine.start_call(CallStart{call.id, call.direction, call.line,
+                                                      outgoing ? call.to : call.from, call.employee,
+                                                      call.crm_entity, call.at}));
   if (!progress) return fail(progress.error());
 
-  bool answered = outgoing && call.duration > 0;
+  bool answered = outgoing && call.duration > Seconds(0);
   if (!outgoing) {
     auto picks_up = [&](std::string_view number) {
       const auto n = normalizer_.normalize(number, default_region_);
@@ -59,7 +64,7 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
         return a.is_dialable() ? a.e164() == n.e164() : p == number;
       });
     };
-    const Seconds hangup(call.caller_hangs_up_after);
+    const Seconds hangup = call.caller_hangs_up_after;
     Seconds elapsed{0};
     // Each pass handles the step the engine just issued; the loop ends with the route, which
     // the engine bounds.
@@ -67,13 +72,13 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
       const RouteEntry& step = *progress->current;
       const std::size_t index = progress->steps - 1;
       if (hangup <= elapsed) {  // the step never began before the caller left
-        progress = engine.caller_hung_up(CallerHungUp{call.id, hangup});
+        progress = flushed(engine.caller_hung_up(CallerHungUp{call.id, hangup}));
         break;
       }
       if (step.kind == RouteEntry::Kind::voicemail || step.kind == RouteEntry::Kind::hang_up) break;
       std::optional<Answered> answer;
       if (step.kind == RouteEntry::Kind::ring) {
-        for (EmployeeId u : step.users)
+        for (EmployeeId u : step.employees)
           if (std::find(call.answers.begin(), call.answers.end(), u) != call.answers.end()) {
             answer = Answered{call.id, index, u, std::nullopt};
             break;
@@ -82,24 +87,25 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
         answer = Answered{call.id, index, step.employee, step.number};
       }
       if (answer) {
-        progress = engine.answered(*answer);
+        progress = flushed(engine.answered(*answer));
         answered = true;
         break;
       }
-      if (hangup < elapsed + Seconds(step.seconds)) {  // cut short by the caller
-        progress = engine.caller_hung_up(CallerHungUp{call.id, hangup});
+      if (hangup < elapsed + step.seconds) {  // cut short by the caller
+        progress = flushed(engine.caller_hung_up(CallerHungUp{call.id, hangup}));
         break;
       }
-      elapsed += Seconds(step.seconds);
+      elapsed += step.seconds;
       const std::size_t before = progress->steps;
-      progress = engine.step_ended(StepEnded{call.id, index, StepOutcome::no_answer, std::nullopt});
+      progress = flushed(
+          engine.step_ended(StepEnded{call.id, index, StepOutcome::no_answer, std::nullopt}));
       if (progress && progress->steps == before) break;  // the route ended without a step
     }
     if (!progress) return fail(progress.error());
   }
 
   if (answered && call.transfer_to) {
-    if (auto t = engine.transferred(Transferred{call.id, *call.transfer_to}); !t)
+    if (auto t = flushed(engine.transferred(Transferred{call.id, *call.transfer_to})); !t)
       return fail(t.error());
   }
   if (answered) {
@@ -107,17 +113,23 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
       const auto& a = call.during_call[i];
       DuringCallAction action{call.id, i, {}};
       if (a.kind == ScenarioAction::Kind::create_deal)
-        action.action = DuringCallAction::CreateDeal{a.title};
+        action.action = DuringCallAction::AddDeal{a.title};
       else
-        action.action = DuringCallAction::CreateInvoice{a.amount};
+        action.action = DuringCallAction::AddInvoice{a.amount};
       // A call with no client (an excepted number, an offer) has nothing to create records
       // for: the engine refuses the action and the call goes on.
-      if (auto r = engine.during_call(action); !r && r.error().code() != Errc::invalid_state)
+      if (auto r = flushed(engine.during_call(action));
+          !r && r.error().code() != Errc::invalid_state)
         return fail(r.error());
     }
   }
-  return engine.end_call(CallEnd{call.id, Seconds(answered ? call.duration : 0), call.status_code,
-                                 call.recording, call.voicemail, call.comment});
+  auto ended = engine.end_call(CallEnd{call.id, answered ? call.duration : Seconds(0), call.status,
+                                       call.recording, call.voicemail, call.comment});
+  engine.flush();
+  if (!ended) return ended;
+  // The result with the ids the store gave what the call created (its writes just landed).
+  if (auto written = engine.result(call.id)) return std::move(*written);
+  return ended;
 }
 
 TELCRM_END_NAMESPACE

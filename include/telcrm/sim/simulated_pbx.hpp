@@ -32,7 +32,9 @@ class SimulatedPbx final : public Telephony {
   [[nodiscard]] Result<void> voicemail(std::string_view call, EmployeeId employee) override;
   [[nodiscard]] Result<void> hang_up(std::string_view call) override;
 
-  /// Plays `call` through `engine` from its start to its end.
+  /// Plays `call` through `engine` from its start to its end. As the host of the simulation
+  /// it flushes the engine's writes after each event (CallEngine::flush()), so a replay is
+  /// deterministic: the CRM is written in the order the events happened.
   [[nodiscard]] Result<CallResult> play(CallEngine& engine, const ScenarioCall& call);
 
   /// Every command received, as text ("ring c1 [2] 30s"), in order.

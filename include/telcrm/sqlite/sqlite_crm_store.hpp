@@ -6,6 +6,8 @@
 #include <telcrm/config.hpp>
 #include <telcrm/crm/crm_index.hpp>
 #include <telcrm/crm/employee.hpp>
+#include <telcrm/ports/crm_change_feed.hpp>
+#include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
 #include <telcrm/result.hpp>
@@ -17,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,7 +99,10 @@ struct SqliteCounts {
 /// Errc::unsupported_version (written by a newer telcrm), Errc::permission_denied
 /// (read-only), Errc::io_error (cannot open), Errc::conflict (a constraint), and
 /// Errc::invalid_argument (a batch or snapshot referencing a missing record).
-class SqliteCrmStore final : public CrmStore, public Directory {
+class SqliteCrmStore final : public CrmStore,
+                             public CrmChangeFeed,
+                             public CrmInspection,
+                             public Directory {
  public:
   /// The schema version this build writes (`PRAGMA user_version`). Older files are
   /// migrated forward when opened for writing; newer ones are refused.
@@ -121,10 +127,17 @@ class SqliteCrmStore final : public CrmStore, public Directory {
   [[nodiscard]] Result<std::optional<Company>> find_company(EntityId id) const override;
   [[nodiscard]] Result<std::optional<Lead>> find_lead(EntityId id) const override;
   [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
+  /// One transaction per batch (inside the open group, if any: see begin_group()).
+  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override { return this; }
+  [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
+
+  // --- CrmInspection ---
   [[nodiscard]] Result<std::vector<Deal>> open_deals_of(EntityRef client) const override;
   [[nodiscard]] Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const override;
   /// Everything, each list in id order (missed calls and history in call order).
   [[nodiscard]] Result<CrmSnapshot> snapshot() const override;
+  // --- CrmChangeFeed ---
   /// SQLite's `PRAGMA data_version` (plus one, so it is never 0): changes exactly when
   /// another connection — another process or another store object — committed.
   [[nodiscard]] Result<std::uint64_t> data_version() const override;
@@ -133,8 +146,6 @@ class SqliteCrmStore final : public CrmStore, public Directory {
   /// From the change log every write transaction keeps (one row per record, so it is always
   /// complete): the records created or changed after `cursor`.
   [[nodiscard]] Result<ChangeSet> changes_since(std::uint64_t cursor) const override;
-  /// One transaction per batch (inside the open group, if any: see begin_group()).
-  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
 
   // --- Directory ---
   [[nodiscard]] Result<std::vector<Employee>> employees() const override;
@@ -150,11 +161,13 @@ class SqliteCrmStore final : public CrmStore, public Directory {
   [[nodiscard]] Result<bool> set_workday(EmployeeId id, Workday workday);
 
   // --- settings ---
-  /// Stores `settings` (as the scenario format's JSON) and makes `settings.employees` the
-  /// directory. Re-keys the stored phones when the default region or suffix digits change
-  /// and the store was not opened with explicit phone_keys.
-  [[nodiscard]] Result<void> save_settings(const IntegrationSettings& settings);
-  /// The stored settings with the directory's current employees; nullopt when none were saved.
+  /// Stores `settings` (as the scenario format's JSON) and makes `employees` the directory,
+  /// in one transaction. Re-keys the stored phones when the default region or suffix digits
+  /// change and the store was not opened with explicit phone_keys.
+  [[nodiscard]] Result<void> save_settings(const IntegrationSettings& settings,
+                                           std::span<const Employee> employees);
+  /// The stored settings (the employees are this store's Directory); nullopt when none were
+  /// saved.
   [[nodiscard]] Result<std::optional<IntegrationSettings>> load_settings() const;
 
   // --- bulk work and inspection ---

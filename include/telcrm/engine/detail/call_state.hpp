@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The engine's state of one call in progress, and the registry of calls: those in progress
+// and the last finished ones' results (R-I1). Included by call_engine-inl.hpp only.
+
+#include <telcrm/config.hpp>
+#include <telcrm/crm/employee_index.hpp>
+#include <telcrm/crm/exception_list.hpp>
+#include <telcrm/engine/call_engine.hpp>
+#include <telcrm/leads/creation_plan.hpp>
+#include <telcrm/leads/mode_strategy.hpp>
+#include <telcrm/routing/roster.hpp>
+#include <telcrm/routing/routing_policy.hpp>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+namespace detail {
+
+// What one settings version needs at run time (R-S3: a call keeps the version it began with).
+struct EngineConfig {
+  IntegrationSettings settings;
+  RoutingPolicy policy;
+  ModeStrategy mode;
+  std::vector<Region> line_regions;  // by line index
+};
+
+// What the directory said at one version: employees' numbers and their routing state.
+struct People {
+  std::uint64_t version = 0;
+  EmployeeIndex employees;
+  Roster roster;
+};
+
+// One call in progress. Its mutex serialises the call's events.
+struct Call {
+  std::mutex mutex;
+  std::string id;
+  std::shared_ptr<const EngineConfig> config;
+  std::shared_ptr<const People> people;
+  std::shared_ptr<const ExceptionList> exceptions;
+  const LineSettings* line = nullptr;
+  Timestamp at{};
+  RouteCall route_call;
+  RouteState route_state;
+  bool routing_ended = false;
+  CallResult result;
+  CreationPlan plan;
+  bool creation_done = false;
+  std::vector<EntityRef> bound;        // R-I2: another call's records this call binds to
+  std::optional<EmployeeId> holder;    // who has the call now (answer, transfers)
+  std::optional<EmployeeId> answerer;  // who answered (queue statistics)
+  Timestamp answered_at{};
+  std::optional<EmployeeId> voicemail_for;
+  std::vector<std::string> comments;
+  std::set<std::size_t> actions_done;
+  std::uint32_t next_seq = 1;
+  Timestamp last_event{};
+  bool finished = false;
+};
+
+inline CallProgress progress_of(const Call& c) {
+  CallProgress p;
+  p.call = c.id;
+  p.crm = c.result.match.crm;
+  p.primary = c.result.match.primary;
+  p.responsible = c.result.match.responsible;
+  p.steps = c.result.route.size();
+  if (!c.result.route.empty()) p.current = c.result.route.back();
+  p.routing_ended = c.routing_ended;
+  p.ended = c.finished;
+  return p;
+}
+
+inline CallProgress progress_of(const CallResult& r) {
+  CallProgress p;
+  p.call = r.call;
+  p.crm = r.match.crm;
+  p.primary = r.match.primary;
+  p.responsible = r.match.responsible;
+  p.steps = r.route.size();
+  if (!r.route.empty()) p.current = r.route.back();
+  p.routing_ended = true;
+  p.ended = true;
+  return p;
+}
+
+// The calls in progress, and the results of the last `remembered` finished calls (R-I1).
+class CallRegistry {
+ public:
+  explicit CallRegistry(std::size_t remembered) : remembered_(remembered) {}
+
+  std::shared_ptr<Call> find_active(std::string_view id) const {
+    std::lock_guard lock(calls_mutex_);
+    auto it = calls_.find(id);
+    return it == calls_.end() ? nullptr : it->second;
+  }
+  // Registers `call` under `id`; returns the call already registered under it, if any.
+  std::shared_ptr<Call> add(std::string_view id, std::shared_ptr<Call> call) {
+    std::lock_guard lock(calls_mutex_);
+    auto [it, inserted] = calls_.emplace(std::string(id), std::move(call));
+    return inserted ? nullptr : it->second;
+  }
+  void remove(std::string_view id) {
+    std::lock_guard lock(calls_mutex_);
+    if (auto it = calls_.find(id); it != calls_.end()) calls_.erase(it);
+  }
+  std::vector<std::shared_ptr<Call>> active() const {
+    std::lock_guard lock(calls_mutex_);
+    std::vector<std::shared_ptr<Call>> out;
+    out.reserve(calls_.size());
+    for (const auto& [id, call] : calls_) out.push_back(call);
+    return out;
+  }
+  std::size_t active_count() const {
+    std::lock_guard lock(calls_mutex_);
+    return calls_.size();
+  }
+
+  // Runs `f(const CallResult&)` on a remembered result: nullopt when the call is not one.
+  template <class F>
+  auto with_finished(std::string_view id, F&& f) const
+      -> std::optional<std::invoke_result_t<F, const CallResult&>> {
+    std::lock_guard lock(finished_mutex_);
+    auto it = finished_.find(id);
+    if (it == finished_.end()) return std::nullopt;
+    return f(ring_[it->second]);
+  }
+  std::size_t finished_count() const {
+    std::lock_guard lock(finished_mutex_);
+    return finished_.size();
+  }
+
+  // Remembers a finished call's result, then forgets the call: an event for it finds one or
+  // the other. A slot of the ring is overwritten by copy assignment, which reuses the strings
+  // and vectors of the result it forgets: remembering costs no allocation once it is full.
+  void retire(const Call& call) {
+    remember(call.result);
+    remove(call.id);
+  }
+
+ private:
+  void remember(const CallResult& result) {
+    if (remembered_ == 0) return;
+    std::lock_guard lock(finished_mutex_);
+    if (ring_.size() < remembered_) {
+      ring_.push_back(result);
+      finished_.emplace(result.call, ring_.size() - 1);
+      return;
+    }
+    const std::size_t slot = next_;
+    next_ = (next_ + 1) % ring_.size();
+    auto node = finished_.extract(ring_[slot].call);  // reused for the new call
+    ring_[slot] = result;
+    if (node.empty()) {
+      finished_.emplace(result.call, slot);
+    } else {
+      node.key() = result.call;
+      node.mapped() = slot;
+      finished_.insert(std::move(node));
+    }
+  }
+
+  // Call ids are looked up by string_view, without making a string of them.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept {
+      return std::hash<std::string_view>{}(id);
+    }
+  };
+  template <class V>
+  using ById = std::unordered_map<std::string, V, IdHash, std::equal_to<>>;
+
+  std::size_t remembered_;
+  mutable std::mutex calls_mutex_;
+  ById<std::shared_ptr<Call>> calls_;
+  mutable std::mutex finished_mutex_;
+  std::vector<CallResult> ring_;
+  std::size_t next_ = 0;  // the slot overwritten next
+  ById<std::size_t> finished_;
+};
+
+}  // namespace detail
+TELCRM_END_NAMESPACE

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// CallEngine's public functions: each a few lines over CallEngine::Impl. Included by
+// call_engine-inl.hpp only.
+
+#include <telcrm/engine/call_engine-inl.hpp>
+
+TELCRM_BEGIN_NAMESPACE
+
+TELCRM_INLINE CallEngine::CallEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TELCRM_INLINE CallEngine::~CallEngine() = default;
+
+TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(IntegrationSettings settings,
+                                                                     Ports ports,
+                                                                     EngineOptions options) {
+  auto staff = ports.directory.employees();
+  if (!staff) return fail(staff.error());
+  auto config = Impl::make_config(std::move(settings), *staff, options);
+  if (!config) return fail(config.error());
+  auto impl = std::make_unique<Impl>(ports, options, std::move(*config));
+  // R-I3: writes a previous run could not deliver go first.
+  if (auto taken = impl->outbox_.load_journal(); !taken) return fail(taken.error());
+  if (auto people = impl->people(*impl->config()); !people) return fail(people.error());
+  if (auto loaded = impl->load_index(); !loaded) {
+    // A store that is down must not stop the telephony: calls are routed from now on, and
+    // nothing is created until refresh() has loaded the index (R-I3).
+    if (loaded.error().code() != Errc::storage_unavailable) return fail(loaded.error());
+  }
+  return std::unique_ptr<CallEngine>(new CallEngine(std::move(impl)));
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event) {
+  Impl& e = *impl_;
+  if (auto active = e.registry_.find_active(event.call)) {
+    std::lock_guard lock(active->mutex);
+    return e.progress_locked(*active);  // R-I1: the same start again
+  }
+  auto config = e.config();
+  auto line = config->policy.find_line(event.line);
+  if (!line)
+    return fail(Errc::not_found,
+                fmt::format("call {}: line '{}' is not configured", event.call, event.line));
+  if (event.direction == CallDirection::outgoing && !event.employee)
+    return fail(Errc::invalid_argument,
+                fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
+  auto people = e.people(*config);
+  if (!people) return fail(people.error());
+
+  auto call = std::make_shared<detail::Call>();
+  detail::Call& c = *call;
+  std::lock_guard lock(c.mutex);
+  if (auto other = e.registry_.add(event.call, call)) {  // started a moment ago (R-I1)
+    std::lock_guard other_lock(other->mutex);
+    return e.progress_locked(*other);
+  }
+  if (auto done = e.finished_progress(event.call)) {  // a repeat of a call that ended (R-I1)
+    e.registry_.remove(event.call);
+    return *done;
+  }
+  c.id = event.call;
+  c.config = config;
+  c.people = *people;
+  c.exceptions = e.exceptions();
+  c.line = &config->settings.lines[*line];
+  c.at = event.at.value_or(e.ports_.clock.now());
+  c.last_event = e.ports_.clock.now();
+  c.result.call = c.id;
+  c.result.direction = event.direction;
+  c.result.input = event.number;
+
+  const Region region = config->line_regions[*line];
+  const PhoneNumber number = e.normalizer_.normalize(event.number, region);
+  MatchRequest request{event.number, region, c.line->crm_lookup, event.card};
+  c.result.match =
+      e.matcher_.match(number, request, e.index_.snapshot(), *c.exceptions, c.people->employees);
+  if (e.index_ready_.load(std::memory_order_acquire)) {
+    c.plan = LeadFactory::plan(CreationRequest{*c.line, event.direction, c.result.match,
+                                               event.number, c.at, config->settings.repeat_sales},
+                               config->mode);
+  } else {
+    c.plan.reason = CreationReason::index_not_loaded;  // a known client could look new
+  }
+  c.result.creation = c.plan.reason;
+  c.route_call.line = *line;
+  c.route_call.direction = event.direction;
+  c.route_call.at = c.at;
+  c.route_call.call_id = c.id;
+  c.route_call.responsible = c.result.match.responsible;
+
+  if (event.direction == CallDirection::outgoing) {
+    c.route_call.responsible = event.employee;  // the dialer (R-A3), not routed
+    c.routing_ended = true;
+    e.create_planned(c, event.employee);  // R-L5: for the employee who dials
+    return detail::progress_of(c);
+  }
+  auto begun = config->policy.begin(c.route_call);
+  if (!begun) {
+    e.registry_.remove(c.id);
+    return fail(begun.error());
+  }
+  c.route_state = std::move(*begun);
+  if (auto issued = e.advance(c, StepOutcome::none); !issued) {
+    e.registry_.remove(c.id);  // the PBX took nothing: a repeat of this event starts afresh
+    return fail(issued.error());
+  }
+  return detail::progress_of(c);
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event) {
+  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    // Only the running step can end; an older step's event is a repeat (R-I1).
+    if (c.routing_ended || event.step + 1 != c.result.route.size()) return detail::progress_of(c);
+    Seconds& rang = c.result.route.back().seconds;
+    const Seconds full = rang;
+    if (event.rang && *event.rang < rang) rang = std::max(Seconds(0), *event.rang);
+    if (auto issued = impl_->advance(c, event.outcome); !issued) {
+      rang = full;  // as it was: the event may come again
+      return fail(issued.error());
+    }
+    return detail::progress_of(c);
+  });
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
+  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    Impl& e = *impl_;
+    if (c.result.answered_by || c.result.answered_by_number) return detail::progress_of(c);
+    if (event.step >= c.result.route.size())
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: no step {} to answer", event.call, event.step));
+    const RouteEntry& step = c.result.route[event.step];
+    std::optional<EmployeeId> who = event.employee;
+    if (step.kind == RouteEntry::Kind::forward) {
+      // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
+      c.result.answered_by_number = event.number.value_or(step.number);
+      if (!who) who = step.employee;
+    }
+    c.result.answered_by = who;
+    if (who) {
+      c.holder = who;
+      c.answerer = who;
+      c.answered_at = c.at + Impl::step_start(c, event.step + 1);
+      e.create_planned(c, who);
+      e.reassign_created(c, *who, ReassignReason::answered);  // R-T2
+    }
+    c.routing_ended = true;
+    return detail::progress_of(c);
+  });
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp& event) {
+  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    if (c.routing_ended) return detail::progress_of(c);
+    // The running step is listed only if it began before the caller left, cut at that moment.
+    if (!c.result.route.empty()) {
+      const std::size_t last = c.result.route.size() - 1;
+      const Seconds start = Impl::step_start(c, last);
+      if (event.after <= start) {
+        c.result.route.pop_back();
+        if (c.voicemail_for && c.result.route.size() == last) c.voicemail_for.reset();
+      } else {
+        auto& seconds = c.result.route.back().seconds;
+        seconds = std::min(seconds, event.after - start);
+      }
+    }
+    c.routing_ended = true;
+    return detail::progress_of(c);
+  });
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& event) {
+  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    if (!c.holder)
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: only an answered call can be transferred", event.call));
+    if (c.result.transferred_to == event.to && c.holder == event.to) return detail::progress_of(c);
+    c.result.transferred_to = event.to;
+    c.holder = event.to;
+    if (c.line->change_responsible_on_transfer)  // R-T1: never the records that existed before
+      impl_->reassign_created(c, event.to, ReassignReason::transfer);
+    return detail::progress_of(c);
+  });
+}
+
+TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallAction& event) {
+  return impl_->on_call(event.call,
+                        [&](detail::Call& c) { return impl_->add_during_call(c, event); });
+}
+
+TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
+  Impl& e = *impl_;
+  auto call = e.registry_.find_active(event.call);  // then the remembered results (R-I1)
+  if (!call) {
+    if (auto done = e.finished_result(event.call)) return std::move(*done);
+    return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
+  }
+  std::unique_lock lock(call->mutex);
+  if (call->finished) {
+    lock.unlock();
+    if (auto done = e.finished_result(event.call)) return std::move(*done);
+    return fail(Errc::invalid_state, fmt::format("call {}: already ended", event.call));
+  }
+  e.finish(*call, event);
+  e.registry_.retire(*call);
+  return std::move(call->result);
+}
+
+TELCRM_INLINE std::size_t CallEngine::flush() {
+  return impl_->outbox_.flush(&Impl::on_applied, impl_.get());
+}
+
+TELCRM_INLINE Result<void> CallEngine::refresh() {
+  return impl_->refresh();
+}
+
+TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
+  Impl& e = *impl_;
+  std::vector<CallResult> closed;
+  for (const auto& call : e.registry_.active()) {
+    std::lock_guard lock(call->mutex);
+    if (call->finished || now - call->last_event < e.options_.stale_after) continue;
+    e.finish(*call, CallEnd{call->id});
+    e.registry_.retire(*call);
+    closed.push_back(std::move(call->result));
+  }
+  return closed;
+}
+
+TELCRM_INLINE bool CallEngine::wait_for_writes(std::chrono::milliseconds timeout) {
+  return impl_->outbox_.wait(timeout);
+}
+
+TELCRM_INLINE std::optional<CallResult> CallEngine::result(std::string_view call) const {
+  return impl_->finished_result(call);
+}
+
+TELCRM_INLINE bool CallEngine::ready() const noexcept {
+  return impl_->index_ready_.load(std::memory_order_acquire);
+}
+
+TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings settings) {
+  Impl& e = *impl_;
+  auto staff = e.ports_.directory.employees();
+  if (!staff) return fail(staff.error());
+  auto config = Impl::make_config(std::move(settings), *staff, e.options_);
+  if (!config) return fail(config.error());
+  const auto before = e.config();
+  const auto& now = (*config)->settings;
+  if (before->settings.default_region != now.default_region ||
+      before->settings.match_suffix_digits != now.match_suffix_digits)
+    return fail(Errc::invalid_argument,
+                "changing default_region or match_suffix_digits needs a new engine (the index is "
+                "keyed by them)");
+  // Built whole before the swap (O(n)): no call sees a half-replaced list (R-X3).
+  std::shared_ptr<const ExceptionList> exceptions;
+  if (before->settings.exceptions != now.exceptions)
+    exceptions = std::make_shared<const ExceptionList>(now.exceptions, now.default_region);
+  std::lock_guard lock(e.config_mutex_);
+  e.config_ = std::move(*config);
+  if (exceptions) e.exceptions_ = std::move(exceptions);
+  e.people_.reset();  // queues may name other employees now
+  return {};
+}
+
+TELCRM_INLINE ExceptionList CallEngine::exceptions() const {
+  return *impl_->exceptions();
+}
+
+TELCRM_INLINE void CallEngine::update_exceptions(ExceptionList exceptions) {
+  auto next = std::make_shared<const ExceptionList>(std::move(exceptions));
+  std::lock_guard lock(impl_->config_mutex_);
+  impl_->exceptions_ = std::move(next);
+}
+
+TELCRM_INLINE Result<void> CallEngine::reload_crm() {
+  std::lock_guard lock(impl_->refresh_mutex_);
+  return impl_->load_index();
+}
+
+TELCRM_INLINE EngineStats CallEngine::stats() const {
+  const Impl& e = *impl_;
+  EngineStats s;
+  s.active_calls = e.registry_.active_count();
+  s.finished_calls = e.registry_.finished_count();
+  s.pending_writes = e.outbox_.pending();
+  s.store_errors = e.outbox_.store_errors();
+  s.dropped_writes = e.outbox_.dropped();
+  s.observer_errors = e.observer_errors_.load() + e.outbox_.observer_errors();
+  s.index_ready = e.index_ready_.load();
+  return s;
+}
+
+TELCRM_INLINE QueueStats CallEngine::queue_stats() const {
+  std::lock_guard lock(impl_->stats_mutex_);
+  return impl_->queue_stats_;
+}
+
+TELCRM_END_NAMESPACE

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The engine's write pipeline (R-I3): the CRM writes events decide wait here, in order, until
+// a flush() applies them. Records a call creates get provisional (negative) ids when they
+// are queued; the outbox learns the store's ids as it applies them and rewrites later
+// batches' references. With a journal, every batch is kept there from the moment it is
+// queued until it is applied — and a batch that created records stays until no waiting
+// batch refers to them any more, so a restart can resolve every reference by replaying.
+// Included by call_engine-inl.hpp only.
+
+#include <telcrm/config.hpp>
+#include <telcrm/ports/crm_store.hpp>
+#include <telcrm/ports/observer.hpp>
+#include <telcrm/ports/outbox_journal.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+TELCRM_BEGIN_NAMESPACE
+namespace detail {
+
+/// What a provisional id became once its batch was applied.
+struct Resolution {
+  EntityRef real{};     ///< the store's record
+  bool lost = false;    ///< R-I2: another call created it; this call did not
+  bool failed = false;  ///< the batch was refused for good: there is no record
+  Timestamp at{};       ///< when its batch was made (resolutions are forgotten by age)
+};
+
+/// One provisional id's resolution, and the entity kept in the batch that created it.
+struct Created {
+  EntityRef provisional{};
+  Resolution resolution{};
+};
+
+class Outbox {
+ public:
+  /// Called with each applied batch and its receipt, and the resolutions it made, before
+  /// they become visible to resolve(): the engine refiles the records in its index.
+  using Applied = void (*)(void* context, const WriteBatch& batch, const WriteReceipt& receipt,
+                           const std::vector<Created>& created);
+
+  Outbox(CrmStore& store, OutboxJournal* journal, Observer* observer, std::size_t max_group)
+      : store_(store),
+        journal_(journal),
+        observer_(observer),
+        max_group_(std::max<std::size_t>(1, max_group)) {}
+
+  /// Takes up what the journal still holds (a previous run's writes): they go first. New
+  /// provisional ids are chosen below every one those batches use.
+  Result<void> load_journal() {
+    if (!journal_) return {};
+    auto waiting = journal_->pending();
+    if (!waiting) return fail(waiting.error());
+    std::lock_guard lock(mutex_);
+    for (auto& batch : *waiting) {
+      for (auto& op : batch.ops)
+        if (auto made = created_by(op); made && made->id < 0)
+          next_provisional_ = std::min(next_provisional_.load(), made->id - 1);
+      Entry e;
+      e.batch = std::move(batch);
+      e.journaled = true;
+      register_locked(e);
+      queue_.push_back(std::move(e));
+    }
+    return {};
+  }
+
+  /// A new provisional id (unique for this engine's life).
+  EntityId next_provisional() noexcept { return next_provisional_.fetch_sub(1); }
+
+  /// Queues `batch` (its references to records applied meanwhile are rewritten first) and
+  /// keeps it in the journal. Never calls the store.
+  void enqueue(WriteBatch batch) {
+    std::unique_lock lock(mutex_);
+    resolve_locked(batch);
+    Entry e;
+    e.batch = std::move(batch);
+    if (journal_) {
+      auto kept = journal_->append(e.batch);
+      e.journaled = kept.has_value();
+      if (!kept) report(e.batch.call, kept.error());
+      unsynced_ = true;
+    }
+    register_locked(e);
+    queue_.push_back(std::move(e));
+    lock.unlock();
+    ready_.notify_one();
+  }
+
+  /// Applies queued batches in order, in groups of up to max_group, until the queue is
+  /// empty or the store refuses one for now. Returns how many still wait.
+  std::size_t flush(Applied applied, void* context) {
+    std::lock_guard flushing(flush_mutex_);
+    for (;;) {
+      std::vector<Entry> group = take_group();
+      if (group.empty()) break;
+      std::vector<WriteBatch> batches;
+      batches.reserve(group.size());
+      for (auto& e : group) batches.push_back(std::move(e.batch));
+      std::vector<Result<WriteReceipt>> results = store_.apply_all(batches);
+      std::size_t done = 0;
+      bool stop = false;
+      for (; done < batches.size() && !stop; ++done) {
+        Result<WriteReceipt>* r = done < results.size() ? &results[done] : nullptr;
+        if (r && *r) {
+          settle(batches[done], &**r, applied, context);
+        } else {
+          const Error error = r ? r->error() : Error(Errc::storage_unavailable, "no result");
+          store_errors_.fetch_add(1, std::memory_order_relaxed);
+          if (error.code() == Errc::storage_unavailable) {
+            report(batches[done].call, error);
+            stop = true;
+            break;
+          }
+          dropped_.fetch_add(1, std::memory_order_relaxed);
+          report(batches[done].call, error);  // can never be applied: reported, dropped
+          settle(batches[done], nullptr, applied, context);
+        }
+      }
+      if (stop) {  // the rest goes back to the front, in order
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = batches.size(); i-- > done;) {
+          group[i].batch = std::move(batches[i]);
+          queue_.push_front(std::move(group[i]));
+        }
+        in_flight_ = 0;
+        break;
+      }
+      std::lock_guard lock(mutex_);
+      in_flight_ = 0;
+    }
+    std::lock_guard lock(mutex_);
+    if (journal_ && unsynced_) {
+      if (auto synced = journal_->sync(); !synced) report({}, synced.error());
+      unsynced_ = false;
+    }
+    forget_old_locked();
+    return queue_.size();
+  }
+
+  /// Waits until a batch is queued or `timeout` passes; true when batches wait.
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    ready_.wait_for(lock, timeout, [&] { return !queue_.empty(); });
+    return !queue_.empty();
+  }
+
+  /// Runs `f(EntityRef)` with `ref` resolved (see resolve()) while no batch is being refiled:
+  /// what `f` writes to the index under a provisional id cannot fall between a batch's
+  /// refiling and its resolution.
+  template <class F>
+  decltype(auto) with_resolved(EntityRef ref, F&& f) const {
+    std::lock_guard refiling(refile_mutex_);
+    return f(resolve(ref));
+  }
+
+  /// Runs `f(resolve)` while no batch is being refiled; `resolve(EntityRef)` as resolve().
+  template <class F>
+  decltype(auto) refiling(F&& f) const {
+    std::lock_guard refiling(refile_mutex_);
+    return f([this](EntityRef ref) { return resolve(ref); });
+  }
+
+  /// Runs `f()` while no flush applies anything (a flush waits meanwhile).
+  template <class F>
+  decltype(auto) with_flush_paused(F&& f) {
+    std::lock_guard flushing(flush_mutex_);
+    return f();
+  }
+
+  /// Calls `f(const WriteOp&)` for every create operation of the batches still queued, in
+  /// order: the records they will make (e.g. to file them again after an index rebuild).
+  template <class F>
+  void for_each_queued_create(F&& f) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : queue_)
+      for (const auto& op : e.batch.ops)
+        if (created_by(op)) f(op);
+  }
+
+  /// The resolution of a provisional id, once its batch was applied.
+  std::optional<Resolution> resolution(EntityId provisional) const {
+    std::lock_guard lock(mutex_);
+    auto it = resolved_.find(provisional);
+    if (it == resolved_.end()) return std::nullopt;
+    return it->second;
+  }
+  /// `ref` with a provisional id replaced by the store's, when known.
+  EntityRef resolve(EntityRef ref) const {
+    if (ref.id >= 0) return ref;
+    auto r = resolution(ref.id);
+    return r && !r->failed ? r->real : ref;
+  }
+
+  std::size_t pending() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size() + in_flight_;
+  }
+  std::size_t store_errors() const noexcept { return store_errors_.load(); }
+  std::size_t dropped() const noexcept { return dropped_.load(); }
+  std::size_t observer_errors() const noexcept { return observer_errors_.load(); }
+  /// How long resolutions are kept (a call holding a provisional id lives at most this long).
+  void keep_resolutions_for(Seconds age) noexcept { keep_for_ = age; }
+
+ private:
+  struct Entry {
+    WriteBatch batch;
+    bool journaled = false;
+  };
+  struct Creator {  // a journaled batch that created records
+    bool applied = false;
+    std::size_t dependents = 0;
+  };
+  using Key = std::pair<std::string, std::uint32_t>;
+
+  void report(std::string_view call, const Error& error) {
+    if (observer_)
+      if (!observer_->on_store_error(call, error)) observer_errors_.fetch_add(1);
+  }
+
+  // Notes what a queued batch creates (for later batches' references) and which journaled
+  // creators it depends on.
+  void register_locked(Entry& e) {
+    if (!journal_ || !e.journaled) return;
+    Key key{e.batch.call, e.batch.seq};
+    bool creates = false;
+    for (auto& op : e.batch.ops) {
+      for_each_reference(op, [&](EntityType, std::optional<EntityId>& id) {
+        if (!id || *id >= 0) return;
+        auto creator = creator_of_.find(*id);
+        if (creator == creator_of_.end() || creator->second == key) return;
+        auto c = creators_.find(creator->second);
+        if (c == creators_.end()) return;
+        auto& deps = depends_[key];
+        if (std::find(deps.begin(), deps.end(), creator->second) == deps.end()) {
+          ++c->second.dependents;
+          deps.push_back(creator->second);
+        }
+      });
+      if (auto made = created_by(op); made && made->id < 0) {
+        creator_of_[made->id] = key;
+        creates = true;
+      }
+    }
+    if (creates) creators_.emplace(key, Creator{});
+  }
+
+  // Rewrites references to records applied meanwhile to the store's ids. References to a
+  // record that was never created (its batch was refused) are dropped, and so are
+  // reassignments of records another call created (R-I2: not this call's to hand over).
+  void resolve_locked(WriteBatch& batch) const {
+    std::vector<EntityRef> own;  // names this batch gives
+    for (const auto& op : batch.ops)
+      if (auto made = created_by(op); made && made->id < 0) own.push_back(*made);
+    auto find = [&](EntityType type, EntityId id) -> const Resolution* {
+      if (id >= 0 || std::find(own.begin(), own.end(), EntityRef{type, id}) != own.end())
+        return nullptr;
+      auto it = resolved_.find(id);
+      return it == resolved_.end() ? nullptr : &it->second;
+    };
+    std::vector<WriteOp> kept;
+    kept.reserve(batch.ops.size());
+    for (auto& op : batch.ops) {
+      bool drop = false;
+      if (auto* r = std::get_if<Reassign>(&op)) {
+        if (const Resolution* res = find(r->entity.type, r->entity.id))
+          drop = res->failed || res->lost;
+      } else if (auto* i = std::get_if<CreateInvoice>(&op)) {
+        if (const Resolution* res = find(i->invoice.entity.type, i->invoice.entity.id))
+          drop = res->failed;
+      }
+      if (drop) continue;
+      if (auto* a = std::get_if<WriteActivity>(&op))
+        std::erase_if(a->activity.bindings, [&](const EntityRef& b) {
+          const Resolution* res = find(b.type, b.id);
+          return res != nullptr && res->failed;
+        });
+      for_each_reference(op, [&](EntityType type, std::optional<EntityId>& id) {
+        if (!id) return;
+        if (const Resolution* res = find(type, *id))
+          id = res->failed ? std::nullopt : std::optional<EntityId>(res->real.id);
+      });
+      kept.push_back(std::move(op));
+    }
+    batch.ops = std::move(kept);
+  }
+
+  // Takes the next group: the head of the queue, up to max_group batches, ending before a
+  // batch that refers to a record created by an earlier batch of the same group (its id is
+  // known only once that one is applied).
+  std::vector<Entry> take_group() {
+    std::lock_guard lock(mutex_);
+    std::vector<Entry> group;
+    std::vector<EntityId> made;  // provisional ids the group's batches create
+    while (!queue_.empty() && group.size() < max_group_) {
+      Entry& e = queue_.front();
+      resolve_locked(e.batch);
+      bool waits = false;
+      for (auto& op : e.batch.ops)
+        for_each_reference(op, [&](EntityType, std::optional<EntityId>& id) {
+          waits =
+              waits || (id && *id < 0 && std::find(made.begin(), made.end(), *id) != made.end());
+        });
+      if (waits && !group.empty()) break;
+      for (const auto& op : e.batch.ops)
+        if (auto m = created_by(op); m && m->id < 0) made.push_back(m->id);
+      group.push_back(std::move(e));
+      queue_.pop_front();
+    }
+    in_flight_ = group.size();
+    return group;
+  }
+
+  // A batch is done: applied (`receipt`) or refused for good (nullptr). Records what its
+  // provisional ids became — after the engine refiled them in its index, under refile_mutex_
+  // so that no event writes a provisional id in between — and releases journal entries.
+  void settle(const WriteBatch& batch, const WriteReceipt* receipt, Applied applied,
+              void* context) {
+    std::vector<Created> created;
+    std::array<std::size_t, 5> nth{};  // creates of each type so far
+    std::size_t next = 0;
+    for (const auto& op : batch.ops) {
+      auto made = created_by(op);
+      if (!made) continue;
+      const std::size_t type_index = static_cast<std::size_t>(made->type);
+      Created c;
+      c.provisional = *made;
+      c.resolution.at = batch.at;
+      std::optional<EntityRef> real;
+      if (receipt && receipt->claimed_by) {
+        // A lost claim lists the winner's records: the n-th of a type stands for ours.
+        c.resolution.lost = true;
+        std::size_t k = nth[type_index];
+        for (const auto& w : receipt->created)
+          if (w.type == made->type && k-- == 0) {
+            real = w;
+            break;
+          }
+      } else if (receipt && next < receipt->created.size()) {
+        real = receipt->created[next];
+      }
+      ++next;
+      ++nth[type_index];
+      if (real)
+        c.resolution.real = *real;
+      else
+        c.resolution.failed = true;
+      if (made->id < 0) created.push_back(c);
+    }
+    std::lock_guard refiling(refile_mutex_);
+    if (receipt && applied && !created.empty()) applied(context, batch, *receipt, created);
+    std::lock_guard lock(mutex_);
+    for (const auto& c : created) resolved_[c.provisional.id] = c.resolution;
+    if (!journal_) return;
+    const Key key{batch.call, batch.seq};
+    // Its own creator entry: removed from the journal once nothing refers to it.
+    bool remove_now = true;
+    if (auto c = creators_.find(key); c != creators_.end()) {
+      c->second.applied = true;
+      if (c->second.dependents > 0)
+        remove_now = false;
+      else
+        creators_.erase(c);
+    }
+    if (remove_now) forget_in_journal(key);
+    // The creators it depended on may go now.
+    auto deps = depends_.find(key);
+    if (deps == depends_.end()) return;
+    for (const auto& creator : deps->second) {
+      auto c = creators_.find(creator);
+      if (c == creators_.end()) continue;
+      if (--c->second.dependents == 0 && c->second.applied) {
+        creators_.erase(c);
+        forget_in_journal(creator);
+      }
+    }
+    depends_.erase(deps);
+  }
+
+  void forget_in_journal(const Key& key) {
+    if (auto gone = journal_->remove(key.first, key.second); !gone) report(key.first, gone.error());
+    unsynced_ = true;
+    std::erase_if(creator_of_, [&](const auto& kv) { return kv.second == key; });
+  }
+
+  // Resolutions of batches older than keep_for_ are forgotten: no call lives that long.
+  void forget_old_locked() {
+    if (resolved_.size() < 1024) return;
+    Timestamp newest{};
+    for (const auto& [id, r] : resolved_) newest = std::max(newest, r.at);
+    std::erase_if(resolved_, [&](const auto& kv) { return kv.second.at + keep_for_ < newest; });
+  }
+
+  CrmStore& store_;
+  OutboxJournal* journal_;
+  Observer* observer_;
+  std::size_t max_group_;
+  Seconds keep_for_{8 * 3600};
+
+  mutable std::mutex refile_mutex_;  // taken before mutex_ (see settle, with_resolved)
+  mutable std::mutex mutex_;         // the queue, resolutions, journal bookkeeping
+  std::mutex flush_mutex_;           // one flush at a time
+  std::condition_variable ready_;
+  std::deque<Entry> queue_;
+  std::size_t in_flight_ = 0;
+  bool unsynced_ = false;
+  std::unordered_map<EntityId, Resolution> resolved_;
+  // Journal bookkeeping (only with a journal).
+  std::map<Key, Creator> creators_;
+  std::unordered_map<EntityId, Key> creator_of_;
+  std::map<Key, std::vector<Key>> depends_;
+
+  std::atomic<EntityId> next_provisional_{-1};
+  std::atomic<std::size_t> store_errors_{0};
+  std::atomic<std::size_t> dropped_{0};
+  std::atomic<std::size_t> observer_errors_{0};
+};
+
+}  // namespace detail
+TELCRM_END_NAMESPACE
