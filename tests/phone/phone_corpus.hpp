@@ -3,8 +3,12 @@
 // Our generator of phone numbers as people, CRMs and PBXes write them, for the differential
 // test against libphonenumber and for the benchmark. Real numbers come from libphonenumber's
 // example numbers with random digits (kept only when libphonenumber calls them valid, plus a
-// few that are not); each is then written in one of the forms R-N1 … R-N4 name, against a
-// default region. Deterministic for a given seed, whatever the compiler or standard library.
+// few that are not); each is then written in one of the forms R-N1 … R-N5 name, against a
+// default region. Most rows are the plain forms a CRM holds; a minority are the shapes CRMs
+// and PBXes also produce: fixed-width padding, pause marks before an extension, a stray `*`
+// or `#`, service codes, vanity letters at the end, labels after the number, notes, Brazil's
+// `(0xx12)` and `tel:` URIs with a `phone-context`. Deterministic for a given seed, whatever
+// the compiler or standard library.
 
 #include <phonenumbers/phonenumberutil.h>
 
@@ -99,6 +103,7 @@ class CorpusGenerator {
   // inner) digits; about one in ten is kept even though it is not valid.
   void build_pools() {
     pool_.clear();
+    brazil_.clear();
     for (const auto& region : corpus_regions()) {
       std::set<Util::PhoneNumberType> types;
       util().GetSupportedTypesForRegion(region, &types);
@@ -117,6 +122,7 @@ class CorpusGenerator {
         if (chance(30) && nsn.size() > 4) nsn[1 + below(2)] = digit();
         Number n = from_nsn(base.country_code(), nsn);
         if (!util().IsValidNumber(n) && !chance(10)) continue;
+        if (region == "BR") brazil_.push_back(pool_.size());
         pool_.push_back({n, region});
         ++kept;
       }
@@ -200,6 +206,11 @@ class CorpusGenerator {
   }
 
   CorpusEntry entry() {
+    // 1.5 % of rows: the shapes that CRM exports and PBX logs add to the plain forms, rare
+    // each (per 10,000 rows: padded 30, long note 5, pause 25, stray sign 20, service code 10,
+    // vanity at the end 20, label after 10, Brazil's 0xx 15, phone-context 15).
+    const std::size_t shape = below(10000);
+    if (shape < 150) return later_shape(shape);
     const Pooled& p = pick(pool_);
     const Number& n = p.number;
     // Formatting is libphonenumber's slowest part: each form formats only what it uses.
@@ -242,9 +253,9 @@ class CorpusGenerator {
               "extension_libphonenumber_reads"};
     }
     if (form < 68) {
-      static const std::vector<std::string> marks = {" доб. ",  " дод. ", " Durchwahl ", ",",
-                                                     ",,",      " wew. ", " poste ",     " ramal ",
-                                                     " anexo ", "p",      " (доб. ",     " вн. "};
+      static const std::vector<std::string> marks = {
+          " доб. ",  " дод. ",  " Durchwahl ", ",",       ",,",    " wew. ", " poste ",
+          " ramal ", " anexo ", "p",           " (доб. ", " вн. ", "w"};
       return {(chance(50) ? intl_of() : national_of()) + pick(marks) + extension(), home,
               "extension_other_notations"};
     }
@@ -295,8 +306,173 @@ class CorpusGenerator {
     return {(chance(50) ? "1-" : "") + nat, region, "vanity"};
   }
 
+  // The plain written forms of a number: E.164 or international against any region, or the
+  // national form against its own.
+  CorpusEntry plain_form(const Pooled& p) {
+    const std::size_t k = below(100);
+    if (k < 15) return {format(p.number, Util::E164), any_region(), ""};
+    if (k < 45) return {format(p.number, Util::INTERNATIONAL), any_region(), ""};
+    return {format(p.number, Util::NATIONAL), p.region, ""};
+  }
+
+  CorpusEntry later_shape(std::size_t shape) {
+    const Pooled& p = pick(pool_);
+    CorpusEntry e = plain_form(p);
+    if (shape < 30) {
+      e.input = padded(e.input);
+      e.form = "padded";
+    } else if (shape < 35) {
+      e.input = long_note(e.input);
+      e.form = "long_note";
+    } else if (shape < 60) {
+      // Pause and wait marks of diallers before the extension (R-N3).
+      static const std::vector<std::string> marks = {"~",  "~", " ~ ", "~~", " ~", ",",
+                                                     ", ", ",", ",,",  ";",  "; ", " ; "};
+      e.input += pick(marks) + extension();
+      if (chance(10)) e.input += "#";
+      e.form = "pause_extension";
+    } else if (shape < 80) {
+      // A `*` or `#` typed before the number: a slip (R-N5).
+      e.input.insert(0, std::string(chance(70) ? "*" : "#") + (chance(25) ? " " : ""));
+      e.form = "stray_sign";
+    } else if (shape < 90) {
+      static const std::vector<std::string> codes = {"*100#", "*#06#", "#31#",  "*102#", "*105*1#",
+                                                     "*111#", "#100#", "*#21#", "*135#", "*100*1#"};
+      return {pick(codes), any_region(), "service_code"};
+    } else if (shape < 110) {
+      return vanity_at_end();
+    } else if (shape < 120) {
+      static const std::vector<std::string> labels = {" mobil",  " Mobil", " (mobil)", " mobile",
+                                                      " privat", " Handy", " cell",    " (home)",
+                                                      " work",   " Ivan",  " (old)",   " MOBIL"};
+      e.input += pick(labels);
+      e.form = "label_after";
+    } else if (shape < 135) {
+      return brazil_0xx();
+    } else {
+      return phone_context(p);
+    }
+    return e;
+  }
+
+  // Padding of fixed-width exports and filler lines, past 250 characters (R-N5).
+  std::string padded(const std::string& number) {
+    static const std::vector<std::size_t> widths = {255, 256, 256, 300, 500, 512, 1000, 1024};
+    const std::size_t kind = below(100);
+    const std::size_t width = std::max(pick(widths), number.size() + 1);
+    if (kind < 45) return number + std::string(width - number.size(), ' ');  // left-aligned
+    if (kind < 65) return std::string(width - number.size(), ' ') + number;  // right-aligned
+    if (kind < 85) {
+      // A line of underscores, dashes, dots or blanks around the number.
+      static const std::vector<std::string> fillers = {"_", "-", ".", " ", "\t", "\u00A0", " _"};
+      const std::string& filler = pick(fillers);
+      const std::size_t before = below(260);
+      std::string out;
+      while (out.size() < before) out += filler;
+      out += (filler == "_" || filler == "-" || filler == ".") && chance(50) ? " " : "";
+      out += number;
+      const std::size_t total = std::max<std::size_t>(out.size() + 1, 251 + below(200));
+      while (out.size() < total) out += filler;
+      return out;
+    }
+    std::string out = number;  // a tab-separated export: the row's empty columns, a line end
+    out.append(250 + below(100), '\t');
+    return out + (chance(50) ? "\r\n" : "\n");
+  }
+
+  // A note of more than 250 characters that holds the number: not read, on purpose (R-N5).
+  std::string long_note(const std::string& number) {
+    static const std::vector<std::string> sentences = {
+        "Called about the renewal of the contract and asked for the offer again by mail.",
+        "Prefers mornings; do not call the office line, nobody answers there on Fridays.",
+        "Wants a discount for the second site before signing, manager to call back.",
+        "Spoke with the assistant, the director is away until the end of the month.",
+        "Complained about the invoice and the late delivery of the last order.",
+        "Interested in the premium plan, send the brochure and the price list first."};
+    std::string note;
+    while (note.size() < 260) note += pick(sentences) + " ";
+    const std::size_t where = below(100);
+    if (where < 60) return note + "Phone: " + number;
+    if (where < 80) return number + " - " + note;
+    return note + "Phone: " + number + ". " + pick(sentences);
+  }
+
+  // A number whose national form ends in three or four digits 2-9, written as keypad letters
+  // in capitals (0351/915 ROO; R-N4).
+  CorpusEntry vanity_at_end() {
+    static constexpr std::array<std::string_view, 10> keys = {"",    "",    "ABC",  "DEF", "GHI",
+                                                              "JKL", "MNO", "PQRS", "TUV", "WXYZ"};
+    for (int attempt = 0; attempt < 40; ++attempt) {
+      const Pooled& q = pick(pool_);
+      std::string nat = format(q.number, Util::NATIONAL);
+      const std::size_t letters = 3 + below(2);
+      std::size_t i = nat.size();
+      std::size_t replaced = 0;
+      while (i > 0 && replaced < letters) {
+        const char c = nat[--i];
+        if (c < '2' || c > '9') break;
+        nat[i] = keys[static_cast<std::size_t>(c - '0')]
+                     [below(keys[static_cast<std::size_t>(c - '0')].size())];
+        ++replaced;
+      }
+      if (replaced < letters) continue;
+      if (i > 0 && nat[i - 1] >= '0' && nat[i - 1] <= '9' && chance(50)) nat.insert(i, " ");
+      if (const std::size_t space = nat.find(' '); space != std::string::npos && chance(25))
+        nat[space] = '/';
+      return {nat, q.region, "vanity_at_end"};
+    }
+    const Pooled& q = pick(pool_);
+    return {format(q.number, Util::NATIONAL), q.region, "national"};
+  }
+
+  // Brazil's carrier notation: "(0xx12) 3456-7890", the xx standing for the carrier code.
+  CorpusEntry brazil_0xx() {
+    for (int attempt = 0; attempt < 20 && !brazil_.empty(); ++attempt) {
+      const Pooled& q = pool_[brazil_[below(brazil_.size())]];
+      const std::string nat = format(q.number, Util::NATIONAL);  // "(12) 3456-7890"
+      const std::size_t close = nat.find(')');
+      if (nat.empty() || nat[0] != '(' || close == std::string::npos) continue;
+      const std::string area = nat.substr(1, close - 1);
+      std::string rest = nat.substr(close + 1);
+      std::string out;
+      switch (below(6)) {
+        case 0: out = "(0xx" + area + ")" + rest; break;
+        case 1: out = "(0XX" + area + ")" + rest; break;
+        case 2: out = "0xx" + area + rest; break;
+        case 3: out = "(0xx " + area + ")" + rest; break;
+        case 4: out = "0xx " + area + rest; break;
+        default:
+          if (!rest.empty() && rest[0] == ' ') rest.erase(0, 1);
+          out = "(0xx" + area + ")" + rest;
+      }
+      return {out, "BR", "brazil_0xx"};
+    }
+    const Pooled& q = pick(pool_);
+    return {format(q.number, Util::NATIONAL), q.region, "national"};
+  }
+
+  // RFC 3966 local numbers: the country (sometimes with the area code) in phone-context.
+  CorpusEntry phone_context(const Pooled& p) {
+    const std::string rfc = format(p.number, Util::RFC3966);  // tel:+7-495-123-45-67
+    std::string prefix = "tel:+";
+    prefix.append(std::to_string(p.number.country_code())).append("-");
+    if (rfc.rfind(prefix, 0) != 0) return {rfc, any_region(), "tel_uri"};
+    std::string local = rfc.substr(prefix.size());
+    std::string context = "+" + std::to_string(p.number.country_code());
+    const std::size_t dash = local.find('-');
+    if (chance(25) && dash != std::string::npos && dash + 1 < local.size()) {
+      context.append("-").append(local, 0, dash);
+      local.erase(0, dash + 1);
+    }
+    if (chance(20)) local.erase(std::remove(local.begin(), local.end(), '-'), local.end());
+    std::string uri = "tel:" + local + ";phone-context=" + context;
+    if (chance(10)) uri += ";ext=" + extension();
+    return {uri, any_region(), "phone_context"};
+  }
+
   std::uint64_t state_;
   std::vector<Pooled> pool_;
+  std::vector<std::size_t> brazil_;  // positions of BR numbers in pool_
 };
 
 }  // namespace telcrm_test

@@ -265,6 +265,28 @@ TEST_CASE("R-N3 extensions in every notation are split off") {
   CHECK(read("+1 212 555 1234 x101", "US").key() == read("+1 212 555 1234", "US").key());
 }
 
+TEST_CASE("R-N3 pause and wait marks after a complete number introduce the extension") {
+  check_rows({
+      {"0 170 486 6174~132", "DE", "+491704866174", "132"},  // ~: wait for the answer
+      {"+49 30 1234567 ~ 132", "DE", "+49301234567", "132"},
+      {"+49 30 1234567~~132", "DE", "+49301234567", "132"},
+      {"+49 30 1234567\uFF5E132", "DE", "+49301234567", "132"},  // full-width tilde
+      {"8 (916) 123-45-67~101", "RU", "+79161234567", "101"},
+      {"(212) 555-1234 ~ 101#", "US", "+12125551234", "101"},
+      {"+49 30 1234567~123456789", "DE", "+49301234567", "123456789"},
+      {"+49 30 1234567;132", "DE", "+49301234567", "132"},  // ;: wait (Android, iPhone)
+      {"+49 30 1234567 ; 132", "DE", "+49301234567", "132"},
+      {"+49 30 1234567, 132", "DE", "+49301234567", "132"},
+      {"+49 30 1234567,132#", "DE", "+49301234567", "132"},
+      {"8~10~49~30~1234567~12", "RU", "+49301234567", "12"},
+  });
+  // Before digits that are no complete number, ~ is the separator of 8~10 (R-N1).
+  check_rows(
+      {{"8~10~49~30~1234567", "RU", "+49301234567"}, {"8~10 49 30 1234567", "RU", "+49301234567"}});
+  // More than nine digits after the mark are not an extension.
+  CHECK_FALSE(read("+49 30 1234567~1234567890", "DE").is_dialable());
+}
+
 TEST_CASE("R-N4 digits of every script count as digits") {
   check_rows({
       {"\uFF0B\uFF17 \uFF19\uFF11\uFF16 \uFF11\uFF12\uFF13 \uFF14\uFF15 \uFF16\uFF17", "RU",
@@ -299,6 +321,102 @@ TEST_CASE("R-N4 vanity letters are keypad digits when at least three remain") {
   // Letters after a complete number are a label, not part of it.
   auto named = read("+7 916 123 45 67 Ivan", "RU");
   CHECK(str(named.digits()) == "79161234567");
+}
+
+TEST_CASE("R-N4 vanity letters at the end count when they make a valid number, labels do not") {
+  check_rows({
+      // In plans with numbers of many lengths the digits alone are valid too; letters in
+      // capitals after them are still keypad digits.
+      {"0351/915 ROO", "DE", "+49351915766"},
+      {"0351 915 ROOM", "DE", "+493519157666"},
+      {"+49 351 915 ROO", "RU", "+49351915766"},
+      {"(0XX12) 3456 ROOM", "BR", "+551234567666"},
+      // A word in lower case, or a label even in capitals, after a complete number is a label
+      // (libphonenumber reads them as keypad digits).
+      {"030 1234567 mobil", "DE", "+49301234567"},
+      {"030 1234567 (mobil)", "DE", "+49301234567"},
+      {"030 1234567 MOBIL", "DE", "+49301234567"},
+      {"030 1234567 Handy", "DE", "+49301234567"},
+      {"+43 1 234 5678 FAX", "AT", "+4312345678"},
+      {"+7 916 123 45 67 IVAN", "RU", "+79161234567"},  // the letters make no valid number
+  });
+}
+
+TEST_CASE("R-N2 Brazil's carrier notation (0xx12) is the trunk prefix and a carrier code") {
+  check_rows({
+      {"(0xx12) 3456-7890", "BR", "+551234567890"},
+      {"(0XX12) 3456-7890", "BR", "+551234567890"},
+      {"0xx21 2345-6789", "BR", "+552123456789"},
+      {"(0XX11) 9 6123-4567", "BR", "+5511961234567"},
+      {"(0xx11) 96123-4567", "BR", "+5511961234567"},
+      {"0xx 21 98765-4321", "BR", "+5521987654321"},
+      {"(0xx 12)3456-7890", "BR", "+551234567890"},
+  });
+  CHECK(read("(0xx12) 3456-7890", "BR").country_source() == CountrySource::default_region);
+}
+
+TEST_CASE("R-N5 a tel: URI's phone-context gives the number's country (RFC 3966)") {
+  check_rows({
+      {"tel:4951234567;phone-context=+7", "DE", "+74951234567"},
+      {"tel:495-123-45-67;phone-context=+7", "US", "+74951234567"},
+      {"tel:123-45-67;phone-context=+7-495", "US", "+74951234567"},  // with the area code
+      {"tel:030123456;phone-context=+49", "RU", "+4930123456"},      // the trunk prefix goes
+      {"tel:4951234567;isub=12;phone-context=+7", "DE", "+74951234567"},
+      {"tel:4951234567;phone-context=+7;ext=12", "DE", "+74951234567", "12"},
+      {"TEL:4951234567;Phone-Context=+7", "DE", "+74951234567"},
+      {"sip:4951234567;phone-context=+7@pbx.example;user=phone", "DE", "+74951234567"},
+      {"tel:+7-495-123-45-67", "DE", "+74951234567"},  // a global number needs none
+      // A domain name says nothing about the country: the default region applies.
+      {"tel:4951234567;phone-context=example.com", "RU", "+74951234567"},
+  });
+  CHECK(read("tel:4951234567;phone-context=+7", "DE").country_source() == CountrySource::plus_sign);
+}
+
+TEST_CASE("R-N5 a single * or # typed before a complete number is a slip and is dropped") {
+  check_rows({
+      {"*8 939 816 73 90", "RU", "+79398167390"},
+      {"# 030 1234567", "DE", "+49301234567"},
+      {"#(212) 555-1234", "US", "+12125551234"},
+      {"*+7 939 816 73 90", "RU", "+79398167390"},
+      {"Tel.: *8 (916) 123-45-67 доб. 101", "RU", "+79161234567", "101"},
+  });
+  // Service codes stay short: not a single sign, or no complete number after it.
+  for (std::string_view code : {"*100#", "*100", "*#06#", "**8 939 816 73 90", "*8 939 816 73 90#",
+                                "*31#0301234567", "*21*0301234567#", "*67 212 555 1234"}) {
+    CAPTURE(str(code));
+    const auto n = read(code, code.find("212") != std::string_view::npos ? "US" : "RU");
+    CHECK(n.status() == NumberStatus::short_code);
+    CHECK(n.e164().empty());
+  }
+}
+
+TEST_CASE("R-N5 input padded with whitespace or filler past 250 characters is still read") {
+  struct Row {
+    std::string input;
+    std::string_view region, e164, extension;
+  };
+  const Row rows[] = {
+      {"+7 916 123-45-67" + std::string(300, ' '), "RU", "+79161234567", ""},
+      {std::string(300, ' ') + "8 (916) 123-45-67", "RU", "+79161234567", ""},
+      {std::string(200, '_') + " 030 1234567 " + std::string(200, '_'), "DE", "+49301234567", ""},
+      {std::string(120, '-') + "030 1234567" + std::string(150, '.'), "DE", "+49301234567", ""},
+      {"(212) 555-1234" + std::string(300, '\t') + "\r\n", "US", "+12125551234", ""},
+      {"\u00A0\u00A0\u3000" + std::string(250, ' ') + "+44 20 7946 0018\u2026", "RU",
+       "+442079460018", ""},
+      {"+7 916 123-45-67 доб. 101" + std::string(10000, ' '), "RU", "+79161234567", "101"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.input.size());
+    const auto n = read(row.input, row.region);
+    CHECK(str(n.e164()) == str(row.e164));
+    CHECK(str(n.extension()) == str(row.extension));
+  }
+  // More than 250 characters of anything else: a number buried in a long note is not read.
+  std::string note;
+  while (note.size() < 260) note += "Called about the contract, call back in the morning. ";
+  CHECK(read(note + "+7 916 123-45-67", "RU").reason() == InvalidReason::input_too_long);
+  CHECK(read("+7 916 123-45-67 " + note, "RU").reason() == InvalidReason::input_too_long);
+  CHECK(read(std::string(251, '7'), "RU").reason() == InvalidReason::input_too_long);
 }
 
 TEST_CASE("R-N5 every result carries a status: valid, possible, short, invalid") {

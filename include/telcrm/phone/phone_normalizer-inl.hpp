@@ -5,7 +5,8 @@
 // Two stages, both linear in the input and free of heap memory:
 //  1. read: split the text into tokens (digit runs, words, meaningful signs), find where the
 //     number is (after a label, inside a tel:/sip: URI or <…>), cut off the extension at its
-//     marker, and collect the digits — once as written and once with vanity letters mapped;
+//     marker, and collect the digits — once as written and once with vanity letters mapped —
+//     and what the text says about them (a phone-context, a pause mark, a stray * or #);
 //  2. resolve: decide the country the digits name (+, exit code, the region's own country
 //     code, or the default region) with the region table, and how usable the number is.
 
@@ -17,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 TELCRM_BEGIN_NAMESPACE
@@ -24,10 +26,11 @@ namespace detail::normalize {
 
 using phone_text::Glyph;
 
-inline constexpr std::size_t max_input = 250;          // longer input is rejected unread (R-N5)
-inline constexpr std::size_t max_number_digits = 40;   // more is never a number
-inline constexpr std::size_t max_short_code = 6;       // 112, 911, 0611, inner extensions
-inline constexpr std::size_t max_pause_extension = 8;  // ",101"; longer is a second number
+inline constexpr std::size_t max_input = 250;         // longer, once padding is dropped: unread
+inline constexpr std::size_t max_number_digits = 40;  // more is never a number
+inline constexpr std::size_t max_short_code = 6;      // 112, 911, 0611, inner extensions
+// ",101", "~101": longer is a second number (libphonenumber's limit for one-sign markers).
+inline constexpr std::size_t max_pause_extension = 9;
 inline constexpr std::size_t min_nsn = 2;
 inline constexpr std::size_t max_nsn = 17;
 
@@ -45,6 +48,7 @@ enum class Kind : std::uint8_t {
   less,
   greater,
   dot,
+  tilde,
   space,  // a run of separators
 };
 
@@ -63,6 +67,7 @@ constexpr Kind kind_of(Glyph g) noexcept {
     case Glyph::less: return Kind::less;
     case Glyph::greater: return Kind::greater;
     case Glyph::dot: return Kind::dot;
+    case Glyph::tilde: return Kind::tilde;
     case Glyph::separator: return Kind::space;
   }
   return Kind::space;
@@ -231,7 +236,18 @@ struct Reading {
   Digits<max_number_digits + 8> vanity;  // the same with Latin letters as keypad digits
   Digits<PhoneNumber::max_extension> extension;
   Digits<PhoneNumber::max_digits> code;  // a service code with its * and #
+  DigitSpan context;                     // ;phone-context=+7-495: its digits (RFC 3966)
+  // A pause mark (~) after `pause_digits` digits, followed only by `pause_extension`: that is
+  // the extension when the digits before it are a complete number (R-N3).
+  std::size_t pause_digits = 0;
+  Digits<PhoneNumber::max_extension> pause_extension;
+  // A single * or # before the digits: the token after it and the end of the span, to read
+  // the rest as a number when the sign turns out to be a slip (R-N5).
+  std::size_t slip_token = 0;
+  std::size_t slip_end = 0;
   std::size_t latin_letters = 0;
+  bool lower_letters = false;  // a Latin letter of the number is written in lower case
+  bool label_word = false;     // a word of the number is a label (mobil, fax…)
   bool plus = false;
   bool service_code = false;  // *100#, #31#
   bool too_many_digits = false;
@@ -305,6 +321,49 @@ inline std::size_t spreadsheet_end(const Text& text, std::size_t start, std::siz
   return end;
 }
 
+/// URI parameters after the number, from the `;` at i to `end` (RFC 3966: ";ext=101",
+/// ";isub=…", ";phone-context=+7-495"): reads them all. False when no parameter follows.
+inline bool read_parameters(const Text& text, std::size_t i, std::size_t end,
+                            Reading& out) noexcept {
+  bool any = false;
+  while (i < end && text.tokens[i].kind == Kind::semicolon) {
+    const std::size_t name = text.skip_spaces(i + 1, end);
+    if (name >= end || text.tokens[name].kind != Kind::word) break;
+    if (phone_text::is_extension_word(text.bytes(text.tokens[name]))) {
+      if (!has_extension_ahead(text, name + 1, end)) break;
+      collect_extension(text, name + 1, end, out);
+    } else {
+      const bool context = text.word_is(name, "phone") && text.is(name + 1, Kind::space) &&
+                           text.bytes(text.tokens[name + 1]) == "-" &&
+                           text.word_is(name + 2, "context");
+      const std::size_t eq = text.skip_spaces(name + (context ? 3 : 1), end);
+      if (eq >= end || text.tokens[eq].kind != Kind::equals) break;
+      // The prefix of a global number ("+7", "+7-495") gives the country (and maybe the
+      // area); a domain name gives nothing.
+      std::size_t v = text.skip_spaces(eq + 1, end);
+      if (context && v < end && text.tokens[v].kind == Kind::plus) {
+        DigitSpan digits;
+        digits.base = text.digits;
+        for (++v; v < end; ++v) {
+          const Kind k = text.tokens[v].kind;
+          if (k == Kind::digits) {
+            digits.add(text.tokens[v]);
+          } else if (k != Kind::space && k != Kind::dot) {
+            break;
+          }
+        }
+        out.context = digits;
+      }
+    }
+    any = true;
+    i = name + 1;
+    while (i < end && text.tokens[i].kind != Kind::semicolon) ++i;
+  }
+  return any;
+}
+
+inline void read_number(const Text& text, std::size_t start, std::size_t hi, Reading& out) noexcept;
+
 /// Stage 1: finds the number in the text and collects its digits and extension.
 inline void read(const Text& text, Reading& out) noexcept {
   out.plain.base = text.digits;
@@ -363,9 +422,12 @@ inline void read(const Text& text, Reading& out) noexcept {
     return;
   }
 
-  // A service code (*100#, #31#, *#06#) is kept whole, with its stars and hashes.
+  // A service code (*100#, #31#, *#06#) is kept whole, with its stars and hashes. A single
+  // sign before the digits may be a slip before a number instead (R-N5): normalize_text
+  // reads the rest as a number too, from slip_token.
   if (text.tokens[start].kind == Kind::star || text.tokens[start].kind == Kind::hash) {
     out.service_code = true;
+    std::size_t signs = 0;
     for (std::size_t i = start; i < hi; ++i) {
       const Token& t = text.tokens[i];
       if (t.kind == Kind::digits) {
@@ -373,15 +435,32 @@ inline void read(const Text& text, Reading& out) noexcept {
         out.plain.add(t);
       } else if (t.kind == Kind::star) {
         out.code.push('*');
+        ++signs;
       } else if (t.kind == Kind::hash) {
         out.code.push('#');
+        ++signs;
       } else if (t.kind != Kind::space) {
         break;
       }
     }
+    // A sign skipped as a label just before ("**8 916…") makes two.
+    std::size_t before = start;
+    while (before > lo && text.tokens[before - 1].kind == Kind::space) --before;
+    if (before > lo &&
+        (text.tokens[before - 1].kind == Kind::star || text.tokens[before - 1].kind == Kind::hash))
+      ++signs;
+    if (signs == 1) {
+      out.slip_token = text.skip_spaces(start + 1, hi);
+      out.slip_end = hi;
+    }
     return;
   }
+  read_number(text, start, hi, out);
+}
 
+/// Reads the number that starts at token `start` (its first digit or +), up to `hi`.
+inline void read_number(const Text& text, std::size_t start, std::size_t hi,
+                        Reading& out) noexcept {
   hi = spreadsheet_end(text, start, hi, out);
   if (out.invalid != InvalidReason::none) {
     for (std::size_t i = start; i < hi; ++i)
@@ -395,6 +474,31 @@ inline void read(const Text& text, Reading& out) noexcept {
     if (text.tokens[i].kind == Kind::word) span_letters += text.tokens[i].count;
   // The vanity reading is needed only when there are letters to read.
   const bool vanity = span_letters != 0;
+
+  // A pause mark (~) followed only by an extension's digits (and perhaps #) up to the end is
+  // found once, from the end, so that reading stays linear (R-N3).
+  std::size_t pause_token = hi;
+  std::size_t pause_digits_token = hi;
+  if (text.has(Kind::tilde)) {
+    std::size_t j = hi;
+    while (j > start && text.tokens[j - 1].kind == Kind::space) --j;
+    if (j > start && text.tokens[j - 1].kind == Kind::hash) --j;
+    while (j > start && text.tokens[j - 1].kind == Kind::space) --j;
+    if (j > start && text.tokens[j - 1].kind == Kind::digits &&
+        text.tokens[j - 1].count <= max_pause_extension) {
+      const std::size_t digits = --j;
+      while (j > start &&
+             (text.tokens[j - 1].kind == Kind::space || text.tokens[j - 1].kind == Kind::tilde))
+        --j;
+      for (std::size_t k = j; k < digits; ++k) {
+        if (text.tokens[k].kind == Kind::tilde) {
+          pause_token = k;
+          pause_digits_token = digits;
+          break;
+        }
+      }
+    }
+  }
 
   std::size_t total_digits = 0;
   for (std::size_t i = start; i < hi; ++i) {
@@ -444,6 +548,11 @@ inline void read(const Text& text, Reading& out) noexcept {
           out.vanity.push(
               phone_text::keypad_digit(static_cast<std::uint8_t>(text.letters[t.first + k])));
         out.latin_letters += t.count;
+        // Vanity letters are written in capitals; a word in lower case or a label may be
+        // a label after a complete number (normalize_text decides).
+        for (const char c : text.bytes(t))
+          if (c >= 'a' && c <= 'z') out.lower_letters = true;
+        if (t.count >= 3 && phone_text::is_label_word(text.bytes(t))) out.label_word = true;
         break;
       }
       case Kind::hash:
@@ -455,14 +564,10 @@ inline void read(const Text& text, Reading& out) noexcept {
       case Kind::comma:
       case Kind::semicolon: {
         if (total_digits == 0) break;
+        // tel: URIs write ";ext=101" and ";phone-context=+7"; dialling strings write ",101"
+        // or ",,101" (pauses) and ";101" (wait).
+        if (t.kind == Kind::semicolon && read_parameters(text, i, hi, out)) return;
         std::size_t j = text.skip_spaces(i + 1, hi);
-        // tel: URIs write ";ext=101"; dialling strings write ",101" or ",,101" (pauses).
-        if (t.kind == Kind::semicolon && text.is(j, Kind::word) &&
-            has_extension_ahead(text, j + 1, hi) &&
-            phone_text::is_extension_word(text.bytes(text.tokens[j]))) {
-          collect_extension(text, j + 1, hi, out);
-          return;
-        }
         while (j < hi && (text.tokens[j].kind == Kind::comma || text.tokens[j].kind == Kind::space))
           ++j;
         if (j < hi && text.tokens[j].kind == Kind::digits) {
@@ -472,6 +577,12 @@ inline void read(const Text& text, Reading& out) noexcept {
         }
         return;
       }
+      case Kind::tilde:
+        if (i == pause_token && total_digits != 0) {
+          out.pause_digits = out.plain.size();
+          out.pause_extension.append(text.digits_of(text.tokens[pause_digits_token]));
+        }
+        break;
       case Kind::star:
       case Kind::dot:
       case Kind::space: break;
@@ -894,17 +1005,12 @@ inline void set_resolved(const Resolution& r, PhoneNumber::Parts& parts) noexcep
   parts.national_number = r.nsn;
 }
 
-/// The full reader: tokens, labels, URIs, extensions, vanity letters (stage 1), then
-/// resolve (stage 2). PhoneNormalizer::normalize takes a shortcut for plain inputs.
-inline PhoneNumber normalize_text(std::string_view input, Region default_region,
-                                  const NormalizerOptions& options) noexcept {
+/// Stage 2 for what read() found: the country and status of the number, its extension, and
+/// whether its letters are vanity letters.
+inline PhoneNumber finish(const Reading& reading, Region default_region, const RegionData* region,
+                          const NormalizerOptions& options) noexcept {
   PhoneNumber::Parts parts;
   parts.region = default_region;
-  const RegionData* region = region_data(default_region.index());
-  const Text text(input);
-
-  Reading reading;
-  read(text, reading);
   parts.extension = reading.extension.view();
   parts.digits = reading.plain.view();
 
@@ -930,23 +1036,111 @@ inline PhoneNumber normalize_text(std::string_view input, Region default_region,
     return PhoneNumber::from_parts(parts);
   }
 
+  // A tel: URI's ;phone-context=+CC gives the country (R-N5, RFC 3966): its digits come
+  // first, as after a +.
+  std::string_view digits = reading.plain.view();
+  std::string_view vanity = reading.vanity.view();
+  bool plus = reading.plus;
+  std::size_t pause = reading.pause_digits;
+  Digits<2 * max_number_digits> joined;
+  Digits<2 * max_number_digits> joined_vanity;
+  if (!plus && reading.context.size() != 0) {
+    joined.append(reading.context.view());
+    joined.append(digits);
+    digits = joined.view();
+    if (!vanity.empty()) {
+      joined_vanity.append(reading.context.view());
+      joined_vanity.append(vanity);
+      vanity = joined_vanity.view();
+    }
+    if (pause != 0) pause += reading.context.size();
+    plus = true;
+    parts.digits = digits;
+  }
+
+  // A pause mark after a complete number: the digits after it are the extension (R-N3).
+  if (pause != 0) {
+    Resolution before;
+    resolve(digits.substr(0, pause), plus, region, before);
+    if (before.status == NumberStatus::valid) {
+      set_resolved(before, parts);
+      parts.digits = digits.substr(0, pause);
+      parts.extension = reading.pause_extension.view();
+      return PhoneNumber::from_parts(parts);
+    }
+  }
+
   Resolution plain;
-  resolve(reading.plain.view(), reading.plus, region, plain);
-  // Vanity letters (1-800-FLOWERS) count only when the number needs them and they make a
-  // valid number (R-N4): a name after a complete number ("+7 916 123-45-67 Ivan") or a note
-  // ("… (old)") is a label.
-  if (plain.status != NumberStatus::valid && options.min_vanity_letters > 0 &&
+  resolve(digits, plus, region, plain);
+  // Vanity letters (1-800-FLOWERS) count when they make a valid number (R-N4): when the digits
+  // alone are not one, or when the letters are written in capitals and are no label
+  // (`0351/915 ROO`: in plans with numbers of many lengths the digits alone can be valid too).
+  // A word in lower case or a label after a complete number ("+7 916 123-45-67 Ivan",
+  // "… mobil", "… (old)") is a label.
+  const bool capitals = !reading.lower_letters && !reading.label_word;
+  if ((plain.status != NumberStatus::valid || capitals) && options.min_vanity_letters > 0 &&
       reading.latin_letters >= static_cast<std::size_t>(options.min_vanity_letters)) {
-    Resolution vanity;
-    resolve(reading.vanity.view(), reading.plus, region, vanity);
-    if (vanity.status == NumberStatus::valid) {
-      set_resolved(vanity, parts);
-      parts.digits = reading.vanity.view();
+    Resolution keypad;
+    resolve(vanity, plus, region, keypad);
+    if (keypad.status == NumberStatus::valid) {
+      set_resolved(keypad, parts);
+      parts.digits = vanity;
       return PhoneNumber::from_parts(parts);
     }
   }
   set_resolved(plain, parts);
   return PhoneNumber::from_parts(parts);
+}
+
+/// The full reader: tokens, labels, URIs, extensions, vanity letters (stage 1), then
+/// resolve (stage 2). PhoneNormalizer::normalize takes a shortcut for plain inputs.
+inline PhoneNumber normalize_text(std::string_view input, Region default_region,
+                                  const NormalizerOptions& options) noexcept {
+  const RegionData* region = region_data(default_region.index());
+  const Text text(input);
+  Reading reading;
+  read(text, reading);
+  // A single * or # typed before a complete number is a slip (R-N5): the number is read
+  // without it. Otherwise it begins a service code (*100#), which stays short.
+  if (reading.service_code && reading.slip_token != 0) {
+    Reading number;
+    number.plain.base = text.digits;
+    read_number(text, reading.slip_token, reading.slip_end, number);
+    const PhoneNumber slip = finish(number, default_region, region, options);
+    if (slip.status() == NumberStatus::valid) return slip;
+  }
+  return finish(reading, default_region, region, options);
+}
+
+/// The input without whitespace and filler at both ends (R-N5: fixed-width fields, lines
+/// of underscores or dashes), in time linear in what is dropped.
+inline std::string_view trim_padding(std::string_view input) noexcept {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(input.data());
+  std::size_t begin = 0;
+  std::size_t end = input.size();
+  // Fixed-width fields repeat one filler byte: runs of eight are skipped at once.
+  auto run_of = [&](std::size_t at) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes + at, sizeof word);
+    return bytes[at] < 0x80 && phone_text::is_padding(bytes[at]) &&
+           word == bytes[at] * 0x0101010101010101ULL;
+  };
+  while (end - begin >= 8 && run_of(begin)) begin += 8;
+  while (end - begin >= 8 && run_of(end - 8)) end -= 8;
+  while (begin < end) {
+    std::size_t size = 1;
+    if (!phone_text::is_padding(phone_text::code_point(bytes + begin, end - begin, size))) break;
+    begin += size;
+  }
+  while (end > begin) {
+    std::size_t first = end - 1;  // where the last character begins
+    while (first > begin && end - first < 3 && (bytes[first] & 0xC0U) == 0x80U) --first;
+    std::size_t size = 1;
+    const char32_t cp = phone_text::code_point(bytes + first, end - first, size);
+    if (size != end - first || !phone_text::is_padding(cp)) break;
+    end = first;
+  }
+  return input.substr(begin, end - begin);
 }
 
 }  // namespace detail::normalize
@@ -957,8 +1151,13 @@ TELCRM_INLINE PhoneNumber PhoneNormalizer::normalize(std::string_view input,
   PhoneNumber::Parts parts;
   parts.region = default_region;
   if (input.size() > n::max_input) {
-    parts.reason = InvalidReason::input_too_long;
-    return PhoneNumber::from_parts(parts);
+    // Over-long counts after whitespace and filler at both ends are dropped (R-N5): a number
+    // padded to a fixed width is still read; a number in a long note is not.
+    input = n::trim_padding(input);
+    if (input.size() > n::max_input) {
+      parts.reason = InvalidReason::input_too_long;
+      return PhoneNumber::from_parts(parts);
+    }
   }
   const detail::RegionData* region = detail::region_data(default_region.index());
 

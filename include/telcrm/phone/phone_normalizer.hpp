@@ -20,7 +20,8 @@ struct NormalizerOptions {
 ///
 /// Pure and thread-safe: a const object may be shared by any number of threads. Never
 /// allocates for inputs up to 64 bytes; runs in time linear in the input's length; input of
-/// more than 250 bytes is rejected at once as `invalid` (input_too_long).
+/// more than 250 bytes, once whitespace and filler at both ends are dropped, is rejected
+/// unread as `invalid` (input_too_long).
 class PhoneNormalizer {
  public:
   PhoneNormalizer() noexcept = default;

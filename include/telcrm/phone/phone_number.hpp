@@ -35,7 +35,7 @@ constexpr std::string_view format_as(NumberStatus s) noexcept {
 enum class InvalidReason : std::uint8_t {
   none,
   empty,                 ///< nothing but blanks
-  input_too_long,        ///< more than 250 characters: rejected before reading
+  input_too_long,        ///< more than 250 bytes without the padding at both ends: unread
   no_digits,             ///< text without any digit
   too_short,             ///< fewer digits than any number of its country
   too_long,              ///< more digits than any number of its country

@@ -2,7 +2,7 @@
 #pragma once
 // What each character of a written phone number is: a digit of any script, a separator
 // (every space, dash, bracket, bidi or zero-width mark), a letter, or one of the few signs
-// that carry meaning (+ * # , ; = @ : < > .). Internal to PhoneNormalizer.
+// that carry meaning (+ * # , ; = @ : < > . ~). Internal to PhoneNormalizer.
 
 #include <telcrm/config.hpp>
 
@@ -29,6 +29,7 @@ enum class Glyph : std::uint8_t {
   less,
   greater,
   dot,
+  tilde,  // a separator (8~10), or a wait mark before an extension (R-N3)
 };
 
 struct Decoded {
@@ -54,6 +55,7 @@ inline constexpr std::array<Glyph, 128> ascii_glyphs = [] {
   table['<'] = Glyph::less;
   table['>'] = Glyph::greater;
   table['.'] = Glyph::dot;
+  table['~'] = Glyph::tilde;
   return table;
 }();
 
@@ -97,7 +99,6 @@ constexpr Decoded classify(char32_t cp, std::uint8_t size) noexcept {
     case 0xFF0F:  // full-width slash
     case 0xFF3B:
     case 0xFF3D:  // full-width [ ]
-    case 0xFF5E:  // full-width tilde
     case 0xFFFD:  // replacement character
       return {Glyph::separator, 0, size};
     case 0xFF0B: return {Glyph::plus, 0, size};
@@ -110,6 +111,7 @@ constexpr Decoded classify(char32_t cp, std::uint8_t size) noexcept {
     case 0xFF20: return {Glyph::at, 0, size};
     case 0xFF1A: return {Glyph::colon, 0, size};
     case 0xFF0E: return {Glyph::dot, 0, size};
+    case 0xFF5E: return {Glyph::tilde, 0, size};  // full-width tilde
     default: break;
   }
   // Spaces, dashes, zero-width characters and bidi controls (embeddings, isolates, marks).
@@ -149,6 +151,59 @@ constexpr Decoded decode(const unsigned char* p, std::size_t avail) noexcept {
     return {Glyph::letter, 0, 4};  // emoji, historic scripts: part of a label
   }
   return {Glyph::separator, 0, 1};
+}
+
+/// The code point at `p` (at most `avail` bytes) and its size in bytes; malformed UTF-8 gives
+/// U+FFFD with size 1, as decode() reads it.
+constexpr char32_t code_point(const unsigned char* p, std::size_t avail,
+                              std::size_t& size) noexcept {
+  size = 1;
+  const unsigned char b0 = p[0];
+  if (b0 < 0x80) return b0;
+  auto continuation = [&](std::size_t i) { return i < avail && (p[i] & 0xC0U) == 0x80U; };
+  char32_t cp = 0xFFFD;
+  std::size_t n = 1;
+  if (b0 >= 0xC2 && b0 <= 0xDF && continuation(1)) {
+    cp = (static_cast<char32_t>(b0 & 0x1FU) << 6) | (p[1] & 0x3FU);
+    n = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF && continuation(1) && continuation(2)) {
+    cp = (static_cast<char32_t>(b0 & 0x0FU) << 12) | (static_cast<char32_t>(p[1] & 0x3FU) << 6) |
+         (p[2] & 0x3FU);
+    n = 3;
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0xFFFD;
+  } else {
+    return 0xFFFD;  // 4-byte characters are never padding
+  }
+  size = n;
+  return cp;
+}
+
+/// Whitespace and filler that pads a field (R-N5): blanks, tabs, line ends, dashes, dots and
+/// underscores, ASCII or their Unicode forms (no-break and other spaces, zero-width space,
+/// dashes, minus, ellipsis, full-width hyphen, full stop and low line).
+constexpr bool is_padding(char32_t cp) noexcept {
+  switch (cp) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case '\v':
+    case '\f':
+    case '-':
+    case '.':
+    case '_':
+    case 0x00A0:
+    case 0x2026:
+    case 0x202F:
+    case 0x205F:
+    case 0x2212:
+    case 0x3000:
+    case 0xFEFF:
+    case 0xFF0D:
+    case 0xFF0E:
+    case 0xFF3F: return true;
+    default: return (cp >= 0x2000 && cp <= 0x200B) || (cp >= 0x2010 && cp <= 0x2015);
+  }
 }
 
 /// Lower-cases ASCII and the Cyrillic capitals of Russian and Ukrainian in place (UTF-8,
@@ -193,6 +248,28 @@ constexpr bool is_extension_word(std::string_view word) noexcept {
   std::string_view key(folded, word.size());
   for (std::string_view marker : extension_words)
     if (marker == key) return true;
+  return false;
+}
+
+/// Words written after a number that label it (lower case): never read as vanity letters when
+/// the digits before them are a valid number (R-N4), even in capitals (`030 1234567 MOBIL`).
+inline constexpr std::array<std::string_view, 28> label_words = {
+    "mob",     "mobil", "mobile", "mobiel",   "cell",     "tel",      "fax",
+    "home",    "work",  "office", "handy",    "privat",   "private",  "main",
+    "direct",  "old",   "new",    "fix",      "fixe",     "portable", "movil",
+    "celular", "casa",  "buero",  "zentrale", "whatsapp", "viber",    "sms"};
+
+/// True when `word` (ASCII, any case) is one of label_words.
+constexpr bool is_label_word(std::string_view word) noexcept {
+  if (word.size() < 3 || word.size() > 8) return false;
+  char folded[8] = {};
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    folded[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
+  const std::string_view key(folded, word.size());
+  for (std::string_view label : label_words)
+    if (label == key) return true;
   return false;
 }
 
