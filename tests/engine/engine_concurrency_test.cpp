@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // R-I2 under load: 8 threads × 10,000 calls from 1,000 unknown numbers create exactly 1,000
-// leads, and every call is bound to its number's lead. Runs under ThreadSanitizer in CI.
+// leads, and every call is bound to its number's lead; R-X3 under load: a swapped exception list
+// is never seen half-replaced. Runs under ThreadSanitizer in CI.
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/engine_worker.hpp>
 #include <telcrm/memory/memory_crm_store.hpp>
@@ -14,7 +15,10 @@
 #include <map>
 #include <thread>
 
+#include "engine/office.hpp"
+
 using namespace telcrm;
+using namespace telcrm_test;
 
 TEST_CASE("R-I2 8 threads x 10,000 calls from 1,000 unknown numbers create exactly 1,000 leads") {
 #if defined(__SANITIZE_THREAD__)
@@ -104,4 +108,48 @@ TEST_CASE("R-I2 8 threads x 10,000 calls from 1,000 unknown numbers create exact
     }
   CHECK(bound == static_cast<std::size_t>(threads * calls_per_thread));
   CHECK(crm->activities.size() == static_cast<std::size_t>(threads * calls_per_thread));
+}
+
+TEST_CASE("R-X3 the exception list is swapped whole: no call sees a half-replaced list") {
+  // 3,000 listed numbers, among them the caller's. update_settings() replaces the list with
+  // one that still holds the caller: a call that saw a list being taken apart and rebuilt
+  // entry by entry (as before) would find the caller missing and route it as unknown.
+  Office office = Office::moscow();
+  for (int i = 0; i < 3000; ++i)
+    office.settings.exceptions.phones.push_back(fmt::format("+7903{:07}", i));
+  office.settings.exceptions.phones.push_back("+79161234567");
+  MemoryCrmStore store;
+  MemoryDirectory directory(office.employees);
+  struct Silent final : Telephony {
+    Result<void> ring(std::string_view, std::span<const EmployeeId>, Seconds) override {
+      return {};
+    }
+    Result<void> forward(std::string_view, std::string_view, Seconds) override { return {}; }
+    Result<void> voicemail(std::string_view, EmployeeId) override { return {}; }
+    Result<void> hang_up(std::string_view) override { return {}; }
+  } telephony;
+  ManualClock clock(tuesday(10));
+  auto engine = CallEngine::create(office.settings, Ports{store, directory, telephony, clock});
+  REQUIRE(engine.has_value());
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0};
+  std::atomic<int> not_excepted{0};
+  std::thread caller([&] {
+    for (int i = 0; !stop.load() || i < 50; ++i) {
+      auto r = (*engine)->start_call(incoming(fmt::format("x{}", i), "+79161234567"));
+      if (!r || r->crm != CrmState::excepted) ++not_excepted;
+      ++calls;
+    }
+  });
+  for (int round = 0; round < 10; ++round) {
+    IntegrationSettings next = office.settings;
+    next.exceptions.phones.push_back(fmt::format("+7904{:07}", round));  // a different list
+    REQUIRE((*engine)->update_settings(next).has_value());
+  }
+  stop = true;
+  caller.join();
+  CHECK(calls.load() >= 50);
+  CHECK(not_excepted.load() == 0);
+  CHECK((*engine)->exceptions().contains_phone("+79040000009"));
 }
