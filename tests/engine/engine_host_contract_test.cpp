@@ -184,35 +184,50 @@ std::function<Result<CallProgress>(CallEngine&)> answer(std::size_t step, Employ
 
 }  // namespace
 
-TEST_CASE("R-L5 R-I3 host contract: no store call between an event and its command, every step "
-          "kind, known and unknown callers, classic and simple modes") {
+TEST_CASE(
+    "R-L5 R-I3 host contract: no store call between an event and its command, every step "
+    "kind, known and unknown callers, classic and simple modes") {
   auto known = [] { return Office::moscow().contact(5, "+79161234567", 2); };
   std::vector<Case> cases;
-  cases.push_back({"known client, ring the responsible, answered", known(), "8 916 123-45-67",
-                   {answer(0, 2)}, "telephony.ring c1 [2] 20s"});
+  cases.push_back({"known client, ring the responsible, answered",
+                   known(),
+                   "8 916 123-45-67",
+                   {answer(0, 2)},
+                   "telephony.ring c1 [2] 20s"});
   cases.push_back({"unknown caller, classic: ring, no answer, next member answers",
-                   Office::moscow(), "+79031112233", {no_answer(0), answer(1, 2)},
+                   Office::moscow(),
+                   "+79031112233",
+                   {no_answer(0), answer(1, 2)},
                    "telephony.ring c1 [1] 10s"});
   cases.push_back({"unknown caller, simple mode: deal and contact",
-                   Office::moscow().simple_mode(), "+79031112233", {answer(0, 1)},
+                   Office::moscow().simple_mode(),
+                   "+79031112233",
+                   {answer(0, 1)},
                    "telephony.ring c1 [1] 10s"});
-  cases.push_back(
-      {"ring-all", Office::moscow().queue([](auto& q) { q.distribution = Distribution::all; }),
-       "+79031112233", {answer(0, 2)}, "telephony.ring c1 [1,2] 10s"});
+  cases.push_back({"ring-all",
+                   Office::moscow().queue([](auto& q) { q.distribution = Distribution::all; }),
+                   "+79031112233",
+                   {answer(0, 2)},
+                   "telephony.ring c1 [1,2] 10s"});
   cases.push_back({"forward to the responsible's own phone",
                    known()
                        .line_settings([](auto& l) {
                          l.responsible_no_answer = ResponsibleFallback::forward_to_phone;
                        })
                        .employee(2, [](auto& e) { e.phones.mobile = "+79035550000"; }),
-                   "+79161234567", {no_answer(0), answer(1, 2)},
+                   "+79161234567",
+                   {no_answer(0), answer(1, 2)},
                    "telephony.forward c1 +79035550000 20s"});
-  cases.push_back({"voicemail when the queue gives up", Office::moscow(), "+79031112233",
-                   {no_answer(0), no_answer(1)}, "telephony.voicemail c1 2"});
-  cases.push_back(
-      {"hang up when the queue gives up",
-       Office::moscow().queue([](auto& q) { q.no_answer = NoAnswerRule::hang_up; }), "+79031112233",
-       {no_answer(0), no_answer(1)}, "telephony.hang_up c1"});
+  cases.push_back({"voicemail when the queue gives up",
+                   Office::moscow(),
+                   "+79031112233",
+                   {no_answer(0), no_answer(1)},
+                   "telephony.voicemail c1 2"});
+  cases.push_back({"hang up when the queue gives up",
+                   Office::moscow().queue([](auto& q) { q.no_answer = NoAnswerRule::hang_up; }),
+                   "+79031112233",
+                   {no_answer(0), no_answer(1)},
+                   "telephony.hang_up c1"});
 
   for (auto& c : cases) {
     CAPTURE(c.name);
@@ -220,7 +235,8 @@ TEST_CASE("R-L5 R-I3 host contract: no store call between an event and its comma
       CAPTURE(store_fails);
       Host host(c.office);
       if (store_fails) host.store.set_available(false);
-      auto started = host.event("start", [&](CallEngine& e) { return e.start_call(incoming("c1", c.from)); });
+      auto started =
+          host.event("start", [&](CallEngine& e) { return e.start_call(incoming("c1", c.from)); });
       REQUIRE(started.has_value());
       host.flush();  // a worker's flush between events
       for (std::size_t i = 0; i < c.events.size(); ++i) {
@@ -264,7 +280,7 @@ TEST_CASE("R-I1 a telephony command that fails leaves the step un-issued; the ev
   auto refused = host.engine->start_call(incoming("c1", "+79031112233"));
   REQUIRE_FALSE(refused.has_value());
   CHECK(refused.error().code() == Errc::storage_unavailable);
-  CHECK(host.engine->stats().active_calls == 0);       // nothing of the call stays
+  CHECK(host.engine->stats().active_calls == 0);            // nothing of the call stays
   CHECK(host.engine->queue_stats().offer_times().empty());  // no R-Q2 offer for it
   CHECK(host.flush() == 0);
   CHECK(host.store.snapshot()->leads.empty());  // no CRM record for a step never taken
@@ -291,7 +307,7 @@ TEST_CASE("R-I1 a telephony command that fails leaves the step un-issued; the ev
   CHECK(count_prefix(log, "telephony.ring c1 [1] 10s REFUSED") == 1);
   CHECK(count_prefix(log, "telephony.ring c1 [2] 10s REFUSED") == 1);
   CHECK(count_prefix(log, "telephony.ring c1 [1] 10s") == 2);  // refused once, then issued
-  CHECK(host.store.snapshot()->leads.size() == 1);              // created once
+  CHECK(host.store.snapshot()->leads.size() == 1);             // created once
   CHECK(host.store.snapshot()->leads[0].responsible == 2);
 }
 

@@ -34,9 +34,10 @@ struct Office {
   static Office moscow() {
     Office o;
     o.settings.default_region = *telcrm::Region::from_code("RU");
-    o.employees = {{.id = 1, .name = "Anna"}, {.id = 2, .name = "Boris"}, {.id = 3, .name = "Vera"}};
-    o.settings.queues = {{.id = "q", .members = {1, 2}, .distribution = telcrm::Distribution::strictly,
-                          .rings = 2}};
+    o.employees = {
+        {.id = 1, .name = "Anna"}, {.id = 2, .name = "Boris"}, {.id = 3, .name = "Vera"}};
+    o.settings.queues = {
+        {.id = "q", .members = {1, 2}, .distribution = telcrm::Distribution::strictly, .rings = 2}};
     telcrm::LineSettings l;
     l.number = line;
     l.queue = "q";

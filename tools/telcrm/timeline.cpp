@@ -101,6 +101,7 @@ std::string creation_words(const CallResult& call, const LineSettings* line) {
       return "repeat sales are off: the call goes on the client's card";
     case CreationReason::index_not_loaded:
       return "the CRM was not loaded yet: nothing is created until it is";
+    case CreationReason::not_requested: return "the PBX asked for no records for this call";
   }
   return "";
 }

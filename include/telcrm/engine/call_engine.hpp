@@ -79,6 +79,11 @@ struct EngineStats {
 
 /// The call engine (R-M, R-R, R-Q, R-L, R-S, R-T, R-A, R-I).
 ///
+/// **Modes.** The engine routes a call (CallMode::route: each step's command goes to the
+/// Telephony port), or observes one the PBX routes itself (CallMode::observe: the PBX
+/// reports rang / answered / transferred / end, no command is ever given); the CRM side is
+/// the same in both.
+///
 /// **Events.** Events for one call must come in the order they happened; events of
 /// different calls may come from any threads at once. Each event is idempotent (R-I1):
 /// delivering it again changes nothing and returns the same answer — unless its telephony
@@ -114,8 +119,12 @@ class CallEngine {
   CallEngine(const CallEngine&) = delete;
   CallEngine& operator=(const CallEngine&) = delete;
 
-  /// A call begins: find the client, decide the first step and hand it to the telephony.
+  /// A call begins: find the client, decide the first step and hand it to the telephony
+  /// (observe mode: no step; see CallMode).
   [[nodiscard]] Result<CallProgress> start_call(const CallStart& event);
+  /// Observe mode: the PBX rang these employees (R-L5). Errors: Errc::invalid_state for a
+  /// call the engine routes.
+  [[nodiscard]] Result<CallProgress> rang(const Rang& event);
   /// A step ended unanswered: decide and issue the next one.
   [[nodiscard]] Result<CallProgress> step_ended(const StepEnded& event);
   /// A step was answered: the route ends; created records go to whoever answered (R-T2).

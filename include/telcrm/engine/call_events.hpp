@@ -14,19 +14,49 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 TELCRM_BEGIN_NAMESPACE
+
+/// How the engine takes part in a call.
+enum class CallMode : std::uint8_t {
+  /// The engine routes the call: it decides each step and gives the PBX its commands.
+  route,
+  /// The PBX routes the call itself and reports what it did (rang these employees, who
+  /// answered, the end); the engine does the CRM side — match, create, reassign, log — by the
+  /// same rules, and gives no command (a PBX connector, e.g. the Bitrix24 REST API).
+  observe,
+};
+constexpr std::string_view format_as(CallMode m) noexcept {
+  return m == CallMode::route ? "route" : "observe";
+}
 
 /// A call begins: an incoming call or callback arrives, or an employee dials out.
 struct CallStart {
   std::string call{};  ///< the host's call id
   CallDirection direction = CallDirection::incoming;
-  std::string line{};                    ///< the line's number (its id in the settings)
-  std::string number{};                  ///< the caller; for an outgoing call, the dialled number
-  std::optional<EmployeeId> employee{};  ///< outgoing: the employee who dials
-  std::optional<EntityRef> card{};       ///< the call was started from this CRM card (R-M1)
-  std::optional<Timestamp> at{};         ///< when it began; the Clock's now when not given
+  std::string line{};    ///< the line's number (its id in the settings)
+  std::string number{};  ///< the caller; for an outgoing call, the dialled number
+  /// Outgoing: the employee who dials. Observe mode: the employee the PBX gave the call to —
+  /// what the call creates is created at once, for them (R-L5).
+  std::optional<EmployeeId> employee{};
+  std::optional<EntityRef> card{};  ///< the call was started from this CRM card (R-M1)
+  std::optional<Timestamp> at{};    ///< when it began; the Clock's now when not given
+  CallMode mode = CallMode::route;
+  /// The host's word on creating records (see CreationRequest::create); nullopt: the line's
+  /// settings decide.
+  std::optional<bool> create{};
+  /// The source of what the call creates, in place of the line's (R-L4).
+  std::optional<std::string> source{};
   friend bool operator==(const CallStart&, const CallStart&) = default;
+};
+
+/// Observe mode: the PBX rang these employees at once. What the call creates exists from the
+/// first ring, assigned to the first of them (R-L5).
+struct Rang {
+  std::string call{};
+  std::vector<EmployeeId> employees{};
+  std::optional<Seconds> seconds{};  ///< how long it rang, when known
 };
 
 /// Step `step` (0-based, in the call's route) ended without an answer (StepOutcome is
@@ -38,7 +68,8 @@ struct StepEnded {
   std::optional<Seconds> rang{};  ///< how long it actually rang; the step's time when not given
 };
 
-/// Step `step` was answered — by an employee, or by the number a forward went to.
+/// Step `step` was answered — by an employee, or by the number a forward went to. In observe
+/// mode `step` is not checked: the call was answered by `employee`.
 struct Answered {
   std::string call{};
   std::size_t step = 0;
@@ -85,6 +116,10 @@ struct CallEnd {
   std::optional<std::string> recording{};
   std::optional<std::string> voicemail{};  ///< the message the caller left, if any
   std::optional<std::string> comment{};
+  /// Observe mode: the employee who had the call when it ended (e.g. the user a connector
+  /// finishes it as). What the call created goes to them — only what this call created — and
+  /// they are its responsible (R-A3).
+  std::optional<EmployeeId> employee{};
 };
 
 TELCRM_END_NAMESPACE

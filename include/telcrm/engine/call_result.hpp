@@ -59,10 +59,16 @@ struct CreatedEntity {
   friend bool operator==(const CreatedEntity&, const CreatedEntity&) = default;
 };
 
-/// Why a created record changed hands (R-T1, R-T2).
-enum class ReassignReason : std::uint8_t { answered, transfer };
+/// Why a created record changed hands (R-T1, R-T2; `ended`: observe mode, the employee the
+/// PBX ended the call with).
+enum class ReassignReason : std::uint8_t { answered, transfer, ended };
 constexpr std::string_view format_as(ReassignReason r) noexcept {
-  return r == ReassignReason::answered ? "answered" : "transfer";
+  switch (r) {
+    case ReassignReason::answered: return "answered";
+    case ReassignReason::transfer: return "transfer";
+    case ReassignReason::ended: return "ended";
+  }
+  return "unknown";
 }
 
 struct Reassignment {

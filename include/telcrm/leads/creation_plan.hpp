@@ -26,6 +26,7 @@ enum class CreationReason : std::uint8_t {
   has_open_repeat_lead,  ///< R-L6: the client already has an open repeat lead
   repeat_sales_off,      ///< R-L6: repeat sales are off (classic mode)
   index_not_loaded,      ///< the CRM's index was not loaded yet: a known client could look new
+  not_requested,         ///< the host asked for no records for this call (CallStart::create)
 };
 constexpr std::string_view format_as(CreationReason r) noexcept {
   switch (r) {
@@ -41,6 +42,7 @@ constexpr std::string_view format_as(CreationReason r) noexcept {
     case CreationReason::has_open_repeat_lead: return "has_open_repeat_lead";
     case CreationReason::repeat_sales_off: return "repeat_sales_off";
     case CreationReason::index_not_loaded: return "index_not_loaded";
+    case CreationReason::not_requested: return "not_requested";
   }
   return "unknown";
 }

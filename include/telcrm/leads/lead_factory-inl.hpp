@@ -58,8 +58,22 @@ inline void adopt(CreationPlan& plan, ModePlan made) {
 }  // namespace lead_factory_detail
 
 TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const ModeStrategy& mode) {
+  CreationPlan plan = plan_for_line(r, mode);
+  if (r.source) {
+    if (plan.lead) plan.lead->source = r.source;
+    if (plan.deal) plan.deal->source = r.source;
+  }
+  return plan;
+}
+
+TELCRM_INLINE CreationPlan LeadFactory::plan_for_line(const CreationRequest& r,
+                                                      const ModeStrategy& mode) {
   CreationPlan plan;
   const MatchResult& m = r.match;
+  if (r.create == false) {
+    plan.reason = CreationReason::not_requested;  // the host asked for no records
+    return plan;
+  }
   if (m.crm != CrmState::matched && m.crm != CrmState::unknown) {
     plan.reason = CreationReason::not_in_crm;  // R-L3: disabled, excepted, employee
     return plan;
@@ -78,7 +92,9 @@ TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const Mod
 
   if (m.crm == CrmState::unknown) {
     const auto offer = mode.offer();
-    if (!direction_ok) {
+    if (r.create == true) {  // the host's word overrides R-L1 and R-L2
+      lead_factory_detail::adopt(plan, mode.plan_unknown(input));
+    } else if (!direction_ok) {
       plan.reason = CreationReason::direction_excluded;
       plan.offer.assign(offer.begin(), offer.end());
     } else if (r.line.unknown_caller == UnknownCallerAction::offer) {

@@ -10,6 +10,7 @@
 #include <telcrm/settings/settings.hpp>
 #include <telcrm/time.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,12 @@ struct CreationRequest {
   std::string_view number;   ///< as received
   Timestamp at;              ///< the call's start (titles may show it)
   bool repeat_sales = false;
+  /// The host's word for this call (e.g. a PBX connector's CRM_CREATE): true — an unknown
+  /// caller gets its records whatever the line's R-L1 and R-L2 settings say (R-L3 still
+  /// applies); false — the call creates nothing; nullopt — the line's settings decide.
+  std::optional<bool> create{};
+  /// The source of what the call creates, in place of the line's (R-L4).
+  std::optional<std::string> source{};
 };
 
 /// "Incoming call", "Outgoing call", "Callback" — the `{direction}` of titles (R-L4).
@@ -47,6 +54,10 @@ class LeadFactory {
  public:
   /// The plan for a call: the gates of R-L1 … R-L3 and R-L6 here, the records per `mode`.
   [[nodiscard]] static CreationPlan plan(const CreationRequest& request, const ModeStrategy& mode);
+
+ private:
+  [[nodiscard]] static CreationPlan plan_for_line(const CreationRequest& request,
+                                                  const ModeStrategy& mode);
 };
 
 TELCRM_END_NAMESPACE

@@ -48,6 +48,7 @@ struct Call {
   std::shared_ptr<const People> people;
   std::shared_ptr<const ExceptionList> exceptions;
   const LineSettings* line = nullptr;
+  CallMode mode = CallMode::route;
   Timestamp at{};
   RouteCall route_call;
   RouteState route_state;

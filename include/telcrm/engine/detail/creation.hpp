@@ -208,15 +208,26 @@ TELCRM_INLINE void CallEngine::Impl::finish(Call& c, const CallEnd& end) {
   c.routing_ended = true;
   const bool incoming = r.direction != CallDirection::outgoing;
 
-  // R-L5: nobody was rung — create now.
+  // R-L5: nobody was rung — create now (observe mode: for whom the PBX ended the call).
+  const bool observed_end = c.mode == CallMode::observe && end.employee.has_value();
   if (!c.creation_done && c.plan.creates_anything()) {
-    std::optional<EmployeeId> off_hours_owner;
-    if (incoming && config.policy.is_off_hours(c.route_call))
-      off_hours_owner = config.policy.attributed_to(c.route_call);
-    std::span<const EmployeeId> members;
-    for (const auto& q : config.settings.queues)
-      if (q.id == c.line->queue) members = q.members;
-    create_planned(c, CallLog::owner_when_nobody_rung(c.voicemail_for, off_hours_owner, members));
+    if (observed_end) {
+      create_planned(c, end.employee);
+    } else {
+      std::optional<EmployeeId> off_hours_owner;
+      if (incoming && config.policy.is_off_hours(c.route_call))
+        off_hours_owner = config.policy.attributed_to(c.route_call);
+      std::span<const EmployeeId> members;
+      for (const auto& q : config.settings.queues)
+        if (q.id == c.line->queue) members = q.members;
+      create_planned(c, CallLog::owner_when_nobody_rung(c.voicemail_for, off_hours_owner, members));
+    }
+  }
+  // Observe mode: the employee the PBX ended the call with has it last (R-A3) and takes over
+  // what this call created — only that (as R-T1).
+  if (observed_end && c.holder != end.employee) {
+    c.holder = end.employee;
+    reassign_created(c, *end.employee, ReassignReason::ended);
   }
   // R-I2: records another process created first (a lost claim) are what this call binds to.
   for (const auto& e : r.created)

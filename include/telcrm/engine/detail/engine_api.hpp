@@ -73,10 +73,12 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   MatchRequest request{event.number, region, c.line->crm_lookup, event.card};
   c.result.match =
       e.matcher_.match(number, request, e.index_.snapshot(), *c.exceptions, c.people->employees);
+  c.mode = event.mode;
   if (e.index_ready_.load(std::memory_order_acquire)) {
-    c.plan = LeadFactory::plan(CreationRequest{*c.line, event.direction, c.result.match,
-                                               event.number, c.at, config->settings.repeat_sales},
-                               config->mode);
+    c.plan = LeadFactory::plan(
+        CreationRequest{*c.line, event.direction, c.result.match, event.number, c.at,
+                        config->settings.repeat_sales, event.create, event.source},
+        config->mode);
   } else {
     c.plan.reason = CreationReason::index_not_loaded;  // a known client could look new
   }
@@ -93,6 +95,10 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
     e.create_planned(c, event.employee);  // R-L5: for the employee who dials
     return detail::progress_of(c);
   }
+  if (event.mode == CallMode::observe) {                      // the PBX routes: no command, ever
+    if (event.employee) e.create_planned(c, event.employee);  // R-L5: for whom it was given
+    return detail::progress_of(c);
+  }
   auto begun = config->policy.begin(c.route_call);
   if (!begun) {
     e.registry_.remove(c.id);
@@ -106,8 +112,33 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   return detail::progress_of(c);
 }
 
+TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
+  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    if (c.mode != CallMode::observe)
+      return fail(
+          Errc::invalid_state,
+          fmt::format("call {}: rang is for calls the PBX routes (observe mode)", event.call));
+    if (c.routing_ended || event.employees.empty()) return detail::progress_of(c);
+    RouteEntry entry;
+    entry.kind = RouteEntry::Kind::ring;
+    entry.employees = event.employees;
+    entry.seconds = event.seconds.value_or(Seconds(0));
+    entry.why = "pbx";
+    // A repeat of the same ring (R-I1) adds nothing.
+    if (!c.result.route.empty() && c.result.route.back() == entry) return detail::progress_of(c);
+    c.result.route.push_back(std::move(entry));
+    impl_->create_planned(c, event.employees.front());  // R-L5
+    return detail::progress_of(c);
+  });
+}
+
 TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event) {
   return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+    if (c.mode == CallMode::observe)
+      return fail(Errc::invalid_state,
+                  fmt::format("call {}: the PBX routes this call (observe mode): report rang, "
+                              "answered or the end",
+                              event.call));
     // Only the running step can end; an older step's event is a repeat (R-I1).
     if (c.routing_ended || event.step + 1 != c.result.route.size()) return detail::progress_of(c);
     Seconds& rang = c.result.route.back().seconds;
@@ -125,12 +156,17 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
   return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     Impl& e = *impl_;
     if (c.result.answered_by || c.result.answered_by_number) return detail::progress_of(c);
-    if (event.step >= c.result.route.size())
+    std::optional<EmployeeId> who = event.employee;
+    if (c.mode == CallMode::observe) {  // the PBX says who; there are no steps to check
+      if (!who && !event.number)
+        return fail(Errc::invalid_argument,
+                    fmt::format("call {}: answered by whom (employee or number)", event.call));
+      if (!who) c.result.answered_by_number = event.number;
+    } else if (event.step >= c.result.route.size()) {
       return fail(Errc::invalid_state,
                   fmt::format("call {}: no step {} to answer", event.call, event.step));
-    const RouteEntry& step = c.result.route[event.step];
-    std::optional<EmployeeId> who = event.employee;
-    if (step.kind == RouteEntry::Kind::forward) {
+    } else if (const RouteEntry& step = c.result.route[event.step];
+               step.kind == RouteEntry::Kind::forward) {
       // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
       c.result.answered_by_number = event.number.value_or(step.number);
       if (!who) who = step.employee;
@@ -139,7 +175,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
     if (who) {
       c.holder = who;
       c.answerer = who;
-      c.answered_at = c.at + Impl::step_start(c, event.step + 1);
+      c.answered_at = c.mode == CallMode::observe ? e.ports_.clock.now()
+                                                  : c.at + Impl::step_start(c, event.step + 1);
       e.create_planned(c, who);
       e.reassign_created(c, *who, ReassignReason::answered);  // R-T2
     }
