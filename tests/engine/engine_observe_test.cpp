@@ -70,8 +70,9 @@ CallEnd end_of(const char* call, Seconds talk, std::optional<EmployeeId> employe
 
 }  // namespace
 
-TEST_CASE("R-L5 observe: the lead exists from the first ring the PBX reports, then follows the "
-          "answer (R-T2); no command is ever given") {
+TEST_CASE(
+    "R-L5 observe: the lead exists from the first ring the PBX reports, then follows the "
+    "answer (R-T2); no command is ever given") {
   Watcher o(Office::moscow());
   REQUIRE(o.engine->start_call(o.observed("c1", "+79031112233")).has_value());
   auto rang = o.engine->rang(Rang{"c1", {1, 2}, Seconds(10)});
@@ -122,8 +123,9 @@ TEST_CASE("R-L1 R-L2 R-L3 observe: the host's create overrides the line, R-L3 st
   CHECK_FALSE(c->activity.has_value());
 }
 
-TEST_CASE("R-T1 R-A3 observe: the employee the PBX ends the call with takes over what the call "
-          "created, never what existed before") {
+TEST_CASE(
+    "R-T1 R-A3 observe: the employee the PBX ends the call with takes over what the call "
+    "created, never what existed before") {
   Office office = Office::moscow().contact(5, "+79161234567", 1);
   Watcher o(office);
   auto start = o.observed("n", "+79031112233");
@@ -152,8 +154,9 @@ TEST_CASE("R-T1 R-A3 observe: the employee the PBX ends the call with takes over
   CHECK(o.crm().leads.back().responsible == 3);
 }
 
-TEST_CASE("R-S2 R-A6 observe: simple mode creates a deal and a contact; an unanswered incoming "
-          "call is a missed call") {
+TEST_CASE(
+    "R-S2 R-A6 observe: simple mode creates a deal and a contact; an unanswered incoming "
+    "call is a missed call") {
   Watcher o(Office::moscow().simple_mode());
   REQUIRE(o.engine->start_call(o.observed("s", "+79031112233")).has_value());
   REQUIRE(o.engine->rang(Rang{"s", {2}, Seconds(15)}).has_value());
@@ -168,8 +171,9 @@ TEST_CASE("R-S2 R-A6 observe: simple mode creates a deal and a contact; an unans
   CHECK(crm.missed_calls[0].number == "+79031112233");
 }
 
-TEST_CASE("R-I1 R-I2 observe: repeated reports change nothing; two calls from one unknown number "
-          "create one lead") {
+TEST_CASE(
+    "R-I1 R-I2 observe: repeated reports change nothing; two calls from one unknown number "
+    "create one lead") {
   Watcher o(Office::moscow());
   REQUIRE(o.engine->start_call(o.observed("a", "+79031112233")).has_value());
   REQUIRE(o.engine->start_call(o.observed("a", "+79031112233")).has_value());
@@ -200,4 +204,27 @@ TEST_CASE("Observe and route events do not mix: each refuses the other's events"
   CHECK(o.engine->rang(Rang{"r", {2}, {}}).error().code() == Errc::invalid_state);
   CHECK(o.engine->answered(Answered{"o", 0, std::nullopt, std::nullopt}).error().code() ==
         Errc::invalid_argument);
+}
+
+TEST_CASE(
+    "R-A4 a recording attached after the call ended lands on its activity; again replaces it") {
+  Office office = Office::moscow();
+  office.settings.exceptions.phones = {"+79035550000"};
+  Watcher o(office);
+  REQUIRE(o.engine->start_call(o.observed("r", "+79031112233")).has_value());
+  CHECK(o.engine->attach_recording("r", "https://pbx/rec/r.mp3").error().code() ==
+        Errc::invalid_state);  // still in progress
+  REQUIRE(o.engine->answered(Answered{"r", 0, 1, {}}).has_value());
+  REQUIRE(o.engine->end_call(end_of("r", Seconds(12))).has_value());
+  REQUIRE(o.engine->attach_recording("r", "https://pbx/rec/r.mp3").has_value());
+  CHECK(o.crm().activities.at(0).recording == "https://pbx/rec/r.mp3");
+  o.clock.advance(Seconds(5));
+  REQUIRE(o.engine->attach_recording("r", "recordings/r-2.wav").has_value());
+  CHECK(o.crm().activities.at(0).recording == "recordings/r-2.wav");
+  // A call that never entered the CRM has no activity: the store refuses, the engine reports.
+  REQUIRE(o.engine->start_call(o.observed("x", "+79035550000")).has_value());
+  REQUIRE(o.engine->end_call(end_of("x", Seconds(0))).has_value());
+  REQUIRE(o.engine->attach_recording("x", "https://pbx/rec/x.mp3").has_value());
+  CHECK(o.engine->flush() == 0);
+  CHECK(o.engine->stats().dropped_writes == 1);
 }

@@ -138,6 +138,12 @@ class CallEngine {
   /// The call is over: the activity, the history, missed calls (R-A1 … R-A6) are queued.
   [[nodiscard]] Result<CallResult> end_call(const CallEnd& event);
 
+  /// Attaches a recording to a finished call's activity, replacing the one it had (R-A4):
+  /// `recording` is where it is (a URL, or a file the host keeps). Queued like every write;
+  /// the store answers Errc::not_found at flush time for a call without an activity (it never
+  /// entered the CRM). Errors: Errc::invalid_state while the call is still in progress.
+  [[nodiscard]] Result<void> attach_recording(std::string_view call, std::string recording);
+
   /// Applies the queued writes, in order, until the store refuses one for now; returns how
   /// many are still waiting. One flush at a time (a second caller waits). Never call it from
   /// inside a port.

@@ -105,8 +105,10 @@ struct UnknownCallerClaim {
 /// The writes of one call event, applied all-or-nothing.
 ///
 /// **Identity (R-I1).** `call` + `seq` name the batch. The engine numbers a call's batches
-/// 1, 2, 3 … in the order they were made; a batch re-sent after its claim was lost (R-I2)
-/// is a different batch, numbered `seq + resent_seq_offset`. Applying a batch whose
+/// 1, 2, 3 … in the order they were made (an attachment after the call ended gets a seq with
+/// the high bit set); it re-sends a batch only with the same (call, seq) — after a failure,
+/// after a restart from the journal —, and a batch whose claim was lost is never re-sent: the
+/// call's later batches refer to the winner's records instead. Applying a batch whose
 /// (call, seq) the store has applied before changes nothing and returns the first receipt
 /// with `replayed = true`, whatever the ops say now.
 ///
@@ -130,9 +132,6 @@ struct WriteBatch {
   std::vector<WriteOp> ops{};
   Timestamp at{};  ///< when the engine made it
 };
-
-/// Added to `seq` when a batch is re-sent bound to the winner of a lost claim (R-I2).
-inline constexpr std::uint32_t resent_seq_offset = 1000000;
 
 /// How long a store must remember a batch's receipt and its claim, measured from the batch's
 /// `at` to the newest `at` the store has seen: an engine re-sends a batch only while it is

@@ -242,6 +242,25 @@ TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
   return std::move(call->result);
 }
 
+TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
+                                                        std::string recording) {
+  Impl& e = *impl_;
+  if (e.registry_.find_active(call))
+    return fail(Errc::invalid_state,
+                fmt::format("call {}: a recording is attached once the call has ended", call));
+  WriteBatch batch;
+  batch.call = std::string(call);
+  batch.at = e.ports_.clock.now();
+  // Its own batch identity, apart from the call's numbered batches: a repeat of the same
+  // attachment within a second is the same batch (R-I1); any other is a new one, replacing.
+  const auto stamp = static_cast<std::uint64_t>(batch.at.time_since_epoch().count());
+  batch.seq = 0x80000000U | static_cast<std::uint32_t>(
+                                (std::hash<std::string>{}(recording) ^ stamp) & 0x7FFFFFFF);
+  batch.ops.push_back(AttachRecording{std::string(call), std::move(recording)});
+  e.outbox_.enqueue(std::move(batch));
+  return {};
+}
+
 TELCRM_INLINE std::size_t CallEngine::flush() {
   return impl_->outbox_.flush(&Impl::on_applied, impl_.get());
 }
