@@ -89,6 +89,9 @@ std::size_t records_of(const CrmSnapshot& crm) {
 
 Result<SqliteReplayOutput> replay_resumable(const Scenario& scenario, SqliteCrmStore& store,
                                             const SqliteReplayOptions& options) {
+  // The scenario is checked whole first, in memory: a fault the engine finds halfway must not
+  // leave the earlier calls written.
+  if (auto dry = replay(scenario, options.replay); !dry) return fail(dry.error());
   SqliteReplayOutput out;
   if (auto ok = store.save_settings(scenario.settings, scenario.employees); !ok)
     return fail(ok.error());

@@ -377,8 +377,8 @@ Json write_crm(const CrmSnapshot& crm) {
 TELCRM_BEGIN_NAMESPACE
 
 Result<CrmSnapshot> crm_from_json(std::string_view text, std::string_view root) {
-  auto doc = json_detail::parse_document(text);
-  if (!doc) return fail(doc.error().with_context(root));
+  auto doc = json_detail::parse_document(text, root, /*prefix=*/true);
+  if (!doc) return fail(doc.error());
   json_detail::Reader reader;
   CrmSnapshot crm;
   json_detail::read_crm(reader, *doc, std::string(root), crm);
@@ -391,8 +391,8 @@ std::string crm_to_json(const CrmSnapshot& snapshot) {
 }
 
 Result<std::vector<Employee>> employees_from_json(std::string_view text, std::string_view root) {
-  auto doc = json_detail::parse_document(text);
-  if (!doc) return fail(doc.error().with_context(root));
+  auto doc = json_detail::parse_document(text, root, /*prefix=*/true);
+  if (!doc) return fail(doc.error());
   json_detail::Reader reader;
   std::vector<Employee> employees;
   json_detail::read_employees(reader, *doc, std::string(root), employees);

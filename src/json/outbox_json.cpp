@@ -171,7 +171,7 @@ std::string write_batch_to_json(const WriteBatch& batch) {
 }
 
 Result<WriteBatch> write_batch_from_json(std::string_view text) {
-  auto doc = json_detail::parse_document(text);
+  auto doc = json_detail::parse_document(text, "batch");
   if (!doc) return fail(doc.error());
   json_detail::Reader reader;
   WriteBatch batch;
@@ -200,7 +200,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
     ++line_number;
     at = last ? text.size() : end + 1;
     if (line.empty()) continue;
-    auto doc = json_detail::parse_document(line);
+    auto doc = json_detail::parse_document(line, "batch");
     if (!doc || !doc->is_object() || doc->size() != 1) {
       if (last) break;  // cut short by a crash while writing: it was never acknowledged
       return fail(Errc::storage_corrupt,

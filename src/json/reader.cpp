@@ -35,6 +35,70 @@ class SyntaxErrorLocator : public nlohmann::json_sax<Json> {
   }
 };
 
+// Finds the first key an object repeats: nlohmann keeps the last value silently, so a file
+// that says "answers" twice would lose the first list without a word.
+class DuplicateKeyFinder : public nlohmann::json_sax<Json> {
+ public:
+  explicit DuplicateKeyFinder(std::string root) {
+    path_.push_back({std::move(root), false, 0, {}});
+  }
+  std::string found;  // "path: message" of the first duplicate
+
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override {
+    path_.push_back({here(), true, 0, {}});
+    return true;
+  }
+  bool key(string_t& k) override {
+    Level& level = path_.back();
+    if (std::find(level.keys.begin(), level.keys.end(), k) != level.keys.end()) {
+      found = level.path + ": duplicate key '" + k + "'";
+      return false;
+    }
+    level.keys.push_back(k);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override {
+    path_.push_back({here(), false, 0, {}});
+    return true;
+  }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  struct Level {
+    std::string path;
+    bool object;
+    std::size_t next_index;         // arrays: the index of the next element
+    std::vector<std::string> keys;  // objects: the keys seen
+  };
+  // The path of the value about to be read.
+  std::string here() {
+    Level& level = path_.back();
+    if (level.object) return Reader::key_path(level.path, level.keys.back());
+    if (path_.size() == 1) return level.path;  // the document itself
+    return Reader::index_path(level.path, level.next_index++);
+  }
+  bool value() {
+    if (!path_.back().object && path_.size() > 1) ++path_.back().next_index;
+    return true;
+  }
+  bool close() {
+    path_.pop_back();
+    return value();
+  }
+  std::vector<Level> path_;
+};
+
 std::string describe(const Json& j) {
   switch (j.type()) {
     case Json::value_t::null: return "null";
@@ -53,15 +117,21 @@ bool parse_int(std::string_view s, int& out) {
 
 }  // namespace
 
-Result<Json> parse_document(std::string_view text) {
+Result<Json> parse_document(std::string_view text, std::string_view root, bool prefix) {
   Json doc = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_discarded()) return doc;
+  if (!doc.is_discarded()) {
+    DuplicateKeyFinder duplicates{std::string(root)};
+    Json::sax_parse(text.begin(), text.end(), &duplicates);
+    if (!duplicates.found.empty()) return fail(Errc::parse_error, duplicates.found);
+    return doc;
+  }
   SyntaxErrorLocator locator;
   Json::sax_parse(text.begin(), text.end(), &locator);
   std::string message = locator.message;
   // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 1, column 2: …".
   if (auto at = message.find("parse error"); at != std::string::npos) message.erase(0, at);
-  return fail(Errc::parse_error, message.empty() ? "invalid JSON" : message);
+  Error error(Errc::parse_error, message.empty() ? "invalid JSON" : message);
+  return fail(prefix ? error.with_context(root) : error);
 }
 
 void Reader::fail(const std::string& path, std::string_view message) {

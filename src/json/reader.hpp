@@ -31,8 +31,11 @@ inline constexpr bool is_optional = false;
 template <class T>
 inline constexpr bool is_optional<std::optional<T>> = true;
 
-/// Parses text into a document; a syntax error reports line and column.
-Result<Json> parse_document(std::string_view text);
+/// Parses text into a document; a syntax error reports line and column, a key an object repeats
+/// its path below `root` (`$.calls[2]: duplicate key 'answers'`).
+/// With `prefix`, a syntax error's message starts with `root: ` too.
+Result<Json> parse_document(std::string_view text, std::string_view root = "$",
+                            bool prefix = false);
 
 /// The enum values a JSON field may spell, in documentation order (see format_as).
 template <class E>

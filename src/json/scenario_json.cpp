@@ -3,6 +3,8 @@
 #include <telcrm/json/scenario_json.hpp>
 #include <telcrm/settings/validate.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -87,12 +89,76 @@ void read_call(Reader& r, const Json& j, const std::string& path, ScenarioCall& 
     r.fail(Reader::key_path(path, "duration"), "must not be negative");
 }
 
+// References inside the CRM: responsibles are employees, links name records that exist.
+void check_crm(Reader& r, const Scenario& s) {
+  const CrmSnapshot& crm = s.crm;
+  auto has_employee = [&](EmployeeId id) {
+    return std::any_of(s.employees.begin(), s.employees.end(),
+                       [&](const Employee& e) { return e.id == id; });
+  };
+  auto exists = [&](EntityType type, EntityId id) {
+    auto in = [&](const auto& list) {
+      return std::any_of(list.begin(), list.end(), [&](const auto& x) { return x.id == id; });
+    };
+    switch (type) {
+      case EntityType::contact: return in(crm.contacts);
+      case EntityType::company: return in(crm.companies);
+      case EntityType::lead: return in(crm.leads);
+      case EntityType::deal: return in(crm.deals);
+      case EntityType::invoice: return in(crm.invoices);
+    }
+    return false;
+  };
+  auto check = [&](const std::string& path, const std::optional<EmployeeId>& responsible) {
+    if (r.ok() && responsible && !has_employee(*responsible))
+      r.fail(path + ".responsible", "unknown employee " + std::to_string(*responsible));
+  };
+  auto link = [&](const std::string& path, const char* field, EntityType type,
+                  const std::optional<EntityId>& id) {
+    if (r.ok() && id && !exists(type, *id))
+      r.fail(path + "." + field, fmt::format("{} {} does not exist", type, *id));
+  };
+  for (std::size_t i = 0; i < crm.contacts.size(); ++i) {
+    const std::string path = Reader::index_path("$.crm.contacts", i);
+    check(path, crm.contacts[i].responsible);
+    link(path, "company", EntityType::company, crm.contacts[i].company);
+  }
+  for (std::size_t i = 0; i < crm.companies.size(); ++i)
+    check(Reader::index_path("$.crm.companies", i), crm.companies[i].responsible);
+  for (std::size_t i = 0; i < crm.leads.size(); ++i) {
+    const std::string path = Reader::index_path("$.crm.leads", i);
+    check(path, crm.leads[i].responsible);
+    link(path, "contact", EntityType::contact, crm.leads[i].contact);
+    link(path, "company", EntityType::company, crm.leads[i].company);
+  }
+  for (std::size_t i = 0; i < crm.deals.size(); ++i) {
+    const std::string path = Reader::index_path("$.crm.deals", i);
+    check(path, crm.deals[i].responsible);
+    link(path, "contact", EntityType::contact, crm.deals[i].contact);
+    link(path, "company", EntityType::company, crm.deals[i].company);
+  }
+  for (std::size_t i = 0; i < crm.invoices.size(); ++i) {
+    const std::string path = Reader::index_path("$.crm.invoices", i);
+    check(path, crm.invoices[i].responsible);
+    link(path, "entity", crm.invoices[i].entity.type, crm.invoices[i].entity.id);
+  }
+  for (std::size_t i = 0; i < s.calls.size() && r.ok(); ++i)
+    if (const auto& card = s.calls[i].crm_entity; card && !exists(card->type, card->id))
+      r.fail(Reader::index_path("$.calls", i) + ".crm_entity",
+             fmt::format("{} {} does not exist in the scenario's CRM", card->type, card->id));
+}
+
 // References from the calls to the settings: employees and lines must exist.
 void check_references(Reader& r, const Scenario& s) {
   auto has_employee = [&](EmployeeId id) {
     return std::any_of(s.employees.begin(), s.employees.end(),
                        [&](const Employee& e) { return e.id == id; });
   };
+  auto is_active = [&](EmployeeId id) {
+    return std::any_of(s.employees.begin(), s.employees.end(),
+                       [&](const Employee& e) { return e.id == id && e.active; });
+  };
+  const ScenarioCall* previous = nullptr;  // the last call that is not a repeat
   for (std::size_t i = 0; i < s.calls.size() && r.ok(); ++i) {
     const ScenarioCall& c = s.calls[i];
     const std::string path = Reader::index_path("$.calls", i);
@@ -103,6 +169,9 @@ void check_references(Reader& r, const Scenario& s) {
       return r.fail(path + ".user", "unknown employee " + std::to_string(*c.employee));
     if (c.transfer_to && !has_employee(*c.transfer_to))
       return r.fail(path + ".transfer_to", "unknown employee " + std::to_string(*c.transfer_to));
+    if (c.transfer_to && !is_active(*c.transfer_to))
+      return r.fail(path + ".transfer_to",
+                    "employee " + std::to_string(*c.transfer_to) + " is not active");
     for (std::size_t k = 0; k < c.answers.size(); ++k)
       if (!has_employee(c.answers[k]))
         return r.fail(Reader::index_path(path + ".answers", k),
@@ -112,10 +181,20 @@ void check_references(Reader& r, const Scenario& s) {
         return r.fail(path + ".presence." + std::to_string(id),
                       "unknown employee " + std::to_string(id));
     // R-I1: a repeated id must repeat the same call.
-    for (std::size_t k = 0; k < i; ++k)
-      if (s.calls[k].id == c.id && !(s.calls[k] == c))
+    bool repeat = false;
+    for (std::size_t k = 0; k < i; ++k) {
+      if (s.calls[k].id != c.id) continue;
+      if (!(s.calls[k] == c))
         return r.fail(path + ".id", "call id '" + c.id + "' repeats $.calls[" + std::to_string(k) +
                                         "] with different content");
+      repeat = true;
+    }
+    // Calls come in the order they happened (a missed call must not be "called back" by an
+    // earlier call); a repeat of an earlier call is its own moment.
+    if (!repeat && previous != nullptr && c.at < previous->at)
+      return r.fail(path + ".at", "earlier than the call before it (" + previous->id +
+                                      "): calls must come in time order");
+    if (!repeat) previous = &c;
   }
 }
 
@@ -254,6 +333,7 @@ Result<Scenario> scenario_from_json(std::string_view text) {
     if (problem.severity == Severity::error)
       return fail(Errc::parse_error, problem.path + ": " + problem.message);
   check_references(r, s);
+  check_crm(r, s);
   if (!r.ok()) return fail(r.error());
   return s;
 }

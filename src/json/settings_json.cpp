@@ -282,8 +282,8 @@ Result<void> check_unique_employees(const std::vector<Employee>& employees,
 TELCRM_BEGIN_NAMESPACE
 
 Result<LoadedSettings> settings_from_json(std::string_view text, std::string_view root) {
-  auto doc = json_detail::parse_document(text);
-  if (!doc) return fail(doc.error().with_context(root));
+  auto doc = json_detail::parse_document(text, root, /*prefix=*/true);
+  if (!doc) return fail(doc.error());
   json_detail::Reader reader;
   LoadedSettings loaded;
   std::vector<Employee> employees;

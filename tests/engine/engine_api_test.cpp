@@ -356,3 +356,81 @@ TEST_CASE("R-I3 an engine started while the store is down routes calls and loads
   CHECK(second->match.crm == CrmState::matched);  // loaded when the store came back
   CHECK(second->route.at(0).why == "responsible");
 }
+
+TEST_CASE("Scenario mistakes are errors with their JSON path, found before anything is run") {
+  auto with = [](const std::string& crm, const std::string& calls) {
+    return R"({ "settings": { "default_region": "RU",
+      "employees": [ { "id": 1, "name": "Anna" }, { "id": 2, "name": "Boris", "active": false } ],
+      "queues": [ { "id": "q", "members": [1] } ],
+      "lines": [ { "number": "+74950000000", "queue": "q" } ] },
+      "crm": )" +
+           crm + R"(, "calls": [ )" + calls + " ] }";
+  };
+  const std::string call_at_10 =
+      R"({ "id": "a", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+           "at": "2026-11-24T10:00:00Z" })";
+  struct Row {
+    std::string json;
+    const char* error;
+  };
+  const Row rows[] = {
+      {with("{}", call_at_10 + R"(, { "id": "b", "direction": "incoming", "line": "+74950000000",
+           "from": "+79161234568", "at": "2026-11-24T09:59:59Z" })"),
+       "$.calls[1].at: earlier than the call before it (a): calls must come in time order"},
+      {with(R"({ "contacts": [ { "id": 5, "name": "C", "responsible": 9 } ] })", ""),
+       "$.crm.contacts[0].responsible: unknown employee 9"},
+      {with(R"({ "contacts": [ { "id": 5, "name": "C", "company": 7 } ] })", ""),
+       "$.crm.contacts[0].company: company 7 does not exist"},
+      {with(R"({ "deals": [ { "id": 5, "title": "D", "contact": 3 } ] })", ""),
+       "$.crm.deals[0].contact: contact 3 does not exist"},
+      {with("{}", R"({ "id": "a", "direction": "incoming", "line": "+74950000000",
+           "from": "+79161234567", "at": "2026-11-24T10:00:00Z",
+           "crm_entity": { "type": "contact", "id": 99 } })"),
+       "$.calls[0].crm_entity: contact 99 does not exist in the scenario's CRM"},
+      {with("{}", R"({ "id": "a", "direction": "incoming", "line": "+74950000000",
+           "from": "+79161234567", "at": "2026-11-24T10:00:00Z", "answers": [1],
+           "transfer_to": 2 })"),
+       "$.calls[0].transfer_to: employee 2 is not active"},
+      {with("{}", R"({ "id": "a", "direction": "incoming", "line": "+74950000000",
+           "from": "+79161234567", "at": "2026-11-24T10:00:00Z", "status_code": 700 })"),
+       "$.calls[0].status_code: must be a SIP status code, 100 to 699, got 700"},
+      {with("{}", R"({ "id": "a", "direction": "incoming", "line": "+74950000000",
+           "from": "+79161234567", "at": "2026-11-24T10:00:00Z", "answers": [1], "answers": [] })"),
+       "$.calls[0]: duplicate key 'answers'"},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.error);
+    auto s = scenario_from_json(row.json);
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().message() == row.error);
+  }
+}
+
+TEST_CASE("A transfer on a call no employee answered is an error, and --store writes nothing") {
+  const char* json = R"({ "settings": { "default_region": "RU",
+      "employees": [ { "id": 1, "name": "Anna" }, { "id": 2, "name": "Boris" } ],
+      "queues": [ { "id": "q", "members": [1], "no_answer": "forward_to_number",
+                    "forward_number": "+79039990000" } ],
+      "lines": [ { "number": "+74950000000", "queue": "q" } ] },
+    "crm": {},
+    "calls": [
+      { "id": "ok", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+        "at": "2026-11-24T10:00:00Z", "answers": [1], "duration": 5 },
+      { "id": "outside", "direction": "incoming", "line": "+74950000000", "from": "+79161234568",
+        "at": "2026-11-24T10:05:00Z", "phone_answers": ["+79039990000"], "duration": 5,
+        "transfer_to": 2 },
+      { "id": "nobody", "direction": "incoming", "line": "+74950000000", "from": "+79161234569",
+        "at": "2026-11-24T10:10:00Z", "transfer_to": 2 } ] })";
+  auto full = scenario_from_json(json);
+  REQUIRE(full.has_value());
+  auto out = replay(*full);
+  REQUIRE_FALSE(out.has_value());
+  CHECK(out.error().code() == Errc::invalid_argument);
+  CHECK(out.error().message() ==
+        "$.calls[1]: transfer_to: only a call an employee answered can be transferred (an "
+        "outside number answered this one)");
+  full->calls.erase(full->calls.begin() + 1);
+  auto nobody = replay(*full);
+  REQUIRE_FALSE(nobody.has_value());
+  CHECK(nobody.error().message().starts_with("$.calls[1]: transfer_to:"));
+}

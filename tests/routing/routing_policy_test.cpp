@@ -181,7 +181,7 @@ TEST_CASE("R-R3 what follows a responsible who does not answer") {
   }
 }
 
-TEST_CASE("R-R3 the own phone is the first set of mobile, personal, work") {
+TEST_CASE("R-R3 the own phone is the first of mobile, personal, work that is dialable") {
   struct Row {
     std::optional<std::string> mobile, personal, work;
     const char* number;
@@ -190,7 +190,9 @@ TEST_CASE("R-R3 the own phone is the first set of mobile, personal, work") {
       {"8 903 111-22-33", "8 903 222-22-22", "+7 495 765-43-21", "+79031112233"},
       {std::nullopt, "8 903 222-22-22", "+7 495 765-43-21", "+79032222222"},
       {std::nullopt, std::nullopt, "+7 495 765-43-21", "+74957654321"},
-      {"", std::nullopt, "+7 495 765-43-21", "+74957654321"},  // empty counts as not set
+      {"", std::nullopt, "+7 495 765-43-21", "+74957654321"},     // empty counts as not set
+      {"n/a", std::nullopt, "+7 495 765-43-21", "+74957654321"},  // set but unusable: skipped
+      {"n/a", "12", "8 903 222-22-22", "+79032222222"},           // a short code is no phone
   };
   for (const auto& row : rows) {
     CAPTURE(row.number);

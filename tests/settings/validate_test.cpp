@@ -151,6 +151,9 @@ TEST_CASE("validate reports every error with its path") {
         "settings.lines[0].source: must not be empty",
         "settings.lines[0].lead_title: must not be empty",
         "settings.lines[1].number: duplicate line '+74951234567'"}},
+      {"a line whose number is not a number",
+       [](auto& s) { s.lines[1].number = "sales line"; },
+       {"settings.lines[1].number: 'sales line' is not a phone number (invalid)"}},
       {"work hours",
        [](auto& s) {
          WorkHours w;

@@ -134,8 +134,11 @@ def import_export(dirs):
             check(exported.returncode == 0, f"{name}: export failed: {exported.stderr}")
             # The snapshot as telcrm reads it (defaults filled in) is what an empty replay prints.
             scenario = os.path.join(tmp, "scenario.json")
+            # Every responsible the snapshot names is an employee (scenarios check it).
+            staff = sorted({1} | {r["responsible"] for kind in crm.values() if isinstance(kind, list)
+                                  for r in kind if isinstance(r, dict) and r.get("responsible")})
             write_json(scenario, {"name": name, "settings": {"default_region": "RU", "employees": [
-                {"id": 1, "name": "A"}], "queues": [{"id": "q", "members": [1]}],
+                {"id": i, "name": f"E{i}"} for i in staff], "queues": [{"id": "q", "members": [1]}],
                 "lines": [{"number": "+74950000000", "queue": "q"}]}, "crm": crm, "calls": []})
             canonical = json.loads(run("replay", scenario).stdout)["crm_after"]
             check(json.loads(exported.stdout) == canonical, f"{name}: export differs from the snapshot")

@@ -8,6 +8,7 @@
 #include <telcrm/ports/clock.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
+#include <telcrm/sqlite/sqlite_replay.hpp>
 
 #include <doctest/doctest.h>
 
@@ -158,4 +159,24 @@ TEST_CASE("The engine's index is built from the file and kept current by its wri
   const auto second = a.play(again, "n2-");
   CHECK(second.match.crm == CrmState::matched);
   CHECK(second.created.empty());
+}
+
+TEST_CASE("replay --store: a scenario the engine finds wrong halfway writes nothing at all") {
+  TempDir dir;
+  const auto path = dir.file("crm.db");
+  auto s = load(R"({ "settings": { "default_region": "RU",
+      "employees": [ { "id": 1, "name": "Anna" }, { "id": 2, "name": "Boris" } ],
+      "queues": [ { "id": "q", "members": [1] } ],
+      "lines": [ { "number": "+74950000000", "queue": "q" } ] },
+    "crm": { "contacts": [ { "id": 5, "name": "C", "phones": ["+79160000000"] } ] },
+    "calls": [
+      { "id": "ok", "direction": "incoming", "line": "+74950000000", "from": "+79161234567",
+        "at": "2026-11-24T10:00:00Z", "answers": [1], "duration": 5 },
+      { "id": "bad", "direction": "incoming", "line": "+74950000000", "from": "+79161234568",
+        "at": "2026-11-24T10:05:00Z", "transfer_to": 2 } ] })");
+  auto store = open_store(path);
+  auto r = replay_resumable(s, *store);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message().starts_with("$.calls[1]: transfer_to:"));
+  CHECK_FALSE(*store->has_data());  // not even the CRM import or the first call
 }

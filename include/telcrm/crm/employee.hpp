@@ -61,8 +61,9 @@ struct Employee {
   friend bool operator==(const Employee&, const Employee&) = default;
 };
 
-/// The phone a call is forwarded to for this employee: the first set of mobile, personal,
-/// work (seed 002: mobile first); nullopt when none is set.
+/// The first of the employee's own phones that is set — mobile, personal, work (seed 002:
+/// mobile first) —, as written; nullopt when none is set. Forwarding (R-R3) takes the first
+/// that also normalises to a dialable number (Roster::own_phone).
 inline std::optional<std::string_view> own_phone(const Employee& e) noexcept {
   for (const auto* phone : {&e.phones.mobile, &e.phones.personal, &e.phones.work})
     if (phone->has_value() && !(*phone)->empty()) return std::string_view(**phone);

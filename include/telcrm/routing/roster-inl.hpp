@@ -21,10 +21,16 @@ TELCRM_INLINE Roster::Roster(std::span<const Employee> employees, Region default
   for (std::size_t i : order) {
     const Employee& e = employees[i];
     if (!shared->ids.empty() && shared->ids.back() == e.id) continue;  // first one wins
+    // R-R3: the first of mobile, personal, work that normalises to a dialable number; a
+    // phone that is set but unusable ("n/a") is passed over.
     std::string phone;
-    if (auto own = ::telcrm::own_phone(e)) {
-      const PhoneNumber n = normalizer.normalize(*own, default_region);
-      if (n.is_dialable()) phone = std::string(n.e164());
+    for (const auto* own : {&e.phones.mobile, &e.phones.personal, &e.phones.work}) {
+      if (!own->has_value() || (*own)->empty()) continue;
+      const PhoneNumber n = normalizer.normalize(**own, default_region);
+      if (n.is_dialable()) {
+        phone = std::string(n.e164());
+        break;
+      }
     }
     shared->ids.push_back(e.id);
     shared->phones.push_back(std::move(phone));

@@ -137,6 +137,14 @@ inline void validate_line(const Sink& sink, const IntegrationSettings& s, std::s
         sink.add(key(path, "number"), fmt::format("duplicate line '{}'", line.number));
         break;
       }
+    // A line is found by the dialled number (read against the default region): a number that
+    // does not read as one could never be dialled to.
+    if (s.default_region.is_known()) {
+      const PhoneNumber n = normalizer.normalize(line.number, s.default_region);
+      if (!n.is_dialable())
+        sink.add(key(path, "number"),
+                 fmt::format("'{}' is not a phone number ({})", line.number, n.status()));
+    }
   }
   if (line.region && !line.region->is_known()) sink.add(key(path, "region"), "unknown region");
   if (line.responsible_ring_time < Seconds(min_ring_seconds) ||

@@ -56,6 +56,7 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
   if (!progress) return fail(progress.error());
 
   bool answered = outgoing && call.duration > Seconds(0);
+  bool answered_by_employee = answered;  // an outgoing call: the employee who dials
   if (!outgoing) {
     auto picks_up = [&](std::string_view number) {
       const auto n = normalizer_.normalize(number, default_region_);
@@ -89,6 +90,7 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
       if (answer) {
         progress = flushed(engine.answered(*answer));
         answered = true;
+        answered_by_employee = answer->employee.has_value();
         break;
       }
       if (hangup < elapsed + step.seconds) {  // cut short by the caller
@@ -104,6 +106,14 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
     if (!progress) return fail(progress.error());
   }
 
+  // A transfer needs an employee on the call: the scenario is wrong otherwise, and says so
+  // rather than skipping it.
+  if (call.transfer_to && !answered_by_employee)
+    return fail(Errc::invalid_argument,
+                answered ? "transfer_to: only a call an employee answered can be transferred (an "
+                           "outside number answered this one)"
+                         : "transfer_to: only a call an employee answered can be transferred "
+                           "(nobody answered this one)");
   if (answered && call.transfer_to) {
     if (auto t = flushed(engine.transferred(Transferred{call.id, *call.transfer_to})); !t)
       return fail(t.error());

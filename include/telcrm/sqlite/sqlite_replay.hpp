@@ -34,6 +34,8 @@ struct SqliteReplayOutput {
 };
 
 /// Replays `scenario` into `store`, the way `telcrm replay --store sqlite:PATH` does:
+///  - the whole scenario is first run in memory; what it finds wrong (e.g. a transfer_to on a
+///    call no employee answered) is returned with nothing written to `store`;
 ///  - a store without CRM records first gets the scenario's `crm` (one transaction) and its
 ///    settings (saved with save_settings());
 ///  - calls whose history record is already stored are complete and are skipped (by call id),
@@ -42,8 +44,9 @@ struct SqliteReplayOutput {
 ///  - all writes of one call share one write group (SqliteCrmStore::begin_group), so a crash
 ///    leaves each call with all of its writes or none of them.
 /// Results of the calls run match replay() with an in-memory store holding the same CRM.
-/// Errors: those of the import, of the scenario's run (as replay()), and storage errors;
-/// calls completed before an error stay stored, the call in progress is rolled back.
+/// Errors: those of the scenario's run in memory (as replay(): nothing written), of the
+/// import, and storage errors (calls completed before those stay stored, the call in progress
+/// is rolled back).
 /// Thread safety: runs on the calling thread; nothing else may write through `store` meanwhile.
 [[nodiscard]] Result<SqliteReplayOutput> replay_resumable(const Scenario& scenario,
                                                           SqliteCrmStore& store,
