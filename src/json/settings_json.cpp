@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Integration settings as JSON (scenario format: `settings`), strict, with paths.
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/settings_json.hpp>
 
 #include <algorithm>
