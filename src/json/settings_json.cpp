@@ -4,6 +4,8 @@
 
 #include <telcrm/json/settings_json.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -110,7 +112,7 @@ void read_work_hours(Reader& r, const Json& j, const std::string& path, WorkHour
       auto& slot = w.days[static_cast<std::size_t>(days[i])];
       if (slot)
         r.fail(Reader::index_path(dpath, i),
-               "'" + std::string(format_as(days[i])) + "' is listed twice");
+               fmt::format("'{}' is listed twice", format_as(days[i])));
       slot = true;
     }
   }
