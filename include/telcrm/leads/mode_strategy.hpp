@@ -35,14 +35,18 @@ class ModeStrategy {
   [[nodiscard]] virtual std::span<const OfferAction> offer() const noexcept = 0;
 };
 
+// The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
+// function declared without `inline` becomes the class's key function, and every file that
+// includes this header would emit the vtable and compile every overrider it points to.
 /// Classic CRM, with leads (R-S1): unknown callers become leads; known clients without an
 /// open deal get a repeat lead when repeat sales are on (R-L6).
 class ClassicMode final : public ModeStrategy {
  public:
   [[nodiscard]] CrmMode mode() const noexcept override { return CrmMode::classic; }
-  void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
-  void plan_known(const CreationInput& in, bool repeat_sales, CreationPlan& plan) const override;
-  [[nodiscard]] std::span<const OfferAction> offer() const noexcept override;
+  TELCRM_INLINE void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
+  TELCRM_INLINE void plan_known(const CreationInput& in, bool repeat_sales,
+                                CreationPlan& plan) const override;
+  [[nodiscard]] TELCRM_INLINE std::span<const OfferAction> offer() const noexcept override;
 };
 
 /// Simple CRM, without leads (R-S2): unknown callers become a deal plus a contact and/or a
@@ -51,9 +55,10 @@ class SimpleMode final : public ModeStrategy {
  public:
   explicit SimpleMode(SimpleModeSettings settings) : settings_(settings) {}
   [[nodiscard]] CrmMode mode() const noexcept override { return CrmMode::simple; }
-  void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
-  void plan_known(const CreationInput& in, bool repeat_sales, CreationPlan& plan) const override;
-  [[nodiscard]] std::span<const OfferAction> offer() const noexcept override;
+  TELCRM_INLINE void plan_unknown(const CreationInput& in, CreationPlan& plan) const override;
+  TELCRM_INLINE void plan_known(const CreationInput& in, bool repeat_sales,
+                                CreationPlan& plan) const override;
+  [[nodiscard]] TELCRM_INLINE std::span<const OfferAction> offer() const noexcept override;
 
  private:
   SimpleModeSettings settings_;
