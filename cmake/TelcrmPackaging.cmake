@@ -108,6 +108,6 @@ function(telcrm_write_package)
                 "${PROJECT_BINARY_DIR}/telcrmConfigVersion.cmake"
           DESTINATION "${TELCRM_CMAKE_DIR}")
   install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" "${PROJECT_SOURCE_DIR}/README.md"
-                "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
+                "${PROJECT_SOURCE_DIR}/CHANGELOG.md" "${PROJECT_SOURCE_DIR}/docs/rules.md"
           DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 endfunction()

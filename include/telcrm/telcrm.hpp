@@ -4,6 +4,9 @@
 /// settings, routing, leads, the ports and the engine. Not here: the in-memory ports
 /// (telcrm/memory.hpp), the simulation (telcrm/sim.hpp), and the json / sqlite components
 /// (telcrm/json/, telcrm/sqlite/), which have their own headers.
+///
+/// What the library decides is specified rule by rule: docs/rules.md (installed with the
+/// documentation) lists every rule id (R-N1 … R-P2) that the code comments and tests cite.
 
 #include <telcrm/config.hpp>
 #include <telcrm/fwd.hpp>
