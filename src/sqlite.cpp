@@ -2,6 +2,8 @@
 // telcrm::sqlite: SqliteCrmStore. Behaves exactly as MemoryCrmStore (the reference): ids are
 // max + 1 per type, a batch is validated whole before anything is written, a claim lost
 // applies nothing, receipts answer repeated batches.
+#include "compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/settings_json.hpp>
 #include <telcrm/phone/phone_normalizer.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>

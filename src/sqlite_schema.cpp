@@ -4,6 +4,8 @@
 // The schema version is `PRAGMA user_version`; `PRAGMA application_id` marks the file as
 // telcrm's. Each migration takes the file from version n to n + 1 and never changes the
 // meaning of what is stored; all pending ones run in one transaction.
+#include "compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <fmt/format.h>
 
 #include <array>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The README's example, compiled and run as a test: a host PBX wires its ports to the engine
 // and feeds it one call. Here the ports are telcrm's in-memory ones and a PBX that prints.
+#include <telcrm/memory.hpp>  // the in-memory ports: not in the umbrella
 #include <telcrm/telcrm.hpp>
 
 #include <fmt/core.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Build configuration shared by every public header: header-only vs compiled mode, the
-// Result backend and the inline ABI namespace that encodes both choices that change layout.
+// Result backend and the inline ABI namespace that encodes the version and the backend.
 
 #include <telcrm/version.hpp>
 #include <version>
@@ -17,11 +17,13 @@
 
 // Result<T> backend: 1 = tl::expected, 2 = std::expected (C++23), 3 = telcrm's own.
 // The compiled target pins the backend it was built with (TELCRM_RESULT_BACKEND) so a
-// consumer compiled differently gets a clear #error instead of a link failure.
+// consumer compiled differently gets a clear #error instead of a link failure. Header-only,
+// the backend is chosen by a macro and never by the language level: a C++23 host and a C++20
+// host that include the same headers get the same ABI unless one of them asks.
 #if !defined(TELCRM_RESULT_BACKEND)
 #if defined(TELCRM_USE_TL_EXPECTED)
 #define TELCRM_RESULT_BACKEND 1
-#elif defined(__cpp_lib_expected) && __cpp_lib_expected >= 202202L
+#elif defined(TELCRM_USE_STD_EXPECTED)
 #define TELCRM_RESULT_BACKEND 2
 #else
 #define TELCRM_RESULT_BACKEND 3
@@ -29,17 +31,22 @@
 #endif
 
 #if TELCRM_RESULT_BACKEND == 1
-#define TELCRM_ABI_NAMESPACE v1_tl
+#define TELCRM_DETAIL_BACKEND_TAG _tl
 #elif TELCRM_RESULT_BACKEND == 2
 #if !defined(__cpp_lib_expected) || __cpp_lib_expected < 202202L
-#error "telcrm was built with std::expected: compile with C++23 (or link telcrm::header_only)"
+#error "telcrm: the std::expected backend needs C++23 (std::expected); compile with -std=c++23"
 #endif
-#define TELCRM_ABI_NAMESPACE v1_std
+#define TELCRM_DETAIL_BACKEND_TAG _std
 #elif TELCRM_RESULT_BACKEND == 3
-#define TELCRM_ABI_NAMESPACE v1_own
+#define TELCRM_DETAIL_BACKEND_TAG _own
 #else
 #error "TELCRM_RESULT_BACKEND must be 1 (tl::expected), 2 (std::expected) or 3 (built-in)"
 #endif
+
+/// The inline namespace every declaration lives in, e.g. v0_1_own: the version and the
+/// backend, the two choices that change layout, so mismatched builds fail to link.
+#define TELCRM_ABI_NAMESPACE \
+  TELCRM_DETAIL_ABI_TAG(TELCRM_VERSION_MAJOR, TELCRM_VERSION_MINOR, TELCRM_DETAIL_BACKEND_TAG)
 
 #define TELCRM_BEGIN_NAMESPACE \
   namespace telcrm {           \

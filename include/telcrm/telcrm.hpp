@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The umbrella header: the whole core library (not the json / sqlite components,
-/// which have their own headers under telcrm/json/ and telcrm/sqlite/).
+/// \file The umbrella header: the core library — phone numbers, the CRM model and matching,
+/// settings, routing, leads, the ports and the engine. Not here: the in-memory ports
+/// (telcrm/memory.hpp), the simulation (telcrm/sim.hpp), and the json / sqlite components
+/// (telcrm/json/, telcrm/sqlite/), which have their own headers.
+///
+/// What the library decides is specified rule by rule: docs/rules.md (installed with the
+/// documentation) lists every rule id (R-N1 … R-P2) that the code comments and tests cite.
 
 #include <telcrm/config.hpp>
 #include <telcrm/fwd.hpp>
@@ -55,12 +60,3 @@
 #include <telcrm/engine/call_events.hpp>
 #include <telcrm/engine/call_result.hpp>
 #include <telcrm/engine/engine_worker.hpp>
-
-#include <telcrm/memory/memory_crm_store.hpp>
-#include <telcrm/memory/memory_directory.hpp>
-#include <telcrm/memory/memory_outbox_journal.hpp>
-
-#include <telcrm/sim/null_telephony.hpp>
-#include <telcrm/sim/replay.hpp>
-#include <telcrm/sim/scenario.hpp>
-#include <telcrm/sim/simulated_pbx.hpp>

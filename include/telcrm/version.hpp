@@ -1,10 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+// The version, in one place: CMakeLists.txt reads the three numbers below for project(VERSION),
+// and everything else (the string, the ABI tag) is derived from them here.
 
 #define TELCRM_VERSION_MAJOR 0
 #define TELCRM_VERSION_MINOR 1
 #define TELCRM_VERSION_PATCH 0
+
 /// MAJOR * 10000 + MINOR * 100 + PATCH, for `#if` comparisons.
 #define TELCRM_VERSION \
   (TELCRM_VERSION_MAJOR * 10000 + TELCRM_VERSION_MINOR * 100 + TELCRM_VERSION_PATCH)
-#define TELCRM_VERSION_STRING "0.1.0"
+
+#define TELCRM_DETAIL_STR2(x) #x
+#define TELCRM_DETAIL_STR(x) TELCRM_DETAIL_STR2(x)
+/// "0.1.0"
+#define TELCRM_VERSION_STRING             \
+  TELCRM_DETAIL_STR(TELCRM_VERSION_MAJOR) \
+  "." TELCRM_DETAIL_STR(TELCRM_VERSION_MINOR) "." TELCRM_DETAIL_STR(TELCRM_VERSION_PATCH)
+
+// The version part of the inline ABI namespace: v<major>_<minor>. Before 1.0 a minor release
+// may change the ABI (the package's version file accepts only the same minor), so 0.1 and 0.2
+// builds must not link together. config.hpp appends the Result backend: v0_1_own.
+#define TELCRM_DETAIL_CAT5(a, b, c, d, e) a##b##c##d##e
+#define TELCRM_DETAIL_ABI_TAG(major, minor, backend) TELCRM_DETAIL_CAT5(v, major, _, minor, backend)

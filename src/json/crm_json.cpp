@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The CRM snapshot and the employee list as JSON (scenario format: `crm`, `settings.employees`).
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/crm_json.hpp>
 
 #include <algorithm>

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Write batches as JSON lines, and the file-backed outbox journal (R-I3).
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/outbox_json.hpp>
 
 #include <fcntl.h>

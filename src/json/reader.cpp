@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include "reader.hpp"
 
 #include <fmt/format.h>

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scenarios (input of `telcrm replay`) and the replay output, as JSON.
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/scenario_json.hpp>
 #include <telcrm/settings/validate.hpp>
 

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Integration settings as JSON (scenario format: `settings`), strict, with paths.
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
 #include <telcrm/json/settings_json.hpp>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <string>
@@ -108,7 +112,7 @@ void read_work_hours(Reader& r, const Json& j, const std::string& path, WorkHour
       auto& slot = w.days[static_cast<std::size_t>(days[i])];
       if (slot)
         r.fail(Reader::index_path(dpath, i),
-               "'" + std::string(format_as(days[i])) + "' is listed twice");
+               fmt::format("'{}' is listed twice", format_as(days[i])));
       slot = true;
     }
   }

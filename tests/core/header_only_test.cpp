@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Built against telcrm::header_only with -fno-exceptions: the library must work when a host
 // just copies include/ into its tree.
+#include <telcrm/memory.hpp>  // outside the umbrella: they must be header-only too
+#include <telcrm/sim.hpp>
 #include <telcrm/telcrm.hpp>
 
 #define DOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS

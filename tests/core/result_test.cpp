@@ -52,3 +52,18 @@ TEST_CASE("Errc and Error are formattable with fmt, with stable names and values
   CHECK(fmt::format("{}", e) == "not_found: line +74951234567: queue 'sales' does not exist");
   CHECK_FALSE(telcrm::result_backend().empty());
 }
+
+#define TELCRM_TEST_STR2(x) #x
+#define TELCRM_TEST_STR(x) TELCRM_TEST_STR2(x)
+
+TEST_CASE("the ABI namespace carries the version's major and minor and the Result backend") {
+  const std::string abi = TELCRM_TEST_STR(TELCRM_ABI_NAMESPACE);
+  const std::string version = fmt::format("v{}_{}_", TELCRM_VERSION_MAJOR, TELCRM_VERSION_MINOR);
+  CHECK(abi.rfind(version, 0) == 0);
+  const std::string backend = abi.substr(version.size());
+  CHECK(backend == (telcrm::result_backend() == "tl::expected"    ? "tl"
+                    : telcrm::result_backend() == "std::expected" ? "std"
+                                                                  : "own"));
+  CHECK(std::string(TELCRM_VERSION_STRING) ==
+        fmt::format("{}.{}.{}", TELCRM_VERSION_MAJOR, TELCRM_VERSION_MINOR, TELCRM_VERSION_PATCH));
+}

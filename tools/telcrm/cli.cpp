@@ -27,8 +27,9 @@ void print_help(const Command& command, std::FILE* out) {
   if (!command.flags.empty()) {
     fmt::print(out, "\noptions:\n");
     for (const auto& flag : command.flags) {
+      // Appended piece by piece: `" " + std::string(...)` trips GCC 12's -Wrestrict at -O2.
       std::string left(flag.name);
-      if (!flag.value.empty()) left += " " + std::string(flag.value);
+      if (!flag.value.empty()) left.append(" ").append(flag.value);
       fmt::print(out, "  {:<24} {}\n", left, flag.help);
     }
   }

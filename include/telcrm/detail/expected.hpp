@@ -5,6 +5,7 @@
 // the std::expected interface telcrm and its users rely on, with the same names and meaning,
 // so code written against Result<T> compiles unchanged on every backend.
 
+#include <cstddef>
 #include <cstdlib>
 #include <type_traits>
 #include <utility>
@@ -39,6 +40,17 @@ inline constexpr unexpect_t unexpect{};
   std::abort();
 }
 
+// Reached only when a caller breaks a precondition (operator* without a value, error()
+// without an error: undefined for std::expected too). Debug builds stop; optimised builds
+// tell the compiler the path does not exist, so it neither tests for it nor warns about it.
+[[noreturn]] inline void expected_precondition_broken() noexcept {
+#if defined(NDEBUG) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_unreachable();
+#else
+  std::abort();
+#endif
+}
+
 template <class T, class E>
 class expected {
  public:
@@ -71,18 +83,18 @@ class expected {
   constexpr bool has_value() const noexcept { return v_.index() == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
-  constexpr T& value() & { return check(), *std::get_if<0>(&v_); }
-  constexpr const T& value() const& { return check(), *std::get_if<0>(&v_); }
-  constexpr T&& value() && { return check(), std::move(*std::get_if<0>(&v_)); }
-  constexpr T& operator*() & noexcept { return *std::get_if<0>(&v_); }
-  constexpr const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
-  constexpr T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
-  constexpr T* operator->() noexcept { return std::get_if<0>(&v_); }
-  constexpr const T* operator->() const noexcept { return std::get_if<0>(&v_); }
+  constexpr T& value() & { return check(), *held<0>(v_); }
+  constexpr const T& value() const& { return check(), *held<0>(v_); }
+  constexpr T&& value() && { return check(), std::move(*held<0>(v_)); }
+  constexpr T& operator*() & noexcept { return *held<0>(v_); }
+  constexpr const T& operator*() const& noexcept { return *held<0>(v_); }
+  constexpr T&& operator*() && noexcept { return std::move(*held<0>(v_)); }
+  constexpr T* operator->() noexcept { return held<0>(v_); }
+  constexpr const T* operator->() const noexcept { return held<0>(v_); }
 
-  constexpr E& error() & noexcept { return *std::get_if<1>(&v_); }
-  constexpr const E& error() const& noexcept { return *std::get_if<1>(&v_); }
-  constexpr E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+  constexpr E& error() & noexcept { return *held<1>(v_); }
+  constexpr const E& error() const& noexcept { return *held<1>(v_); }
+  constexpr E&& error() && noexcept { return std::move(*held<1>(v_)); }
 
   template <class U>
   constexpr T value_or(U&& fallback) const& {
@@ -131,6 +143,13 @@ class expected {
  private:
   constexpr void check() const {
     if (!has_value()) expected_access_failed();
+  }
+  // The alternative I, which the accessor's precondition says is there: never null.
+  template <std::size_t I, class V>
+  static constexpr auto* held(V& v) noexcept {
+    auto* p = std::get_if<I>(&v);
+    if (p == nullptr) expected_precondition_broken();
+    return p;
   }
   std::variant<T, E> v_;
 };

@@ -33,6 +33,9 @@ struct ModePlan {
   std::optional<Company> company{};
 };
 
+// The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
+// function declared without `inline` becomes the class's key function, and every file that
+// includes this header would emit the vtable and compile every overrider it points to.
 /// Classic CRM, with leads (R-S1): unknown callers become leads; known clients without an
 /// open deal get a repeat lead when repeat sales are on (R-L6).
 struct ClassicMode {

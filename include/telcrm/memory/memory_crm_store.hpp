@@ -20,6 +20,9 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+// The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
+// function declared without `inline` becomes the class's key function, and every file that
+// includes this header would emit the vtable and compile every overrider it points to.
 /// A CRM held in memory. apply() is all-or-nothing and idempotent per (call, seq); claims
 /// are honoured (R-I2). Thread-safe: readers share a lock, writers take it alone.
 class MemoryCrmStore final : public CrmStore, public CrmInspection {
@@ -28,18 +31,22 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   /// A store holding `initial` (ids as given).
   explicit MemoryCrmStore(const CrmSnapshot& initial);
 
-  [[nodiscard]] Result<void> scan(CrmVisitor& visitor) const override;
-  [[nodiscard]] Result<std::optional<Contact>> find_contact(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Company>> find_company(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Lead>> find_lead(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
-  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  [[nodiscard]] TELCRM_INLINE Result<void> scan(CrmVisitor& visitor) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Contact>> find_contact(
+      EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Company>> find_company(
+      EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Lead>> find_lead(EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Deal>> find_deal(EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply(const WriteBatch& batch) override;
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 
   // CrmInspection
-  [[nodiscard]] Result<std::vector<Deal>> open_deals_of(EntityRef client) const override;
-  [[nodiscard]] Result<std::vector<Lead>> open_repeat_leads_of(EntityRef client) const override;
-  [[nodiscard]] Result<CrmSnapshot> snapshot() const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::vector<Deal>> open_deals_of(
+      EntityRef client) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::vector<Lead>> open_repeat_leads_of(
+      EntityRef client) const override;
+  [[nodiscard]] TELCRM_INLINE Result<CrmSnapshot> snapshot() const override;
 
   /// Simulates an outage: while unavailable, every method fails with
   /// Errc::storage_unavailable (for testing R-I3 and hosts' fault handling).

@@ -13,15 +13,19 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+// The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
+// function declared without `inline` becomes the class's key function, and every file that
+// includes this header would emit the vtable and compile every overrider it points to.
 /// Employees held in memory. Thread-safe: readers share a lock, changes take it alone.
 class MemoryDirectory final : public Directory {
  public:
   MemoryDirectory() = default;
   explicit MemoryDirectory(const std::vector<Employee>& employees);
 
-  [[nodiscard]] Result<std::vector<Employee>> employees() const override;
-  [[nodiscard]] Result<std::optional<Employee>> find_employee(EmployeeId id) const override;
-  [[nodiscard]] Result<std::uint64_t> version() const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::vector<Employee>> employees() const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Employee>> find_employee(
+      EmployeeId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::uint64_t> version() const override;
 
   /// Adds or replaces an employee.
   void upsert(const Employee& employee);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <memory>
 #include <utility>
 
 TELCRM_BEGIN_NAMESPACE
@@ -213,10 +214,12 @@ class RoutingPolicy::Router {
     // Queues are usually small: rank on the stack then, sparing every call an allocation.
     constexpr std::size_t on_stack = 32;
     std::array<Ranked, on_stack> small{};
-    std::vector<Ranked> large;
+    // Every element is written below, so a large queue's buffer need not be initialised;
+    // (vector::resize here made GCC 12 -O2 see a null data() and warn, -Wnull-dereference.)
+    std::unique_ptr<Ranked[]> large;
     const std::size_t n = st_.order_.size();
-    if (n > on_stack) large.resize(n);
-    Ranked* ranked = n > on_stack ? large.data() : small.data();
+    if (n > on_stack) large = std::make_unique_for_overwrite<Ranked[]>(n);
+    Ranked* ranked = n > on_stack ? large.get() : small.data();
     for (std::size_t i = 0; i < n; ++i)
       ranked[i] = Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]};
     std::sort(ranked, ranked + n, [](const Ranked& a, const Ranked& b) {

@@ -15,6 +15,9 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+// The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
+// function declared without `inline` becomes the class's key function, and every file that
+// includes this header would emit the vtable and compile every overrider it points to.
 /// The telephony side of a simulation. As a Telephony port it only records the commands it
 /// is given; play() then answers them the way the scenario call says (scenario-format.md,
 /// "Simulation"): a ring is answered by the first of its users who is in `answers`, a forward
@@ -25,12 +28,14 @@ class SimulatedPbx final : public Telephony {
   /// `default_region` reads the scenario's `phone_answers` (R-N2).
   explicit SimulatedPbx(Region default_region) : default_region_(default_region) {}
 
-  [[nodiscard]] Result<void> ring(std::string_view call, std::span<const EmployeeId> employees,
-                                  Seconds seconds) override;
-  [[nodiscard]] Result<void> forward(std::string_view call, std::string_view number,
-                                     Seconds seconds) override;
-  [[nodiscard]] Result<void> voicemail(std::string_view call, EmployeeId employee) override;
-  [[nodiscard]] Result<void> hang_up(std::string_view call) override;
+  [[nodiscard]] TELCRM_INLINE Result<void> ring(std::string_view call,
+                                                std::span<const EmployeeId> employees,
+                                                Seconds seconds) override;
+  [[nodiscard]] TELCRM_INLINE Result<void> forward(std::string_view call, std::string_view number,
+                                                   Seconds seconds) override;
+  [[nodiscard]] TELCRM_INLINE Result<void> voicemail(std::string_view call,
+                                                     EmployeeId employee) override;
+  [[nodiscard]] TELCRM_INLINE Result<void> hang_up(std::string_view call) override;
 
   /// Plays `call` through `engine` from its start to its end. As the host of the simulation
   /// it flushes the engine's writes after each event (CallEngine::flush()), so a replay is

@@ -4,6 +4,10 @@
 
 #include <cstdio>
 
+// The consumer asked for C++20 and must get C++20: telcrm's targets may not raise it to C++23
+// (as they did when the compiler's std::expected chose the Result backend).
+static_assert(__cplusplus == 202002L, "a C++20 consumer of telcrm must stay C++20");
+
 int main() {
   auto region = telcrm::Region::from_code("DE");
   if (!region) return 1;
