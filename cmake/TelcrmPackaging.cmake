@@ -95,7 +95,7 @@ function(telcrm_write_package)
     "${PROJECT_BINARY_DIR}/telcrmConfig.cmake"
     INSTALL_DESTINATION "${TELCRM_CMAKE_DIR}")
   # Before 1.0 a minor release may break the API and the ABI (the inline namespace carries
-  # the minor version), so `find_package(telcrm 0.1)` accepts 0.1.x only.
+  # the minor version), so `find_package(telcrm 0.2)` accepts 0.2.x only.
   write_basic_package_version_file("${PROJECT_BINARY_DIR}/telcrmConfigVersion.cmake"
     COMPATIBILITY SameMinorVersion)
 

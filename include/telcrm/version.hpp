@@ -4,7 +4,7 @@
 // and everything else (the string, the ABI tag) is derived from them here.
 
 #define TELCRM_VERSION_MAJOR 0
-#define TELCRM_VERSION_MINOR 1
+#define TELCRM_VERSION_MINOR 2
 #define TELCRM_VERSION_PATCH 0
 
 /// MAJOR * 10000 + MINOR * 100 + PATCH, for `#if` comparisons.

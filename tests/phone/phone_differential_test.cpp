@@ -45,6 +45,9 @@ constexpr double allowed_other_differences = 0.0005;
 constexpr std::uint64_t held_out_seed = 914067133;
 constexpr std::size_t held_out_size = 100000;
 constexpr double required_held_out = 0.9955;  // reached: 99.63 % (200,000 rows: 99.64 %)
+// The realistic mix (spreadsheet exports ten times rarer, see phone_corpus.hpp): the figure
+// R-N5's target is quoted for. Every miss in it is a form we read differently on purpose.
+constexpr double required_realistic = 0.998;
 
 std::string escape_tsv(const std::string& text) {
   std::string out;
@@ -96,8 +99,8 @@ struct Measure {
 // Draws `size` inputs with `seed`, reads each with both libraries and prints the agreement,
 // overall and per form.
 Measure measure(const char* name, std::uint64_t seed, std::size_t size, double required,
-                const char* out_path = nullptr) {
-  telcrm_test::CorpusGenerator generator(seed);
+                const char* out_path = nullptr, telcrm_test::Mix mix = telcrm_test::Mix::stress) {
+  telcrm_test::CorpusGenerator generator(seed, mix);
   const auto corpus = generator.generate(size);
 
   if (const char* path = out_path) {
@@ -205,4 +208,8 @@ TEST_CASE("R-N1 R-N2 R-N3 R-N4 R-N5: E.164 agrees with libphonenumber on a held-
   CHECK(m.service_codes_short == m.service_codes);
   CHECK(m.agreement() >= required_held_out);
   CHECK(m.other() <= allowed_other_differences * m.libphonenumber_valid);
+  const Measure r = measure("held-out, realistic mix", held_out_seed + 1, size, required_realistic,
+                            nullptr, telcrm_test::Mix::realistic);
+  CHECK(r.agreement() >= required_realistic);
+  CHECK(r.other() <= allowed_other_differences * r.libphonenumber_valid);
 }
