@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Errors as values: telcrm::Error, telcrm::Errc and telcrm::Result<T>.
+/// \file
+/// Errors as values: telcrm::Error, telcrm::Errc and telcrm::Result<T>.
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>

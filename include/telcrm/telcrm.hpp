@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The umbrella header: the whole core library (not the json / sqlite components,
+/// \file
+/// The umbrella header: the whole core library (not the json / sqlite components,
 /// which have their own headers under telcrm/json/ and telcrm/sqlite/).
 
 #include <telcrm/config.hpp>

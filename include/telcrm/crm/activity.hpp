@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file What a call leaves behind: the CRM call activity, missed calls, the call history.
+/// \file
+/// What a call leaves behind: the CRM call activity, missed calls, the call history.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>

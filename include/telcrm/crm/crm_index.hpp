@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CrmIndex: every stored phone of contacts, companies and leads, plus the few facts
+/// \file
+/// CrmIndex: every stored phone of contacts, companies and leads, plus the few facts
 /// about each entity that matching and ranking need, kept current while calls are served.
 
 #include <telcrm/config.hpp>

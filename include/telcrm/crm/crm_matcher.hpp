@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CrmMatcher: finds the client a call belongs to (R-N6, R-N7, R-M1 … R-M5, R-X1,
+/// \file
+/// CrmMatcher: finds the client a call belongs to (R-N6, R-N7, R-M1 … R-M5, R-X1,
 /// R-X2).
 
 #include <telcrm/config.hpp>

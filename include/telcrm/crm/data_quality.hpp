@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The data-quality report of a CRM's phones: what does not normalise (R-N7), what is
+/// \file
+/// The data-quality report of a CRM's phones: what does not normalise (R-N7), what is
 /// shared by several records.
 
 #include <telcrm/config.hpp>

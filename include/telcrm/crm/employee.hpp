@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Employees: the host product's users who take calls.
+/// \file
+/// Employees: the host product's users who take calls.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The CRM entity model: leads, contacts, companies, deals, invoices.
+/// \file
+/// The CRM entity model: leads, contacts, companies, deals, invoices.
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>

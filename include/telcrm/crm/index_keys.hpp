@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The keys under which CrmIndex files a stored phone (R-N6, R-N7).
+/// \file
+/// The keys under which CrmIndex files a stored phone (R-N6, R-N7).
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MatchResult: who a number belongs to, how it was found, and where its call goes.
+/// \file
+/// MatchResult: who a number belongs to, how it was found, and where its call goes.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>

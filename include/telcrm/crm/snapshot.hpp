@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CrmSnapshot: the whole CRM as plain values (the scenario format's `crm` section).
+/// \file
+/// CrmSnapshot: the whole CRM as plain values (the scenario format's `crm` section).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The events a host's PBX feeds the CallEngine. Each names its call by the host's call
+/// \file
+/// The events a host's PBX feeds the CallEngine. Each names its call by the host's call
 /// id; delivering the same event twice changes nothing and returns the same answer (R-I1).
 
 #include <telcrm/config.hpp>

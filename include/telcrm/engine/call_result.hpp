@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CallResult: everything a call did and left behind — the `calls[]` entry of the
+/// \file
+/// CallResult: everything a call did and left behind — the `calls[]` entry of the
 /// scenario format, and what a host shows on its call card.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Integration settings as JSON, in exactly the scenario format's `settings` shape.
+/// \file
+/// Integration settings as JSON, in exactly the scenario format's `settings` shape.
 /// Part of the telcrm::json component.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CreationPlan: what a call will create in the CRM, and why (R-L, R-S).
+/// \file
+/// CreationPlan: what a call will create in the CRM, and why (R-L, R-S).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>

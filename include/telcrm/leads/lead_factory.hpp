@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file LeadFactory: whether a call creates CRM records, and which (R-L1 … R-L6).
+/// \file
+/// LeadFactory: whether a call creates CRM records, and which (R-L1 … R-L6).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>

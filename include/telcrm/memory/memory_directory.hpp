@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MemoryDirectory: an in-memory, thread-safe Directory (shipped for hosts' tests and
+/// \file
+/// MemoryDirectory: an in-memory, thread-safe Directory (shipped for hosts' tests and
 /// for `telcrm replay`).
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file PhoneNormalizer: any way a person, CRM or PBX writes a number → PhoneNumber.
+/// \file
+/// PhoneNormalizer: any way a person, CRM or PBX writes a number → PhoneNumber.
 
 #include <telcrm/config.hpp>
 #include <telcrm/phone/phone_number.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file PhoneNumber: the result of normalising a phone number (R-N1 … R-N5).
+/// \file
+/// PhoneNumber: the result of normalising a phone number (R-N1 … R-N5).
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>

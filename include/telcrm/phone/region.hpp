@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Regions (ISO 3166-1 alpha-2 codes, plus "001" for non-geographic numbers) and the
+/// \file
+/// Regions (ISO 3166-1 alpha-2 codes, plus "001" for non-geographic numbers) and the
 /// numbering facts telcrm knows about each of them.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The Clock port: where "now" comes from, so tests and replays control time.
+/// \file
+/// The Clock port: where "now" comes from, so tests and replays control time.
 
 #include <telcrm/config.hpp>
 #include <telcrm/time.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file QueueStats: what the queue strategies remember between calls (R-Q2) — when each
+/// \file
+/// QueueStats: what the queue strategies remember between calls (R-Q2) — when each
 /// employee was last offered a queue call, how many calls each answered per UTC date, and
 /// when their last answered call ended.
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Roster: the employees as routing sees them during one call — active, presence,
+/// \file
+/// Roster: the employees as routing sees them during one call — active, presence,
 /// working day — and the E.164 of each one's own phone.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The steps of a route — ring, forward, voicemail, hang up — each with its reason
+/// \file
+/// The steps of a route — ring, forward, voicemail, hang up — each with its reason
 /// (R-R6), and what a step's outcome was when it did not end the call.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file RoutingPolicy: who rings, for how long, and what happens when nobody answers —
+/// \file
+/// RoutingPolicy: who rings, for how long, and what happens when nobody answers —
 /// the responsible (R-R1 … R-R3), the line's queue (R-R4, R-Q1 … R-Q5), working hours (R-R5),
 /// each step with its reason (R-R6).
 

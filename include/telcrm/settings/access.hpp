@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Access rights (R-P1, R-P2): roles with levels, a user's effective permissions, and
+/// \file
+/// Access rights (R-P1, R-P2): roles with levels, a user's effective permissions, and
 /// SettingsService, which changes settings only for users with the settings right.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Integration settings: plain structs with the documented defaults (the scenario
+/// \file
+/// Integration settings: plain structs with the documented defaults (the scenario
 /// format's `settings` section). validate() and lint() live in settings/validate.hpp.
 
 #include <telcrm/config.hpp>

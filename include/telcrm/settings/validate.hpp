@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Checking IntegrationSettings: validate() finds what makes settings unusable (errors),
+/// \file
+/// Checking IntegrationSettings: validate() finds what makes settings unusable (errors),
 /// lint() what is legal but probably not meant (warnings). Both report every problem with the
 /// path of the field in the scenario format's `settings` shape.
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file replay(): runs a scenario's calls through the real engine (`telcrm replay`).
+/// \file
+/// replay(): runs a scenario's calls through the real engine (`telcrm replay`).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/snapshot.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Scenario: settings, a CRM and calls with what the simulated people do — the input of
+/// \file
+/// Scenario: settings, a CRM and calls with what the simulated people do — the input of
 /// `telcrm replay` (scenario-format.md).
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file SqliteCrmStore: the CrmStore and Directory ports over one SQLite file (the
+/// \file
+/// SqliteCrmStore: the CrmStore and Directory ports over one SQLite file (the
 /// telcrm::sqlite component; the core never links SQLite). See docs/sqlite-store.md.
 
 #include <telcrm/config.hpp>

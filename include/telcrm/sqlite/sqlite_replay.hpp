@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file replay_resumable(): a scenario replayed into a SqliteCrmStore so that it can be
+/// \file
+/// replay_resumable(): a scenario replayed into a SqliteCrmStore so that it can be
 /// interrupted at any moment and run again (`telcrm replay --store sqlite:PATH`).
 
 #include <telcrm/config.hpp>
