@@ -356,3 +356,8 @@ TEST_CASE("R-I3 an engine started while the store is down routes calls and loads
   CHECK(second->match.crm == CrmState::matched);  // loaded when the store came back
   CHECK(second->route.at(0).why == "responsible");
 }
+
+TEST_CASE("R-T1 R-T2 describe(ReassignReason): why a created record changed hands, in words") {
+  static_assert(describe(ReassignReason::answered) == "answered the call");
+  CHECK(describe(ReassignReason::transfer) == "took the transfer");
+}

@@ -57,6 +57,17 @@ constexpr std::string_view format_as(CrmState s) noexcept {
   }
   return "unknown";
 }
+/// Why the CRM took part in a call or not, in words for people ("not in the CRM").
+constexpr std::string_view describe(CrmState s) noexcept {
+  switch (s) {
+    case CrmState::matched: return "the number belongs to a CRM record";
+    case CrmState::unknown: return "not in the CRM";
+    case CrmState::excepted: return "on the exception list, so telephony only";
+    case CrmState::employee: return "an employee's number, so telephony only";
+    case CrmState::disabled: return "CRM lookup is off on the line";
+  }
+  return "unknown";
+}
 
 /// A call's status code (R-A5): a SIP response code. The enum is open — every code from 100
 /// to 699 is a CallStatus (`CallStatus{487}`); the named values are those R-A5 gives.

@@ -33,6 +33,17 @@ constexpr std::string_view format_as(MatchHow h) noexcept {
   }
   return "unknown";
 }
+/// How a candidate was found, in words that follow "found by" ("the last digits").
+constexpr std::string_view describe(MatchHow h) noexcept {
+  switch (h) {
+    case MatchHow::e164: return "its E.164 number";
+    case MatchHow::national: return "a national form stored without country code";
+    case MatchHow::suffix: return "the last digits";
+    case MatchHow::raw: return "the raw digits of a stored number that does not normalise";
+    case MatchHow::card: return "the CRM card the call was started from";
+  }
+  return "unknown";
+}
 
 /// One entity of the winning tier.
 struct MatchCandidate {

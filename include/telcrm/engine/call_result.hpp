@@ -65,6 +65,10 @@ enum class ReassignReason : std::uint8_t { answered, transfer };
 constexpr std::string_view format_as(ReassignReason r) noexcept {
   return r == ReassignReason::answered ? "answered" : "transfer";
 }
+/// Why the record changed hands, as a phrase about its new responsible ("took the transfer").
+constexpr std::string_view describe(ReassignReason r) noexcept {
+  return r == ReassignReason::answered ? "answered the call" : "took the transfer";
+}
 
 struct Reassignment {
   EntityRef entity{};

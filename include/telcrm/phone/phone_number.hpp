@@ -31,6 +31,17 @@ constexpr std::string_view format_as(NumberStatus s) noexcept {
   }
   return "invalid";
 }
+/// What the status means for a person ("a service code or inner extension").
+constexpr std::string_view describe(NumberStatus s) noexcept {
+  switch (s) {
+    case NumberStatus::valid: return "a valid number";
+    case NumberStatus::possible:
+      return "a possible number: the length fits, the pattern is unknown";
+    case NumberStatus::short_code: return "a service code or inner extension";
+    case NumberStatus::invalid: return "not a usable number";
+  }
+  return "not a usable number";
+}
 
 /// Why a number is `invalid` (none for every other status).
 enum class InvalidReason : std::uint8_t {
@@ -65,6 +76,17 @@ constexpr std::string_view format_as(CountrySource s) noexcept {
     case CountrySource::default_region: return "default_region";
   }
   return "none";
+}
+/// How the country was told, in words for people ("written with +").
+constexpr std::string_view describe(CountrySource s) noexcept {
+  switch (s) {
+    case CountrySource::none: return "no country";
+    case CountrySource::plus_sign: return "written with +";
+    case CountrySource::exit_code: return "an international exit code";
+    case CountrySource::leading_country_code: return "the country code without +";
+    case CountrySource::default_region: return "a national form, read in the default region";
+  }
+  return "no country";
 }
 
 /// A compact integer for indexes: the E.164 digits read as a decimal integer (country codes

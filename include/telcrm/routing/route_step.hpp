@@ -47,6 +47,21 @@ constexpr std::string_view format_as(RouteWhy w) noexcept {
   }
   return "unknown";
 }
+/// Why a step was taken, in words for people ("the responsible was busy"). For `queue` the
+/// words do not name the queue: RouteReason::queue does.
+constexpr std::string_view describe(RouteWhy w) noexcept {
+  switch (w) {
+    case RouteWhy::responsible: return "the client's responsible";
+    case RouteWhy::queue: return "the queue's distribution";
+    case RouteWhy::responsible_no_answer: return "the responsible did not answer";
+    case RouteWhy::responsible_busy: return "the responsible was busy";
+    case RouteWhy::responsible_unreachable: return "the responsible was unreachable";
+    case RouteWhy::no_answer_rule: return "the queue's no-answer rule";
+    case RouteWhy::off_hours: return "outside working hours";
+    case RouteWhy::queue_cycle: return "the next-queue chain came back to a queue it had entered";
+  }
+  return "unknown";
+}
 
 /// The reason a step carries: a RouteWhy, plus the queue's id for `queue`.
 struct RouteReason {

@@ -48,6 +48,19 @@ constexpr std::string_view format_as(Distribution d) noexcept {
   }
   return "unknown";
 }
+/// How the queue offers calls, in words for people ("fewest calls first").
+constexpr std::string_view describe(Distribution d) noexcept {
+  switch (d) {
+    case Distribution::evenly: return "evenly";
+    case Distribution::strictly: return "strictly in order";
+    case Distribution::all: return "all at once";
+    case Distribution::random: return "in random order";
+    case Distribution::fewest_calls: return "fewest calls first";
+    case Distribution::longest_idle: return "longest idle first";
+    case Distribution::ring_progressively: return "ringing progressively more members";
+  }
+  return "unknown";
+}
 
 /// What a queue does when every eligible member was tried without an answer (R-Q4).
 enum class NoAnswerRule : std::uint8_t {
@@ -69,6 +82,18 @@ constexpr std::string_view format_as(NoAnswerRule r) noexcept {
   }
   return "unknown";
 }
+/// What the rule does, in words for people ("the next queue").
+constexpr std::string_view describe(NoAnswerRule r) noexcept {
+  switch (r) {
+    case NoAnswerRule::voicemail: return "voicemail";
+    case NoAnswerRule::forward_to_phone: return "the last employee's own phone";
+    case NoAnswerRule::forward_to_number: return "a fixed number";
+    case NoAnswerRule::next_queue: return "the next queue";
+    case NoAnswerRule::hang_up: return "hang up";
+    case NoAnswerRule::wait: return "keep the caller waiting and start again";
+  }
+  return "unknown";
+}
 
 /// What happens when the responsible does not answer, is busy or unreachable (R-R3).
 enum class ResponsibleFallback : std::uint8_t { queue, forward_to_phone, voicemail };
@@ -76,6 +101,15 @@ constexpr std::string_view format_as(ResponsibleFallback f) noexcept {
   switch (f) {
     case ResponsibleFallback::queue: return "queue";
     case ResponsibleFallback::forward_to_phone: return "forward_to_phone";
+    case ResponsibleFallback::voicemail: return "voicemail";
+  }
+  return "unknown";
+}
+/// What follows an unanswered responsible, in words for people ("their own phone").
+constexpr std::string_view describe(ResponsibleFallback f) noexcept {
+  switch (f) {
+    case ResponsibleFallback::queue: return "the queue";
+    case ResponsibleFallback::forward_to_phone: return "their own phone";
     case ResponsibleFallback::voicemail: return "voicemail";
   }
   return "unknown";
@@ -105,6 +139,15 @@ constexpr std::string_view format_as(OffHoursAction a) noexcept {
     case OffHoursAction::voicemail: return "voicemail";
     case OffHoursAction::forward_to_number: return "forward_to_number";
     case OffHoursAction::hang_up: return "hang_up";
+  }
+  return "unknown";
+}
+/// What happens outside working hours, in words for people ("a fixed number").
+constexpr std::string_view describe(OffHoursAction a) noexcept {
+  switch (a) {
+    case OffHoursAction::voicemail: return "voicemail";
+    case OffHoursAction::forward_to_number: return "a fixed number";
+    case OffHoursAction::hang_up: return "hang up";
   }
   return "unknown";
 }
