@@ -11,7 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "cli.hpp"
+#include "io.hpp"
 
 namespace telcrm::cli {
 
