@@ -32,8 +32,10 @@ struct MatchRequest {
 /// R-N6 (e164 with raw, then national, then suffix), ranked by R-M2 and R-M3.
 class CrmMatcher {
  public:
+  /// A matcher that reads callers' numbers with `normalizer`.
   explicit CrmMatcher(PhoneNormalizer normalizer = PhoneNormalizer()) : normalizer_(normalizer) {}
 
+  /// What `request.number`, read against `request.region`, is in the CRM: see the class.
   [[nodiscard]] MatchResult match(const MatchRequest& request, const CrmIndex::Snapshot& crm,
                                   const ExceptionList& exceptions,
                                   const EmployeeIndex& employees) const;

@@ -23,6 +23,7 @@ enum class MatchHow : std::uint8_t {
   raw,       ///< tier 1: equal digits of a stored phone that does not normalise
   card,      ///< the call was started from this entity's card: no search
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(MatchHow h) noexcept {
   switch (h) {
     case MatchHow::e164: return "e164";
@@ -47,8 +48,9 @@ constexpr std::string_view describe(MatchHow h) noexcept {
 
 /// One entity of the winning tier.
 struct MatchCandidate {
-  EntityRef ref{};
-  MatchHow how = MatchHow::e164;
+  EntityRef ref{};                ///< the entity
+  MatchHow how = MatchHow::e164;  ///< the tier that found it
+  /// Equal when every member is.
   friend constexpr bool operator==(const MatchCandidate&, const MatchCandidate&) = default;
 };
 
@@ -74,6 +76,7 @@ struct MatchResult {
   bool has_open_deal = false;
   /// The primary contact or company has an in-progress repeat lead (R-L6).
   bool has_open_repeat_lead = false;
+  /// Equal when every member is.
   friend bool operator==(const MatchResult&, const MatchResult&) = default;
 };
 

@@ -28,6 +28,7 @@ enum class CreationReason : std::uint8_t {
   repeat_sales_off,      ///< R-L6: repeat sales are off (classic mode)
   index_not_loaded,      ///< the CRM's index was not loaded yet: a known client could look new
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CreationReason r) noexcept {
   switch (r) {
     case CreationReason::unknown_caller: return "unknown_caller";
@@ -73,6 +74,7 @@ constexpr std::string_view describe(CreationReason r) noexcept {
 
 /// An action the call result offers to a person when nothing was created (R-L1).
 enum class OfferAction : std::uint8_t { create_lead, create_contact, create_deal };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(OfferAction a) noexcept {
   switch (a) {
     case OfferAction::create_lead: return "create_lead";
@@ -96,14 +98,15 @@ constexpr std::string_view describe(OfferAction a) noexcept {
 /// `company` (and a created contact's `company`) may be -1: "the contact (company) created
 /// with it".
 struct CreationPlan {
-  CreationReason reason = CreationReason::not_in_crm;
-  std::optional<Deal> deal{};
-  std::optional<Lead> lead{};
-  std::optional<Contact> contact{};
-  std::optional<Company> company{};
+  CreationReason reason = CreationReason::not_in_crm;  ///< why it creates what it does
+  std::optional<Deal> deal{};                          ///< a deal to create
+  std::optional<Lead> lead{};                          ///< a lead to create
+  std::optional<Contact> contact{};                    ///< a contact to create
+  std::optional<Company> company{};                    ///< a company to create
   /// What the call result offers when nothing is created for an unknown caller.
   std::vector<OfferAction> offer{};
 
+  /// True when the plan creates at least one record.
   [[nodiscard]] bool creates_anything() const noexcept {
     return deal || lead || contact || company;
   }

@@ -18,12 +18,12 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Everything the decision depends on, as values.
 struct CreationRequest {
-  const LineSettings& line;
-  CallDirection direction;
-  const MatchResult& match;  ///< with the number as normalised
-  std::string_view number;   ///< as received
-  Timestamp at;              ///< the call's start (titles may show it)
-  bool repeat_sales = false;
+  const LineSettings& line;   ///< the line the call is on
+  CallDirection direction;    ///< R-L2 compares it with the line's create_for
+  const MatchResult& match;   ///< with the number as normalised
+  std::string_view number;    ///< as received
+  Timestamp at;               ///< the call's start (titles may show it)
+  bool repeat_sales = false;  ///< the integration's repeat sales switch (R-L6)
 };
 
 /// "Incoming call", "Outgoing call", "Callback" — the `{direction}` of titles (R-L4).

@@ -18,6 +18,7 @@ TELCRM_BEGIN_NAMESPACE
 class MemoryDirectory final : public Directory {
  public:
   MemoryDirectory() = default;
+  /// A directory holding `employees`.
   explicit MemoryDirectory(const std::vector<Employee>& employees);
 
   [[nodiscard]] Result<std::vector<Employee>> employees() const override;

@@ -67,6 +67,7 @@ enum class CountrySource : std::uint8_t {
   leading_country_code,  ///< digits that begin with the region's own country code (79161234567)
   default_region,        ///< a national form read against the default region
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CountrySource s) noexcept {
   switch (s) {
     case CountrySource::none: return "none";
@@ -97,13 +98,15 @@ using NumberKey = std::uint64_t;
 /// read and the extension are stored inline, so normalising never allocates.
 class PhoneNumber {
  public:
-  static constexpr std::size_t max_e164_digits = 17;  // E.164 allows 15; some plans use more
-  static constexpr std::size_t max_digits = 32;       // digits as read (R-N7 raw form)
-  static constexpr std::size_t max_extension = 20;
+  static constexpr std::size_t max_e164_digits = 17;  ///< E.164 allows 15; some plans use more
+  static constexpr std::size_t max_digits = 32;       ///< digits as read (R-N7 raw form)
+  static constexpr std::size_t max_extension = 20;    ///< extension digits kept
 
   PhoneNumber() = default;
 
+  /// How usable the number is (R-N5).
   [[nodiscard]] NumberStatus status() const noexcept { return status_; }
+  /// Why it is invalid; none for every other status.
   [[nodiscard]] InvalidReason reason() const noexcept { return reason_; }
   /// True for valid and possible numbers: those have an E.164 form and are searched.
   [[nodiscard]] bool is_dialable() const noexcept {
@@ -125,22 +128,24 @@ class PhoneNumber {
   [[nodiscard]] std::string_view extension() const noexcept { return {ext_.data(), ext_len_}; }
   /// The default region the input was read against.
   [[nodiscard]] Region default_region() const noexcept { return region_; }
+  /// How its country was told (matching's national tier needs it).
   [[nodiscard]] CountrySource country_source() const noexcept { return source_; }
   /// The compact key of e164(); 0 unless is_dialable().
   [[nodiscard]] NumberKey key() const noexcept { return key_; }
 
+  /// Equal when every member is.
   friend bool operator==(const PhoneNumber&, const PhoneNumber&) = default;
 
   /// Builder used by PhoneNormalizer; hosts normally never call it.
   struct Parts {
-    NumberStatus status = NumberStatus::invalid;
-    InvalidReason reason = InvalidReason::none;
-    CountrySource source = CountrySource::none;
-    Region region;
-    std::uint16_t country_code = 0;
-    std::string_view national_number;  // digits only
-    std::string_view digits;           // digits as read
-    std::string_view extension;
+    NumberStatus status = NumberStatus::invalid;  ///< see status()
+    InvalidReason reason = InvalidReason::none;   ///< see reason()
+    CountrySource source = CountrySource::none;   ///< see country_source()
+    Region region;                                ///< see default_region()
+    std::uint16_t country_code = 0;               ///< see country_code()
+    std::string_view national_number;             ///< digits only
+    std::string_view digits;                      ///< digits as read
+    std::string_view extension;                   ///< see extension()
   };
   /// Assembles a number from its parts; parts longer than the inline buffers are truncated.
   [[nodiscard]] static PhoneNumber from_parts(const Parts& parts) noexcept;

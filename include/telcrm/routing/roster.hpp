@@ -19,10 +19,12 @@ TELCRM_BEGIN_NAMESPACE
 
 /// One employee's state for routing.
 struct RosterEntry {
-  EmployeeId id = 0;
-  bool active = true;
-  Presence presence = Presence::online;
-  Workday workday = Workday::untracked;
+  EmployeeId id = 0;                     ///< the employee
+  bool active = true;                    ///< inactive employees are never rung
+  Presence presence = Presence::online;  ///< busy and offline employees are not rung (R-R2, R-Q3)
+  Workday workday =
+      Workday::untracked;  ///< for lines that ring only employees who started their day
+  /// Equal when every member is.
   friend constexpr bool operator==(const RosterEntry&, const RosterEntry&) = default;
 };
 

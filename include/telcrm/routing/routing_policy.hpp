@@ -61,6 +61,7 @@ class RouteState {
   [[nodiscard]] Seconds elapsed() const noexcept { return elapsed_; }
   /// The pass of the current queue (1 = the first); 0 before any queue.
   [[nodiscard]] std::uint32_t pass() const noexcept { return pass_; }
+  /// Equal when every member is.
   friend bool operator==(const RouteState&, const RouteState&) = default;
 
  private:
@@ -136,6 +137,7 @@ class RoutingPolicy {
   [[nodiscard]] std::optional<std::size_t> find_line(std::string_view number) const;
   /// How many lines the settings have.
   [[nodiscard]] std::size_t line_count() const noexcept { return lines_.size(); }
+  /// The options it was built with.
   [[nodiscard]] const RoutingOptions& options() const noexcept { return options_; }
 
   /// The state before the first step of `call`. Errors: Errc::not_found for a line index out

@@ -16,7 +16,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Options of replay_resumable().
 struct SqliteReplayOptions {
-  ReplayOptions replay{};
+  ReplayOptions replay{};  ///< as for replay()
   /// Told how far the import of the scenario's CRM got (records).
   SqliteProgress import_progress{};
   /// Told how many of the calls to run are complete.
