@@ -89,7 +89,8 @@ int parse_stopped(const CLI::App& app, const CLI::ParseError& error) {
   }
   std::string message = error.what();
   // CLI11 says "A subcommand is required" also for a word that is not a command.
-  if (at->get_require_subcommand_min() > 0 && at->get_subcommands().empty()) {
+  if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr &&
+      at->get_require_subcommand_min() > 0) {
     const auto rest = at->remaining();
     message = !rest.empty() && !rest.front().starts_with('-')
                   ? fmt::format("unknown command '{}'", rest.front())
