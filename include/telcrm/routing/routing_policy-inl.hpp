@@ -210,15 +210,24 @@ class RoutingPolicy::Router {
       std::uint32_t position;
       EmployeeId id;
     };
+    const std::size_t n = st_.order_.size();
+    auto rank = [&](std::size_t i) {
+      return Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]};
+    };
     // Queues are usually small: rank on the stack then, sparing every call an allocation.
     constexpr std::size_t on_stack = 32;
     std::array<Ranked, on_stack> small{};
     std::vector<Ranked> large;
-    const std::size_t n = st_.order_.size();
-    if (n > on_stack) large.resize(n);
-    Ranked* ranked = n > on_stack ? large.data() : small.data();
-    for (std::size_t i = 0; i < n; ++i)
-      ranked[i] = Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]};
+    Ranked* ranked = small.data();
+    if (n > on_stack) {
+      // Filled by appending: GCC 12 at -O3 takes resize()'s value-initialisation for a
+      // possible null dereference (-Wnull-dereference, a false positive).
+      large.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) large.push_back(rank(i));
+      ranked = large.data();
+    } else {
+      for (std::size_t i = 0; i < n; ++i) small[i] = rank(i);
+    }
     std::sort(ranked, ranked + n, [](const Ranked& a, const Ranked& b) {
       return a.key != b.key ? a.key < b.key : a.position < b.position;
     });
