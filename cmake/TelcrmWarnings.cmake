@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Warnings, sanitizers and -fno-exceptions, applied privately to telcrm's own targets only.
+# Warnings, sanitizers and the exception switch, applied privately to telcrm's own targets only.
 
 function(telcrm_warnings target)
   if(MSVC)
@@ -27,16 +27,29 @@ function(telcrm_sanitizers target)
   target_link_options(${target} PRIVATE -fsanitize=${list})
 endfunction()
 
-# The library itself: warnings, sanitizers, and no exceptions (errors are values).
-function(telcrm_library_flags target)
-  telcrm_warnings(${target})
-  telcrm_sanitizers(${target})
-  if(NOT MSVC)
+# telcrm_exceptions(<target> ON|OFF): says outright whether a target's code may throw, rather
+# than leaving it to the compiler's default.
+function(telcrm_exceptions target enabled)
+  if(MSVC)
+    if(enabled)
+      target_compile_options(${target} PRIVATE /EHsc)
+    endif()
+  elseif(enabled)
+    target_compile_options(${target} PRIVATE -fexceptions)
+  else()
     target_compile_options(${target} PRIVATE -fno-exceptions)
   endif()
 endfunction()
 
-# Tests, examples and benchmarks: warnings and sanitizers, exceptions allowed.
+# The library itself: warnings, sanitizers, and no exceptions (errors are values).
+function(telcrm_library_flags target)
+  telcrm_warnings(${target})
+  telcrm_sanitizers(${target})
+  telcrm_exceptions(${target} OFF)
+endfunction()
+
+# Tests, examples and benchmarks: warnings and sanitizers, the compiler's default for
+# exceptions (a program that relies on them says so with telcrm_exceptions).
 function(telcrm_program_flags target)
   telcrm_warnings(${target})
   telcrm_sanitizers(${target})

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Forward declarations of telcrm's main types, for headers that only name them.
+/// \file
+/// Forward declarations of telcrm's main types, for headers that only name them.
 
 #include <telcrm/config.hpp>
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Errors as values: telcrm::Error, telcrm::Errc and telcrm::Result<T>.
+/// \file
+/// Errors as values: telcrm::Error, telcrm::Errc and telcrm::Result<T>.
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>
@@ -63,9 +64,12 @@ constexpr std::string_view format_as(Errc code) noexcept {
 class Error {
  public:
   Error() = default;
+  /// An error of kind `code`, saying `message` (with its context: what, where).
   Error(Errc code, std::string message) : code_(code), message_(std::move(message)) {}
 
+  /// The kind of error: stable, for programs to decide on.
   [[nodiscard]] Errc code() const noexcept { return code_; }
+  /// What went wrong and where, for people.
   [[nodiscard]] const std::string& message() const noexcept { return message_; }
 
   /// The same error with `context` prepended: `context: message`.
@@ -73,6 +77,7 @@ class Error {
     return Error(code_, std::string(context) + ": " + message_);
   }
 
+  /// Equal when every member is.
   friend bool operator==(const Error&, const Error&) = default;
 
  private:
@@ -86,18 +91,24 @@ inline std::string format_as(const Error& error) {
 }
 
 #if TELCRM_RESULT_BACKEND == 1
+/// A value or the Error saying why there is none (the build's expected type).
 template <class T>
 using Result = tl::expected<T, Error>;
+/// The error side of a Result, as fail() builds it.
 using Unexpected = tl::unexpected<Error>;
 #elif TELCRM_RESULT_BACKEND == 2
+/// A value or the Error saying why there is none (the build's expected type).
 template <class T>
 using Result = std::expected<T, Error>;
+/// The error side of a Result, as fail() builds it.
 using Unexpected = std::unexpected<Error>;
 #else
 // Its own namespace name: a `detail` inside the (inline) ABI namespace would make a name
 // under telcrm::detail ambiguous.
+/// A value or the Error saying why there is none (the build's expected type).
 template <class T>
 using Result = ::telcrm::expected_shim::expected<T, Error>;
+/// The error side of a Result, as fail() builds it.
 using Unexpected = ::telcrm::expected_shim::unexpected<Error>;
 #endif
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The umbrella header: the core library — phone numbers, the CRM model and matching,
+/// \file
+/// The umbrella header: the core library — phone numbers, the CRM model and matching,
 /// settings, routing, leads, the ports and the engine. Not here: the in-memory ports
 /// (telcrm/memory.hpp), the simulation (telcrm/sim.hpp), and the json / sqlite components
 /// (telcrm/json/, telcrm/sqlite/), which have their own headers.

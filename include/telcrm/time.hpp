@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Time values: telcrm works in UTC seconds; local time exists only in WorkHours.
+/// \file
+/// Time values: telcrm works in UTC seconds; local time exists only in WorkHours.
 
 #include <telcrm/config.hpp>
 

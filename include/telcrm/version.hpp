@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
+/// \file
+/// The library's version, for `#if` tests and for logs.
 // The version, in one place: CMakeLists.txt reads the three numbers below for project(VERSION),
 // and everything else (the string, the ABI tag) is derived from them here.
 
+/// Changes break the API or the ABI (before 1.0, so may the minor).
 #define TELCRM_VERSION_MAJOR 0
+/// Changes add to the API.
 #define TELCRM_VERSION_MINOR 2
+/// Changes fix without adding.
 #define TELCRM_VERSION_PATCH 0
 
 /// MAJOR * 10000 + MINOR * 100 + PATCH, for `#if` comparisons.
@@ -13,7 +18,7 @@
 
 #define TELCRM_DETAIL_STR2(x) #x
 #define TELCRM_DETAIL_STR(x) TELCRM_DETAIL_STR2(x)
-/// "0.1.0"
+/// "MAJOR.MINOR.PATCH".
 #define TELCRM_VERSION_STRING             \
   TELCRM_DETAIL_STR(TELCRM_VERSION_MAJOR) \
   "." TELCRM_DETAIL_STR(TELCRM_VERSION_MINOR) "." TELCRM_DETAIL_STR(TELCRM_VERSION_PATCH)

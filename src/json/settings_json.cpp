@@ -110,9 +110,14 @@ void read_work_hours(Reader& r, const Json& j, const std::string& path, WorkHour
     w.days.fill(false);
     for (std::size_t i = 0; i < days.size() && r.ok(); ++i) {
       auto& slot = w.days[static_cast<std::size_t>(days[i])];
-      if (slot)
-        r.fail(Reader::index_path(dpath, i),
-               fmt::format("'{}' is listed twice", format_as(days[i])));
+      if (slot) {
+        // Built by appending: GCC 12 warns (-Wrestrict, a false positive) on
+        // `"literal" + std::string` at -O3.
+        std::string message = "'";
+        message += format_as(days[i]);
+        message += "' is listed twice";
+        r.fail(Reader::index_path(dpath, i), message);
+      }
       slot = true;
     }
   }

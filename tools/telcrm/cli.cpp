@@ -2,39 +2,73 @@
 #include "cli.hpp"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cctype>
+#include <charconv>
+#include <iostream>
+#include <system_error>
 
 namespace telcrm::cli {
 
-std::optional<std::string> Args::value(std::string_view flag) const {
-  auto it = values_.find(std::string(flag));
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
+CLI::App* add_subcommand(CLI::App& parent, const std::string& name, const std::string& summary,
+                         const std::string& details) {
+  CLI::App* app = parent.add_subcommand(name, summary);
+  if (!details.empty()) app->footer(details);
+  return app;
 }
 
-std::string Args::value_or(std::string_view flag, std::string_view fallback) const {
-  auto v = value(flag);
-  return v ? *v : std::string(fallback);
+CLI::Option* add_count(CLI::App& app, const std::string& name, std::optional<std::uint64_t>& out,
+                       const std::string& help, std::uint64_t min) {
+  auto read = [&out, name, min](const std::string& text) {
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [stop, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || stop != end || text.empty())
+      throw CLI::ValidationError(name, fmt::format("'{}' is not a number", text));
+    if (value < min)
+      throw CLI::ValidationError(name, fmt::format("expected at least {}, got {}", min, value));
+    out = value;
+  };
+  return app.add_option_function<std::string>(name, read, help)->type_name("N");
 }
 
-void print_help(const Command& command, std::FILE* out) {
-  fmt::print(out, "usage: telcrm {} {}\n\n{}\n", command.name, command.synopsis, command.summary);
-  if (!command.flags.empty()) {
-    fmt::print(out, "\noptions:\n");
-    for (const auto& flag : command.flags) {
-      // Appended piece by piece: `" " + std::string(...)` trips GCC 12's -Wrestrict at -O2.
-      std::string left(flag.name);
-      if (!flag.value.empty()) left.append(" ").append(flag.value);
-      fmt::print(out, "  {:<24} {}\n", left, flag.help);
+std::optional<StoreSpec> parse_store_spec(std::string_view text, std::string& error) {
+  if (text == "memory") return StoreSpec{};
+  if (text.starts_with("sqlite:")) {
+    std::string file(text.substr(7));
+    if (file.empty()) {
+      error = "sqlite:FILE needs a FILE";
+      return std::nullopt;
     }
+    return StoreSpec{StoreSpec::Kind::sqlite, std::move(file)};
   }
-  fmt::print(out, "  {:<24} {}\n", "-h, --help", "show this help");
-  if (!command.details.empty()) fmt::print(out, "\n{}\n", command.details);
+  error = fmt::format("'{}' is neither memory nor sqlite:FILE", text);
+  return std::nullopt;
+}
+
+namespace {
+
+CLI::Option* add_spec(CLI::App& app, const std::string& name, std::string prefix,
+                      std::optional<StoreSpec>& out, const std::string& help,
+                      const std::string& type) {
+  auto read = [&out, name, prefix = std::move(prefix)](const std::string& text) {
+    std::string error;
+    auto spec = parse_store_spec(prefix + text, error);
+    if (!spec) throw CLI::ValidationError(name, error);
+    out = std::move(*spec);
+  };
+  return app.add_option_function<std::string>(name, read, help)->type_name(type);
+}
+
+}  // namespace
+
+CLI::Option* add_store_option(CLI::App& app, std::optional<StoreSpec>& out,
+                              const std::string& help) {
+  return add_spec(app, "--store", "", out, help, "STORE");
+}
+
+CLI::Option* add_db_option(CLI::App& app, std::optional<StoreSpec>& out, const std::string& help) {
+  return add_spec(app, "--db", "sqlite:", out, help, "FILE");
 }
 
 int usage_error(std::string_view command, std::string_view message) {
@@ -42,70 +76,32 @@ int usage_error(std::string_view command, std::string_view message) {
   return exit_usage;
 }
 
-std::optional<Args> parse(const Command& command, std::span<const std::string_view> argv,
-                          int& exit_code) {
-  Args args;
-  bool only_positional = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    std::string_view arg = argv[i];
-    if (only_positional || arg.size() < 2 || arg[0] != '-' || (arg[1] != '-' && arg != "-h")) {
-      args.positional_.emplace_back(arg);
-      continue;
-    }
-    if (arg == "--") {
-      only_positional = true;
-      continue;
-    }
-    if (arg == "-h" || arg == "--help") {
-      print_help(command, stdout);
-      exit_code = exit_ok;
-      return std::nullopt;
-    }
-    std::string_view name = arg;
-    std::optional<std::string_view> inline_value;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      inline_value = arg.substr(eq + 1);
-    }
-    const Flag* flag = nullptr;
-    for (const auto& f : command.flags)
-      if (f.name == name) flag = &f;
-    if (flag == nullptr) {
-      exit_code = usage_error(command.name, fmt::format("unknown option '{}' (see --help)", name));
-      return std::nullopt;
-    }
-    if (flag->value.empty()) {
-      if (inline_value) {
-        exit_code = usage_error(command.name, fmt::format("option '{}' takes no value", name));
-        return std::nullopt;
-      }
-      args.values_[std::string(name)] = "";
-    } else if (inline_value) {
-      args.values_[std::string(name)] = std::string(*inline_value);
-    } else if (i + 1 < argv.size()) {
-      args.values_[std::string(name)] = std::string(argv[++i]);
-    } else {
-      exit_code =
-          usage_error(command.name, fmt::format("option '{}' needs a value {}", name, flag->value));
-      return std::nullopt;
-    }
+int parse_stopped(const CLI::App& app, const CLI::ParseError& error) {
+  // Help and version are parse "errors" with exit code 0; CLI11 prints them (the help of the
+  // subcommand they were asked of).
+  if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(error);
+  // The subcommand the error belongs to: the deepest one the parse had entered.
+  std::string path = "telcrm";
+  const CLI::App* at = &app;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += " " + at->get_name();
   }
-  return args;
-}
-
-bool is_terminal(std::FILE* stream) {
-  return ::isatty(::fileno(stream)) != 0;
-}
-
-std::optional<std::string> read_file(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("{}: cannot open ({})", path, std::strerror(errno));
-    return std::nullopt;
+  std::string message = error.what();
+  // CLI11 says "A subcommand is required" also for a word that is not a command.
+  if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr &&
+      at->get_require_subcommand_min() > 0) {
+    const auto rest = at->remaining();
+    message = !rest.empty() && !rest.front().starts_with('-')
+                  ? fmt::format("unknown command '{}'", rest.front())
+                  : std::string("a command is required");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return std::move(text).str();
+  // Its sentences start in capitals; ours continue after "telcrm <command>: ".
+  if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) != 0 &&
+      std::islower(static_cast<unsigned char>(message[1])) != 0)
+    message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+  fmt::print(stderr, "{}: {} (see {} --help)\n", path, message, path);
+  return exit_usage;
 }
 
 }  // namespace telcrm::cli

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// A small argument parser shared by the telcrm subcommands: flags with or without a value,
-// positional arguments, --help, and one-line errors with exit code 2.
+// What the subcommands share on the command line, read with CLI11: exit codes, how a
+// subcommand is added and later run, the options several commands read alike (decimal
+// counts, where the CRM is kept), and one-line usage errors.
 
-#include <cstdio>
-#include <map>
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <functional>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,49 +19,47 @@ inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;  // the command ran and found problems
 inline constexpr int exit_usage = 2;    // bad arguments or input: nothing was done
 
-struct Flag {
-  std::string_view name;   // "--region"
-  std::string_view value;  // "RR"; empty for a switch
-  std::string_view help;
-};
-
+/// A subcommand on the command line and what runs it. `run` reads the options the parse
+/// filled in; main calls it after the parse, so a command's work never runs inside CLI11.
 struct Command {
-  std::string_view name;      // "normalize"
-  std::string_view synopsis;  // "[--region RR] NUMBER…"
-  std::string_view summary;   // one line
-  std::vector<Flag> flags;
-  std::string_view details = {};  // extra paragraphs for --help
+  CLI::App* app = nullptr;  // owned by its parent App
+  std::function<int()> run{};
+};
+using Commands = std::vector<Command>;
+
+/// Adds subcommand `name` to `parent`: `summary` is its line in the parent's list, `details`
+/// the paragraphs its --help shows under the options.
+CLI::App* add_subcommand(CLI::App& parent, const std::string& name, const std::string& summary,
+                         const std::string& details = {});
+
+/// Adds `name N`: a decimal count of at least `min`. Digits only, because CLI11's own integer
+/// reading also takes a sign, 0x… and leading-zero octal: `--seed 010` must stay ten.
+CLI::Option* add_count(CLI::App& app, const std::string& name, std::optional<std::uint64_t>& out,
+                       const std::string& help, std::uint64_t min = 0);
+
+/// Where a command keeps the CRM. The one reading of `--store SPEC` and `--db FILE`, so that
+/// another backend (`postgres:CONNINFO`) is one more case here and in the commands' switch.
+struct StoreSpec {
+  enum class Kind : std::uint8_t { memory, sqlite };
+  Kind kind = Kind::memory;
+  std::string location{};  // sqlite: the database file
 };
 
-class Args {
- public:
-  [[nodiscard]] bool has(std::string_view flag) const {
-    return values_.count(std::string(flag)) > 0;
-  }
-  [[nodiscard]] std::optional<std::string> value(std::string_view flag) const;
-  [[nodiscard]] std::string value_or(std::string_view flag, std::string_view fallback) const;
-  [[nodiscard]] const std::vector<std::string>& positional() const { return positional_; }
+/// Reads `memory` or `sqlite:FILE`; nullopt with `error` saying what was expected.
+std::optional<StoreSpec> parse_store_spec(std::string_view text, std::string& error);
 
- private:
-  friend std::optional<Args> parse(const Command&, std::span<const std::string_view>, int&);
-  std::map<std::string, std::string> values_;
-  std::vector<std::string> positional_;
-};
+/// Adds `--store SPEC` (see parse_store_spec); a bad spec fails the parse (exit 2).
+CLI::Option* add_store_option(CLI::App& app, std::optional<StoreSpec>& out,
+                              const std::string& help);
 
-/// Parses `argv` (after the subcommand name). Returns nullopt when the command should stop:
-/// `exit_code` is then 0 after --help, or 2 after a one-line error on stderr.
-std::optional<Args> parse(const Command& command, std::span<const std::string_view> argv,
-                          int& exit_code);
-
-void print_help(const Command& command, std::FILE* out);
+/// Adds `--db FILE`, which means `--store sqlite:FILE`, for the commands that need a database.
+CLI::Option* add_db_option(CLI::App& app, std::optional<StoreSpec>& out, const std::string& help);
 
 /// Prints `telcrm <command>: <message>` on stderr and returns exit_usage.
 int usage_error(std::string_view command, std::string_view message);
 
-/// True when `stream` is a terminal (colours, progress bars).
-bool is_terminal(std::FILE* stream);
-
-/// Reads a whole file; nullopt with `error` set when it cannot be read.
-std::optional<std::string> read_file(const std::string& path, std::string& error);
+/// What main answers when the parse stopped: --help and --version print on stdout and give
+/// exit_ok; any other parse error is one line on stderr naming the subcommand, exit_usage.
+int parse_stopped(const CLI::App& app, const CLI::ParseError& error);
 
 }  // namespace telcrm::cli

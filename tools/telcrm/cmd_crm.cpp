@@ -9,45 +9,50 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
 #include <system_error>
 
-#include "cli.hpp"
 #include "commands.hpp"
+#include "io.hpp"
 #include "progress.hpp"
 
 namespace telcrm::cli {
 
 namespace {
 
-const Command check_command{
-    "crm check",
-    "SNAPSHOT.json --settings SETTINGS.json",
-    "Reports the phones of a CRM snapshot that do not normalise (they are matched only by\n"
-    "their digits, R-N7) and the numbers stored on more than one record. Exit code 0 when\n"
-    "there is nothing to report, 1 when there is.",
-    {{"--settings", "FILE", "the scenario format's settings object (default_region is used)"}}};
+struct CheckOptions {
+  std::string snapshot;
+  std::string settings;
+};
+
+struct ImportOptions {
+  std::string snapshot;
+  std::optional<StoreSpec> db;  // required: always sqlite
+  std::optional<std::string> settings;
+  bool quiet = false;
+};
+
+struct ExportOptions {
+  std::optional<StoreSpec> db;  // required: always sqlite
+};
 
 void print_ref(const EntityRef& ref, bool first) {
   fmt::print("{}{} {}", first ? "" : ", ", ref.type, ref.id);
 }
 
-int run_check(std::span<const std::string_view> argv) {
-  int code = exit_ok;
-  auto args = parse(check_command, argv, code);
-  if (!args) return code;
-  if (args->positional().size() != 1) return usage_error("crm check", "give one SNAPSHOT.json");
-  auto settings_path = args->value("--settings");
-  if (!settings_path) return usage_error("crm check", "--settings is required (see --help)");
-
+int run_check(const CheckOptions& options) {
+  const std::string& settings_path = options.settings;
   std::string error;
-  auto settings_text = read_file(*settings_path, error);
+  auto settings_text = read_file(settings_path, error);
   if (!settings_text) return usage_error("crm check", error);
   auto settings = settings_from_json(*settings_text, "settings");
   if (!settings) {
-    fmt::print(stderr, "{}: {}\n", *settings_path, settings.error().message());
+    fmt::print(stderr, "{}: {}\n", settings_path, settings.error().message());
     return exit_usage;
   }
-  const std::string& crm_path = args->positional().front();
+  const std::string& crm_path = options.snapshot;
   auto crm_text = read_file(crm_path, error);
   if (!crm_text) return usage_error("crm check", error);
   auto crm = crm_from_json(*crm_text, "crm");
@@ -86,41 +91,28 @@ int run_check(std::span<const std::string_view> argv) {
   return report.unnormalised.empty() && report.shared.empty() ? exit_ok : exit_failure;
 }
 
-const Command import_command{
-    "crm import",
-    "SNAPSHOT.json --db crm.db [--settings SETTINGS.json] [--quiet]",
+constexpr const char* import_details =
     "Loads a CRM snapshot (the scenario format's `crm` section, as `crm export` prints it)\n"
     "into an SQLite database, created when missing, in one transaction: all of it or none.\n"
     "The database must not hold CRM records yet. With --settings the settings are stored\n"
     "too and the phones are keyed for their default region (else for none: only numbers\n"
     "written with a country code get an E.164 key until settings are stored).\n"
     "Exit codes: 0 imported; 2 nothing was done (bad snapshot or settings, a database that\n"
-    "is damaged, not telcrm's, newer, read-only or not empty); 1 the storage failed.",
-    {{"--db", "FILE", "the SQLite database (required)"},
-     {"--settings", "FILE", "the scenario format's settings object, stored with the CRM"},
-     {"--quiet", "", "no progress bar and no summary"}}};
+    "is damaged, not telcrm's, newer, read-only or not empty); 1 the storage failed.";
 
-const Command export_command{
-    "crm export",
-    "--db crm.db",
+constexpr const char* export_details =
     "Prints the CRM of an SQLite database as a snapshot (the scenario format's `crm`\n"
     "section, every list in id order) on stdout. Opens the file read-only: it works on\n"
     "read-only files and never changes the database. `crm import` of the output gives the\n"
-    "same database back. Exit codes as `crm import`.",
-    {{"--db", "FILE", "the SQLite database (required)"}}};
+    "same database back. Exit codes as `crm import`.";
 
-int run_import(std::span<const std::string_view> argv) {
-  int code = exit_ok;
-  auto args = parse(import_command, argv, code);
-  if (!args) return code;
-  if (args->positional().size() != 1) return usage_error("crm import", "give one SNAPSHOT.json");
-  auto db = args->value("--db");
-  if (!db) return usage_error("crm import", "--db is required (see --help)");
-  const bool quiet = args->has("--quiet");
+int run_import(const ImportOptions& options) {
+  const std::string& db = options.db->location;
+  const bool quiet = options.quiet;
 
   std::string error;
   std::optional<LoadedSettings> settings;
-  if (auto settings_path = args->value("--settings")) {
+  if (const auto& settings_path = options.settings) {
     auto text = read_file(*settings_path, error);
     if (!text) return usage_error("crm import", error);
     auto parsed = settings_from_json(*text, "settings");
@@ -130,7 +122,7 @@ int run_import(std::span<const std::string_view> argv) {
     }
     settings = std::move(*parsed);
   }
-  const std::string& crm_path = args->positional().front();
+  const std::string& crm_path = options.snapshot;
   auto crm_text = read_file(crm_path, error);
   if (!crm_text) return usage_error("crm import", error);
   auto crm = crm_from_json(*crm_text, "crm");
@@ -141,10 +133,10 @@ int run_import(std::span<const std::string_view> argv) {
 
   const auto start = std::chrono::steady_clock::now();
   std::error_code ec;
-  const bool existed = std::filesystem::exists(*db, ec);
-  SqliteOptions options;
-  options.check_integrity = true;  // a damaged file is reported, never written to
-  auto store = SqliteCrmStore::open(*db, options);
+  const bool existed = std::filesystem::exists(db, ec);
+  SqliteOptions sqlite;
+  sqlite.check_integrity = true;  // a damaged file is reported, never written to
+  auto store = SqliteCrmStore::open(db, sqlite);
   if (!store) return database_error("crm import", store.error());
   // Settings and CRM in one transaction: all of it or none; a file this run created goes
   // again when nothing could be imported.
@@ -152,7 +144,7 @@ int run_import(std::span<const std::string_view> argv) {
     (*store)->rollback_group();
     store->reset();
     if (!existed)
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(*db + suffix, ec);
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix, ec);
     return database_error("crm import", e);
   };
   if (auto ok = (*store)->begin_group(); !ok) return failed(ok.error());
@@ -174,23 +166,16 @@ int run_import(std::span<const std::string_view> argv) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print(stderr, "{}: imported {} contacts, {} companies, {} leads, {} deals in {:.1f} s\n",
-               *db, grouped(crm->contacts.size()), grouped(crm->companies.size()),
+               db, grouped(crm->contacts.size()), grouped(crm->companies.size()),
                grouped(crm->leads.size()), grouped(crm->deals.size()), seconds);
   }
   return exit_ok;
 }
 
-int run_export(std::span<const std::string_view> argv) {
-  int code = exit_ok;
-  auto args = parse(export_command, argv, code);
-  if (!args) return code;
-  if (!args->positional().empty())
-    return usage_error("crm export", "takes no positional arguments");
-  auto db = args->value("--db");
-  if (!db) return usage_error("crm export", "--db is required (see --help)");
-  SqliteOptions options;
-  options.read_only = true;
-  auto store = SqliteCrmStore::open(*db, options);
+int run_export(const ExportOptions& options) {
+  SqliteOptions sqlite;
+  sqlite.read_only = true;
+  auto store = SqliteCrmStore::open(options.db->location, sqlite);
   if (!store) return database_error("crm export", store.error());
   auto crm = (*store)->snapshot();
   if (!crm) return database_error("crm export", crm.error());
@@ -215,20 +200,40 @@ int database_error(std::string_view command, const Error& error) {
   }
 }
 
-int run_crm(std::span<const std::string_view> argv) {
-  if (argv.empty() || argv.front() == "--help" || argv.front() == "-h") {
-    fmt::print(argv.empty() ? stderr : stdout,
-               "usage: telcrm crm <command> …\n\ncommands:\n"
-               "  check        report phones that do not normalise and numbers on several records\n"
-               "  import       load a CRM snapshot into an SQLite database\n"
-               "  export       print the CRM of an SQLite database as a snapshot\n");
-    return argv.empty() ? exit_usage : exit_ok;
-  }
-  if (argv.front() == "check") return run_check(argv.subspan(1));
-  if (argv.front() == "import") return run_import(argv.subspan(1));
-  if (argv.front() == "export") return run_export(argv.subspan(1));
-  return usage_error("crm",
-                     fmt::format("unknown command '{}' (see telcrm crm --help)", argv.front()));
+void add_crm(CLI::App& parent, Commands& commands) {
+  CLI::App* crm =
+      add_subcommand(parent, "crm", "work with CRM snapshots and databases: check, import, export");
+  crm->require_subcommand(1);
+
+  auto check = std::make_shared<CheckOptions>();
+  CLI::App* app = add_subcommand(
+      *crm, "check", "report phones that do not normalise and numbers on several records",
+      "Reports the phones of a CRM snapshot that do not normalise (they are matched only by\n"
+      "their digits, R-N7) and the numbers stored on more than one record. Exit code 0 when\n"
+      "there is nothing to report, 1 when there is.");
+  app->add_option("SNAPSHOT.json", check->snapshot, "the CRM snapshot")->type_name("")->required();
+  app->add_option("--settings", check->settings,
+                  "the scenario format's settings object (default_region is used)")
+      ->type_name("FILE")
+      ->required();
+  commands.push_back({app, [check] { return run_check(*check); }});
+
+  auto import = std::make_shared<ImportOptions>();
+  app =
+      add_subcommand(*crm, "import", "load a CRM snapshot into an SQLite database", import_details);
+  app->add_option("SNAPSHOT.json", import->snapshot, "the CRM snapshot")->type_name("")->required();
+  add_db_option(*app, import->db, "the SQLite database")->required();
+  app->add_option("--settings", import->settings,
+                  "the scenario format's settings object, stored with the CRM")
+      ->type_name("FILE");
+  app->add_flag("--quiet", import->quiet, "no progress bar and no summary");
+  commands.push_back({app, [import] { return run_import(*import); }});
+
+  auto exporting = std::make_shared<ExportOptions>();
+  app = add_subcommand(*crm, "export", "print the CRM of an SQLite database as a snapshot",
+                       export_details);
+  add_db_option(*app, exporting->db, "the SQLite database")->required();
+  commands.push_back({app, [exporting] { return run_export(*exporting); }});
 }
 
 }  // namespace telcrm::cli

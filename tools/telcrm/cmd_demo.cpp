@@ -10,17 +10,18 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
-#include "cli.hpp"
 #include "commands.hpp"
 #include "demo_data.hpp"
+#include "io.hpp"
 #include "progress.hpp"
 #include "timeline.hpp"
 
@@ -30,25 +31,25 @@ namespace {
 
 constexpr std::string_view demo_file = "demo-day.json";
 
-const Command demo_command{
-    "demo",
-    "[--scenario FILE] [--seed N] [--color auto|always|never] [--calls N]\n"
-    "       telcrm demo --db FILE [--contacts N] [--day-calls N] [--calls N] [--quiet] …",
+struct Options {
+  std::optional<std::string> scenario;
+  std::optional<std::uint64_t> seed;
+  std::string color = "auto";
+  std::optional<std::uint64_t> calls;
+  std::optional<StoreSpec> db;  // the large demo
+  std::optional<std::uint64_t> contacts;
+  std::optional<std::uint64_t> day_calls;
+  bool quiet = false;
+};
+
+constexpr const char* details =
     "Replays a working day of a small company — about thirty calls on four lines: number\n"
     "formats, matching, exceptions, routing, queues, lead creation, transfers, voicemail and\n"
     "missed calls — through the engine, with an in-memory CRM and a simulated PBX, and prints\n"
     "what happened to each call: the number as received and read, the client found (or why\n"
     "not), each routing step with its reason, who answered, what the CRM got; then a summary\n"
-    "of the day.",
-    {{"--scenario", "FILE", "replay FILE instead of the bundled demo-day.json"},
-     {"--seed", "N", "seed of the `random` queue distribution (default 1)"},
-     {"--color", "WHEN", "auto (default: colour on a terminal), always or never"},
-     {"--calls", "N", "show only the first N calls (the summary still counts them all)"},
-     {"--db", "FILE", "the large demo: a generated CRM in this SQLite file, a day of calls"},
-     {"--contacts", "N",
-      "with --db: contacts to generate (default 70000, plus half as many companies)"},
-     {"--day-calls", "N", "with --db: calls in the day (default 1200)"},
-     {"--quiet", "", "with --db: no progress bars"}},
+    "of the day.\n"
+    "\n"
     "With --db the demo is large: the first run generates a CRM of ~10^5 contacts and\n"
     "companies (numbers from several countries, written every way people write them, with\n"
     "duplicates and junk) into FILE, then replays a day of calls against it through the\n"
@@ -56,7 +57,7 @@ const Command demo_command{
     "later run reuses FILE and replays the next day.\n\n"
     "The bundled day is looked up in the source tree this program was built from, then in\n"
     "<prefix>/share/telcrm beside the installed program, then in the configured install\n"
-    "directory. Any scenario in the format of `telcrm replay` can be shown with --scenario."};
+    "directory. Any scenario in the format of `telcrm replay` can be shown with --scenario.";
 
 // The directory of the running program (Linux /proc; empty when it cannot be told).
 std::filesystem::path program_dir() {
@@ -82,30 +83,18 @@ std::vector<std::filesystem::path> demo_candidates() {
   return paths;
 }
 
-bool parse_count(std::string_view text, std::uint64_t& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 // The large demo (issue 6): a generated CRM in a SQLite file, one more day per run.
-int run_database_demo(const Args& args, Scenario company, ReplayOptions options, ColorMode mode,
+int run_database_demo(const Options& given, Scenario company, ReplayOptions options, ColorMode mode,
                       std::uint64_t shown) {
   DemoSize size;
-  std::uint64_t n = 0;
-  if (auto v = args.value("--contacts")) {
-    if (!parse_count(*v, n) || n == 0)
-      return usage_error("demo", "--contacts: expected a positive number");
-    size.contacts = n;
-    size.companies = n / 2;
-    size.leads = n / 6;
+  if (given.contacts) {
+    size.contacts = *given.contacts;
+    size.companies = *given.contacts / 2;
+    size.leads = *given.contacts / 6;
   }
-  if (auto v = args.value("--day-calls")) {
-    if (!parse_count(*v, n) || n == 0)
-      return usage_error("demo", "--day-calls: expected a positive number");
-    size.calls = n;
-  }
-  const bool quiet = args.has("--quiet");
-  const std::string db = *args.value("--db");
+  if (given.day_calls) size.calls = *given.day_calls;
+  const bool quiet = given.quiet;
+  const std::string& db = given.db->location;
   const auto started = std::chrono::steady_clock::now();
   auto seconds_since = [](auto since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -181,29 +170,16 @@ int run_database_demo(const Args& args, Scenario company, ReplayOptions options,
   return exit_ok;
 }
 
-}  // namespace
-
-int run_demo(std::span<const std::string_view> argv) {
-  int code = exit_ok;
-  auto args = parse(demo_command, argv, code);
-  if (!args) return code;
-  if (!args->positional().empty())
-    return usage_error("demo", fmt::format("unexpected argument '{}'", args->positional().front()));
-
+int run(const Options& given) {
   ReplayOptions options;
-  if (auto seed = args->value("--seed"); seed && !parse_count(*seed, options.seed))
-    return usage_error("demo", fmt::format("--seed: '{}' is not a number", *seed));
-  std::uint64_t limit = std::numeric_limits<std::uint64_t>::max();
-  if (auto calls = args->value("--calls"); calls && !parse_count(*calls, limit))
-    return usage_error("demo", fmt::format("--calls: '{}' is not a number", *calls));
-  const auto mode = parse_color_mode(args->value_or("--color", "auto"));
-  if (!mode)
-    return usage_error("demo", fmt::format("--color: expected auto, always or never, got '{}'",
-                                           args->value_or("--color", "")));
+  if (given.seed) options.seed = *given.seed;
+  const std::uint64_t limit = given.calls.value_or(std::numeric_limits<std::uint64_t>::max());
+  const auto mode = parse_color_mode(given.color);  // the parse checked it: never nullopt
+  if (!mode) return usage_error("demo", fmt::format("--color: '{}'", given.color));
 
   std::string path;
-  if (auto given = args->value("--scenario")) {
-    path = *given;
+  if (given.scenario) {
+    path = *given.scenario;
   } else {
     for (const auto& candidate : demo_candidates()) {
       std::error_code ec;
@@ -224,9 +200,8 @@ int run_demo(std::span<const std::string_view> argv) {
     fmt::print(stderr, "{}: {}\n", path, scenario.error().message());
     return exit_usage;
   }
-  if (args->has("--db"))
-    return run_database_demo(*args, std::move(*scenario), options, *mode,
-                             args->has("--calls") ? limit : 5);
+  if (given.db)
+    return run_database_demo(given, std::move(*scenario), options, *mode, given.calls.value_or(5));
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
@@ -240,6 +215,32 @@ int run_demo(std::span<const std::string_view> argv) {
       stdout, static_cast<std::size_t>(std::min<std::uint64_t>(limit, output->calls.size())));
   timeline.print_summary(stdout);
   return exit_ok;
+}
+
+}  // namespace
+
+void add_demo(CLI::App& parent, Commands& commands) {
+  auto options = std::make_shared<Options>();
+  CLI::App* app =
+      add_subcommand(parent, "demo", "replay a bundled working day; tell it call by call", details);
+  app->add_option("--scenario", options->scenario,
+                  "replay FILE instead of the bundled demo-day.json")
+      ->type_name("FILE");
+  add_count(*app, "--seed", options->seed, "seed of the `random` queue distribution (default 1)");
+  app->add_option("--color", options->color,
+                  "auto (default: colour on a terminal), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  add_count(*app, "--calls", options->calls,
+            "show only the first N calls (the summary still counts them all)");
+  add_db_option(*app, options->db,
+                "the large demo: a generated CRM in this SQLite file, a day of calls");
+  add_count(*app, "--contacts", options->contacts,
+            "with --db: contacts to generate (default 70000, plus half as many companies)", 1);
+  add_count(*app, "--day-calls", options->day_calls, "with --db: calls in the day (default 1200)",
+            1);
+  app->add_flag("--quiet", options->quiet, "with --db: no progress bars");
+  commands.push_back({app, [options] { return run(*options); }});
 }
 
 }  // namespace telcrm::cli

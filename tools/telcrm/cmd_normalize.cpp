@@ -7,27 +7,29 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "cli.hpp"
 #include "commands.hpp"
 
 namespace telcrm::cli {
 namespace {
 
-const Command normalize_command{
-    "normalize",
-    "[--region RR] NUMBER…   |   --tsv [--region RR] < INPUT.tsv",
+constexpr std::string_view command_name = "normalize";
+
+struct Options {
+  std::string region;
+  bool tsv = false;
+  std::vector<std::string> numbers;
+};
+
+constexpr const char* details =
     "Reads phone numbers the way people, CRMs and PBXes write them and prints their E.164 form,\n"
-    "status (valid, possible, short, invalid) and extension.",
-    {
-        {"--region", "RR", "default region for national forms (ISO code: RU, DE, US…)"},
-        {"--tsv", "",
-         "read INPUT<TAB>REGION lines from stdin; write E164<TAB>STATUS<TAB>EXTENSION"},
-    },
+    "status (valid, possible, short, invalid) and extension.\n"
+    "\n"
     "The default region is how a number without + is read (R-N2): `8 916 123-45-67` is Russian\n"
     "on an RU line. Without --region (and, with --tsv, on a line whose REGION is empty), only\n"
     "numbers written with + can be read; the others come out invalid, noted 'unknown region'.\n"
@@ -38,7 +40,7 @@ const Command normalize_command{
     "\n"
     "examples:\n"
     "  telcrm normalize --region RU '8 (916) 123-45-67' '+7 495 123-45-67 доб. 101' 112\n"
-    "  printf '030 1234567\\tDE\\n(212) 555-1234\\tUS\\n' | telcrm normalize --tsv"};
+    "  printf '030 1234567\\tDE\\n(212) 555-1234\\tUS\\n' | telcrm normalize --tsv";
 
 std::optional<Region> parse_region(std::string_view code) {
   if (code.empty()) return Region{};
@@ -122,24 +124,20 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// The NOTE column: why a number is invalid, else how its country was told (and, for a
+// possible number, what that means), in the library's words.
 std::string note(const PhoneNumber& number) {
   switch (number.status()) {
     case NumberStatus::invalid: return std::string(format_as(number.reason()));
-    case NumberStatus::short_code: return "service code or inner extension";
+    case NumberStatus::short_code: return std::string(describe(number.status()));
     case NumberStatus::valid:
     case NumberStatus::possible: break;
   }
-  std::string how;
-  switch (number.country_source()) {
-    case CountrySource::plus_sign: how = "written with +"; break;
-    case CountrySource::exit_code: how = "international exit code"; break;
-    case CountrySource::leading_country_code: how = "country code without +"; break;
-    case CountrySource::default_region:
-      how = fmt::format("national form ({})", number.default_region().code());
-      break;
-    case CountrySource::none: break;
-  }
-  if (number.status() == NumberStatus::possible) how += "; length fits, pattern unknown";
+  std::string how(describe(number.country_source()));
+  if (number.country_source() == CountrySource::default_region)
+    how += fmt::format(" ({})", number.default_region().code());
+  if (number.status() == NumberStatus::possible)
+    how += fmt::format("; {}", describe(number.status()));
   return how;
 }
 
@@ -204,7 +202,7 @@ int run_tsv(Region fallback) {
     if (!code.empty()) {
       auto parsed = Region::from_code(code);
       if (!parsed)
-        return usage_error(normalize_command.name,
+        return usage_error(command_name,
                            fmt::format("line {}: unknown region '{}'", line_no, printable(code)));
       region = *parsed;
     }
@@ -230,25 +228,34 @@ int run_tsv(Region fallback) {
   return std::fflush(stdout) == 0 ? exit_ok : exit_failure;
 }
 
+int run(const Options& options) {
+  std::optional<Region> region = parse_region(options.region);
+  if (!region)
+    return usage_error(
+        command_name,
+        fmt::format("unknown region '{}' (an ISO code such as RU, DE, US)", options.region));
+  if (options.tsv) return run_tsv(*region);
+  if (options.numbers.empty()) return usage_error(command_name, "no NUMBER given (see --help)");
+  return print_table(options.numbers, *region);
+}
+
 }  // namespace
 
-int run_normalize(std::span<const std::string_view> args) {
-  int exit_code = exit_ok;
-  auto parsed = parse(normalize_command, args, exit_code);
-  if (!parsed) return exit_code;
-  std::optional<Region> region = parse_region(parsed->value_or("--region", ""));
-  if (!region)
-    return usage_error(normalize_command.name,
-                       fmt::format("unknown region '{}' (an ISO code such as RU, DE, US)",
-                                   parsed->value_or("--region", "")));
-  if (parsed->has("--tsv")) {
-    if (!parsed->positional().empty())
-      return usage_error(normalize_command.name, "--tsv reads stdin and takes no NUMBER arguments");
-    return run_tsv(*region);
-  }
-  if (parsed->positional().empty())
-    return usage_error(normalize_command.name, "no NUMBER given (see --help)");
-  return print_table(parsed->positional(), *region);
+void add_normalize(CLI::App& parent, Commands& commands) {
+  auto options = std::make_shared<Options>();
+  CLI::App* app =
+      add_subcommand(parent, std::string(command_name),
+                     "read phone numbers the way people write them; print E.164", details);
+  app->add_option("--region", options->region,
+                  "default region for national forms (ISO code: RU, DE, US…)")
+      ->type_name("RR");
+  CLI::Option* tsv =
+      app->add_flag("--tsv", options->tsv,
+                    "read INPUT<TAB>REGION lines from stdin; write E164<TAB>STATUS<TAB>EXTENSION");
+  CLI::Option* numbers =
+      app->add_option("NUMBER", options->numbers, "the numbers to read")->type_name("");
+  tsv->excludes(numbers);  // --tsv reads stdin and takes no NUMBER arguments
+  commands.push_back({app, [options] { return run(*options); }});
 }
 
 }  // namespace telcrm::cli

@@ -6,34 +6,39 @@
 
 #include <fmt/core.h>
 
-#include <charconv>
+#include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 
-#include "cli.hpp"
 #include "commands.hpp"
+#include "io.hpp"
 #include "progress.hpp"
 
 namespace telcrm::cli {
 
 namespace {
-const Command replay_command{
-    "replay",
-    "SCENARIO.json [--seed N] [--store memory|sqlite:PATH] [--quiet]",
+
+struct Options {
+  std::string path;
+  std::optional<std::uint64_t> seed;
+  std::optional<StoreSpec> store;  // memory when not given
+  bool quiet = false;
+};
+
+constexpr const char* details =
     "Runs the calls of a scenario through the engine, with a simulated PBX, and prints the\n"
     "output document: what happened to each call and the CRM afterwards (see the scenario\n"
     "format). Errors in the scenario are printed as `SCENARIO.json: $.calls[2].direction: …`\n"
     "with exit code 2; nothing is run then.\n"
     "\n"
-    "The CRM is in memory (holding the scenario's `crm`) unless --store sqlite:PATH names an\n"
+    "The CRM is in memory (holding the scenario's `crm`) unless --store sqlite:FILE names an\n"
     "SQLite database: one without CRM records first gets the scenario's `crm`; calls already\n"
     "complete in it (their history record is stored) are skipped, by call id, so running the\n"
     "replay again after an interruption completes the other calls and duplicates none. All\n"
     "writes of one call are one transaction. The output lists the calls run now and the\n"
     "whole database's CRM. A database that is damaged, not telcrm's, newer or read-only is\n"
-    "refused with exit code 2 and left as it is; a storage failure midway is exit code 1.",
-    {{"--seed", "N", "seed of the `random` queue distribution (default 1)"},
-     {"--store", "STORE", "memory (default) or sqlite:PATH"},
-     {"--quiet", "", "no progress bar and no notes on stderr (with --store sqlite:)"}}};
+    "refused with exit code 2 and left as it is; a storage failure midway is exit code 1.";
 
 // Replays `scenario` (read from `scenario_path`) into the SQLite database at `path`; prints
 // the output document.
@@ -78,20 +83,10 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path,
   return exit_ok;
 }
 
-}  // namespace
-
-int run_replay(std::span<const std::string_view> argv) {
-  int code = exit_ok;
-  auto args = parse(replay_command, argv, code);
-  if (!args) return code;
-  if (args->positional().size() != 1) return usage_error("replay", "give one SCENARIO.json");
+int run(const Options& given) {
   ReplayOptions options;
-  if (auto seed = args->value("--seed")) {
-    auto [end, ec] = std::from_chars(seed->data(), seed->data() + seed->size(), options.seed);
-    if (ec != std::errc() || end != seed->data() + seed->size())
-      return usage_error("replay", fmt::format("--seed: '{}' is not a number", *seed));
-  }
-  const std::string& path = args->positional().front();
+  if (given.seed) options.seed = *given.seed;
+  const std::string& path = given.path;
   std::string error;
   auto text = read_file(path, error);
   if (!text) return usage_error("replay", error);
@@ -100,15 +95,12 @@ int run_replay(std::span<const std::string_view> argv) {
     fmt::print(stderr, "{}: {}\n", path, scenario.error().message());
     return exit_usage;
   }
-  const std::string store = args->value_or("--store", "memory");
-  if (store.rfind("sqlite:", 0) == 0) {
-    const std::string db = store.substr(7);
-    if (db.empty()) return usage_error("replay", "--store sqlite:PATH needs a PATH");
-    return replay_sqlite(db, path, *scenario, options, args->has("--quiet"));
+  const StoreSpec store = given.store.value_or(StoreSpec{});
+  switch (store.kind) {
+    case StoreSpec::Kind::sqlite:
+      return replay_sqlite(store.location, path, *scenario, options, given.quiet);
+    case StoreSpec::Kind::memory: break;
   }
-  if (store != "memory")
-    return usage_error("replay",
-                       fmt::format("--store: '{}' is neither memory nor sqlite:PATH", store));
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
@@ -116,6 +108,20 @@ int run_replay(std::span<const std::string_view> argv) {
   }
   fmt::print("{}", replay_output_to_json(output->calls, output->crm_after));
   return exit_ok;
+}
+
+}  // namespace
+
+void add_replay(CLI::App& parent, Commands& commands) {
+  auto options = std::make_shared<Options>();
+  CLI::App* app = add_subcommand(parent, "replay",
+                                 "run a scenario through the engine; print what happened", details);
+  app->add_option("SCENARIO.json", options->path, "the scenario")->type_name("")->required();
+  add_count(*app, "--seed", options->seed, "seed of the `random` queue distribution (default 1)");
+  add_store_option(*app, options->store, "memory (default) or sqlite:FILE");
+  app->add_flag("--quiet", options->quiet,
+                "no progress bar and no notes on stderr (with --store sqlite:)");
+  commands.push_back({app, [options] { return run(*options); }});
 }
 
 }  // namespace telcrm::cli

@@ -1,33 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// The telcrm subcommands. Each takes the arguments after its name and returns the exit code.
+// The telcrm subcommands. Each add_* puts its subcommand and options on the command line and
+// appends what runs it (see Command in cli.hpp).
 
 #include <telcrm/result.hpp>
 
-#include <span>
 #include <string_view>
+
+#include "cli.hpp"
 
 namespace telcrm::cli {
 
-using CommandMain = int (*)(std::span<const std::string_view> args);
-
-struct CommandEntry {
-  std::string_view name;
-  std::string_view summary;
-  CommandMain run;
-};
-
-int run_normalize(std::span<const std::string_view> args);
-int run_match(std::span<const std::string_view> args);
-int run_crm(std::span<const std::string_view> args);
-int run_replay(std::span<const std::string_view> args);
-int run_lint(std::span<const std::string_view> args);
-int run_demo(std::span<const std::string_view> args);
+void add_normalize(CLI::App& parent, Commands& commands);
+void add_match(CLI::App& parent, Commands& commands);
+/// `crm` and its subcommands check, import and export.
+void add_crm(CLI::App& parent, Commands& commands);
+void add_replay(CLI::App& parent, Commands& commands);
+void add_lint(CLI::App& parent, Commands& commands);
+void add_demo(CLI::App& parent, Commands& commands);
 
 /// Prints `telcrm <command>: <error>` for a database error and returns its exit code: 2 when
 /// the database or the input cannot be used (nothing was done: damaged, not a telcrm file,
 /// newer schema, read-only, missing), 1 when the storage failed while working (defined in
-/// cmd_crm.cpp; shared with `replay --store sqlite:`).
+/// cmd_crm.cpp; shared with `replay --store sqlite:` and `demo --db`).
 int database_error(std::string_view command, const Error& error);
 
 }  // namespace telcrm::cli

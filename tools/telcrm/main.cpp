@@ -1,64 +1,50 @@
 // SPDX-License-Identifier: Apache-2.0
 // telcrm: the command-line face of the library. `telcrm --help` lists the commands.
+//
+// The only place exceptions are caught: CLI11 reports what it cannot parse by throwing, and
+// the standard library may throw (memory, files). The library itself never throws.
 
 #include <telcrm/version.hpp>
 
 #include <fmt/core.h>
 
-#include <array>
-#include <string_view>
+#include <exception>
+#include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "commands.hpp"
 
-namespace {
-
-using telcrm::cli::CommandEntry;
-
-constexpr std::array commands{
-    CommandEntry{"normalize", "read phone numbers the way people write them; print E.164",
-                 &telcrm::cli::run_normalize},
-    CommandEntry{"match", "find the CRM client of numbers in a CRM snapshot",
-                 &telcrm::cli::run_match},
-    CommandEntry{"crm", "work with CRM snapshots and databases: check, import, export",
-                 &telcrm::cli::run_crm},
-    CommandEntry{"replay", "run a scenario through the engine; print what happened",
-                 &telcrm::cli::run_replay},
-    CommandEntry{"lint", "check settings: errors and warnings with their JSON paths",
-                 &telcrm::cli::run_lint},
-    CommandEntry{"demo", "replay a bundled working day; tell it call by call",
-                 &telcrm::cli::run_demo},
-};
-
-void print_usage(std::FILE* out) {
-  fmt::print(out,
-             "usage: telcrm <command> [options]\n\n"
-             "telcrm {} — telephony ⇄ CRM integration.\n\ncommands:\n",
-             TELCRM_VERSION_STRING);
-  for (const auto& c : commands) fmt::print(out, "  {:<12} {}\n", c.name, c.summary);
-  fmt::print(out, "\n`telcrm <command> --help` describes a command.\n");
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  std::vector<std::string_view> args(argv + 1, argv + argc);
-  if (args.empty()) {
-    print_usage(stderr);
-    return telcrm::cli::exit_usage;
+  using namespace telcrm::cli;
+  CLI::App app{fmt::format("telcrm {} — telephony ⇄ CRM integration.", TELCRM_VERSION_STRING),
+               "telcrm"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("telcrm {}", TELCRM_VERSION_STRING));
+  app.footer("`telcrm <command> --help` describes a command.");
+  // Repeating an option keeps its last value, as it always did.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
+  Commands commands;
+  add_normalize(app, commands);
+  add_match(app, commands);
+  add_crm(app, commands);
+  add_replay(app, commands);
+  add_lint(app, commands);
+  add_demo(app, commands);
+
+  // `telcrm help` is accepted as well as --help.
+  std::vector<const char*> args(argv, argv + argc);
+  if (args.size() > 1 && std::string(args[1]) == "help") args[1] = "--help";
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+    for (const auto& command : commands)
+      if (command.app->parsed()) return command.run();
+    return exit_usage;  // not reached: a subcommand is required
+  } catch (const CLI::ParseError& e) {
+    return parse_stopped(app, e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "telcrm: {}\n", e.what());
+    return exit_failure;
   }
-  std::string_view name = args.front();
-  if (name == "-h" || name == "--help" || name == "help") {
-    print_usage(stdout);
-    return telcrm::cli::exit_ok;
-  }
-  if (name == "--version") {
-    fmt::print("telcrm {}\n", TELCRM_VERSION_STRING);
-    return telcrm::cli::exit_ok;
-  }
-  for (const auto& c : commands)
-    if (c.name == name) return c.run(std::span(args).subspan(1));
-  fmt::print(stderr, "telcrm: unknown command '{}' (see telcrm --help)\n", name);
-  return telcrm::cli::exit_usage;
 }

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <utility>
 
-#include "cli.hpp"
+#include "io.hpp"
 
 namespace telcrm::cli {
 

@@ -3,7 +3,9 @@
 // A readable account of replayed calls — one block per call, then a summary of the day — for
 // `telcrm demo` and any later demo that replays calls (e.g. from a SQLite database) and wants
 // to show the first few of them. Everything printed comes from the CallResults and the
-// missed-call list; the scenario only supplies names (employees, lines, CRM records).
+// missed-call list; the scenario only supplies names (employees, lines, CRM records). What a
+// value means is told in the library's words (describe()); words.hpp puts them in context.
+// The calls are printed by timeline.cpp, the day's tallies by timeline_summary.cpp.
 
 #include <telcrm/crm/activity.hpp>
 #include <telcrm/engine/call_result.hpp>
@@ -21,6 +23,22 @@
 #include <vector>
 
 namespace telcrm::cli {
+
+/// ANSI SGR codes the timeline paints with.
+namespace ansi {
+inline constexpr std::string_view bold = "1";
+inline constexpr std::string_view dim = "2";
+inline constexpr std::string_view red = "31";
+inline constexpr std::string_view green = "32";
+inline constexpr std::string_view yellow = "33";
+inline constexpr std::string_view magenta = "35";
+inline constexpr std::string_view cyan = "36";
+}  // namespace ansi
+
+/// Incoming calls and callbacks: the calls that are routed.
+constexpr bool is_incoming(CallDirection d) noexcept {
+  return d != CallDirection::outgoing;
+}
 
 /// `--color auto|always|never`.
 enum class ColorMode { automatic, always, never };
@@ -61,7 +79,7 @@ class Timeline {
   [[nodiscard]] std::string employee(std::optional<EmployeeId> id) const;
   [[nodiscard]] std::string entity(EntityRef ref) const;
   [[nodiscard]] std::string phone_owner(const RouteEntry& step) const;
-  [[nodiscard]] std::string route_step(const CallResult& call, const RouteEntry& step) const;
+  [[nodiscard]] std::string route_step(const RouteEntry& step) const;
   [[nodiscard]] std::string answer(const CallResult& call) const;
   [[nodiscard]] bool is_repeat(std::size_t index) const;
   [[nodiscard]] const LineSettings* line(std::string_view number) const;

@@ -23,22 +23,22 @@ TELCRM_BEGIN_NAMESPACE
 /// What the end of a call is decided from: the facts the engine gathered while it ran.
 /// A view: it refers to the engine's values for the duration of one plan_end() call.
 struct CallFacts {
-  std::string_view call{};
-  CallDirection direction = CallDirection::incoming;
-  std::string_view input{};            ///< the number as received
-  const MatchResult* match = nullptr;  ///< required
-  Timestamp at{};                      ///< when the call began
-  std::string_view line{};             ///< the line's number
-  bool record_calls = true;            ///< the line records calls (R-A4)
-  std::span<const RouteEntry> route{};
+  std::string_view call{};                            ///< the host's call id
+  CallDirection direction = CallDirection::incoming;  ///< the call's direction
+  std::string_view input{};                           ///< the number as received
+  const MatchResult* match = nullptr;                 ///< required
+  Timestamp at{};                                     ///< when the call began
+  std::string_view line{};                            ///< the line's number
+  bool record_calls = true;                           ///< the line records calls (R-A4)
+  std::span<const RouteEntry> route{};                ///< the steps taken (R-R6)
   /// The answer: the employee whose answer it was, and whether a forwarded number answered.
   std::optional<EmployeeId> answered_by{};
-  bool answered_by_number = false;
-  std::optional<EmployeeId> holder{};         ///< who had the call last (answer, transfers)
-  std::optional<EmployeeId> dialer{};         ///< outgoing: the employee who dials
-  std::optional<EmployeeId> voicemail_for{};  ///< the route's voicemail was addressed to them
-  std::span<const CreatedEntity> created{};   ///< what the call created (R-L5, R-A7)
-  std::span<const Reassignment> reassigned{};
+  bool answered_by_number = false;             ///< a forwarded number answered
+  std::optional<EmployeeId> holder{};          ///< who had the call last (answer, transfers)
+  std::optional<EmployeeId> dialer{};          ///< outgoing: the employee who dials
+  std::optional<EmployeeId> voicemail_for{};   ///< the route's voicemail was addressed to them
+  std::span<const CreatedEntity> created{};    ///< what the call created (R-L5, R-A7)
+  std::span<const Reassignment> reassigned{};  ///< records that changed hands (R-T1, R-T2)
   /// R-I2: another call's records this call binds to instead of its match's bindings.
   std::span<const EntityRef> bound{};
   std::span<const std::string> comments{};  ///< comments made during the call (R-A7)
@@ -48,15 +48,15 @@ struct CallFacts {
 
 /// What a call leaves behind: the values of its end, and the CRM writes they need.
 struct EndPlan {
-  CallOutcome outcome = CallOutcome::missed;
-  CallStatus status = CallStatus::missed;    ///< R-A5
-  Seconds talk{0};                           ///< 0 when unanswered
-  std::optional<EmployeeId> responsible{};   ///< R-A3
-  std::vector<OfferAction> offer{};          ///< R-L1
-  std::optional<CallActivity> activity{};    ///< R-A2, R-A4; none without bindings
-  std::optional<MissedCall> missed{};        ///< R-A6
-  std::optional<std::string> called_back{};  ///< R-A6: this E.164's missed calls are called back
-  CallRecord history{};                      ///< R-A1
+  CallOutcome outcome = CallOutcome::missed;  ///< how the call ended for the caller
+  CallStatus status = CallStatus::missed;     ///< R-A5
+  Seconds talk{0};                            ///< 0 when unanswered
+  std::optional<EmployeeId> responsible{};    ///< R-A3
+  std::vector<OfferAction> offer{};           ///< R-L1
+  std::optional<CallActivity> activity{};     ///< R-A2, R-A4; none without bindings
+  std::optional<MissedCall> missed{};         ///< R-A6
+  std::optional<std::string> called_back{};   ///< R-A6: this E.164's missed calls are called back
+  CallRecord history{};                       ///< R-A1
 };
 
 /// The end-of-call rules. Pure: values in, values out; thread-safe.

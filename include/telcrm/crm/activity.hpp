@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file What a call leaves behind: the CRM call activity, missed calls, the call history.
+/// \file
+/// What a call leaves behind: the CRM call activity, missed calls, the call history.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>
@@ -18,6 +19,7 @@ TELCRM_BEGIN_NAMESPACE
 /// Which way a call goes. A callback is a call the company makes back to a client (e.g. a
 /// web callback request); it is routed like an incoming call.
 enum class CallDirection : std::uint8_t { incoming, outgoing, callback };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CallDirection d) noexcept {
   switch (d) {
     case CallDirection::incoming: return "incoming";
@@ -29,6 +31,7 @@ constexpr std::string_view format_as(CallDirection d) noexcept {
 
 /// How a call ended, as shown on the activity (R-A2, R-A4).
 enum class ActivityStatus : std::uint8_t { answered, missed, voicemail };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(ActivityStatus s) noexcept {
   switch (s) {
     case ActivityStatus::answered: return "answered";
@@ -46,6 +49,7 @@ enum class CrmState : std::uint8_t {
   employee,  ///< an employee's number (R-X2)
   disabled,  ///< the line's CRM lookup is off
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CrmState s) noexcept {
   switch (s) {
     case CrmState::matched: return "matched";
@@ -53,6 +57,17 @@ constexpr std::string_view format_as(CrmState s) noexcept {
     case CrmState::excepted: return "excepted";
     case CrmState::employee: return "employee";
     case CrmState::disabled: return "disabled";
+  }
+  return "unknown";
+}
+/// Why the CRM took part in a call or not, in words for people ("not in the CRM").
+constexpr std::string_view describe(CrmState s) noexcept {
+  switch (s) {
+    case CrmState::matched: return "the number belongs to a CRM record";
+    case CrmState::unknown: return "not in the CRM";
+    case CrmState::excepted: return "on the exception list, so telephony only";
+    case CrmState::employee: return "an employee's number, so telephony only";
+    case CrmState::disabled: return "CRM lookup is off on the line";
   }
   return "unknown";
 }
@@ -96,40 +111,43 @@ constexpr std::string_view describe(CallStatus s) noexcept {
 
 /// The CRM call activity written on the entities a call is bound to (R-A2).
 struct CallActivity {
-  EntityId id = 0;
-  std::string call{};  ///< the host's call id
-  std::vector<EntityRef> bindings{};
-  std::string subject{};  ///< "Incoming call from +79161234567"
-  CallDirection direction = CallDirection::incoming;
-  Timestamp start{};
-  Seconds duration{0};  ///< talk time; 0 when unanswered
-  ActivityStatus status = ActivityStatus::missed;
-  std::optional<EmployeeId> responsible{};
-  std::optional<std::string> recording{};
-  std::optional<std::string> voicemail{};
-  std::optional<std::string> comment{};
+  EntityId id = 0;                                    ///< its id in the CRM
+  std::string call{};                                 ///< the host's call id
+  std::vector<EntityRef> bindings{};                  ///< the records it is written on (R-M5)
+  std::string subject{};                              ///< "Incoming call from +79161234567"
+  CallDirection direction = CallDirection::incoming;  ///< the call's direction
+  Timestamp start{};                                  ///< when the call began
+  Seconds duration{0};                                ///< talk time; 0 when unanswered
+  ActivityStatus status = ActivityStatus::missed;     ///< how the call ended (R-A2, R-A4)
+  std::optional<EmployeeId> responsible{};            ///< R-A3: who answered, or whom it was for
+  std::optional<std::string> recording{};             ///< the recording's reference (R-A4)
+  std::optional<std::string> voicemail{};             ///< the voicemail's reference (R-A4)
+  std::optional<std::string> comment{};               ///< comments made during the call (R-A7)
+  /// Equal when every member is.
   friend bool operator==(const CallActivity&, const CallActivity&) = default;
 };
 
 /// An unanswered incoming call or callback, kept until someone calls the number back (R-A6).
 struct MissedCall {
-  std::string number{};  ///< E.164
-  std::string call{};
+  std::string number{};                         ///< E.164
+  std::string call{};                           ///< the host's id of the missed call
   std::optional<std::string> called_back_by{};  ///< the answered outgoing call that called back
+  /// Equal when every member is.
   friend bool operator==(const MissedCall&, const MissedCall&) = default;
 };
 
 /// The call-history record every call ends with, CRM or not (R-A1).
 struct CallRecord {
-  std::string call{};
-  CallDirection direction = CallDirection::incoming;
+  std::string call{};                                 ///< the host's call id
+  CallDirection direction = CallDirection::incoming;  ///< the call's direction
   std::string number{};  ///< the other party: E.164 when dialable, else as received
-  std::string line{};
-  Timestamp start{};
-  Seconds duration{0};  ///< talk time; 0 when unanswered
-  CallStatus status = CallStatus::missed;
-  std::optional<EmployeeId> employee{};
-  CrmState crm = CrmState::unknown;
+  std::string line{};    ///< the line's number
+  Timestamp start{};     ///< when the call began
+  Seconds duration{0};   ///< talk time; 0 when unanswered
+  CallStatus status = CallStatus::missed;  ///< R-A5
+  std::optional<EmployeeId> employee{};    ///< who answered, dialled or was responsible
+  CrmState crm = CrmState::unknown;        ///< whether the CRM took part
+  /// Equal when every member is.
   friend bool operator==(const CallRecord&, const CallRecord&) = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CrmIndex: every stored phone of contacts, companies and leads, plus the few facts
+/// \file
+/// CrmIndex: every stored phone of contacts, companies and leads, plus the few facts
 /// about each entity that matching and ranking need, kept current while calls are served.
 
 #include <telcrm/config.hpp>
@@ -29,8 +30,9 @@ TELCRM_BEGIN_NAMESPACE
 
 /// An open deal as the index knows it: enough to rank clients (R-M3) and bind calls (R-M5).
 struct DealFact {
-  EntityId id = 0;
-  std::optional<Timestamp> modified{};
+  EntityId id = 0;                      ///< the deal
+  std::optional<Timestamp> modified{};  ///< when it last changed (ranking, R-M3)
+  /// Equal when every member is.
   friend constexpr bool operator==(const DealFact&, const DealFact&) = default;
 };
 
@@ -38,18 +40,19 @@ struct DealFact {
 /// derived lists telcrm needs per call: their open deals (most recently modified first) and
 /// their open repeat leads.
 struct EntityFacts {
-  EntityRef ref{};
+  EntityRef ref{};     ///< the entity these facts are about
   bool exists = true;  ///< false for a removed entity, or one only referenced by a deal
-  std::optional<EmployeeId> responsible{};
-  std::optional<EntityId> contact{};    ///< lead, deal
-  std::optional<EntityId> company{};    ///< contact, lead, deal
-  std::optional<Timestamp> modified{};  ///< lead, deal
-  LeadStatus lead_status = LeadStatus::in_progress;
-  DealStage deal_stage = DealStage::in_progress;
-  bool repeat = false;
+  std::optional<EmployeeId> responsible{};           ///< its responsible employee (R-M4)
+  std::optional<EntityId> contact{};                 ///< lead, deal
+  std::optional<EntityId> company{};                 ///< contact, lead, deal
+  std::optional<Timestamp> modified{};               ///< lead, deal
+  LeadStatus lead_status = LeadStatus::in_progress;  ///< lead
+  DealStage deal_stage = DealStage::in_progress;     ///< deal
+  bool repeat = false;             ///< lead, deal: a repeat record for a known client (R-L6, R-S2)
   std::vector<PhoneKey> phones{};  ///< the keys this entity is filed under
-  std::vector<DealFact> open_deals{};
-  std::vector<EntityId> open_repeat_leads{};
+  std::vector<DealFact> open_deals{};         ///< contact, company: most recently modified first
+  std::vector<EntityId> open_repeat_leads{};  ///< contact, company (R-L6)
+  /// Equal when every member is.
   friend bool operator==(const EntityFacts&, const EntityFacts&) = default;
 
   /// Facts that say only that `ref` exists (or, with exists = false, is merely referenced).
@@ -63,18 +66,18 @@ struct EntityFacts {
 
 /// A read-only view of an entity's facts, valid while the Snapshot it came from is alive.
 struct FactsView {
-  EntityRef ref{};
-  bool exists = true;
-  std::optional<EmployeeId> responsible{};
-  std::optional<EntityId> contact{};
-  std::optional<EntityId> company{};
-  std::optional<Timestamp> modified{};
-  LeadStatus lead_status = LeadStatus::in_progress;
-  DealStage deal_stage = DealStage::in_progress;
-  bool repeat = false;
-  std::span<const PhoneKey> phones{};
-  std::span<const DealFact> open_deals{};
-  std::span<const EntityId> open_repeat_leads{};
+  EntityRef ref{};                                   ///< see EntityFacts
+  bool exists = true;                                ///< see EntityFacts
+  std::optional<EmployeeId> responsible{};           ///< see EntityFacts
+  std::optional<EntityId> contact{};                 ///< see EntityFacts
+  std::optional<EntityId> company{};                 ///< see EntityFacts
+  std::optional<Timestamp> modified{};               ///< see EntityFacts
+  LeadStatus lead_status = LeadStatus::in_progress;  ///< see EntityFacts
+  DealStage deal_stage = DealStage::in_progress;     ///< see EntityFacts
+  bool repeat = false;                               ///< see EntityFacts
+  std::span<const PhoneKey> phones{};                ///< see EntityFacts
+  std::span<const DealFact> open_deals{};            ///< see EntityFacts
+  std::span<const EntityId> open_repeat_leads{};     ///< see EntityFacts
 
   /// An owning copy.
   [[nodiscard]] EntityFacts to_facts() const {
@@ -91,6 +94,7 @@ struct FactsView {
                        {open_deals.begin(), open_deals.end()},
                        {open_repeat_leads.begin(), open_repeat_leads.end()}};
   }
+  /// A view of `f`, valid while `f` is.
   static FactsView of(const EntityFacts& f) {
     return FactsView{f.ref,     f.exists,   f.responsible, f.contact,
                      f.company, f.modified, f.lead_status, f.deal_stage,
@@ -105,8 +109,8 @@ struct IndexOptions {
   /// Updates held before they are folded into a new base: twice the base's entities, within
   /// these bounds. More means fewer O(base) folds; the bound caps the memory held by updates
   /// (about 200 bytes each) and the log's bucket arrays.
-  std::size_t min_delta_capacity = 1 << 16;
-  std::size_t max_delta_capacity = 1 << 21;
+  std::size_t min_delta_capacity = 1 << 16;  ///< the least room for updates
+  std::size_t max_delta_capacity = 1 << 21;  ///< the most room for updates
 };
 
 /// Counts that tell how healthy the index's data is.
@@ -157,10 +161,13 @@ class CrmIndex {
   /// Batches changes so they become visible together (see update()).
   class Writer {
    public:
+    /// @{
+    /// Files a record: its phones and facts, replacing what was filed for it.
     void upsert(const Contact& contact);
     void upsert(const Company& company);
     void upsert(const Lead& lead);
     void upsert(const Deal& deal);
+    /// @}
     /// Files facts made by CrmIndex::facts_of() (normalised before the writer ran).
     void upsert(EntityFacts facts);
     /// Forgets an entity (and files its phones no more).
@@ -180,6 +187,7 @@ class CrmIndex {
     CrmIndex& index_;
   };
 
+  /// An empty index keyed with `options`; fill it with rebuild() or update().
   explicit CrmIndex(IndexOptions options);
   CrmIndex(const CrmIndex&) = delete;
   CrmIndex& operator=(const CrmIndex&) = delete;
@@ -199,17 +207,22 @@ class CrmIndex {
     commit_locked();
   }
 
+  /// @{
   /// What the index files for a record: its facts, its phones read into keys. Pure; lets a
   /// caller do the reading before it takes the writer (see Writer::upsert(EntityFacts)).
   [[nodiscard]] EntityFacts facts_of(const Contact& contact) const;
   [[nodiscard]] EntityFacts facts_of(const Company& company) const;
   [[nodiscard]] EntityFacts facts_of(const Lead& lead) const;
   [[nodiscard]] EntityFacts facts_of(const Deal& deal) const;
+  /// @}
 
   /// A read view of the current state.
   [[nodiscard]] Snapshot snapshot() const;
+  /// The options the index keys phones with.
   [[nodiscard]] const IndexOptions& options() const noexcept { return options_; }
+  /// The normaliser that reads stored phones.
   [[nodiscard]] const PhoneNormalizer& normalizer() const noexcept { return normalizer_; }
+  /// Counts for monitoring (a consistent view, like snapshot()).
   [[nodiscard]] IndexStats stats() const;
 
   /// The keys a stored phone is filed under with these options (at most three: its E.164 or
@@ -251,6 +264,7 @@ class CrmIndex {
   std::atomic<std::size_t> unnormalised_published_{0};
 };
 
+/// \cond TELCRM_INTERNAL
 // --- implementation details needed by the template above -----------------------------------
 
 struct CrmIndex::Base {
@@ -362,6 +376,8 @@ void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {
   collect(key, postings);
   for (const auto& p : postings) f(p.ref, p.form);
 }
+
+/// \endcond
 
 TELCRM_END_NAMESPACE
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CrmMatcher: finds the client a call belongs to (R-N6, R-N7, R-M1 … R-M5, R-X1,
+/// \file
+/// CrmMatcher: finds the client a call belongs to (R-N6, R-N7, R-M1 … R-M5, R-X1,
 /// R-X2).
 
 #include <telcrm/config.hpp>
@@ -31,8 +32,10 @@ struct MatchRequest {
 /// R-N6 (e164 with raw, then national, then suffix), ranked by R-M2 and R-M3.
 class CrmMatcher {
  public:
+  /// A matcher that reads callers' numbers with `normalizer`.
   explicit CrmMatcher(PhoneNormalizer normalizer = PhoneNormalizer()) : normalizer_(normalizer) {}
 
+  /// What `request.number`, read against `request.region`, is in the CRM: see the class.
   [[nodiscard]] MatchResult match(const MatchRequest& request, const CrmIndex::Snapshot& crm,
                                   const ExceptionList& exceptions,
                                   const EmployeeIndex& employees) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The data-quality report of a CRM's phones: what does not normalise (R-N7), what is
+/// \file
+/// The data-quality report of a CRM's phones: what does not normalise (R-N7), what is
 /// shared by several records.
 
 #include <telcrm/config.hpp>
@@ -13,23 +14,24 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+/// What check_data_quality() found in a CRM's phones (`telcrm crm check`).
 struct DataQualityReport {
   /// A stored phone with no E.164 form: it is matched only by its digits (R-N7).
   struct Unnormalised {
-    EntityRef entity{};
-    std::string phone{};  ///< as stored
-    NumberStatus status = NumberStatus::invalid;
-    InvalidReason reason = InvalidReason::none;
+    EntityRef entity{};                           ///< the record the phone is stored on
+    std::string phone{};                          ///< as stored
+    NumberStatus status = NumberStatus::invalid;  ///< what the normaliser made of it
+    InvalidReason reason = InvalidReason::none;   ///< why it is invalid
   };
   /// A number (E.164) stored on more than one record.
   struct Shared {
-    std::string number{};
+    std::string number{};               ///< E.164
     std::vector<EntityRef> entities{};  ///< ordered by type, then id
   };
-  std::size_t records = 0;  ///< contacts, companies and leads
-  std::size_t phones = 0;   ///< their stored phones
-  std::vector<Unnormalised> unnormalised{};
-  std::vector<Shared> shared{};  ///< ordered by number
+  std::size_t records = 0;                   ///< contacts, companies and leads
+  std::size_t phones = 0;                    ///< their stored phones
+  std::vector<Unnormalised> unnormalised{};  ///< ordered by record
+  std::vector<Shared> shared{};              ///< ordered by number
 };
 
 /// Checks every phone of the contacts, companies and leads of `crm`, read against

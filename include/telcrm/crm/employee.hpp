@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Employees: the host product's users who take calls.
+/// \file
+/// Employees: the host product's users who take calls.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>
@@ -15,6 +16,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Whether an employee can take a call now. `offline` is "unreachable" (R-R2).
 enum class Presence : std::uint8_t { online, offline, busy };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(Presence p) noexcept {
   switch (p) {
     case Presence::online: return "online";
@@ -26,6 +28,7 @@ constexpr std::string_view format_as(Presence p) noexcept {
 
 /// The employee's working-day state (time tracking). `untracked` counts as open.
 enum class Workday : std::uint8_t { untracked, open, closed, paused };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(Workday w) noexcept {
   switch (w) {
     case Workday::untracked: return "untracked";
@@ -43,21 +46,24 @@ constexpr bool is_day_open(Workday w) noexcept {
 /// An employee's own phones, as written; forwarding uses the first set of mobile, personal,
 /// work (R-R3).
 struct EmployeePhones {
-  std::optional<std::string> mobile{};
-  std::optional<std::string> personal{};
-  std::optional<std::string> work{};
+  std::optional<std::string> mobile{};    ///< as written
+  std::optional<std::string> personal{};  ///< as written
+  std::optional<std::string> work{};      ///< as written
+  /// Equal when every member is.
   friend bool operator==(const EmployeePhones&, const EmployeePhones&) = default;
 };
 
 /// An employee as the Directory port reports them.
 struct Employee {
-  EmployeeId id = 0;
-  std::string name{};
+  EmployeeId id = 0;   ///< the host product's user id
+  std::string name{};  ///< as shown to people
   bool active = true;  ///< a deactivated employee is never rung and never responsible (R-M4)
-  Presence presence = Presence::online;
-  Workday workday = Workday::untracked;
-  EmployeePhones phones{};
+  Presence presence = Presence::online;  ///< busy and offline employees are not rung (R-R2, R-Q3)
+  Workday workday =
+      Workday::untracked;   ///< for lines that ring only employees who started their day
+  EmployeePhones phones{};  ///< their own phones (R-R3, R-X2)
   std::optional<std::string> extension{};  ///< inner PBX extension, compared as raw digits (R-X2)
+  /// Equal when every member is.
   friend bool operator==(const Employee&, const Employee&) = default;
 };
 

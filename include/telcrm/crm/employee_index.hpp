@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file EmployeeIndex: whose number is whose among employees (R-X2), and who is active
+/// \file
+/// EmployeeIndex: whose number is whose among employees (R-X2), and who is active
 /// (R-M4). An immutable value, rebuilt when the directory changes.
 
 #include <telcrm/config.hpp>

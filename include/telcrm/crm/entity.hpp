@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The CRM entity model: leads, contacts, companies, deals, invoices.
+/// \file
+/// The CRM entity model: leads, contacts, companies, deals, invoices.
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>
@@ -22,6 +23,7 @@ using EmployeeId = std::int64_t;
 
 /// The kinds of CRM record a call can touch. The order is the binding order of R-M5.
 enum class EntityType : std::uint8_t { deal, lead, contact, company, invoice };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(EntityType t) noexcept {
   switch (t) {
     case EntityType::deal: return "deal";
@@ -35,13 +37,15 @@ constexpr std::string_view format_as(EntityType t) noexcept {
 
 /// Names one CRM record: `{contact, 5}`.
 struct EntityRef {
-  EntityType type = EntityType::contact;
-  EntityId id = 0;
-  friend constexpr auto operator<=>(const EntityRef&, const EntityRef&) = default;
+  EntityType type = EntityType::contact;  ///< what kind of record
+  EntityId id = 0;                        ///< its id among records of that type
+  friend constexpr auto operator<=>(const EntityRef&,
+                                    const EntityRef&) = default;  ///< by type, then id
 };
 
 /// A lead's status; only `in_progress` leads are matched (R-M2).
 enum class LeadStatus : std::uint8_t { in_progress, converted, junk };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(LeadStatus s) noexcept {
   switch (s) {
     case LeadStatus::in_progress: return "in_progress";
@@ -53,6 +57,7 @@ constexpr std::string_view format_as(LeadStatus s) noexcept {
 
 /// A deal's stage; an *open* deal is one `in_progress`, in any pipeline.
 enum class DealStage : std::uint8_t { in_progress, won, lost };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(DealStage s) noexcept {
   switch (s) {
     case DealStage::in_progress: return "in_progress";
@@ -64,62 +69,67 @@ constexpr std::string_view format_as(DealStage s) noexcept {
 
 /// A person in the CRM.
 struct Contact {
-  EntityId id = 0;
-  std::string name{};
-  std::vector<std::string> phones{};  ///< as written by whoever typed them
-  std::vector<std::string> emails{};
-  std::optional<EmployeeId> responsible{};
-  std::optional<EntityId> company{};  ///< the company the contact works for
+  EntityId id = 0;                          ///< its id in the CRM
+  std::string name{};                       ///< as shown in the CRM
+  std::vector<std::string> phones{};        ///< as written by whoever typed them
+  std::vector<std::string> emails{};        ///< e-mail addresses (R-X1 lists them too)
+  std::optional<EmployeeId> responsible{};  ///< the employee in charge (R-M4)
+  std::optional<EntityId> company{};        ///< the company the contact works for
+  /// Equal when every member is.
   friend bool operator==(const Contact&, const Contact&) = default;
 };
 
 /// An organisation in the CRM.
 struct Company {
-  EntityId id = 0;
-  std::string title{};
-  std::vector<std::string> phones{};
-  std::vector<std::string> emails{};
-  std::optional<EmployeeId> responsible{};
+  EntityId id = 0;                          ///< its id in the CRM
+  std::string title{};                      ///< as shown in the CRM
+  std::vector<std::string> phones{};        ///< as written by whoever typed them
+  std::vector<std::string> emails{};        ///< e-mail addresses
+  std::optional<EmployeeId> responsible{};  ///< the employee in charge (R-M4)
+  /// Equal when every member is.
   friend bool operator==(const Company&, const Company&) = default;
 };
 
 /// A lead: a possible sale not yet converted (classic CRM mode).
 struct Lead {
-  EntityId id = 0;
-  std::string title{};
-  std::vector<std::string> phones{};
-  std::optional<EmployeeId> responsible{};
-  LeadStatus status = LeadStatus::in_progress;
-  std::optional<Timestamp> modified{};  ///< missing = older than any given time (R-M3)
-  std::optional<EntityId> contact{};    ///< set on repeat leads (R-L6)
-  std::optional<EntityId> company{};
-  std::optional<std::string> source{};  ///< e.g. "CALL", or a call-tracking source
-  bool repeat = false;                  ///< a repeat lead for a known client (R-L6)
+  EntityId id = 0;                              ///< its id in the CRM
+  std::string title{};                          ///< as shown in the CRM
+  std::vector<std::string> phones{};            ///< as written by whoever typed them
+  std::optional<EmployeeId> responsible{};      ///< the employee in charge (R-M4)
+  LeadStatus status = LeadStatus::in_progress;  ///< only leads in progress are matched (R-M2)
+  std::optional<Timestamp> modified{};          ///< missing = older than any given time (R-M3)
+  std::optional<EntityId> contact{};            ///< set on repeat leads (R-L6)
+  std::optional<EntityId> company{};            ///< set on repeat leads (R-L6)
+  std::optional<std::string> source{};          ///< e.g. "CALL", or a call-tracking source
+  bool repeat = false;                          ///< a repeat lead for a known client (R-L6)
+  /// Equal when every member is.
   friend bool operator==(const Lead&, const Lead&) = default;
 };
 
 /// A deal with a contact and/or a company.
 struct Deal {
-  EntityId id = 0;
-  std::string title{};
-  std::optional<EntityId> contact{};
-  std::optional<EntityId> company{};
-  std::optional<EmployeeId> responsible{};
-  DealStage stage = DealStage::in_progress;
-  std::int64_t pipeline = 0;  ///< 0 = the general pipeline
-  std::optional<Timestamp> modified{};
-  std::optional<std::string> source{};
-  bool repeat = false;  ///< a repeat deal for a known client (R-S2)
+  EntityId id = 0;                           ///< its id in the CRM
+  std::string title{};                       ///< as shown in the CRM
+  std::optional<EntityId> contact{};         ///< the client, a person
+  std::optional<EntityId> company{};         ///< the client, an organisation
+  std::optional<EmployeeId> responsible{};   ///< the employee in charge
+  DealStage stage = DealStage::in_progress;  ///< open while in progress
+  std::int64_t pipeline = 0;                 ///< 0 = the general pipeline
+  std::optional<Timestamp> modified{};       ///< ranks a client's open deals (R-M5)
+  std::optional<std::string> source{};       ///< e.g. "CALL", or a call-tracking source
+  bool repeat = false;                       ///< a repeat deal for a known client (R-S2)
+  /// Equal when every member is.
   friend bool operator==(const Deal&, const Deal&) = default;
 };
 
 /// An invoice created during a call (R-A7), bound to the call's primary entity.
 struct Invoice {
-  EntityId id = 0;
-  double amount = 0;
-  EntityRef entity{};  ///< the primary entity of the call
-  std::optional<EmployeeId> responsible{};
-  std::string call{};  ///< the host's call id
+  EntityId id = 0;                          ///< its id in the CRM
+  double amount = 0;                        ///< in the CRM's currency
+  EntityRef entity{};                       ///< the primary entity of the call
+  std::optional<EmployeeId> responsible{};  ///< the employee in charge
+  std::string call{};                       ///< the host's call id
+  /// Equal when every member is.
   friend bool operator==(const Invoice&, const Invoice&) = default;
 };
 

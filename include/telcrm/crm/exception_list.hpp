@@ -47,11 +47,14 @@ class ExceptionList {
   /// True when the e-mail is listed (trimmed, case-insensitive).
   [[nodiscard]] bool contains_email(std::string_view email) const;
 
+  /// @{
   /// The listed phones (E.164, or digits) and e-mails (canonical form), sorted.
   [[nodiscard]] std::vector<std::string> phones() const;
   [[nodiscard]] std::vector<std::string> emails() const;
+  /// @}
   /// How many phones and e-mails are listed.
   [[nodiscard]] std::size_t size() const noexcept;
+  /// The region listed phones written without `+` are read against.
   [[nodiscard]] Region default_region() const noexcept { return default_region_; }
 
   /// The canonical form of an e-mail: trimmed of blanks, ASCII letters in lower case.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The keys under which CrmIndex files a stored phone (R-N6, R-N7).
+/// \file
+/// The keys under which CrmIndex files a stored phone (R-N6, R-N7).
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>
@@ -19,6 +20,7 @@ enum class WrittenForm : std::uint8_t {
   trunk_national,    ///< with the trunk prefix ("89161234567", "030 1234567")
   country_national,  ///< the country code without `+` ("79161234567")
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(WrittenForm f) noexcept {
   switch (f) {
     case WrittenForm::international: return "international";
@@ -38,9 +40,10 @@ enum class KeyKind : std::uint8_t {
 
 /// One index entry of a stored phone.
 struct PhoneKey {
-  std::uint64_t key = 0;
-  KeyKind kind = KeyKind::e164;
-  WrittenForm form = WrittenForm::international;
+  std::uint64_t key = 0;                          ///< the key's value (see KeyKind)
+  KeyKind kind = KeyKind::e164;                   ///< what the key is made of
+  WrittenForm form = WrittenForm::international;  ///< how the stored phone was written
+  /// Equal when every member is.
   friend constexpr bool operator==(PhoneKey, PhoneKey) = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MatchResult: who a number belongs to, how it was found, and where its call goes.
+/// \file
+/// MatchResult: who a number belongs to, how it was found, and where its call goes.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>
@@ -22,6 +23,7 @@ enum class MatchHow : std::uint8_t {
   raw,       ///< tier 1: equal digits of a stored phone that does not normalise
   card,      ///< the call was started from this entity's card: no search
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(MatchHow h) noexcept {
   switch (h) {
     case MatchHow::e164: return "e164";
@@ -32,11 +34,23 @@ constexpr std::string_view format_as(MatchHow h) noexcept {
   }
   return "unknown";
 }
+/// How a candidate was found, in words that follow "found by" ("the last digits").
+constexpr std::string_view describe(MatchHow h) noexcept {
+  switch (h) {
+    case MatchHow::e164: return "its E.164 number";
+    case MatchHow::national: return "a national form stored without country code";
+    case MatchHow::suffix: return "the last digits";
+    case MatchHow::raw: return "the raw digits of a stored number that does not normalise";
+    case MatchHow::card: return "the CRM card the call was started from";
+  }
+  return "unknown";
+}
 
 /// One entity of the winning tier.
 struct MatchCandidate {
-  EntityRef ref{};
-  MatchHow how = MatchHow::e164;
+  EntityRef ref{};                ///< the entity
+  MatchHow how = MatchHow::e164;  ///< the tier that found it
+  /// Equal when every member is.
   friend constexpr bool operator==(const MatchCandidate&, const MatchCandidate&) = default;
 };
 
@@ -62,6 +76,7 @@ struct MatchResult {
   bool has_open_deal = false;
   /// The primary contact or company has an in-progress repeat lead (R-L6).
   bool has_open_repeat_lead = false;
+  /// Equal when every member is.
   friend bool operator==(const MatchResult&, const MatchResult&) = default;
 };
 

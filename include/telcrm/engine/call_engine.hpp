@@ -55,26 +55,27 @@ struct EngineOptions {
 
 /// Where a call is, as an event's answer.
 struct CallProgress {
-  std::string call{};
-  CrmState crm = CrmState::unknown;
-  std::optional<EntityRef> primary{};
-  std::optional<EmployeeId> responsible{};
-  std::size_t steps = 0;                ///< route steps taken so far
-  std::optional<RouteEntry> current{};  ///< the last step (what the PBX was told to do)
-  bool routing_ended = false;           ///< answered, voicemail, hang-up, or the caller left
-  bool ended = false;                   ///< the call is over (see result())
+  std::string call{};                       ///< the host's call id
+  CrmState crm = CrmState::unknown;         ///< whether the CRM took part
+  std::optional<EntityRef> primary{};       ///< the client the call binds to
+  std::optional<EmployeeId> responsible{};  ///< the client's active responsible
+  std::size_t steps = 0;                    ///< route steps taken so far
+  std::optional<RouteEntry> current{};      ///< the last step (what the PBX was told to do)
+  bool routing_ended = false;               ///< answered, voicemail, hang-up, or the caller left
+  bool ended = false;                       ///< the call is over (see result())
+  /// Equal when every member is.
   friend bool operator==(const CallProgress&, const CallProgress&) = default;
 };
 
 /// Counters for monitoring.
 struct EngineStats {
-  std::size_t active_calls = 0;
-  std::size_t finished_calls = 0;  ///< remembered for R-I1
-  std::size_t pending_writes = 0;  ///< batches waiting for the store (R-I3)
-  std::size_t store_errors = 0;    ///< store calls that failed
-  std::size_t dropped_writes = 0;  ///< batches the store refused for good (reported)
-  std::size_t observer_errors = 0;
-  bool index_ready = false;  ///< the CRM's index is loaded (see CallEngine::ready())
+  std::size_t active_calls = 0;     ///< calls begun and not yet ended
+  std::size_t finished_calls = 0;   ///< remembered for R-I1
+  std::size_t pending_writes = 0;   ///< batches waiting for the store (R-I3)
+  std::size_t store_errors = 0;     ///< store calls that failed
+  std::size_t dropped_writes = 0;   ///< batches the store refused for good (reported)
+  std::size_t observer_errors = 0;  ///< Observer calls that failed (ignored)
+  bool index_ready = false;         ///< the CRM's index is loaded (see CallEngine::ready())
 };
 
 /// The call engine (R-M, R-R, R-Q, R-L, R-S, R-T, R-A, R-I).
@@ -173,6 +174,7 @@ class CallEngine {
   void update_exceptions(ExceptionList exceptions);
   /// Re-reads the whole CRM from the store into the index (e.g. after a bulk import).
   [[nodiscard]] Result<void> reload_crm();
+  /// Counters for monitoring; a consistent copy.
   [[nodiscard]] EngineStats stats() const;
   /// A copy of the queue statistics (for inspection and tests).
   [[nodiscard]] QueueStats queue_stats() const;

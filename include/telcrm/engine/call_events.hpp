@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The events a host's PBX feeds the CallEngine. Each names its call by the host's call
+/// \file
+/// The events a host's PBX feeds the CallEngine. Each names its call by the host's call
 /// id; delivering the same event twice changes nothing and returns the same answer (R-I1).
 
 #include <telcrm/config.hpp>
@@ -33,8 +34,8 @@ constexpr std::string_view format_as(CallMode m) noexcept {
 
 /// A call begins: an incoming call or callback arrives, or an employee dials out.
 struct CallStart {
-  std::string call{};  ///< the host's call id
-  CallDirection direction = CallDirection::incoming;
+  std::string call{};                                 ///< the host's call id
+  CallDirection direction = CallDirection::incoming;  ///< incoming, outgoing or a callback
   std::string line{};    ///< the line's number (its id in the settings)
   std::string number{};  ///< the caller; for an outgoing call, the dialled number
   /// Outgoing: the employee who dials. Observe mode: the employee the PBX gave the call to —
@@ -42,12 +43,13 @@ struct CallStart {
   std::optional<EmployeeId> employee{};
   std::optional<EntityRef> card{};  ///< the call was started from this CRM card (R-M1)
   std::optional<Timestamp> at{};    ///< when it began; the Clock's now when not given
-  CallMode mode = CallMode::route;
+  CallMode mode = CallMode::route;  ///< routed by the engine, or observed
   /// The host's word on creating records (see CreationRequest::create); nullopt: the line's
   /// settings decide.
   std::optional<bool> create{};
   /// The source of what the call creates, in place of the line's (R-L4).
   std::optional<std::string> source{};
+  /// Equal when every member is.
   friend bool operator==(const CallStart&, const CallStart&) = default;
 };
 
@@ -62,31 +64,31 @@ struct Rang {
 /// Step `step` (0-based, in the call's route) ended without an answer (StepOutcome is
 /// no_answer, busy or rejected).
 struct StepEnded {
-  std::string call{};
-  std::size_t step = 0;
-  StepOutcome outcome = StepOutcome::no_answer;
+  std::string call{};                            ///< the host's call id
+  std::size_t step = 0;                          ///< 0-based, in the call's route
+  StepOutcome outcome = StepOutcome::no_answer;  ///< why it ended
   std::optional<Seconds> rang{};  ///< how long it actually rang; the step's time when not given
 };
 
 /// Step `step` was answered — by an employee, or by the number a forward went to. In observe
 /// mode `step` is not checked: the call was answered by `employee`.
 struct Answered {
-  std::string call{};
-  std::size_t step = 0;
+  std::string call{};                    ///< the host's call id
+  std::size_t step = 0;                  ///< 0-based, in the call's route
   std::optional<EmployeeId> employee{};  ///< who picked up (also on their own phone, R-R3)
   std::optional<std::string> number{};   ///< for a forward to an external number: that number
 };
 
 /// The caller hung up `after` the call began (while ringing or waiting).
 struct CallerHungUp {
-  std::string call{};
-  Seconds after{0};
+  std::string call{};  ///< the host's call id
+  Seconds after{0};    ///< time since the call began
 };
 
 /// The employee on the call handed it to `to`, who accepted (R-T1).
 struct Transferred {
-  std::string call{};
-  EmployeeId to = 0;
+  std::string call{};  ///< the host's call id
+  EmployeeId to = 0;   ///< the employee who took the call
 };
 
 /// During the call the employee created a deal or an invoice for the client (R-A7), or wrote
@@ -94,28 +96,31 @@ struct Transferred {
 struct DuringCallAction {
   // (Nested types without default member initializers: the enclosing aggregate must be
   // default-constructible.)
+  /// A deal for the call's client.
   struct AddDeal {
-    std::string title;
+    std::string title;  ///< the deal's title
   };
+  /// An invoice bound to the call's primary entity.
   struct AddInvoice {
-    double amount;
+    double amount;  ///< in the CRM's currency
   };
+  /// A comment, kept on the call's activity.
   struct AddComment {
-    std::string text;
+    std::string text;  ///< as written
   };
-  std::string call{};
-  std::size_t index = 0;
-  std::variant<AddDeal, AddInvoice, AddComment> action;
+  std::string call{};     ///< the host's call id
+  std::size_t index = 0;  ///< the action's number within the call (R-I1)
+  std::variant<AddDeal, AddInvoice, AddComment> action;  ///< what was done
 };
 
 /// The call is over.
 struct CallEnd {
-  std::string call{};
-  Seconds duration{0};                 ///< talk time; 0 when nobody answered
-  std::optional<CallStatus> status{};  ///< R-A5: overrides the derived code
-  std::optional<std::string> recording{};
+  std::string call{};                      ///< the host's call id
+  Seconds duration{0};                     ///< talk time; 0 when nobody answered
+  std::optional<CallStatus> status{};      ///< R-A5: overrides the derived code
+  std::optional<std::string> recording{};  ///< the recording's reference (R-A4)
   std::optional<std::string> voicemail{};  ///< the message the caller left, if any
-  std::optional<std::string> comment{};
+  std::optional<std::string> comment{};  ///< a comment for the activity
   /// Observe mode: the employee who had the call when it ended (e.g. the user a connector
   /// finishes it as). What the call created goes to them — only what this call created — and
   /// they are its responsible (R-A3).

@@ -36,6 +36,7 @@ struct WorkerOptions {
 /// Hosts that drive flush(), refresh() and reap() themselves do not need one.
 class EngineWorker {
  public:
+  /// Starts the thread for `engine`, reading the time from `clock`.
   EngineWorker(CallEngine& engine, const Clock& clock, WorkerOptions options = {})
       : engine_(engine), clock_(clock), options_(std::move(options)) {
     thread_ = std::thread([this] { run(); });

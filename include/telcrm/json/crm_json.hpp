@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The CRM snapshot and the employee list as JSON, in exactly the shapes of the scenario
+/// \file
+/// The CRM snapshot and the employee list as JSON, in exactly the shapes of the scenario
 /// format (`crm` and `settings.employees`). Part of the telcrm::json component.
 
 #include <telcrm/config.hpp>

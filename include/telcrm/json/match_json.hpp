@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file A number and a match result as JSON, shaped exactly as in `telcrm replay` output
+/// \file
+/// A number and a match result as JSON, shaped exactly as in `telcrm replay` output
 /// (scenario-format.md: `number`, `crm`, `match`). Part of the telcrm::json component.
 
 #include <telcrm/config.hpp>

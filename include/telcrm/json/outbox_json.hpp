@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Write batches as JSON, and FileOutboxJournal: the durable outbox of R-I3 in a file.
+/// \file
+/// Write batches as JSON, and FileOutboxJournal: the durable outbox of R-I3 in a file.
 /// Part of the telcrm::json component.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Scenarios and replay output as JSON (scenario-format.md). Part of telcrm::json.
+/// \file
+/// Scenarios and replay output as JSON (scenario-format.md). Part of telcrm::json.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/snapshot.hpp>

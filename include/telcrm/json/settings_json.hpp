@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Integration settings as JSON, in exactly the scenario format's `settings` shape.
+/// \file
+/// Integration settings as JSON, in exactly the scenario format's `settings` shape.
 /// Part of the telcrm::json component.
 
 #include <telcrm/config.hpp>
@@ -18,8 +19,9 @@ TELCRM_BEGIN_NAMESPACE
 /// Settings as the JSON formats hold them: the integration settings, and a directory holding
 /// the `employees` array (employees are not settings: the Directory port serves them).
 struct LoadedSettings {
-  IntegrationSettings settings{};
-  std::shared_ptr<MemoryDirectory> directory = std::make_shared<MemoryDirectory>();
+  IntegrationSettings settings{};  ///< the integration settings
+  std::shared_ptr<MemoryDirectory> directory =
+      std::make_shared<MemoryDirectory>();  ///< the employees
 };
 
 /// Reads settings and their employees. Unknown keys, wrong types, unknown enum values or

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file CreationPlan: what a call will create in the CRM, and why (R-L, R-S).
+/// \file
+/// CreationPlan: what a call will create in the CRM, and why (R-L, R-S).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>
@@ -28,6 +29,7 @@ enum class CreationReason : std::uint8_t {
   index_not_loaded,      ///< the CRM's index was not loaded yet: a known client could look new
   not_requested,         ///< the host asked for no records for this call (CallStart::create)
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CreationReason r) noexcept {
   switch (r) {
     case CreationReason::unknown_caller: return "unknown_caller";
@@ -46,14 +48,49 @@ constexpr std::string_view format_as(CreationReason r) noexcept {
   }
   return "unknown";
 }
+/// Why a call created what it did, or nothing, as a sentence for people
+/// ("the client has an open deal: nothing new").
+constexpr std::string_view describe(CreationReason r) noexcept {
+  switch (r) {
+    case CreationReason::unknown_caller: return "a new number: records are created automatically";
+    case CreationReason::repeat_client:
+      return "a known client without an open deal: repeat sales create a repeat record";
+    case CreationReason::offer_only: return "the line offers to create records instead of creating";
+    case CreationReason::direction_excluded:
+      return "the line does not create records for calls in this direction";
+    case CreationReason::not_in_crm:
+      return "the CRM stays out: lookup off, an excepted number or an employee's";
+    case CreationReason::not_a_number: return "not a dialable number: nothing to create";
+    case CreationReason::lead_matched: return "the caller's lead is in progress: nothing new";
+    case CreationReason::outgoing_bound: return "an outgoing call to a known client: nothing new";
+    case CreationReason::has_open_deal: return "the client has an open deal: nothing new";
+    case CreationReason::has_open_repeat_lead:
+      return "the client already has an open repeat lead: nothing new";
+    case CreationReason::repeat_sales_off:
+      return "repeat sales are off: the call goes on the client's card";
+    case CreationReason::index_not_loaded:
+      return "the CRM was not loaded yet: nothing is created until it is";
+  }
+  return "unknown";
+}
 
 /// An action the call result offers to a person when nothing was created (R-L1).
 enum class OfferAction : std::uint8_t { create_lead, create_contact, create_deal };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(OfferAction a) noexcept {
   switch (a) {
     case OfferAction::create_lead: return "create_lead";
     case OfferAction::create_contact: return "create_contact";
     case OfferAction::create_deal: return "create_deal";
+  }
+  return "unknown";
+}
+/// The offered action as a person reads it on a button ("create a lead").
+constexpr std::string_view describe(OfferAction a) noexcept {
+  switch (a) {
+    case OfferAction::create_lead: return "create a lead";
+    case OfferAction::create_contact: return "create a contact";
+    case OfferAction::create_deal: return "create a deal";
   }
   return "unknown";
 }
@@ -63,14 +100,15 @@ constexpr std::string_view format_as(OfferAction a) noexcept {
 /// `company` (and a created contact's `company`) may be -1: "the contact (company) created
 /// with it".
 struct CreationPlan {
-  CreationReason reason = CreationReason::not_in_crm;
-  std::optional<Deal> deal{};
-  std::optional<Lead> lead{};
-  std::optional<Contact> contact{};
-  std::optional<Company> company{};
+  CreationReason reason = CreationReason::not_in_crm;  ///< why it creates what it does
+  std::optional<Deal> deal{};                          ///< a deal to create
+  std::optional<Lead> lead{};                          ///< a lead to create
+  std::optional<Contact> contact{};                    ///< a contact to create
+  std::optional<Company> company{};                    ///< a company to create
   /// What the call result offers when nothing is created for an unknown caller.
   std::vector<OfferAction> offer{};
 
+  /// True when the plan creates at least one record.
   [[nodiscard]] bool creates_anything() const noexcept {
     return deal || lead || contact || company;
   }

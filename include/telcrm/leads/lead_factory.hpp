@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file LeadFactory: whether a call creates CRM records, and which (R-L1 … R-L6).
+/// \file
+/// LeadFactory: whether a call creates CRM records, and which (R-L1 … R-L6).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>
@@ -18,12 +19,12 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Everything the decision depends on, as values.
 struct CreationRequest {
-  const LineSettings& line;
-  CallDirection direction;
-  const MatchResult& match;  ///< with the number as normalised
-  std::string_view number;   ///< as received
-  Timestamp at;              ///< the call's start (titles may show it)
-  bool repeat_sales = false;
+  const LineSettings& line;   ///< the line the call is on
+  CallDirection direction;    ///< R-L2 compares it with the line's create_for
+  const MatchResult& match;   ///< with the number as normalised
+  std::string_view number;    ///< as received
+  Timestamp at;               ///< the call's start (titles may show it)
+  bool repeat_sales = false;  ///< the integration's repeat sales switch (R-L6)
   /// The host's word for this call (e.g. a PBX connector's CRM_CREATE): true — an unknown
   /// caller gets its records whatever the line's R-L1 and R-L2 settings say (R-L3 still
   /// applies); false — the call creates nothing; nullopt — the line's settings decide.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MemoryCrmStore: an in-memory, thread-safe CrmStore. Shipped beside the core as the
+/// \file
+/// MemoryCrmStore: an in-memory, thread-safe CrmStore. Shipped beside the core as the
 /// reference implementation of the port: hosts run their own test suites against it.
 
 #include <telcrm/config.hpp>

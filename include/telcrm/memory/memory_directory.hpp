@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MemoryDirectory: an in-memory, thread-safe Directory (shipped for hosts' tests and
+/// \file
+/// MemoryDirectory: an in-memory, thread-safe Directory (shipped for hosts' tests and
 /// for `telcrm replay`).
 
 #include <telcrm/config.hpp>
@@ -20,6 +21,7 @@ TELCRM_BEGIN_NAMESPACE
 class MemoryDirectory final : public Directory {
  public:
   MemoryDirectory() = default;
+  /// A directory holding `employees`.
   explicit MemoryDirectory(const std::vector<Employee>& employees);
 
   [[nodiscard]] TELCRM_INLINE Result<std::vector<Employee>> employees() const override;

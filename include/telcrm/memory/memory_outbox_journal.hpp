@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file MemoryOutboxJournal: an OutboxJournal in memory — the port's reference behaviour,
+/// \file
+/// MemoryOutboxJournal: an OutboxJournal in memory — the port's reference behaviour,
 /// without durability (for tests).
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file PhoneNormalizer: any way a person, CRM or PBX writes a number → PhoneNumber.
+/// \file
+/// PhoneNormalizer: any way a person, CRM or PBX writes a number → PhoneNumber.
 
 #include <telcrm/config.hpp>
 #include <telcrm/phone/phone_number.hpp>
@@ -25,6 +26,7 @@ struct NormalizerOptions {
 class PhoneNormalizer {
  public:
   PhoneNormalizer() noexcept = default;
+  /// A normaliser with `options` (the default constructor takes the defaults).
   explicit PhoneNormalizer(NormalizerOptions options) noexcept : options_(options) {}
 
   /// Normalises `input` (UTF-8) against `default_region`, the line's region for the call's own
@@ -32,6 +34,7 @@ class PhoneNormalizer {
   /// input gives a number whose status is `invalid` with a reason.
   [[nodiscard]] PhoneNumber normalize(std::string_view input, Region default_region) const noexcept;
 
+  /// The options it reads with.
   [[nodiscard]] const NormalizerOptions& options() const noexcept { return options_; }
 
  private:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file PhoneNumber: the result of normalising a phone number (R-N1 … R-N5).
+/// \file
+/// PhoneNumber: the result of normalising a phone number (R-N1 … R-N5).
 
 #include <telcrm/config.hpp>
 #include <telcrm/detail/enum_format.hpp>
@@ -30,6 +31,17 @@ constexpr std::string_view format_as(NumberStatus s) noexcept {
   }
   return "invalid";
 }
+/// What the status means for a person ("a service code or inner extension").
+constexpr std::string_view describe(NumberStatus s) noexcept {
+  switch (s) {
+    case NumberStatus::valid: return "a valid number";
+    case NumberStatus::possible:
+      return "a possible number: the length fits, the pattern is unknown";
+    case NumberStatus::short_code: return "a service code or inner extension";
+    case NumberStatus::invalid: return "not a usable number";
+  }
+  return "not a usable number";
+}
 
 /// Why a number is `invalid` (none for every other status).
 enum class InvalidReason : std::uint8_t {
@@ -55,6 +67,7 @@ enum class CountrySource : std::uint8_t {
   leading_country_code,  ///< digits that begin with the region's own country code (79161234567)
   default_region,        ///< a national form read against the default region
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CountrySource s) noexcept {
   switch (s) {
     case CountrySource::none: return "none";
@@ -65,6 +78,17 @@ constexpr std::string_view format_as(CountrySource s) noexcept {
   }
   return "none";
 }
+/// How the country was told, in words for people ("written with +").
+constexpr std::string_view describe(CountrySource s) noexcept {
+  switch (s) {
+    case CountrySource::none: return "no country";
+    case CountrySource::plus_sign: return "written with +";
+    case CountrySource::exit_code: return "an international exit code";
+    case CountrySource::leading_country_code: return "the country code without +";
+    case CountrySource::default_region: return "a national form, read in the default region";
+  }
+  return "no country";
+}
 
 /// A compact integer for indexes: the E.164 digits read as a decimal integer (country codes
 /// are prefix-free and never start with 0, so the key is unique per number); 0 = no number.
@@ -74,13 +98,15 @@ using NumberKey = std::uint64_t;
 /// read and the extension are stored inline, so normalising never allocates.
 class PhoneNumber {
  public:
-  static constexpr std::size_t max_e164_digits = 17;  // E.164 allows 15; some plans use more
-  static constexpr std::size_t max_digits = 32;       // digits as read (R-N7 raw form)
-  static constexpr std::size_t max_extension = 20;
+  static constexpr std::size_t max_e164_digits = 17;  ///< E.164 allows 15; some plans use more
+  static constexpr std::size_t max_digits = 32;       ///< digits as read (R-N7 raw form)
+  static constexpr std::size_t max_extension = 20;    ///< extension digits kept
 
   PhoneNumber() = default;
 
+  /// How usable the number is (R-N5).
   [[nodiscard]] NumberStatus status() const noexcept { return status_; }
+  /// Why it is invalid; none for every other status.
   [[nodiscard]] InvalidReason reason() const noexcept { return reason_; }
   /// True for valid and possible numbers: those have an E.164 form and are searched.
   [[nodiscard]] bool is_dialable() const noexcept {
@@ -102,22 +128,24 @@ class PhoneNumber {
   [[nodiscard]] std::string_view extension() const noexcept { return {ext_.data(), ext_len_}; }
   /// The default region the input was read against.
   [[nodiscard]] Region default_region() const noexcept { return region_; }
+  /// How its country was told (matching's national tier needs it).
   [[nodiscard]] CountrySource country_source() const noexcept { return source_; }
   /// The compact key of e164(); 0 unless is_dialable().
   [[nodiscard]] NumberKey key() const noexcept { return key_; }
 
+  /// Equal when every member is.
   friend bool operator==(const PhoneNumber&, const PhoneNumber&) = default;
 
   /// Builder used by PhoneNormalizer; hosts normally never call it.
   struct Parts {
-    NumberStatus status = NumberStatus::invalid;
-    InvalidReason reason = InvalidReason::none;
-    CountrySource source = CountrySource::none;
-    Region region;
-    std::uint16_t country_code = 0;
-    std::string_view national_number;  // digits only
-    std::string_view digits;           // digits as read
-    std::string_view extension;
+    NumberStatus status = NumberStatus::invalid;  ///< see status()
+    InvalidReason reason = InvalidReason::none;   ///< see reason()
+    CountrySource source = CountrySource::none;   ///< see country_source()
+    Region region;                                ///< see default_region()
+    std::uint16_t country_code = 0;               ///< see country_code()
+    std::string_view national_number;             ///< digits only
+    std::string_view digits;                      ///< digits as read
+    std::string_view extension;                   ///< see extension()
   };
   /// Assembles a number from its parts; parts longer than the inline buffers are truncated.
   [[nodiscard]] static PhoneNumber from_parts(const Parts& parts) noexcept;

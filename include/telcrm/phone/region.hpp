@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Regions (ISO 3166-1 alpha-2 codes, plus "001" for non-geographic numbers) and the
+/// \file
+/// Regions (ISO 3166-1 alpha-2 codes, plus "001" for non-geographic numbers) and the
 /// numbering facts telcrm knows about each of them.
 
 #include <telcrm/config.hpp>
@@ -29,7 +30,9 @@ class Region {
   /// The region at table position `index` (< count()).
   [[nodiscard]] static Region at(std::uint16_t index) noexcept { return Region(index); }
 
+  /// False for the default, unknown region.
   [[nodiscard]] constexpr bool is_known() const noexcept { return index_ != unknown_index; }
+  /// Its position in the region table (see at()).
   [[nodiscard]] constexpr std::uint16_t index() const noexcept { return index_; }
   /// "RU"; "" for an unknown region.
   [[nodiscard]] std::string_view code() const noexcept;
@@ -39,6 +42,7 @@ class Region {
   /// The national trunk prefix ("8" in RU, "0" in DE, "1" in US, "" in ES).
   [[nodiscard]] std::string_view trunk_prefix() const noexcept;
 
+  /// Equal when every member is.
   friend constexpr bool operator==(Region, Region) noexcept = default;
 
  private:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The Clock port: where "now" comes from, so tests and replays control time.
+/// \file
+/// The Clock port: where "now" comes from, so tests and replays control time.
 
 #include <telcrm/config.hpp>
 #include <telcrm/time.hpp>
@@ -14,6 +15,7 @@ TELCRM_BEGIN_NAMESPACE
 class Clock {
  public:
   virtual ~Clock() = default;
+  /// The time now, to the second.
   [[nodiscard]] virtual Timestamp now() const noexcept = 0;
 };
 
@@ -28,9 +30,12 @@ class SystemClock final : public Clock {
 /// A clock that stands still until told otherwise (tests, replays). Thread-safe.
 class ManualClock final : public Clock {
  public:
+  /// A clock that reads `start` until set() or advance() moves it.
   explicit ManualClock(Timestamp start = {}) : now_(start.time_since_epoch().count()) {}
   [[nodiscard]] Timestamp now() const noexcept override { return Timestamp(Seconds(now_.load())); }
+  /// From now on the time is `t`.
   void set(Timestamp t) noexcept { now_.store(t.time_since_epoch().count()); }
+  /// Moves the time `s` forward.
   void advance(Seconds s) noexcept { now_.fetch_add(s.count()); }
 
  private:

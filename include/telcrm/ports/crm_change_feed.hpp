@@ -19,6 +19,7 @@ struct ChangeSet {
   std::uint64_t cursor = 0;          ///< pass to the next changes_since()
   std::vector<EntityRef> changed{};  ///< created, changed or deleted since the cursor
   bool complete = true;              ///< false: the store cannot tell — rebuild the index
+  /// Equal when every member is.
   friend bool operator==(const ChangeSet&, const ChangeSet&) = default;
 };
 

@@ -31,64 +31,68 @@ class CrmInspection;
 class CrmVisitor {
  public:
   virtual ~CrmVisitor() = default;
+  /// @{
+  /// One record; the default ignores it.
   virtual void visit(const Contact&) {}
   virtual void visit(const Company&) {}
   virtual void visit(const Lead&) {}
   virtual void visit(const Deal&) {}
+  /// @}
 };
 
 // --- the write side: the operations of a batch ---------------------------------------------
 
 /// Creates a lead. A negative `lead.id` names it within its batch (see WriteBatch).
 struct CreateLead {
-  Lead lead{};
+  Lead lead{};  ///< the lead to create
 };
 /// Creates a contact. A negative `contact.id` names it within its batch.
 struct CreateContact {
-  Contact contact{};
+  Contact contact{};  ///< the contact to create
 };
 /// Creates a company. A negative `company.id` names it within its batch.
 struct CreateCompany {
-  Company company{};
+  Company company{};  ///< the company to create
 };
 /// Creates a deal. A negative `deal.id` names it within its batch.
 struct CreateDeal {
-  Deal deal{};
+  Deal deal{};  ///< the deal to create
 };
 /// Creates an invoice. A negative `invoice.id` names it within its batch.
 struct CreateInvoice {
-  Invoice invoice{};
+  Invoice invoice{};  ///< the invoice to create
 };
 /// Makes `to` the responsible of an entity.
 struct Reassign {
-  EntityRef entity{};
-  EmployeeId to = 0;
+  EntityRef entity{};  ///< the record
+  EmployeeId to = 0;   ///< its new responsible
 };
 /// Writes the call activity (R-A2); `activity.id` is ignored.
 struct WriteActivity {
-  CallActivity activity{};
+  CallActivity activity{};  ///< the activity to write
 };
 /// Keeps an unanswered incoming call as a missed call (R-A6).
 struct RecordMissedCall {
-  MissedCall missed{};
+  MissedCall missed{};  ///< the missed call to keep
 };
 /// Marks every missed call of `number` not yet called back as called back by `call` (R-A6).
 struct MarkCalledBack {
-  std::string number{};
-  std::string call{};
+  std::string number{};  ///< E.164
+  std::string call{};    ///< the answered outgoing call
 };
 /// Writes the call-history record (R-A1).
 struct RecordCall {
-  CallRecord record{};
+  CallRecord record{};  ///< the record to write
 };
 /// Attaches a recording to the activity of a finished call (R-A4), replacing any it had:
 /// `recording` is where it is (a URL, or a path the host's recordings folder resolves).
 /// A call without an activity (it never entered the CRM) is an error: Errc::not_found.
 struct AttachRecording {
-  std::string call{};
-  std::string recording{};
+  std::string call{};       ///< the host's call id
+  std::string recording{};  ///< where the recording is
 };
 
+/// One operation of a WriteBatch.
 using WriteOp =
     std::variant<CreateLead, CreateContact, CreateCompany, CreateDeal, CreateInvoice, Reassign,
                  WriteActivity, RecordMissedCall, MarkCalledBack, RecordCall, AttachRecording>;
@@ -98,8 +102,8 @@ using WriteOp =
 /// reports the winner's entities, which the call then binds to.
 struct UnknownCallerClaim {
   std::string number{};  ///< E.164
-  Timestamp at{};
-  Seconds window{300};
+  Timestamp at{};        ///< when the claiming call began
+  Seconds window{300};   ///< how close two calls must be to share the records
 };
 
 /// The writes of one call event, applied all-or-nothing.
@@ -126,11 +130,12 @@ struct UnknownCallerClaim {
 /// **Time.** `at` is when the engine made the batch (its clock): stores measure the
 /// retention of receipts and claims against it, and need no clock of their own.
 struct WriteBatch {
-  std::string call{};
-  std::uint32_t seq = 0;
-  std::optional<UnknownCallerClaim> claim{};
-  std::vector<WriteOp> ops{};
-  Timestamp at{};  ///< when the engine made it
+  std::string call{};     ///< the host's call id
+  std::uint32_t seq = 0;  ///< the batch's number within the call
+  std::optional<UnknownCallerClaim>
+      claim{};                 ///< R-I2: set when the batch creates records for an unknown caller
+  std::vector<WriteOp> ops{};  ///< applied in order
+  Timestamp at{};              ///< when the engine made it
 };
 
 /// How long a store must remember a batch's receipt and its claim, measured from the batch's
@@ -163,6 +168,7 @@ class LocalRefs {
   [[nodiscard]] EntityId resolve(EntityType type, EntityId id) const noexcept {
     return find(type, id).value_or(id);
   }
+  /// resolve(), for an optional reference: nullopt stays nullopt.
   [[nodiscard]] std::optional<EntityId> resolve(EntityType type,
                                                 std::optional<EntityId> id) const noexcept {
     if (!id) return std::nullopt;
@@ -303,6 +309,7 @@ struct WriteReceipt {
   bool replayed = false;
   /// Set when the claim was lost: the winning call's id. Nothing of this batch was applied.
   std::optional<std::string> claimed_by{};
+  /// Equal when every member is.
   friend bool operator==(const WriteReceipt&, const WriteReceipt&) = default;
 };
 
@@ -329,11 +336,13 @@ class CrmStore {
   // --- read side ---
   /// Streams every contact, company, lead and deal (the index is built from this).
   [[nodiscard]] virtual Result<void> scan(CrmVisitor& visitor) const = 0;
+  /// @{
   /// One record by id; nullopt when there is none (deleted, or never existed).
   [[nodiscard]] virtual Result<std::optional<Contact>> find_contact(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Company>> find_company(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Lead>> find_lead(EntityId id) const = 0;
   [[nodiscard]] virtual Result<std::optional<Deal>> find_deal(EntityId id) const = 0;
+  /// @}
 
   // --- write side ---
   /// Applies every operation of `batch` or none of them (see WriteBatch for identity, local

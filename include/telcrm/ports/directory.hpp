@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The Directory port: the host's employees, their phones, presence and working day.
+/// \file
+/// The Directory port: the host's employees, their phones, presence and working day.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/employee.hpp>

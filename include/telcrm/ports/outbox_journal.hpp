@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The OutboxJournal port: durable keeping of CRM writes that wait for the store (R-I3).
+/// \file
+/// The OutboxJournal port: durable keeping of CRM writes that wait for the store (R-I3).
 
 #include <telcrm/config.hpp>
 #include <telcrm/ports/crm_store.hpp>

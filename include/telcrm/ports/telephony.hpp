@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The Telephony port: the commands telcrm gives the host's PBX.
+/// \file
+/// The Telephony port: the commands telcrm gives the host's PBX.
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/entity.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file QueueStats: what the queue strategies remember between calls (R-Q2) — when each
+/// \file
+/// QueueStats: what the queue strategies remember between calls (R-Q2) — when each
 /// employee was last offered a queue call, how many calls each answered per UTC date, and
 /// when their last answered call ended.
 
@@ -23,9 +24,9 @@ TELCRM_BEGIN_NAMESPACE
 /// `at` (the call's start plus the seconds of the earlier steps, R-Q2). A view: it refers to
 /// the RouteDecision it came from.
 struct QueueOffer {
-  std::string_view queue{};
-  std::span<const EmployeeId> employees{};
-  Timestamp at{};
+  std::string_view queue{};                 ///< the queue's id
+  std::span<const EmployeeId> employees{};  ///< who was offered the call
+  Timestamp at{};                           ///< when
 };
 
 /// The queue statistics: an explicit value the RoutingPolicy reads and the engine updates.
@@ -64,12 +65,14 @@ class QueueStats {
   /// Drops the answer counts of dates before `date` (they no longer influence routing).
   void forget_answers_before(std::chrono::sys_days date);
 
+  /// Equal when every member is.
   friend bool operator==(const QueueStats&, const QueueStats&) = default;
 
  private:
   struct Answers {
     std::vector<std::pair<std::chrono::sys_days, int>> per_day;  // sorted by date
     std::optional<Timestamp> last_end;
+    /// Equal when every member is.
     friend bool operator==(const Answers&, const Answers&) = default;
   };
   OfferTimes offers_;

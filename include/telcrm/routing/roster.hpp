@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Roster: the employees as routing sees them during one call — active, presence,
+/// \file
+/// Roster: the employees as routing sees them during one call — active, presence,
 /// working day — and the E.164 of each one's own phone.
 
 #include <telcrm/config.hpp>
@@ -18,10 +19,12 @@ TELCRM_BEGIN_NAMESPACE
 
 /// One employee's state for routing.
 struct RosterEntry {
-  EmployeeId id = 0;
-  bool active = true;
-  Presence presence = Presence::online;
-  Workday workday = Workday::untracked;
+  EmployeeId id = 0;                     ///< the employee
+  bool active = true;                    ///< inactive employees are never rung
+  Presence presence = Presence::online;  ///< busy and offline employees are not rung (R-R2, R-Q3)
+  Workday workday =
+      Workday::untracked;  ///< for lines that ring only employees who started their day
+  /// Equal when every member is.
   friend constexpr bool operator==(const RosterEntry&, const RosterEntry&) = default;
 };
 

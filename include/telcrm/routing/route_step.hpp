@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The steps of a route — ring, forward, voicemail, hang up — each with its reason
+/// \file
+/// The steps of a route — ring, forward, voicemail, hang up — each with its reason
 /// (R-R6), and what a step's outcome was when it did not end the call.
 
 #include <telcrm/config.hpp>
@@ -46,11 +47,26 @@ constexpr std::string_view format_as(RouteWhy w) noexcept {
   }
   return "unknown";
 }
+/// Why a step was taken, in words for people ("the responsible was busy"). For `queue` the
+/// words do not name the queue: RouteReason::queue does.
+constexpr std::string_view describe(RouteWhy w) noexcept {
+  switch (w) {
+    case RouteWhy::responsible: return "the client's responsible";
+    case RouteWhy::queue: return "the queue's distribution";
+    case RouteWhy::responsible_no_answer: return "the responsible did not answer";
+    case RouteWhy::responsible_busy: return "the responsible was busy";
+    case RouteWhy::responsible_unreachable: return "the responsible was unreachable";
+    case RouteWhy::no_answer_rule: return "the queue's no-answer rule";
+    case RouteWhy::off_hours: return "outside working hours";
+    case RouteWhy::queue_cycle: return "the next-queue chain came back to a queue it had entered";
+  }
+  return "unknown";
+}
 
 /// The reason a step carries: a RouteWhy, plus the queue's id for `queue`.
 struct RouteReason {
-  RouteWhy why = RouteWhy::responsible;
-  std::string queue{};  ///< the queue id when why == queue; empty otherwise
+  RouteWhy why = RouteWhy::responsible;  ///< why the step was taken
+  std::string queue{};                   ///< the queue id when why == queue; empty otherwise
 
   RouteReason() = default;
   /// A reason other than `queue`.
@@ -61,6 +77,7 @@ struct RouteReason {
     r.queue = std::move(id);
     return r;
   }
+  /// Equal when every member is.
   friend bool operator==(const RouteReason&, const RouteReason&) = default;
 };
 /// "responsible_busy", or "queue:sales" — the `why` of the scenario output.
@@ -73,36 +90,41 @@ inline std::string format_as(const RouteReason& r) {
 /// Ring these employees at once for `seconds`; the first to answer takes the call.
 struct RingStep {
   std::vector<EmployeeId> employees{};  ///< in the order the scenario output lists them
-  Seconds seconds{0};
-  RouteReason why{};
+  Seconds seconds{0};                   ///< how long it rings
+  RouteReason why{};                    ///< why it was taken (R-R6)
+  /// Equal when every member is.
   friend bool operator==(const RingStep&, const RingStep&) = default;
 };
 
 /// Forward the call to an outside number (E.164) for `seconds`.
 struct ForwardStep {
   std::string number{};  ///< E.164
-  Seconds seconds{0};
-  RouteReason why{};
+  Seconds seconds{0};    ///< how long it rings
+  RouteReason why{};     ///< why it was taken (R-R6)
   /// Set when the number is an employee's own phone: an answer there is that employee's (R-R3).
   std::optional<EmployeeId> employee{};
+  /// Equal when every member is.
   friend bool operator==(const ForwardStep&, const ForwardStep&) = default;
 };
 
-/// Let the caller leave a message for `user`; the route ends here.
+/// Let the caller leave a message for `employee`; the route ends here.
 struct VoicemailStep {
-  EmployeeId employee = 0;
-  RouteReason why{};
+  EmployeeId employee = 0;  ///< whose voicemail
+  RouteReason why{};        ///< why it was taken (R-R6)
+  /// Equal when every member is.
   friend bool operator==(const VoicemailStep&, const VoicemailStep&) = default;
 };
 
 /// End the call; the route ends here.
 struct HangUpStep {
-  RouteReason why{};
+  RouteReason why{};  ///< why it was taken (R-R6)
+  /// Equal when every member is.
   friend bool operator==(const HangUpStep&, const HangUpStep&) = default;
 };
 
 /// Which kind of step a RouteStep is; the values are the variant's indexes.
 enum class StepKind : std::uint8_t { ring, forward, voicemail, hang_up };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(StepKind k) noexcept {
   switch (k) {
     case StepKind::ring: return "ring";
@@ -115,14 +137,18 @@ constexpr std::string_view format_as(StepKind k) noexcept {
 
 /// One step of a route: exactly one of ring, forward, voicemail, hang up.
 struct RouteStep {
-  std::variant<RingStep, ForwardStep, VoicemailStep, HangUpStep> action{};
+  std::variant<RingStep, ForwardStep, VoicemailStep, HangUpStep> action{};  ///< the step
 
   RouteStep() = default;
+  /// @{
+  /// A step of that kind.
   RouteStep(RingStep s) : action(std::move(s)) {}       // NOLINT(google-explicit-constructor)
   RouteStep(ForwardStep s) : action(std::move(s)) {}    // NOLINT(google-explicit-constructor)
   RouteStep(VoicemailStep s) : action(std::move(s)) {}  // NOLINT(google-explicit-constructor)
   RouteStep(HangUpStep s) : action(std::move(s)) {}     // NOLINT(google-explicit-constructor)
+  /// @}
 
+  /// Which kind of step it is.
   [[nodiscard]] StepKind kind() const noexcept { return static_cast<StepKind>(action.index()); }
   /// The step's reason.
   [[nodiscard]] const RouteReason& why() const noexcept {
@@ -143,6 +169,7 @@ struct RouteStep {
   [[nodiscard]] const T* get_if() const noexcept {
     return std::get_if<T>(&action);
   }
+  /// Equal when every member is.
   friend bool operator==(const RouteStep&, const RouteStep&) = default;
 };
 
@@ -165,6 +192,7 @@ enum class StepOutcome : std::uint8_t {
   busy,       ///< the rung employee or the forwarded number was busy
   rejected,   ///< the rung employee declined the call
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(StepOutcome o) noexcept {
   switch (o) {
     case StepOutcome::none: return "none";

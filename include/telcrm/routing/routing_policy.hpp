@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file RoutingPolicy: who rings, for how long, and what happens when nobody answers —
+/// \file
+/// RoutingPolicy: who rings, for how long, and what happens when nobody answers —
 /// the responsible (R-R1 … R-R3), the line's queue (R-R4, R-Q1 … R-Q5), working hours (R-R5),
 /// each step with its reason (R-R6).
 
@@ -60,6 +61,7 @@ class RouteState {
   [[nodiscard]] Seconds elapsed() const noexcept { return elapsed_; }
   /// The pass of the current queue (1 = the first); 0 before any queue.
   [[nodiscard]] std::uint32_t pass() const noexcept { return pass_; }
+  /// Equal when every member is.
   friend bool operator==(const RouteState&, const RouteState&) = default;
 
  private:
@@ -135,6 +137,7 @@ class RoutingPolicy {
   [[nodiscard]] std::optional<std::size_t> find_line(std::string_view number) const;
   /// How many lines the settings have.
   [[nodiscard]] std::size_t line_count() const noexcept { return lines_.size(); }
+  /// The options it was built with.
   [[nodiscard]] const RoutingOptions& options() const noexcept { return options_; }
 
   /// The state before the first step of `call`. Errors: Errc::not_found for a line index out

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Working hours (R-R5): is a moment inside a line's working time?
+/// \file
+/// Working hours (R-R5): is a moment inside a line's working time?
 
 #include <telcrm/config.hpp>
 #include <telcrm/settings/settings.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Access rights (R-P1, R-P2): roles with levels, a user's effective permissions, and
+/// \file
+/// Access rights (R-P1, R-P2): roles with levels, a user's effective permissions, and
 /// SettingsService, which changes settings only for users with the settings right.
 
 #include <telcrm/config.hpp>
@@ -29,6 +30,7 @@ enum class AccessLevel : std::uint8_t {
   department,  ///< calls of anyone in the user's department
   all,         ///< every call
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(AccessLevel l) noexcept {
   switch (l) {
     case AccessLevel::none: return "none";
@@ -46,6 +48,7 @@ enum class CallAccess : std::uint8_t {
   clients_and_employees,  ///< CRM clients and employees' numbers
   any,                    ///< any number
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CallAccess c) noexcept {
   switch (c) {
     case CallAccess::none: return "none";
@@ -58,21 +61,23 @@ constexpr std::string_view format_as(CallAccess c) noexcept {
 
 /// Whether a user may change the telephony ⇄ CRM settings.
 enum class SettingsAccess : std::uint8_t { none, all };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(SettingsAccess s) noexcept {
   return s == SettingsAccess::none ? "none" : "all";
 }
 
 /// A set of rights, as a role grants them or as a user ends up with them.
 struct Permissions {
-  AccessLevel call_details = AccessLevel::none;
-  AccessLevel records = AccessLevel::none;
-  CallAccess calls = CallAccess::none;
-  SettingsAccess settings = SettingsAccess::none;
+  AccessLevel call_details = AccessLevel::none;    ///< whose calls' details the user sees (R-P2)
+  AccessLevel records = AccessLevel::none;         ///< whose CRM records the user sees
+  CallAccess calls = CallAccess::none;             ///< which calls the user may make
+  SettingsAccess settings = SettingsAccess::none;  ///< whether the user may change the settings
 
   /// Everything: what an administrator has (R-P1).
   [[nodiscard]] static constexpr Permissions everything() noexcept {
     return {AccessLevel::all, AccessLevel::all, CallAccess::any, SettingsAccess::all};
   }
+  /// Equal when every member is.
   friend constexpr bool operator==(const Permissions&, const Permissions&) = default;
 };
 
@@ -84,17 +89,19 @@ struct Permissions {
 
 /// A named role and the rights it grants.
 struct Role {
-  std::string id{};
-  Permissions permissions{};
+  std::string id{};           ///< the role's name
+  Permissions permissions{};  ///< what it grants
+  /// Equal when every member is.
   friend bool operator==(const Role&, const Role&) = default;
 };
 
 /// One user's roles.
 struct EmployeeAccess {
-  EmployeeId employee = 0;
+  EmployeeId employee = 0;                   ///< the user
   bool administrator = false;                ///< has every right (R-P1)
   std::vector<std::string> roles{};          ///< role ids
   std::optional<std::int64_t> department{};  ///< for the `department` level
+  /// Equal when every member is.
   friend bool operator==(const EmployeeAccess&, const EmployeeAccess&) = default;
 };
 
@@ -112,6 +119,7 @@ class AccessRights {
 
   /// The user's effective permissions.
   [[nodiscard]] Permissions permissions_of(EmployeeId employee) const;
+  /// True for an administrator: every right (R-P1).
   [[nodiscard]] bool is_administrator(EmployeeId employee) const;
 
   /// True when `viewer` may see the details of a call had by `call_employee` (nullopt: a call
@@ -145,6 +153,7 @@ class AccessRights {
 /// never wait for a writer's validation.
 class SettingsService {
  public:
+  /// A service holding `initial`, changed by users as `rights` allow.
   SettingsService(IntegrationSettings initial, AccessRights rights);
 
   /// The current settings (an immutable snapshot).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The region a line's calls are read against (R-N2).
+/// \file
+/// The region a line's calls are read against (R-N2).
 
 #include <telcrm/config.hpp>
 #include <telcrm/phone/phone_normalizer.hpp>

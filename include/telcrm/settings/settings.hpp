@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Integration settings: plain structs with the documented defaults (the scenario
+/// \file
+/// Integration settings: plain structs with the documented defaults (the scenario
 /// format's `settings` section). validate() and lint() live in settings/validate.hpp.
 
 #include <telcrm/config.hpp>
@@ -21,6 +22,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Classic CRM (with leads) or simple CRM (deals only) — R-S1, R-S2.
 enum class CrmMode : std::uint8_t { classic, simple };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CrmMode m) noexcept {
   return m == CrmMode::classic ? "classic" : "simple";
 }
@@ -35,6 +37,7 @@ enum class Distribution : std::uint8_t {
   longest_idle,
   ring_progressively,
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(Distribution d) noexcept {
   switch (d) {
     case Distribution::evenly: return "evenly";
@@ -44,6 +47,19 @@ constexpr std::string_view format_as(Distribution d) noexcept {
     case Distribution::fewest_calls: return "fewest_calls";
     case Distribution::longest_idle: return "longest_idle";
     case Distribution::ring_progressively: return "ring_progressively";
+  }
+  return "unknown";
+}
+/// How the queue offers calls, in words for people ("fewest calls first").
+constexpr std::string_view describe(Distribution d) noexcept {
+  switch (d) {
+    case Distribution::evenly: return "evenly";
+    case Distribution::strictly: return "strictly in order";
+    case Distribution::all: return "all at once";
+    case Distribution::random: return "in random order";
+    case Distribution::fewest_calls: return "fewest calls first";
+    case Distribution::longest_idle: return "longest idle first";
+    case Distribution::ring_progressively: return "ringing progressively more members";
   }
   return "unknown";
 }
@@ -57,6 +73,7 @@ enum class NoAnswerRule : std::uint8_t {
   hang_up,
   wait,
 };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(NoAnswerRule r) noexcept {
   switch (r) {
     case NoAnswerRule::voicemail: return "voicemail";
@@ -68,9 +85,22 @@ constexpr std::string_view format_as(NoAnswerRule r) noexcept {
   }
   return "unknown";
 }
+/// What the rule does, in words for people ("the next queue").
+constexpr std::string_view describe(NoAnswerRule r) noexcept {
+  switch (r) {
+    case NoAnswerRule::voicemail: return "voicemail";
+    case NoAnswerRule::forward_to_phone: return "the last employee's own phone";
+    case NoAnswerRule::forward_to_number: return "a fixed number";
+    case NoAnswerRule::next_queue: return "the next queue";
+    case NoAnswerRule::hang_up: return "hang up";
+    case NoAnswerRule::wait: return "keep the caller waiting and start again";
+  }
+  return "unknown";
+}
 
 /// What happens when the responsible does not answer, is busy or unreachable (R-R3).
 enum class ResponsibleFallback : std::uint8_t { queue, forward_to_phone, voicemail };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(ResponsibleFallback f) noexcept {
   switch (f) {
     case ResponsibleFallback::queue: return "queue";
@@ -79,15 +109,26 @@ constexpr std::string_view format_as(ResponsibleFallback f) noexcept {
   }
   return "unknown";
 }
+/// What follows an unanswered responsible, in words for people ("their own phone").
+constexpr std::string_view describe(ResponsibleFallback f) noexcept {
+  switch (f) {
+    case ResponsibleFallback::queue: return "the queue";
+    case ResponsibleFallback::forward_to_phone: return "their own phone";
+    case ResponsibleFallback::voicemail: return "voicemail";
+  }
+  return "unknown";
+}
 
 /// "If the number is not in the CRM" (R-L1).
 enum class UnknownCallerAction : std::uint8_t { offer, create };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(UnknownCallerAction a) noexcept {
   return a == UnknownCallerAction::offer ? "offer" : "create";
 }
 
 /// "Create for" (R-L2).
 enum class CreateFor : std::uint8_t { incoming, outgoing, all };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(CreateFor c) noexcept {
   switch (c) {
     case CreateFor::incoming: return "incoming";
@@ -99,6 +140,7 @@ constexpr std::string_view format_as(CreateFor c) noexcept {
 
 /// What happens to calls outside working hours (R-R5).
 enum class OffHoursAction : std::uint8_t { voicemail, forward_to_number, hang_up };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(OffHoursAction a) noexcept {
   switch (a) {
     case OffHoursAction::voicemail: return "voicemail";
@@ -107,9 +149,19 @@ constexpr std::string_view format_as(OffHoursAction a) noexcept {
   }
   return "unknown";
 }
+/// What happens outside working hours, in words for people ("a fixed number").
+constexpr std::string_view describe(OffHoursAction a) noexcept {
+  switch (a) {
+    case OffHoursAction::voicemail: return "voicemail";
+    case OffHoursAction::forward_to_number: return "a fixed number";
+    case OffHoursAction::hang_up: return "hang up";
+  }
+  return "unknown";
+}
 
 /// A day of the week; the order is ISO's (Monday first).
 enum class Weekday : std::uint8_t { mon, tue, wed, thu, fri, sat, sun };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(Weekday d) noexcept {
   constexpr std::array<std::string_view, 7> names{"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
   return names[static_cast<std::size_t>(d) % 7];
@@ -117,8 +169,9 @@ constexpr std::string_view format_as(Weekday d) noexcept {
 
 /// A holiday, repeated every year: day.month ("09.05").
 struct MonthDay {
-  std::uint8_t day = 1;
-  std::uint8_t month = 1;
+  std::uint8_t day = 1;    ///< 1 … 31
+  std::uint8_t month = 1;  ///< 1 … 12
+  /// Equal when every member is.
   friend constexpr bool operator==(MonthDay, MonthDay) = default;
 };
 
@@ -222,23 +275,25 @@ struct WorkHours {
   std::array<bool, 7> days{true, true, true, true, true, false, false};  ///< indexed by Weekday
   DayMinutes from{9 * 60};                                               ///< inclusive
   DayMinutes to{18 * 60};                                                ///< exclusive
-  std::vector<MonthDay> holidays{};
-  OffHoursAction off_hours = OffHoursAction::voicemail;
-  std::optional<std::string> forward_number{};  ///< for forward_to_number
+  std::vector<MonthDay> holidays{};                      ///< closed all day, every year
+  OffHoursAction off_hours = OffHoursAction::voicemail;  ///< what happens outside the hours
+  std::optional<std::string> forward_number{};           ///< for forward_to_number
+  /// Equal when every member is.
   friend bool operator==(const WorkHours&, const WorkHours&) = default;
 };
 
 /// A queue: ordered members, a distribution method, rings and a no-answer rule (R-Q1).
 struct QueueSettings {
-  std::string id{};
-  std::vector<EmployeeId> members{};  ///< order matters
-  Distribution distribution = Distribution::evenly;
-  int rings = 3;  ///< 2 … 7; one ring = 5 seconds
-  NoAnswerRule no_answer = NoAnswerRule::voicemail;
-  std::optional<std::string> forward_number{};  ///< for forward_to_number
-  std::optional<std::string> next_queue{};      ///< for next_queue
+  std::string id{};                                  ///< lines and next_queue name the queue by it
+  std::vector<EmployeeId> members{};                 ///< order matters
+  Distribution distribution = Distribution::evenly;  ///< how members are offered calls (R-Q2)
+  int rings = 3;                                     ///< 2 … 7; one ring = 5 seconds
+  NoAnswerRule no_answer = NoAnswerRule::voicemail;  ///< what follows when nobody answered (R-Q4)
+  std::optional<std::string> forward_number{};       ///< for forward_to_number
+  std::optional<std::string> next_queue{};           ///< for next_queue
   /// How long one member (or one step) rings: rings × 5 s.
   [[nodiscard]] constexpr Seconds ring_time() const noexcept { return Seconds(rings * 5); }
+  /// Equal when every member is.
   friend bool operator==(const QueueSettings&, const QueueSettings&) = default;
 };
 
@@ -248,48 +303,52 @@ struct LineSettings {
   /// The region calls on this line are read against; nullopt = the default region if it has
   /// the line number's country code, else that country's main region.
   std::optional<Region> region{};
-  bool crm_lookup = true;
+  bool crm_lookup = true;             ///< off: calls on the line never enter the CRM
   bool route_to_responsible = true;   ///< R-R1
   Seconds responsible_ring_time{30};  ///< R-R1
-  ResponsibleFallback responsible_no_answer = ResponsibleFallback::queue;
+  ResponsibleFallback responsible_no_answer = ResponsibleFallback::queue;  ///< R-R3
   bool only_working_employees = false;  ///< R-R2 / R-Q3 working-day option
-  std::string queue{};
-  UnknownCallerAction unknown_caller = UnknownCallerAction::create;
-  CreateFor create_for = CreateFor::all;
-  std::string source = "CALL";
+  std::string queue{};                  ///< the queue the line's calls go to
+  UnknownCallerAction unknown_caller = UnknownCallerAction::create;  ///< R-L1
+  CreateFor create_for = CreateFor::all;                             ///< R-L2
+  std::string source = "CALL";                        ///< the source of created leads and deals
   std::string lead_title = "{number} - {direction}";  ///< also deal titles in simple mode
   bool change_responsible_on_transfer = true;         ///< R-T1
-  bool record_calls = true;
-  std::optional<WorkHours> work_hours{};
+  bool record_calls = true;               ///< recordings are attached to activities (R-A4)
+  std::optional<WorkHours> work_hours{};  ///< none: always open (R-R5)
+  /// Equal when every member is.
   friend bool operator==(const LineSettings&, const LineSettings&) = default;
 };
 
 /// Options of the simple CRM mode (R-S2): a deal plus a contact and/or a company.
 struct SimpleModeSettings {
-  bool create_contact = true;
-  bool create_company = false;
-  std::int64_t pipeline = 0;
+  bool create_contact = true;   ///< an unknown caller's deal gets a contact
+  bool create_company = false;  ///< an unknown caller's deal gets a company
+  std::int64_t pipeline = 0;    ///< the pipeline of created deals; 0 = the general one
+  /// Equal when every member is.
   friend bool operator==(const SimpleModeSettings&, const SimpleModeSettings&) = default;
 };
 
 /// Numbers and e-mails that never enter the CRM (R-X1), as written.
 struct ExceptionSettings {
-  std::vector<std::string> phones{};
-  std::vector<std::string> emails{};
+  std::vector<std::string> phones{};  ///< as written; read against the default region
+  std::vector<std::string> emails{};  ///< compared trimmed, case-insensitive
+  /// Equal when every member is.
   friend bool operator==(const ExceptionSettings&, const ExceptionSettings&) = default;
 };
 
 /// Everything the integration is configured with. Employees are not here: the Directory port
 /// is their one source, and queues name them by id.
 struct IntegrationSettings {
-  CrmMode crm_mode = CrmMode::classic;
-  Region default_region{};    ///< required
-  bool repeat_sales = false;  ///< R-L6
-  SimpleModeSettings simple_mode{};
-  int match_suffix_digits = 0;  ///< R-N6 tier 3: 0 = off, else 7 … 15
-  ExceptionSettings exceptions{};
-  std::vector<QueueSettings> queues{};
-  std::vector<LineSettings> lines{};
+  CrmMode crm_mode = CrmMode::classic;  ///< R-S1, R-S2
+  Region default_region{};              ///< required
+  bool repeat_sales = false;            ///< R-L6
+  SimpleModeSettings simple_mode{};     ///< used in simple mode
+  int match_suffix_digits = 0;          ///< R-N6 tier 3: 0 = off, else 7 … 15
+  ExceptionSettings exceptions{};       ///< R-X1
+  std::vector<QueueSettings> queues{};  ///< ids unique
+  std::vector<LineSettings> lines{};    ///< numbers unique
+  /// Equal when every member is.
   friend bool operator==(const IntegrationSettings&, const IntegrationSettings&) = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file Checking IntegrationSettings: validate() finds what makes settings unusable (errors),
+/// \file
+/// Checking IntegrationSettings: validate() finds what makes settings unusable (errors),
 /// lint() what is legal but probably not meant (warnings). Both report every problem with the
 /// path of the field in the scenario format's `settings` shape.
 
@@ -23,15 +24,17 @@ TELCRM_BEGIN_NAMESPACE
 
 /// How bad a settings problem is: an error makes the settings unusable; a warning does not.
 enum class Severity : std::uint8_t { error, warning };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(Severity s) noexcept {
   return s == Severity::error ? "error" : "warning";
 }
 
 /// One problem found in settings: where it is and what is wrong.
 struct SettingsProblem {
-  Severity severity = Severity::error;
-  std::string path{};     ///< e.g. "settings.queues[0].rings"
-  std::string message{};  ///< e.g. "must be 2 to 7 rings, got 9"
+  Severity severity = Severity::error;  ///< errors make settings unusable; warnings do not
+  std::string path{};                   ///< e.g. "settings.queues[0].rings"
+  std::string message{};                ///< e.g. "must be 2 to 7 rings, got 9"
+  /// Equal when every member is.
   friend bool operator==(const SettingsProblem&, const SettingsProblem&) = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file NullTelephony: a Telephony port that accepts every command and does nothing — for
+/// \file
+/// NullTelephony: a Telephony port that accepts every command and does nothing — for
 /// benchmarks and tests that drive the engine's events themselves.
 
 #include <telcrm/config.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file replay(): runs a scenario's calls through the real engine (`telcrm replay`).
+/// \file
+/// replay(): runs a scenario's calls through the real engine (`telcrm replay`).
 
 #include <telcrm/config.hpp>
 #include <telcrm/crm/snapshot.hpp>
@@ -14,14 +15,15 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+/// Options of replay().
 struct ReplayOptions {
   std::uint64_t seed = 1;  ///< the `random` distribution's seed (`--seed N`)
 };
 
 /// What a replay produced: one result per scenario call, in order, and the CRM afterwards.
 struct ReplayOutput {
-  std::vector<CallResult> calls{};
-  CrmSnapshot crm_after{};
+  std::vector<CallResult> calls{};  ///< one per scenario call, in order
+  CrmSnapshot crm_after{};          ///< the store's CRM after the last call
 };
 
 /// Runs `scenario` against `store`, which the caller has filled with the scenario's CRM.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file SimulatedPbx: a PBX whose people follow a scenario's script — who answers, which
+/// \file
+/// SimulatedPbx: a PBX whose people follow a scenario's script — who answers, which
 /// phones pick up, when the caller gives up. Shipped for `telcrm replay` and hosts' tests.
 
 #include <telcrm/config.hpp>

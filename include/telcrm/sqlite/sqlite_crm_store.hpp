@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file SqliteCrmStore: the CrmStore and Directory ports over one SQLite file (the
+/// \file
+/// SqliteCrmStore: the CrmStore and Directory ports over one SQLite file (the
 /// telcrm::sqlite component; the core never links SQLite). See docs/sqlite-store.md.
 
 #include <telcrm/config.hpp>
@@ -30,6 +31,7 @@ TELCRM_BEGIN_NAMESPACE
 /// keeps the database consistent after a crash of the process or of the machine; a power
 /// loss may only lose the last commits. `full` loses none of them, at a few times the cost.
 enum class SqliteSync : std::uint8_t { off, normal, full, extra };
+/// The value's name, as fmt prints it.
 constexpr std::string_view format_as(SqliteSync s) noexcept {
   switch (s) {
     case SqliteSync::off: return "off";
@@ -42,7 +44,7 @@ constexpr std::string_view format_as(SqliteSync s) noexcept {
 
 /// How SqliteCrmStore::open() opens a file.
 struct SqliteOptions {
-  SqliteSync synchronous = SqliteSync::normal;
+  SqliteSync synchronous = SqliteSync::normal;  ///< SQLite's `PRAGMA synchronous`
   /// How long a statement waits for another connection's lock before failing with
   /// Errc::storage_unavailable.
   std::chrono::milliseconds busy_timeout{5000};
@@ -69,16 +71,17 @@ using SqliteProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 /// How many records a SqliteCrmStore holds, per table.
 struct SqliteCounts {
-  std::size_t contacts = 0;
-  std::size_t companies = 0;
-  std::size_t leads = 0;
-  std::size_t deals = 0;
-  std::size_t invoices = 0;
-  std::size_t activities = 0;
-  std::size_t missed_calls = 0;
-  std::size_t history = 0;
-  std::size_t phones = 0;
-  std::size_t employees = 0;
+  std::size_t contacts = 0;      ///< rows
+  std::size_t companies = 0;     ///< rows
+  std::size_t leads = 0;         ///< rows
+  std::size_t deals = 0;         ///< rows
+  std::size_t invoices = 0;      ///< rows
+  std::size_t activities = 0;    ///< rows
+  std::size_t missed_calls = 0;  ///< rows
+  std::size_t history = 0;       ///< call-history records
+  std::size_t phones = 0;        ///< rows
+  std::size_t employees = 0;     ///< rows
+  /// Equal when every member is.
   friend bool operator==(const SqliteCounts&, const SqliteCounts&) = default;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file replay_resumable(): a scenario replayed into a SqliteCrmStore so that it can be
+/// \file
+/// replay_resumable(): a scenario replayed into a SqliteCrmStore so that it can be
 /// interrupted at any moment and run again (`telcrm replay --store sqlite:PATH`).
 
 #include <telcrm/config.hpp>
@@ -15,7 +16,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Options of replay_resumable().
 struct SqliteReplayOptions {
-  ReplayOptions replay{};
+  ReplayOptions replay{};  ///< as for replay()
   /// Told how far the import of the scenario's CRM got (records).
   SqliteProgress import_progress{};
   /// Told how many of the calls to run are complete.
