@@ -433,7 +433,10 @@ TEST_CASE("A transfer on a call no employee answered is an error, and --store wr
   auto nobody = replay(*full);
   REQUIRE_FALSE(nobody.has_value());
   CHECK(nobody.error().message().starts_with("$.calls[1]: transfer_to:"));
+}
+
 TEST_CASE("R-T1 R-T2 describe(ReassignReason): why a created record changed hands, in words") {
   static_assert(describe(ReassignReason::answered) == "answered the call");
   CHECK(describe(ReassignReason::transfer) == "took the transfer");
+  CHECK(describe(ReassignReason::ended) == "had the call when it ended");
 }

@@ -120,7 +120,7 @@ struct CallEnd {
   std::optional<CallStatus> status{};      ///< R-A5: overrides the derived code
   std::optional<std::string> recording{};  ///< the recording's reference (R-A4)
   std::optional<std::string> voicemail{};  ///< the message the caller left, if any
-  std::optional<std::string> comment{};  ///< a comment for the activity
+  std::optional<std::string> comment{};    ///< a comment for the activity
   /// Observe mode: the employee who had the call when it ended (e.g. the user a connector
   /// finishes it as). What the call created goes to them — only what this call created — and
   /// they are its responsible (R-A3).

@@ -79,7 +79,12 @@ constexpr std::string_view format_as(ReassignReason r) noexcept {
 }
 /// Why the record changed hands, as a phrase about its new responsible ("took the transfer").
 constexpr std::string_view describe(ReassignReason r) noexcept {
-  return r == ReassignReason::answered ? "answered the call" : "took the transfer";
+  switch (r) {
+    case ReassignReason::answered: return "answered the call";
+    case ReassignReason::transfer: return "took the transfer";
+    case ReassignReason::ended: return "had the call when it ended";
+  }
+  return "unknown";
 }
 
 /// A record the call created that changed hands.

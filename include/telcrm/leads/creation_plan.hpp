@@ -70,6 +70,7 @@ constexpr std::string_view describe(CreationReason r) noexcept {
       return "repeat sales are off: the call goes on the client's card";
     case CreationReason::index_not_loaded:
       return "the CRM was not loaded yet: nothing is created until it is";
+    case CreationReason::not_requested: return "the PBX asked for no records for this call";
   }
   return "unknown";
 }
