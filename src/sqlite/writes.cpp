@@ -369,7 +369,7 @@ Result<void> SqliteCrmStore::Impl::validate(const WriteBatch& batch) const {
   return check_recordings(batch, [&](std::string_view call) -> Result<bool> {
     auto s = stmt("SELECT 1 FROM activities WHERE call = ?1 LIMIT 1");
     if (!s) return fail(s.error());
-    auto use = *s;
+    Use use(**s);
     use->bind(1, call);
     const int rc = use->step();
     if (rc == SQLITE_ROW) return true;
