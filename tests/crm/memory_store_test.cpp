@@ -114,3 +114,65 @@ TEST_CASE("R-I1 receipts of many calls: every call's batches replay their own fi
   }
   CHECK(store.snapshot()->leads.size() == 3000);
 }
+
+namespace {
+
+WriteBatch lead_batch(const std::string& call, std::uint32_t seq, Timestamp when,
+                      std::optional<std::string> claim = std::nullopt) {
+  Lead l;
+  l.title = call;
+  WriteBatch b{call, seq, std::nullopt, {CreateLead{l}}};
+  b.at = when;
+  if (claim) b.claim = UnknownCallerClaim{*claim, when, Seconds(300)};
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("R-I1 receipts live a retention at least: replayed after one generation, not two") {
+  MemoryStoreOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  MemoryCrmStore store(hour);
+  const Timestamp t0 = at(24, 10);
+  const auto first = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(first.has_value());
+  // 59 min later: the same generation.
+  REQUIRE(store.apply(lead_batch("g-b", 1, t0 + Seconds(3540))).has_value());
+  CHECK(store.remembered() == 2);
+  // 1 h later a new generation opens; g-a's receipt is still answered from the previous one.
+  REQUIRE(store.apply(lead_batch("g-c", 1, t0 + Seconds(3600))).has_value());
+  auto again = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(again.has_value());
+  CHECK(again->replayed);
+  CHECK(again->created == first->created);
+  CHECK(store.remembered() == 3);
+  // 2 h later the previous generation (g-a, g-b) is dropped whole: g-a is applied anew.
+  REQUIRE(store.apply(lead_batch("g-d", 1, t0 + Seconds(7200))).has_value());
+  CHECK(store.remembered() == 2);  // g-c, g-d
+  auto forgotten = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(forgotten.has_value());
+  CHECK_FALSE(forgotten->replayed);
+  CHECK(store.snapshot()->leads.size() == 5);
+}
+
+TEST_CASE("R-I2 a claim lost to a previous generation's winner names it after that is dropped") {
+  MemoryStoreOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  MemoryCrmStore store(hour);
+  const Timestamp t0 = at(24, 10);
+  const std::string number = "+79161234567";
+  auto won = store.apply(lead_batch("w", 1, t0, number));
+  REQUIRE(store.apply(lead_batch("x", 1, t0 + Seconds(3600))).has_value());  // a new generation
+  // A late batch of a call made 100 s after the winner's: it loses to the previous generation.
+  auto lost = store.apply(lead_batch("l", 1, t0 + Seconds(100), number));
+  REQUIRE(won.has_value());
+  REQUIRE(lost.has_value());
+  CHECK(lost->claimed_by == "w");
+  CHECK(lost->created == won->created);
+  REQUIRE(store.apply(lead_batch("y", 1, t0 + Seconds(7200))).has_value());  // w's is dropped
+  auto again = store.apply(lead_batch("l", 1, t0 + Seconds(100), number));
+  REQUIRE(again.has_value());
+  CHECK(again->replayed);
+  CHECK(again->claimed_by == "w");
+  CHECK(again->created == won->created);
+}

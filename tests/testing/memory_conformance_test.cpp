@@ -24,6 +24,21 @@ TEST_CASE("R-I1 R-I2 MemoryCrmStore keeps every rule of the CrmStore contract") 
     if (rule != "factory") CHECK_MESSAGE(ran.count(rule) == 1, rule);
 }
 
+TEST_CASE("R-I1 R-I2 MemoryCrmStore prunes receipts and claims a generation at a time") {
+  MemoryStoreOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  auto make = [&] { return std::make_unique<MemoryCrmStore>(hour); };
+  ConformanceOptions options;
+  options.retention = hour.receipt_retention;
+  SUBCASE("observed: a batch three retentions old is applied again") {}
+  SUBCASE("by the size probe") {
+    options.remembered = [](const CrmStore& store) -> std::optional<std::size_t> {
+      return dynamic_cast<const MemoryCrmStore&>(store).remembered();
+    };
+  }
+  for (const auto& f : check_crm_store(make, options)) FAIL_CHECK(to_string(f));
+}
+
 TEST_CASE("MemoryDirectory keeps every rule of the Directory contract") {
   MemoryDirectory directory({Employee{.id = 7, .name = "Boris"}, Employee{.id = 1, .name = "Anna"},
                              Employee{.id = 3, .name = "Clara", .active = false}});
