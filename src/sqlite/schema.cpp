@@ -190,8 +190,20 @@ INSERT INTO changes(entity_type, entity_id, seq)
   UNION ALL SELECT 3, id, 1 FROM leads UNION ALL SELECT 4, id, 1 FROM deals;
 )sql";
 
+// Version 3: receipts know when their batch was made (`at`), and receipts and claims are
+// indexed by it, so those older than the retention are found and deleted as batches are
+// applied; receipts from before have no time and are dated by the first pruning. Activities
+// are indexed by call (AttachRecording finds its call's activity without a scan).
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE receipts ADD COLUMN at INTEGER;
+CREATE INDEX receipts_at ON receipts(at);
+CREATE INDEX claims_at ON claims(at);
+CREATE INDEX activities_call ON activities(call);
+)sql";
+
 // migrations[n] takes a file from version n to n + 1.
-constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{schema_v1, schema_v2};
+constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{schema_v1, schema_v2,
+                                                                             schema_v3};
 
 const char* synchronous_pragma(SqliteSync s) {
   switch (s) {

@@ -143,6 +143,11 @@ class SqliteCrmStore::Impl {
   bool group_open_ = false;
   std::optional<Error> group_lost_;         // why the open group ended on its own
   std::optional<std::int64_t> change_seq_;  // the change-log number of this transaction
+  // Retention (receipts.cpp): the newest batch `at` this connection has seen, and the oldest
+  // `at` of a receipt or claim as last read (nullopt: not read yet). Other connections only
+  // add newer rows or delete old ones, so either errs on the side of keeping.
+  std::optional<std::int64_t> newest_;
+  std::optional<std::int64_t> oldest_;
 
   // --- errors and transactions ------------------------------------------------------------
 
@@ -306,7 +311,7 @@ class SqliteCrmStore::Impl {
 
   Result<bool> exists(EntityType type, EntityId id) const;
 
-  // --- apply (the reference: MemoryCrmStore::apply) --------------------------------------------
+  // --- receipts, claims and their retention (receipts.cpp) ------------------------------------
   Result<std::optional<WriteReceipt>> find_receipt(const WriteBatch& batch) const;
 
   Result<void> put_receipt(const WriteBatch& batch, const WriteReceipt& r);
@@ -316,6 +321,13 @@ class SqliteCrmStore::Impl {
   Result<std::optional<WriteReceipt>> lost_claim(const WriteBatch& batch) const;
 
   Result<void> put_claim(const WriteBatch& batch, const std::vector<EntityRef>& created);
+
+  // Moves the newest `at` on to `at` and, when receipts or claims are older than the
+  // retention, deletes a bounded number of them (inside the open write transaction).
+  Result<void> age(Timestamp at);
+  Result<std::optional<std::int64_t>> nullable_int(const char* sql) const;
+
+  // --- apply (the reference: MemoryCrmStore::apply) --------------------------------------------
 
   // Every reference of the batch names an existing record or one created earlier in it.
   Result<void> validate(const WriteBatch& batch) const;

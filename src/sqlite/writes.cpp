@@ -294,72 +294,6 @@ Result<bool> SqliteCrmStore::Impl::exists(EntityType type, EntityId id) const {
 }
 
 // --- apply (the reference: MemoryCrmStore::apply) --------------------------------------------
-Result<std::optional<WriteReceipt>> SqliteCrmStore::Impl::find_receipt(
-    const WriteBatch& batch) const {
-  auto s = stmt("SELECT created, claimed_by FROM receipts WHERE call = ?1 AND seq = ?2");
-  if (!s) return fail(s.error());
-  Use use(**s);
-  use->bind(1, batch.call);
-  use->bind(2, std::int64_t{batch.seq});
-  const int rc = use->step();
-  if (rc == SQLITE_DONE) return std::optional<WriteReceipt>{};
-  if (rc != SQLITE_ROW) return fail(error(rc, "reading receipts"));
-  auto created = sqlite_detail::decode_refs(use->text(0));
-  if (!created)
-    return fail(Errc::storage_corrupt, fmt::format("{}: receipt {}#{} does not read", conn_.path(),
-                                                   batch.call, batch.seq));
-  WriteReceipt r;
-  r.created = std::move(*created);
-  r.claimed_by = use->opt_text(1);
-  return std::optional<WriteReceipt>(std::move(r));
-}
-
-Result<void> SqliteCrmStore::Impl::put_receipt(const WriteBatch& batch, const WriteReceipt& r) {
-  auto s = stmt("INSERT INTO receipts(call, seq, created, claimed_by) VALUES(?1, ?2, ?3, ?4)");
-  if (!s) return fail(s.error());
-  (*s)->bind(1, batch.call);
-  (*s)->bind(2, std::int64_t{batch.seq});
-  (*s)->bind(3, sqlite_detail::encode_refs(r.created));
-  (*s)->bind(4, r.claimed_by);
-  return conn_.run(**s, "writing a receipt");
-}
-
-// The first claim (in the order claims were made) on the number by another call within the
-// window, as the receipt the losing batch gets.
-Result<std::optional<WriteReceipt>> SqliteCrmStore::Impl::lost_claim(
-    const WriteBatch& batch) const {
-  const UnknownCallerClaim& c = *batch.claim;
-  auto s = stmt(
-      "SELECT call, created FROM claims WHERE number = ?1 AND at BETWEEN ?2 AND ?3 "
-      "AND call <> ?4 ORDER BY id LIMIT 1");
-  if (!s) return fail(s.error());
-  Use use(**s);
-  use->bind(1, c.number);
-  use->bind(2, seconds_of(c.at) - c.window.count());
-  use->bind(3, seconds_of(c.at) + c.window.count());
-  use->bind(4, batch.call);
-  const int rc = use->step();
-  if (rc == SQLITE_DONE) return std::optional<WriteReceipt>{};
-  if (rc != SQLITE_ROW) return fail(error(rc, "reading claims"));
-  auto created = sqlite_detail::decode_refs(use->text(1));
-  if (!created)
-    return fail(Errc::storage_corrupt, fmt::format("{}: a claim does not read", conn_.path()));
-  WriteReceipt lost;
-  lost.created = std::move(*created);
-  lost.claimed_by = std::string(use->text(0));
-  return std::optional<WriteReceipt>(std::move(lost));
-}
-
-Result<void> SqliteCrmStore::Impl::put_claim(const WriteBatch& batch,
-                                             const std::vector<EntityRef>& created) {
-  auto s = stmt("INSERT INTO claims(number, at, call, created) VALUES(?1, ?2, ?3, ?4)");
-  if (!s) return fail(s.error());
-  (*s)->bind(1, batch.claim->number);
-  (*s)->bind(2, seconds_of(batch.claim->at));
-  (*s)->bind(3, batch.call);
-  (*s)->bind(4, sqlite_detail::encode_refs(created));
-  return conn_.run(**s, "writing a claim");
-}
 
 // Every reference of the batch names an existing record or one created earlier in it.
 Result<void> SqliteCrmStore::Impl::validate(const WriteBatch& batch) const {
@@ -469,6 +403,7 @@ Result<WriteReceipt> SqliteCrmStore::Impl::apply_locked(const WriteBatch& batch)
     again.replayed = true;
     return again;
   }
+  if (auto ok = age(batch.at); !ok) return abort_write(ok.error());
   if (batch.claim) {  // R-I2
     auto lost = lost_claim(batch);
     if (!lost) return abort_write(lost.error());

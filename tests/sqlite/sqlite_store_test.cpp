@@ -445,3 +445,42 @@ TEST_CASE("check_integrity of a sound file is empty") {
   REQUIRE(findings.has_value());
   CHECK(findings->empty());
 }
+
+namespace {
+
+WriteBatch dated(const std::string& call, Timestamp when, bool claim = false) {
+  WriteBatch b{call, 1, std::nullopt, {CreateLead{lead_with("+7903" + call)}}};
+  b.at = when;
+  if (claim) b.claim = UnknownCallerClaim{"+7903" + call, when, Seconds(300)};
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("R-I1 R-I2 receipts and claims a retention old are deleted, 256 of each at a time") {
+  TempDir dir;
+  SqliteOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  auto store = open_store(dir.file("crm.db"), hour);
+  const Timestamp t0 = at(24, 10);
+  for (int i = 0; i < 300; ++i)
+    REQUIRE(store->apply(dated(std::to_string(1000 + i), t0, true)).has_value());
+  CHECK(*store->remembered() == 600);
+  // An hour later nothing is overdue yet (pruning waits a sixteenth of the retention more).
+  REQUIRE(store->apply(dated("late-1", t0 + Seconds(3600 + 200))).has_value());
+  CHECK(*store->remembered() == 601);
+  // Then each transaction deletes at most 256 receipts and 256 claims, oldest first.
+  REQUIRE(store->apply(dated("late-2", t0 + Seconds(3600 + 300))).has_value());
+  CHECK(*store->remembered() == 602 - 2 * 256);
+  REQUIRE(store->apply(dated("late-3", t0 + Seconds(3600 + 301))).has_value());
+  CHECK(*store->remembered() == 3);
+  // The records stay; a forgotten batch is applied anew; a kept one still replays.
+  CHECK(store->counts()->leads == 303);
+  CHECK_FALSE(store->apply(dated("1000", t0))->replayed);
+  CHECK(store->apply(dated("late-3", t0 + Seconds(3600 + 301)))->replayed);
+  RawDb raw(dir.file("crm.db"));
+  const auto plan = raw.column(
+      "EXPLAIN QUERY PLAN SELECT call FROM receipts WHERE at < 5 ORDER BY at LIMIT 256", 3);
+  REQUIRE_FALSE(plan.empty());
+  CHECK(plan.front().find("receipts_at") != std::string::npos);
+}

@@ -61,6 +61,10 @@ struct SqliteOptions {
   /// settings, else no region). Opening with other options than the file's re-keys every
   /// stored phone in one transaction.
   std::optional<IndexOptions> phone_keys{};
+  /// How long receipts (R-I1) and claims (R-I2) are kept, measured from a batch's `at` to the
+  /// newest `at` this store applied. Older ones are deleted as batches are applied (a bounded
+  /// number per transaction, once they are a sixteenth of the retention overdue).
+  Seconds receipt_retention = default_receipt_retention;
 };
 
 /// Reports the progress of long work: `done` of `total` records. Called from the working
@@ -87,8 +91,8 @@ struct SqliteCounts {
 ///
 /// Durability: WAL journal, `synchronous` as configured; every apply() is one transaction
 /// (`BEGIN IMMEDIATE`), so a crash leaves all or none of a batch. Receipts (R-I1) and
-/// unknown-caller claims (R-I2) live in the file, so idempotency and duplicate-lead
-/// prevention hold across restarts and across processes sharing the file.
+/// unknown-caller claims (R-I2) live in the file, so idempotency and duplicate-lead prevention hold
+/// across restarts and across processes sharing the file, for SqliteOptions::receipt_retention.
 ///
 /// Thread safety: every method may be called from several threads at once. The store owns
 /// one connection, serialised by a mutex; other processes (and other SqliteCrmStore objects)
@@ -106,7 +110,7 @@ class SqliteCrmStore final : public CrmStore,
  public:
   /// The schema version this build writes (`PRAGMA user_version`). Older files are
   /// migrated forward when opened for writing; newer ones are refused.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens (or creates) the database at `path`: checks it is a telcrm database this build
   /// can read, migrates an older schema, switches to WAL. A file that cannot be used is left
@@ -189,6 +193,9 @@ class SqliteCrmStore final : public CrmStore,
   /// that of `number`, read against the key region. Tier 1 of R-N6 only, no ranking: the
   /// engine's matcher does the full match in memory.
   [[nodiscard]] Result<std::vector<EntityRef>> find_by_phone(std::string_view number) const;
+  /// How many receipts and claims the file keeps (the conformance kit's size probe; see
+  /// SqliteOptions::receipt_retention).
+  [[nodiscard]] Result<std::size_t> remembered() const;
   /// `PRAGMA integrity_check`: an empty list when the file is sound, else SQLite's findings.
   [[nodiscard]] Result<std::vector<std::string>> check_integrity() const;
 
