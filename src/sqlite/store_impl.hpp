@@ -335,6 +335,8 @@ class SqliteCrmStore::Impl {
   Result<std::vector<EntityRef>> write_ops(const WriteBatch& batch);
 
   Result<WriteReceipt> apply_locked(const WriteBatch& batch);
+  // The batches in one transaction, each a savepoint (see SqliteCrmStore::apply_all).
+  std::vector<Result<WriteReceipt>> apply_all_locked(std::span<const WriteBatch> batches);
 
   // --- import ----------------------------------------------------------------------------------
   static Result<void> check_snapshot(const CrmSnapshot& crm);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <mutex>
+#include <span>
+#include <vector>
 
 #include "store_impl.hpp"
 
@@ -428,6 +430,58 @@ Result<WriteReceipt> SqliteCrmStore::Impl::apply_locked(const WriteBatch& batch)
 Result<WriteReceipt> SqliteCrmStore::apply(const WriteBatch& batch) {
   std::lock_guard lock(impl_->mutex_);
   return impl_->apply_locked(batch);
+}
+
+// One transaction for the whole group, each batch a savepoint of it (apply_locked() inside an
+// open group), so that N batches cost one commit. The group stops at the first batch that
+// fails with storage_unavailable: what came before is committed, that batch and the rest are
+// answered with its error. When the commit fails, or SQLite rolled the transaction back
+// itself, nothing was applied and every batch is answered with that error.
+std::vector<Result<WriteReceipt>> SqliteCrmStore::Impl::apply_all_locked(
+    std::span<const WriteBatch> batches) {
+  std::vector<Result<WriteReceipt>> out;
+  out.reserve(batches.size());
+  auto all_fail = [&](const Error& e) {
+    out.clear();
+    for (std::size_t i = 0; i < batches.size(); ++i) out.emplace_back(fail(e));
+    return std::move(out);
+  };
+  if (group_open_ || batches.size() <= 1) {  // already inside one transaction, or nothing to save
+    for (const auto& b : batches) {
+      out.push_back(apply_locked(b));
+      if (!out.back() && out.back().error().code() == Errc::storage_unavailable) break;
+    }
+    while (out.size() < batches.size()) out.emplace_back(fail(out.back().error()));
+    return out;
+  }
+  if (auto ok = conn_.command("BEGIN IMMEDIATE"); !ok) return all_fail(ok.error());
+  group_open_ = true;
+  std::optional<Error> stopped;
+  for (const auto& b : batches) {
+    auto r = apply_locked(b);
+    if (!group_open_) {  // rollback_write() found the transaction gone: nothing was applied
+      const Error why = r ? *group_lost_ : r.error();
+      group_lost_.reset();
+      return all_fail(why);
+    }
+    if (!r && r.error().code() == Errc::storage_unavailable) {
+      stopped = r.error();
+      break;
+    }
+    out.push_back(std::move(r));
+  }
+  group_open_ = false;
+  if (auto ok = conn_.command("COMMIT"); !ok) {
+    if (sqlite3_get_autocommit(conn_.get()) == 0) (void)conn_.command("ROLLBACK");
+    return all_fail(ok.error());
+  }
+  while (out.size() < batches.size()) out.emplace_back(fail(*stopped));
+  return out;
+}
+
+std::vector<Result<WriteReceipt>> SqliteCrmStore::apply_all(std::span<const WriteBatch> batches) {
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->apply_all_locked(batches);
 }
 
 TELCRM_END_NAMESPACE

@@ -176,3 +176,47 @@ TEST_CASE("R-I2 a claim lost to a previous generation's winner names it after th
   CHECK(again->claimed_by == "w");
   CHECK(again->created == won->created);
 }
+
+namespace {
+
+// Available for `good` applies, then down for one, then up again.
+class Flaky final : public CrmStore {
+ public:
+  explicit Flaky(int good) : good_(good) {}
+  Result<void> scan(CrmVisitor& v) const override { return inner.scan(v); }
+  Result<std::optional<Contact>> find_contact(EntityId id) const override {
+    return inner.find_contact(id);
+  }
+  Result<std::optional<Company>> find_company(EntityId id) const override {
+    return inner.find_company(id);
+  }
+  Result<std::optional<Lead>> find_lead(EntityId id) const override { return inner.find_lead(id); }
+  Result<std::optional<Deal>> find_deal(EntityId id) const override { return inner.find_deal(id); }
+  Result<WriteReceipt> apply(const WriteBatch& batch) override {
+    if (calls_++ == good_) return fail(Errc::storage_unavailable, "down for a moment");
+    return inner.apply(batch);
+  }
+  MemoryCrmStore inner;
+
+ private:
+  int good_;
+  int calls_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("R-I3 apply_all() stops at the first storage_unavailable: the rest wait, unapplied") {
+  Flaky store(2);
+  std::vector<WriteBatch> batches;
+  for (std::uint32_t i = 1; i <= 5; ++i) batches.push_back(lead_batch("f", i, at(24, 10)));
+  batches[1].ops.push_back(Reassign{contact_ref(404), 1});  // refused for good: not a stop
+  auto results = store.apply_all(batches);
+  REQUIRE(results.size() == 5);
+  CHECK(results[0].has_value());
+  CHECK(results[1].error().code() == Errc::invalid_argument);
+  for (std::size_t i = 2; i < 5; ++i) {
+    REQUIRE_FALSE(results[i].has_value());
+    CHECK(results[i].error().code() == Errc::storage_unavailable);
+  }
+  CHECK(store.inner.snapshot()->leads.size() == 1);  // the store was back for 4 and 5: unused
+}

@@ -484,3 +484,64 @@ TEST_CASE("R-I1 R-I2 receipts and claims a retention old are deleted, 256 of eac
   REQUIRE_FALSE(plan.empty());
   CHECK(plan.front().find("receipts_at") != std::string::npos);
 }
+
+TEST_CASE("R-I3 apply_all() is one transaction: a fraction of the WAL of a commit per batch") {
+  TempDir dir;
+  auto frames = [&](const std::string& name, bool grouped) {
+    const auto path = dir.file(name);
+    auto store = open_store(path);
+    RawDb raw(path);
+    raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::vector<WriteBatch> batches;
+    for (int i = 0; i < 40; ++i)
+      batches.push_back(dated(std::to_string(2000 + i), at(24, 10), true));
+    if (grouped) {
+      for (const auto& r : store->apply_all(batches)) CHECK(r.has_value());
+    } else {
+      for (const auto& b : batches) CHECK(store->apply(b).has_value());
+    }
+    CHECK(store->counts()->leads == 40);
+    return std::stoi(raw.column("PRAGMA wal_checkpoint(PASSIVE)", 1).front());
+  };
+  const int together = frames("grouped.db", true);
+  const int alone = frames("alone.db", false);
+  CHECK(together * 5 < alone);
+}
+
+TEST_CASE("R-I1 apply_all() answers each batch as apply() does; a refused one leaves the others") {
+  TempDir dir;
+  auto store = seeded(dir);
+  std::vector<WriteBatch> batches{dated("a", at(24, 10)), dated("b", at(24, 10)),
+                                  dated("a", at(24, 10)), dated("c", at(24, 10))};
+  batches[1].ops.push_back(Reassign{contact_ref(404), 1});
+  auto results = store->apply_all(batches);
+  REQUIRE(results.size() == 4);
+  CHECK_FALSE(results[0]->replayed);
+  CHECK(results[1].error().code() == Errc::invalid_argument);
+  CHECK(results[2]->replayed);
+  CHECK(results[2]->created == results[0]->created);
+  CHECK(results[3].has_value());
+  CHECK(store->counts()->leads == 2);
+  // Inside a write group it joins the group.
+  REQUIRE(store->begin_group().has_value());
+  CHECK(store->apply_all(std::vector<WriteBatch>{dated("d", at(24, 10))}).front().has_value());
+  store->rollback_group();
+  CHECK(store->counts()->leads == 2);
+  CHECK_FALSE(store->in_group());
+}
+
+TEST_CASE("R-I3 apply_all() on a locked file: every batch waits, none applied") {
+  TempDir dir;
+  const auto path = dir.file("crm.db");
+  auto a = open_store(path);
+  SqliteOptions quick;
+  quick.busy_timeout = std::chrono::milliseconds(20);
+  auto b = open_store(path, quick);
+  REQUIRE(a->begin_group().has_value());  // holds the write lock
+  auto results =
+      b->apply_all(std::vector<WriteBatch>{dated("x", at(24, 10)), dated("y", at(24, 10))});
+  REQUIRE(results.size() == 2);
+  for (const auto& r : results) CHECK(r.error().code() == Errc::storage_unavailable);
+  a->rollback_group();
+  CHECK(b->apply_all(std::vector<WriteBatch>{dated("x", at(24, 10))}).front().has_value());
+}

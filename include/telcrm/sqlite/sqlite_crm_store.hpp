@@ -90,9 +90,10 @@ struct SqliteCounts {
 /// the reference), the Directory port (employees), and the integration settings.
 ///
 /// Durability: WAL journal, `synchronous` as configured; every apply() is one transaction
-/// (`BEGIN IMMEDIATE`), so a crash leaves all or none of a batch. Receipts (R-I1) and
-/// unknown-caller claims (R-I2) live in the file, so idempotency and duplicate-lead prevention hold
-/// across restarts and across processes sharing the file, for SqliteOptions::receipt_retention.
+/// (`BEGIN IMMEDIATE`), every apply_all() one for all its batches, so a crash leaves all or
+/// none of a batch. Receipts (R-I1) and unknown-caller claims (R-I2) live in the file, so
+/// idempotency and duplicate-lead prevention hold across restarts and across processes
+/// sharing the file, for SqliteOptions::receipt_retention.
 ///
 /// Thread safety: every method may be called from several threads at once. The store owns
 /// one connection, serialised by a mutex; other processes (and other SqliteCrmStore objects)
@@ -133,6 +134,11 @@ class SqliteCrmStore final : public CrmStore,
   [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
   /// One transaction per batch (inside the open group, if any: see begin_group()).
   [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  /// One transaction for all the batches, each a savepoint in it, so they cost one commit;
+  /// each batch is still all-or-nothing. Stops at the first Errc::storage_unavailable (see
+  /// CrmStore::apply_all); when the commit itself fails, every batch reports that error.
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_all(
+      std::span<const WriteBatch> batches) override;
   [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override { return this; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 
