@@ -6,9 +6,13 @@
 //   unknown_caller_creates_lead — a new number each call: a lead is created while ringing
 //                              (with its claim), reassigned to whoever answers, the activity
 //                              written (three transactions)
-// Counter: calls per second. And lookups side by side, on the same file: the engine's way (the
-// in-memory index built from the store, CrmMatcher) against a plain indexed SQL query on the
-// phones table (SqliteCrmStore::find_by_phone); half of the numbers are in the CRM.
+// Counter: calls per second. The same calls flushed 32 at a time (as an EngineWorker under load
+// does), their batches applied one transaction each (`one_by_one`: the port's default
+// apply_all(), as the store did before) or grouped into one transaction per apply_all()
+// (`grouped`), with synchronous = NORMAL and FULL — the before and after of grouping, in one
+// run. And lookups side by side, on the same file: the engine's way (the in-memory index built
+// from the store, CrmMatcher) against a plain indexed SQL query on the phones table
+// (SqliteCrmStore::find_by_phone); half of the numbers are in the CRM.
 #include "bench_calls.hpp"
 
 #include <telcrm/crm/crm_index.hpp>
@@ -26,6 +30,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,12 +60,13 @@ void check(bool ok, const char* what) {
 // A database file holding `clients` contacts (written the way people write them), removed at
 // the end.
 struct Database {
-  explicit Database(const char* name) {
+  explicit Database(const std::string& name, SqliteSync sync = SqliteSync::normal) {
     path = (std::filesystem::temp_directory_path() /
             fmt::format("telcrm-bench-{}-{}.db", name, ::getpid()))
                .string();
     remove();
-    SqliteOptions options;  // WAL, synchronous = NORMAL
+    SqliteOptions options;  // WAL, synchronous = NORMAL unless told
+    options.synchronous = sync;
     options.phone_keys = IndexOptions{*Region::from_code("RU"), 0};
     auto opened = SqliteCrmStore::open(path, options);
     check(opened.has_value(), "open");
@@ -92,15 +98,39 @@ struct Database {
   std::unique_ptr<SqliteCrmStore> store;
 };
 
+// The store as it was before apply_all() grouped: every batch its own transaction (the port's
+// default apply_all()), for the "before" figure of the same run.
+class OneByOne final : public CrmStore {
+ public:
+  explicit OneByOne(SqliteCrmStore& store) : store_(store) {}
+  Result<void> scan(CrmVisitor& v) const override { return store_.scan(v); }
+  Result<std::optional<Contact>> find_contact(EntityId id) const override {
+    return store_.find_contact(id);
+  }
+  Result<std::optional<Company>> find_company(EntityId id) const override {
+    return store_.find_company(id);
+  }
+  Result<std::optional<Lead>> find_lead(EntityId id) const override { return store_.find_lead(id); }
+  Result<std::optional<Deal>> find_deal(EntityId id) const override { return store_.find_deal(id); }
+  Result<WriteReceipt> apply(const WriteBatch& batch) override { return store_.apply(batch); }
+  const CrmChangeFeed* change_feed() const noexcept override { return store_.change_feed(); }
+
+ private:
+  SqliteCrmStore& store_;
+};
+
 struct World {
-  explicit World(const char* name) : db(name), directory(telcrm_bench::call_employees()) {
+  explicit World(const std::string& name, bool grouped = true, SqliteSync sync = SqliteSync::normal)
+      : db(name, sync), one_by_one(*db.store), directory(telcrm_bench::call_employees()) {
     EngineOptions options;
     options.remembered_calls = 1024;  // steady state: old results are forgotten
-    auto e = CallEngine::create(settings(), Ports{*db.store, directory, telephony, clock}, options);
+    CrmStore& store = grouped ? static_cast<CrmStore&>(*db.store) : one_by_one;
+    auto e = CallEngine::create(settings(), Ports{store, directory, telephony, clock}, options);
     check(e.has_value(), "engine");
     engine = std::move(*e);
   }
   Database db;
+  OneByOne one_by_one;
   MemoryDirectory directory;
   NullTelephony telephony;
   ManualClock clock{std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)};
@@ -151,6 +181,43 @@ void BM_UnknownCallerCreatesLead(benchmark::State& state) {
   state.counters["leads"] = static_cast<double>(w.db.store->counts()->leads);
 }
 
+// Calls flushed `flush_every` at a time: state.range(0) 0 = one_by_one, 1 = grouped;
+// state.range(1) 1 = synchronous NORMAL, 2 = FULL; state.range(2) 0 = known clients, 1 = unknown
+// callers (each creates a lead).
+void BM_CallsFlushedTogether(benchmark::State& state) {
+  constexpr std::size_t flush_every = 32;
+  const bool grouped = state.range(0) == 1;
+  const SqliteSync sync = state.range(1) == 2 ? SqliteSync::full : SqliteSync::normal;
+  const bool unknown = state.range(2) == 1;
+  static std::map<std::int64_t, std::unique_ptr<World>> worlds;
+  static std::map<std::int64_t, std::size_t> counts;
+  const std::int64_t key = state.range(0) * 100 + state.range(1) * 10 + state.range(2);
+  auto& world = worlds[key];
+  if (!world) world = std::make_unique<World>(fmt::format("flush{}", key), grouped, sync);
+  World& w = *world;
+  std::size_t& n = counts[key];
+  const std::size_t first = n;
+  for (auto _ : state) {
+    w.clock.advance(Seconds(1));
+    const std::size_t client = (n * 7919) % clients;
+    const std::string id = fmt::format("f{}-{}", key, n);
+    const std::string from = unknown ? fmt::format("+7904{:07}", n % 10000000) : caller(client);
+    const auto now = w.clock.now();
+    auto started =
+        w.engine->start_call(CallStart{id, CallDirection::incoming, telcrm_bench::line_number, from,
+                                       std::nullopt, std::nullopt, now});
+    auto answered =
+        w.engine->answered(Answered{id, 0, static_cast<EmployeeId>(client % 10 + 1), std::nullopt});
+    auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
+    check(started && answered && ended, "call");
+    if (++n % flush_every == 0) check(w.engine->flush() == 0, "flush");
+  }
+  check(w.engine->flush() == 0, "flush");
+  check(w.engine->stats().store_errors == 0, "store writes");
+  state.counters["calls_per_second"] =
+      benchmark::Counter(static_cast<double>(n - first), benchmark::Counter::kIsRate);
+}
+
 // The numbers looked up: half are clients' (as a PBX sends them), half are not in the CRM.
 std::vector<std::string> lookups() {
   std::vector<std::string> out;
@@ -199,6 +266,11 @@ void BM_LookupSqlPhones(benchmark::State& state) {
 
 BENCHMARK(BM_KnownClientAnswered)->Name("sqlite/known_client_answered")->MinTime(2.0);
 BENCHMARK(BM_UnknownCallerCreatesLead)->Name("sqlite/unknown_caller_creates_lead")->MinTime(2.0);
+BENCHMARK(BM_CallsFlushedTogether)
+    ->Name("sqlite/calls_flushed_every_32")
+    ->ArgNames({"grouped", "sync", "unknown"})
+    ->ArgsProduct({{0, 1}, {1, 2}, {0, 1}})
+    ->MinTime(1.0);
 BENCHMARK(BM_LookupEngineIndex)->Name("sqlite/lookup_engine_index");
 BENCHMARK(BM_LookupSqlPhones)->Name("sqlite/lookup_sql_phones");
 BENCHMARK_MAIN();

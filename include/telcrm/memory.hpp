@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The in-memory ports shipped beside the core: MemoryCrmStore, MemoryDirectory and
+/// \file
+/// The in-memory ports shipped beside the core: MemoryCrmStore, MemoryDirectory and
 /// MemoryOutboxJournal (the reference implementations of the ports, for tests and examples).
 /// Not part of the umbrella telcrm/telcrm.hpp, so hosts with their own ports do not pay
 /// for compiling them.

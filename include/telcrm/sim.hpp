@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// \file The simulation: scenarios, SimulatedPbx, replay() (what `telcrm replay` runs) and
+/// \file
+/// The simulation: scenarios, SimulatedPbx, replay() (what `telcrm replay` runs) and
 /// NullTelephony. Not part of the umbrella telcrm/telcrm.hpp; replay() also brings the
 /// in-memory ports.
 

@@ -16,8 +16,10 @@
 #define TELCRM_VERSION \
   (TELCRM_VERSION_MAJOR * 10000 + TELCRM_VERSION_MINOR * 100 + TELCRM_VERSION_PATCH)
 
+/// \cond TELCRM_DETAIL
 #define TELCRM_DETAIL_STR2(x) #x
 #define TELCRM_DETAIL_STR(x) TELCRM_DETAIL_STR2(x)
+/// \endcond
 /// "MAJOR.MINOR.PATCH".
 #define TELCRM_VERSION_STRING             \
   TELCRM_DETAIL_STR(TELCRM_VERSION_MAJOR) \
@@ -26,5 +28,7 @@
 // The version part of the inline ABI namespace: v<major>_<minor>. Before 1.0 a minor release
 // may change the ABI (the package's version file accepts only the same minor), so 0.1 and 0.2
 // builds must not link together. config.hpp appends the Result backend: v0_1_own.
+/// \cond TELCRM_DETAIL
 #define TELCRM_DETAIL_CAT5(a, b, c, d, e) a##b##c##d##e
 #define TELCRM_DETAIL_ABI_TAG(major, minor, backend) TELCRM_DETAIL_CAT5(v, major, _, minor, backend)
+/// \endcond

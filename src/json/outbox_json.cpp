@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <string_view>
 
 #include "model.hpp"
 
@@ -182,29 +184,74 @@ Result<WriteBatch> write_batch_from_json(std::string_view text) {
   return batch;
 }
 
+namespace {
+
+Error os_error(const std::string& path, const char* what) {
+  return Error(Errc::io_error, path + ": " + what + " (" + std::strerror(errno) + ")");
+}
+
+// Writes all of `text` at the end of `fd` (opened O_APPEND).
+bool write_all(int fd, std::string_view text) {
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string append_line(const WriteBatch& batch) {
+  json_detail::Json line = json_detail::Json::object();
+  line["append"] = json_detail::write_batch(batch);
+  return line.dump() + "\n";
+}
+
+// The directory holding `path`, synced so that a rename in it survives a crash.
+bool sync_directory(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(Errc::io_error, path + ": cannot open (" + std::strerror(errno) + ")");
+  if (fd < 0) return fail(os_error(path, "cannot open"));
   std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd));
   std::string text;
   char buffer[1 << 16];
   for (;;) {
     const ssize_t n = ::pread(fd, buffer, sizeof buffer, static_cast<off_t>(text.size()));
-    if (n < 0) return fail(Errc::io_error, path + ": cannot read (" + std::strerror(errno) + ")");
+    if (n < 0) return fail(os_error(path, "cannot read"));
     if (n == 0) break;
     text.append(buffer, static_cast<std::size_t>(n));
   }
   std::size_t line_number = 0;
+  std::size_t good = 0;  // bytes up to the end of the last complete, readable line
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t end = text.find('\n', at);
     const bool last = end == std::string::npos;
     const std::string_view line(text.data() + at, (last ? text.size() : end) - at);
     ++line_number;
     at = last ? text.size() : end + 1;
-    if (line.empty()) continue;
+    if (line.empty()) {
+      good = at;
+      continue;
+    }
     auto doc = json_detail::parse_document(line, "batch");
-    if (!doc || !doc->is_object() || doc->size() != 1) {
-      if (last) break;  // cut short by a crash while writing: it was never acknowledged
+    if (last || !doc || !doc->is_object() || doc->size() != 1) {
+      // Cut short by a crash while writing: it was never acknowledged. (A line is complete
+      // only with its newline: a torn line may happen to parse.)
+      if (last) break;
       return fail(Errc::storage_corrupt,
                   path + ": line " + std::to_string(line_number) + " is damaged");
     }
@@ -233,7 +280,19 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       return fail(Errc::storage_corrupt,
                   path + ": line " + std::to_string(line_number) + " is not ours");
     }
+    ++journal->lines_;
+    good = at;
   }
+  if (good < text.size()) {  // the torn tail goes, or the next line would be glued to it
+    if (::ftruncate(fd, static_cast<off_t>(good)) != 0) return fail(os_error(path, "cannot cut"));
+    journal->unsynced_ = true;
+  }
+  journal->size_ = good;
+  std::lock_guard lock(journal->mutex_);
+  if (journal->pending_.empty() ? journal->lines_ > 0
+                                : journal->lines_ - journal->pending_.size() >= compact_after &&
+                                      journal->lines_ > 2 * journal->pending_.size())
+    if (auto ok = journal->compact_locked(); !ok) return fail(ok.error());
   return journal;
 }
 
@@ -242,37 +301,70 @@ FileOutboxJournal::~FileOutboxJournal() {
 }
 
 Result<void> FileOutboxJournal::write_line(const std::string& line) {
-  std::size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(Errc::io_error, path_ + ": cannot write (" + std::strerror(errno) + ")");
-    }
-    written += static_cast<std::size_t>(n);
+  if (!write_all(fd_, line)) {
+    const Error e = os_error(path_, "cannot write");
+    // A part of the line may be in the file: cut it off, so the next line starts clean.
+    (void)::ftruncate(fd_, static_cast<off_t>(size_));
+    return fail(e);
   }
-  if (::fsync(fd_) != 0)
-    return fail(Errc::io_error, path_ + ": cannot sync (" + std::strerror(errno) + ")");
+  size_ += line.size();
+  ++lines_;
+  unsynced_ = true;
+  return {};
+}
+
+Result<void> FileOutboxJournal::compact_locked() {
+  if (pending_.empty()) {  // nothing left: start the file afresh
+    if (::ftruncate(fd_, 0) != 0) return fail(os_error(path_, "cannot truncate"));
+    lines_ = 0;
+    size_ = 0;
+    unsynced_ = true;
+    return {};
+  }
+  const std::string temporary = path_ + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(os_error(temporary, "cannot open"));
+  std::string text;
+  for (const auto& batch : pending_) text += append_line(batch);
+  // The new file must be on the disk before it replaces the old one: a crash then leaves
+  // one of the two whole.
+  if (!write_all(fd, text) || ::fsync(fd) != 0 || ::rename(temporary.c_str(), path_.c_str()) != 0) {
+    const Error e = os_error(temporary, "cannot write the compacted journal");
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    return fail(e);
+  }
+  if (!sync_directory(path_)) {
+    const Error e = os_error(path_, "cannot sync the journal's directory");
+    ::close(fd_);
+    fd_ = fd;  // the rename happened: the new file is the journal
+    lines_ = pending_.size();
+    size_ = text.size();
+    return fail(e);
+  }
+  ::close(fd_);
+  fd_ = fd;
+  lines_ = pending_.size();
+  size_ = text.size();
+  unsynced_ = false;
   return {};
 }
 
 Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
   std::lock_guard lock(mutex_);
-  json_detail::Json line = json_detail::Json::object();
-  line["append"] = json_detail::write_batch(batch);
-  if (auto ok = write_line(line.dump() + "\n"); !ok) return ok;
+  if (auto ok = write_line(append_line(batch)); !ok) return ok;
   pending_.push_back(batch);
   return {};
 }
 
 Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq) {
   std::lock_guard lock(mutex_);
+  const auto before = pending_.size();
   std::erase_if(pending_, [&](const WriteBatch& b) { return b.call == call && b.seq == seq; });
-  if (pending_.empty()) {  // nothing left: start the file afresh
-    if (::ftruncate(fd_, 0) != 0 || ::fsync(fd_) != 0)
-      return fail(Errc::io_error, path_ + ": cannot truncate (" + std::strerror(errno) + ")");
-    return {};
-  }
+  if (pending_.size() == before) return {};  // not ours (already removed): nothing to note
+  const std::size_t dead = lines_ + 1 - pending_.size();  // with the remove line below
+  if (pending_.empty() || (dead >= compact_after && dead > 2 * pending_.size()))
+    return compact_locked();  // the removal is in the rewritten file (by its absence)
   json_detail::Json line = json_detail::Json::object();
   line["remove"] = json_detail::Json::object({{"call", std::string(call)}, {"seq", seq}});
   return write_line(line.dump() + "\n");
@@ -281,6 +373,19 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
 Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
   std::lock_guard lock(mutex_);
   return pending_;
+}
+
+Result<void> FileOutboxJournal::sync() {
+  std::lock_guard lock(mutex_);
+  if (!unsynced_) return {};
+  if (::fdatasync(fd_) != 0) return fail(os_error(path_, "cannot sync"));
+  unsynced_ = false;
+  return {};
+}
+
+std::size_t FileOutboxJournal::lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
 }
 
 TELCRM_END_NAMESPACE

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// MemoryCrmStore: the reference CrmStore (all-or-nothing batches, idempotency, claims).
+// MemoryCrmStore: what is its own beyond the CrmStore contract (which the conformance kit
+// checks, tests/testing/): the simulated outage, ids after gaps, receipts of many calls, and
+// receipts and claims kept in two generations. And the port's default apply_all().
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
 
@@ -24,91 +26,6 @@ CrmSnapshot seed() {
 }
 }  // namespace
 
-TEST_CASE("A batch creates a deal plus its contact, with ids max + 1 and local references") {
-  MemoryCrmStore store(seed());
-  WriteBatch batch{"c1", 1, std::nullopt, {}};
-  Contact c{-1, "+351 965 432 100", {"+351 965 432 100"}, {}, 1, std::nullopt};  // named -1
-  Deal d;
-  d.id = -1;
-  d.title = "+351 965 432 100 - Incoming call";
-  d.contact = -1;  // the contact this batch names -1
-  d.responsible = 1;
-  d.pipeline = 2;
-  batch.ops = {CreateContact{c}, CreateDeal{d}};
-  CallActivity a;
-  a.call = "c1";
-  a.bindings = {{EntityType::deal, -1}, {EntityType::contact, -1}};
-  batch.ops.push_back(WriteActivity{a});
-  auto receipt = store.apply(batch);
-  REQUIRE(receipt.has_value());
-  CHECK(receipt->created == std::vector<EntityRef>{contact_ref(21), deal_ref(31)});
-  auto deal = store.find_deal(31);
-  REQUIRE(deal.has_value());
-  REQUIRE(deal->has_value());
-  CHECK((*deal)->contact == 21);
-  CHECK((*deal)->pipeline == 2);
-  auto snap = store.snapshot();
-  REQUIRE(snap.has_value());
-  REQUIRE(snap->activities.size() == 1);
-  CHECK(snap->activities[0].id == 1);
-  CHECK(snap->activities[0].bindings == std::vector<EntityRef>{deal_ref(31), contact_ref(21)});
-}
-
-TEST_CASE("R-I1 the same batch applied twice changes nothing and returns the first receipt") {
-  MemoryCrmStore store;
-  Lead l;
-  l.title = "x";
-  l.phones = {"+79161234567"};
-  WriteBatch batch{"c7", 1, std::nullopt, {CreateLead{l}}};
-  auto first = store.apply(batch);
-  auto second = store.apply(batch);
-  REQUIRE(first.has_value());
-  REQUIRE(second.has_value());
-  CHECK(second->replayed);
-  CHECK(second->created == first->created);
-  CHECK(store.snapshot()->leads.size() == 1);
-}
-
-TEST_CASE("A batch with a dangling reference is rejected whole") {
-  MemoryCrmStore store(seed());
-  Lead l;
-  l.title = "x";
-  WriteBatch batch{"c1", 1, std::nullopt, {CreateLead{l}, Reassign{contact_ref(999), 3}}};
-  auto r = store.apply(batch);
-  REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().code() == Errc::invalid_argument);
-  CHECK(r.error().message().find("contact 999") != std::string::npos);
-  CHECK(store.snapshot()->leads.empty());  // the lead before it was not created either
-}
-
-TEST_CASE("R-I2 a lost claim applies nothing and names the winner's entities") {
-  MemoryCrmStore store;
-  Lead l;
-  l.title = "+79161234567 - Incoming call";
-  UnknownCallerClaim claim{"+79161234567", at(24, 10), Seconds(300)};
-  auto first = store.apply({"a", 1, claim, {CreateLead{l}}});
-  claim.at += Seconds(20);
-  auto second = store.apply({"b", 1, claim, {CreateLead{l}}});
-  REQUIRE(first.has_value());
-  REQUIRE(second.has_value());
-  CHECK_FALSE(first->claimed_by.has_value());
-  CHECK(second->claimed_by == "a");
-  CHECK(second->created == first->created);
-  CHECK(store.snapshot()->leads.size() == 1);
-  // The lost batch again (R-I1): the same answer, rebuilt from what the store remembers.
-  auto second_again = store.apply({"b", 1, claim, {CreateLead{l}}});
-  REQUIRE(second_again.has_value());
-  CHECK(second_again->replayed);
-  CHECK(second_again->claimed_by == "a");
-  CHECK(second_again->created == first->created);
-  CHECK(store.snapshot()->leads.size() == 1);
-  // Outside the window the number is free again.
-  claim.at += Seconds(3600);
-  auto later = store.apply({"c", 1, claim, {CreateLead{l}}});
-  CHECK_FALSE(later->claimed_by.has_value());
-  CHECK(store.snapshot()->leads.size() == 2);
-}
-
 TEST_CASE("R-I3 an unavailable store fails with storage_unavailable and keeps its data") {
   MemoryCrmStore store(seed());
   store.set_available(false);
@@ -118,17 +35,6 @@ TEST_CASE("R-I3 an unavailable store fails with storage_unavailable and keeps it
   CHECK_FALSE(store.find_contact(20).has_value());
   store.set_available(true);
   CHECK((*store.find_contact(20))->responsible == 2);
-}
-
-TEST_CASE("Missed calls are marked called back once, by the first answered call back") {
-  MemoryCrmStore store;
-  auto ok = store.apply({"c3", 9, std::nullopt, {RecordMissedCall{{"+34699888777", "c3", {}}}}});
-  REQUIRE(ok.has_value());
-  REQUIRE(store.apply({"c4", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c4"}}}).has_value());
-  REQUIRE(store.apply({"c5", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c5"}}}).has_value());
-  auto snap = store.snapshot();
-  REQUIRE(snap->missed_calls.size() == 1);
-  CHECK(snap->missed_calls[0].called_back_by == "c4");
 }
 
 TEST_CASE("The store feeds the index: open deals, most recent first") {
@@ -144,14 +50,15 @@ TEST_CASE("The store feeds the index: open deals, most recent first") {
   CHECK(f->open_deals[0].id == 30);
 }
 
-TEST_CASE("MemoryDirectory: changes bump the version") {
+TEST_CASE("MemoryDirectory: changes of unknown employees are refused") {
   MemoryDirectory directory({Employee{.id = 1, .name = "Anna"}});
-  auto v1 = *directory.version();
-  CHECK(directory.set_presence(1, Presence::busy));
-  CHECK(*directory.version() > v1);
-  CHECK((*directory.find_employee(1))->presence == Presence::busy);
+  const auto v1 = *directory.version();
   CHECK_FALSE(directory.set_presence(9, Presence::busy));
-  CHECK_FALSE(directory.find_employee(9)->has_value());
+  CHECK_FALSE(directory.set_workday(9, Workday::closed));
+  CHECK_FALSE(directory.remove(9));
+  CHECK(*directory.version() == v1);
+  CHECK(directory.remove(1));
+  CHECK(*directory.version() > v1);
 }
 
 TEST_CASE("Ids with gaps and out of order: found by id, snapshot in id order, new ids max + 1") {
@@ -206,4 +113,110 @@ TEST_CASE("R-I1 receipts of many calls: every call's batches replay their own fi
     CHECK(again->created == first[static_cast<std::size_t>(call)].created);
   }
   CHECK(store.snapshot()->leads.size() == 3000);
+}
+
+namespace {
+
+WriteBatch lead_batch(const std::string& call, std::uint32_t seq, Timestamp when,
+                      std::optional<std::string> claim = std::nullopt) {
+  Lead l;
+  l.title = call;
+  WriteBatch b{call, seq, std::nullopt, {CreateLead{l}}};
+  b.at = when;
+  if (claim) b.claim = UnknownCallerClaim{*claim, when, Seconds(300)};
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("R-I1 receipts live a retention at least: replayed after one generation, not two") {
+  MemoryStoreOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  MemoryCrmStore store(hour);
+  const Timestamp t0 = at(24, 10);
+  const auto first = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(first.has_value());
+  // 59 min later: the same generation.
+  REQUIRE(store.apply(lead_batch("g-b", 1, t0 + Seconds(3540))).has_value());
+  CHECK(store.remembered() == 2);
+  // 1 h later a new generation opens; g-a's receipt is still answered from the previous one.
+  REQUIRE(store.apply(lead_batch("g-c", 1, t0 + Seconds(3600))).has_value());
+  auto again = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(again.has_value());
+  CHECK(again->replayed);
+  CHECK(again->created == first->created);
+  CHECK(store.remembered() == 3);
+  // 2 h later the previous generation (g-a, g-b) is dropped whole: g-a is applied anew.
+  REQUIRE(store.apply(lead_batch("g-d", 1, t0 + Seconds(7200))).has_value());
+  CHECK(store.remembered() == 2);  // g-c, g-d
+  auto forgotten = store.apply(lead_batch("g-a", 1, t0));
+  REQUIRE(forgotten.has_value());
+  CHECK_FALSE(forgotten->replayed);
+  CHECK(store.snapshot()->leads.size() == 5);
+}
+
+TEST_CASE("R-I2 a claim lost to a previous generation's winner names it after that is dropped") {
+  MemoryStoreOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  MemoryCrmStore store(hour);
+  const Timestamp t0 = at(24, 10);
+  const std::string number = "+79161234567";
+  auto won = store.apply(lead_batch("w", 1, t0, number));
+  REQUIRE(store.apply(lead_batch("x", 1, t0 + Seconds(3600))).has_value());  // a new generation
+  // A late batch of a call made 100 s after the winner's: it loses to the previous generation.
+  auto lost = store.apply(lead_batch("l", 1, t0 + Seconds(100), number));
+  REQUIRE(won.has_value());
+  REQUIRE(lost.has_value());
+  CHECK(lost->claimed_by == "w");
+  CHECK(lost->created == won->created);
+  REQUIRE(store.apply(lead_batch("y", 1, t0 + Seconds(7200))).has_value());  // w's is dropped
+  auto again = store.apply(lead_batch("l", 1, t0 + Seconds(100), number));
+  REQUIRE(again.has_value());
+  CHECK(again->replayed);
+  CHECK(again->claimed_by == "w");
+  CHECK(again->created == won->created);
+}
+
+namespace {
+
+// Available for `good` applies, then down for one, then up again.
+class Flaky final : public CrmStore {
+ public:
+  explicit Flaky(int good) : good_(good) {}
+  Result<void> scan(CrmVisitor& v) const override { return inner.scan(v); }
+  Result<std::optional<Contact>> find_contact(EntityId id) const override {
+    return inner.find_contact(id);
+  }
+  Result<std::optional<Company>> find_company(EntityId id) const override {
+    return inner.find_company(id);
+  }
+  Result<std::optional<Lead>> find_lead(EntityId id) const override { return inner.find_lead(id); }
+  Result<std::optional<Deal>> find_deal(EntityId id) const override { return inner.find_deal(id); }
+  Result<WriteReceipt> apply(const WriteBatch& batch) override {
+    if (calls_++ == good_) return fail(Errc::storage_unavailable, "down for a moment");
+    return inner.apply(batch);
+  }
+  MemoryCrmStore inner;
+
+ private:
+  int good_;
+  int calls_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("R-I3 apply_all() stops at the first storage_unavailable: the rest wait, unapplied") {
+  Flaky store(2);
+  std::vector<WriteBatch> batches;
+  for (std::uint32_t i = 1; i <= 5; ++i) batches.push_back(lead_batch("f", i, at(24, 10)));
+  batches[1].ops.push_back(Reassign{contact_ref(404), 1});  // refused for good: not a stop
+  auto results = store.apply_all(batches);
+  REQUIRE(results.size() == 5);
+  CHECK(results[0].has_value());
+  CHECK(results[1].error().code() == Errc::invalid_argument);
+  for (std::size_t i = 2; i < 5; ++i) {
+    REQUIRE_FALSE(results[i].has_value());
+    CHECK(results[i].error().code() == Errc::storage_unavailable);
+  }
+  CHECK(store.inner.snapshot()->leads.size() == 1);  // the store was back for 4 and 5: unused
 }

@@ -199,6 +199,48 @@ TEST_CASE("A schema version 1 file is migrated forward, keeping every record") {
   }
 }
 
+TEST_CASE("A schema version 2 file is migrated to 3: receipts dated, then pruned by age") {
+  TempDir dir;
+  const auto path = dir.file("v2.db");
+  {
+    RawDb raw(path);
+    raw.exec(bytes_of(TELCRM_SQLITE_TEST_DATA "/schema-v2.sql"));
+    CHECK(raw.one("PRAGMA user_version") == "2");
+  }
+  SqliteOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  auto store = open_store(path, hour);
+  {
+    RawDb raw(path);
+    CHECK(raw.one("PRAGMA user_version") == "3");
+    CHECK(raw.one("SELECT count(*) FROM sqlite_master WHERE name IN ('receipts_at', 'claims_at', "
+                  "'activities_call')") == "3");
+    CHECK(raw.one("SELECT count(*) FROM receipts WHERE at IS NULL") == "2");  // not dated yet
+  }
+  // The claim came along: a caller of the same number 100 s later loses to c2's lead.
+  const Timestamp claimed = Timestamp(Seconds(1795338000));
+  WriteBatch late{"c3",
+                  1,
+                  UnknownCallerClaim{"+79169990000", claimed + Seconds(100), Seconds(300)},
+                  {CreateLead{}}};
+  late.at = claimed + Seconds(100);
+  auto lost = store->apply(late);
+  REQUIRE(lost.has_value());
+  CHECK(lost->claimed_by == "c2");
+  CHECK(lost->created == std::vector<EntityRef>{{EntityType::lead, 50}});
+  {
+    RawDb raw(path);  // the first batch dated the old receipts: they count from it
+    CHECK(raw.one("SELECT count(*) FROM receipts WHERE at IS NULL") == "0");
+  }
+  CHECK(store->apply({"c1", 1, std::nullopt, {CreateContact{}}})->replayed);
+  // Two hours on, the old receipts and the claim are gone: c1's batch is applied anew.
+  WriteBatch later{"c4", 1, std::nullopt, {CreateContact{}}};
+  later.at = late.at + Seconds(7200);
+  REQUIRE(store->apply(later).has_value());
+  CHECK(*store->remembered() == 1);
+  CHECK_FALSE(store->apply({"c1", 1, std::nullopt, {CreateContact{}}})->replayed);
+}
+
 TEST_CASE("Two stores opening a new file at once both end with one schema") {
   TempDir dir;
   const auto path = dir.file("race.db");

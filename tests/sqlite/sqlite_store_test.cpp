@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SqliteCrmStore: the CrmStore contract as MemoryCrmStore defines it, plus what a file adds —
-// durability of receipts and claims, other connections, the change log, groups, import.
+// SqliteCrmStore: what a file adds to the CrmStore contract (which the conformance kit checks,
+// tests/testing/) — durability of receipts and claims, their pruning, other connections, the
+// change log, groups and apply_all() in one transaction, import, phones, settings.
 #include <telcrm/crm/crm_index.hpp>
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
@@ -73,41 +74,6 @@ TEST_CASE("open creates a telcrm database: WAL, the current schema version, fore
   CHECK(raw.one("SELECT count(*) FROM pragma_foreign_key_list('deals')") == "2");
 }
 
-TEST_CASE("A batch creates a deal plus its contact, with ids max + 1 and local references") {
-  TempDir dir;
-  auto store = seeded(dir);
-  WriteBatch batch{"c1", 1, std::nullopt, {}};
-  Contact c{-1, "+351 965 432 100", {"+351 965 432 100"}, {}, 1, std::nullopt};  // named -1
-  Deal d;
-  d.id = -1;
-  d.title = "+351 965 432 100 - Incoming call";
-  d.contact = -1;
-  d.responsible = 1;
-  d.pipeline = 2;
-  batch.ops = {CreateContact{c}, CreateDeal{d}};
-  CallActivity a;
-  a.call = "c1";
-  a.bindings = {{EntityType::deal, -1}, {EntityType::contact, -1}};
-  batch.ops.push_back(WriteActivity{a});
-  auto receipt = store->apply(batch);
-  REQUIRE_MESSAGE(receipt.has_value(), receipt.error().message());
-  CHECK(receipt->created == std::vector<EntityRef>{contact_ref(21), deal_ref(31)});
-  CHECK_FALSE(receipt->replayed);
-  auto deal = store->find_deal(31);
-  REQUIRE(deal.has_value());
-  REQUIRE(deal->has_value());
-  CHECK((*deal)->contact == 21);
-  CHECK((*deal)->pipeline == 2);
-  auto contact = store->find_contact(21);
-  REQUIRE(contact->has_value());
-  CHECK((*contact)->phones == std::vector<std::string>{"+351 965 432 100"});
-  auto snap = store->snapshot();
-  REQUIRE(snap.has_value());
-  REQUIRE(snap->activities.size() == 1);
-  CHECK(snap->activities[0].id == 1);
-  CHECK(snap->activities[0].bindings == std::vector<EntityRef>{deal_ref(31), contact_ref(21)});
-}
-
 TEST_CASE("Ids start at 1 in an empty store and follow the maximum, not the count") {
   TempDir dir;
   CrmSnapshot s;
@@ -117,26 +83,6 @@ TEST_CASE("Ids start at 1 in an empty store and follow the maximum, not the coun
   auto first = store->apply({"a", 1, std::nullopt, {CreateLead{lead_with("1")}, CreateContact{}}});
   REQUIRE(first.has_value());
   CHECK(first->created == std::vector<EntityRef>{lead_ref(8), contact_ref(1)});
-}
-
-TEST_CASE("R-I1 the same batch applied twice changes nothing and returns the first receipt") {
-  TempDir dir;
-  auto store = open_store(dir.file("crm.db"));
-  WriteBatch batch{"c7", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}};
-  auto first = store->apply(batch);
-  auto second = store->apply(batch);
-  REQUIRE(first.has_value());
-  REQUIRE(second.has_value());
-  CHECK_FALSE(first->replayed);
-  CHECK(second->replayed);
-  CHECK(second->created == first->created);
-  CHECK(store->snapshot()->leads.size() == 1);
-  // Even with different content: the key is (call, seq).
-  batch.ops.push_back(CreateLead{lead_with("+79160000000")});
-  auto third = store->apply(batch);
-  REQUIRE(third.has_value());
-  CHECK(third->replayed);
-  CHECK(store->snapshot()->leads.size() == 1);
 }
 
 TEST_CASE("R-I1 receipts survive closing and reopening the file") {
@@ -156,27 +102,6 @@ TEST_CASE("R-I1 receipts survive closing and reopening the file") {
   CHECK(store->counts()->leads == 1);
 }
 
-TEST_CASE("A batch with a dangling reference is rejected whole, with the reference's message") {
-  TempDir dir;
-  auto store = seeded(dir);
-  MemoryCrmStore memory(seed());
-  WriteBatch batch{
-      "c1", 1, std::nullopt, {CreateLead{lead_with("x")}, Reassign{contact_ref(999), 3}}};
-  auto r = store->apply(batch);
-  auto m = memory.apply(batch);
-  REQUIRE_FALSE(r.has_value());
-  REQUIRE_FALSE(m.has_value());
-  CHECK(r.error() == m.error());
-  CHECK(r.error().code() == Errc::invalid_argument);
-  CHECK(r.error().message().find("contact 999") != std::string::npos);
-  CHECK(store->snapshot()->leads.empty());
-  // No receipt was kept: the batch can be sent again once it is right.
-  batch.ops.pop_back();
-  auto fixed = store->apply(batch);
-  REQUIRE(fixed.has_value());
-  CHECK_FALSE(fixed->replayed);
-}
-
 TEST_CASE(
     "A local reference beyond what the batch created, or a positive id it created, is dangling") {
   TempDir dir;
@@ -192,54 +117,6 @@ TEST_CASE(
   auto r = store->apply(positive);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error() == memory.apply(positive).error());
-}
-
-TEST_CASE("R-I2 a lost claim applies nothing and names the winner's entities") {
-  TempDir dir;
-  auto store = open_store(dir.file("crm.db"));
-  Lead l = lead_with("+79161234567");
-  UnknownCallerClaim claim{"+79161234567", at(24, 10), Seconds(300)};
-  auto first = store->apply({"a", 1, claim, {CreateLead{l}}});
-  claim.at += Seconds(20);
-  auto second = store->apply({"b", 1, claim, {CreateLead{l}, WriteActivity{}}});
-  REQUIRE(first.has_value());
-  REQUIRE(second.has_value());
-  CHECK_FALSE(first->claimed_by.has_value());
-  CHECK(second->claimed_by == "a");
-  CHECK(second->created == first->created);
-  CHECK_FALSE(second->replayed);
-  CHECK(store->snapshot()->leads.size() == 1);
-  CHECK(store->snapshot()->activities.empty());
-  // The lost receipt is kept: the same batch again says so, as replayed.
-  auto again = store->apply({"b", 1, claim, {CreateLead{l}}});
-  CHECK(again->replayed);
-  CHECK(again->claimed_by == "a");
-  // The winner's own later claims do not block it; the window is inclusive.
-  claim.at = at(24, 10) + Seconds(300);
-  auto own = store->apply({"a", 2, claim, {CreateLead{l}}});
-  CHECK_FALSE(own->claimed_by.has_value());
-  auto edge = store->apply({"d", 1, claim, {CreateLead{l}}});
-  CHECK(edge->claimed_by == "a");
-  // Outside every window the number is free again.
-  claim.at += Seconds(3600);
-  auto later = store->apply({"c", 1, claim, {CreateLead{l}}});
-  CHECK_FALSE(later->claimed_by.has_value());
-  CHECK(store->snapshot()->leads.size() == 3);
-}
-
-TEST_CASE("R-I2 claims hold across two connections to one file (two processes)") {
-  TempDir dir;
-  const auto path = dir.file("crm.db");
-  auto a = open_store(path);
-  auto b = open_store(path);
-  UnknownCallerClaim claim{"+34699888777", at(24, 10), Seconds(300)};
-  auto won = a->apply({"pa-1", 1, claim, {CreateLead{lead_with("+34 699 888 777")}}});
-  auto lost = b->apply({"pb-1", 1, claim, {CreateLead{lead_with("699888777")}}});
-  REQUIRE(won.has_value());
-  REQUIRE(lost.has_value());
-  CHECK(lost->claimed_by == "pa-1");
-  CHECK(lost->created == won->created);
-  CHECK(b->counts()->leads == 1);
 }
 
 TEST_CASE("R-I3 a locked database fails with storage_unavailable and SQLite's message") {
@@ -259,23 +136,6 @@ TEST_CASE("R-I3 a locked database fails with storage_unavailable and SQLite's me
   auto again = b->apply({"c1", 1, std::nullopt, {CreateLead{lead_with("+79161234567")}}});
   REQUIRE(again.has_value());
   CHECK_FALSE(again->replayed);  // the failed attempt left no receipt
-}
-
-TEST_CASE("Missed calls are marked called back once, by the first answered call back") {
-  TempDir dir;
-  auto store = open_store(dir.file("crm.db"));
-  REQUIRE(store->apply({"c3", 9, std::nullopt, {RecordMissedCall{{"+34699888777", "c3", {}}}}})
-              .has_value());
-  REQUIRE(store->apply({"c6", 9, std::nullopt, {RecordMissedCall{{"+34699000000", "c6", {}}}}})
-              .has_value());
-  REQUIRE(
-      store->apply({"c4", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c4"}}}).has_value());
-  REQUIRE(
-      store->apply({"c5", 9, std::nullopt, {MarkCalledBack{"+34699888777", "c5"}}}).has_value());
-  auto snap = store->snapshot();
-  REQUIRE(snap->missed_calls.size() == 2);
-  CHECK(snap->missed_calls[0].called_back_by == "c4");
-  CHECK_FALSE(snap->missed_calls[1].called_back_by.has_value());
 }
 
 TEST_CASE("Open deals come most recently modified first, a missing time last, then by id") {
@@ -305,25 +165,6 @@ TEST_CASE("Open deals come most recently modified first, a missing time last, th
   const auto deals = store->open_deals_of(contact_ref(20));
   for (const auto& d : *deals) order.push_back(d.id);
   CHECK(order == std::vector<EntityId>{34, 31, 33, 30, 35});
-}
-
-TEST_CASE("Open repeat leads of a client: repeat, in progress, bound to it") {
-  TempDir dir;
-  CrmSnapshot s = seed();
-  for (EntityId id : {60, 61, 62}) {
-    Lead l = lead_with("+79160000000");
-    l.id = id;
-    l.contact = 20;
-    l.repeat = id != 61;
-    s.leads.push_back(l);
-  }
-  s.leads[2].status = LeadStatus::junk;
-  auto store = seeded(dir, s);
-  auto leads = store->open_repeat_leads_of(contact_ref(20));
-  REQUIRE(leads.has_value());
-  REQUIRE(leads->size() == 1);
-  CHECK(leads->front().id == 60);
-  CHECK(*leads == *MemoryCrmStore(s).open_repeat_leads_of(contact_ref(20)));
 }
 
 TEST_CASE("import then snapshot gives the snapshot back, every field and list order included") {
@@ -441,7 +282,7 @@ TEST_CASE("data_version changes when another connection writes, not for the stor
   CHECK(*a->data_version() != v0);
 }
 
-TEST_CASE("changes_since lists the records created or changed after a cursor") {
+TEST_CASE("changes_since after an import lists every imported record; never invoices") {
   TempDir dir;
   const auto path = dir.file("crm.db");
   auto store = seeded(dir, seed(), "crm.db");
@@ -449,25 +290,17 @@ TEST_CASE("changes_since lists the records created or changed after a cursor") {
   REQUIRE(start.has_value());
   CHECK(start->complete);
   CHECK(start->changed == std::vector<EntityRef>{contact_ref(20), deal_ref(30)});
-  const auto cursor = start->cursor;
-  CHECK(store->changes_since(cursor)->changed.empty());
-
   auto other = open_store(path);  // another writer
   REQUIRE(other
               ->apply({"c1",
                        1,
                        std::nullopt,
-                       {CreateLead{lead_with("+1")}, Reassign{contact_ref(20), 5},
+                       {Reassign{contact_ref(20), 5},
                         CreateInvoice{Invoice{0, 5, contact_ref(20), {}, "c1"}}}})
               .has_value());
-  auto later = store->changes_since(cursor);
+  auto later = store->changes_since(start->cursor);
   REQUIRE(later.has_value());
-  CHECK(later->complete);
-  CHECK(later->cursor > cursor);
-  CHECK(later->changed == std::vector<EntityRef>{contact_ref(20), lead_ref(1)});  // not the invoice
-  CHECK(store->changes_since(later->cursor)->changed.empty());
-  // A cursor this file never handed out: the caller must rebuild.
-  CHECK_FALSE(store->changes_since(later->cursor + 100)->complete);
+  CHECK(later->changed == std::vector<EntityRef>{contact_ref(20)});  // not the invoice
 }
 
 TEST_CASE("A write group commits its batches together, or none of them") {
@@ -611,4 +444,104 @@ TEST_CASE("check_integrity of a sound file is empty") {
   auto findings = store->check_integrity();
   REQUIRE(findings.has_value());
   CHECK(findings->empty());
+}
+
+namespace {
+
+WriteBatch dated(const std::string& call, Timestamp when, bool claim = false) {
+  WriteBatch b{call, 1, std::nullopt, {CreateLead{lead_with("+7903" + call)}}};
+  b.at = when;
+  if (claim) b.claim = UnknownCallerClaim{"+7903" + call, when, Seconds(300)};
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("R-I1 R-I2 receipts and claims a retention old are deleted, 256 of each at a time") {
+  TempDir dir;
+  SqliteOptions hour;
+  hour.receipt_retention = Seconds(3600);
+  auto store = open_store(dir.file("crm.db"), hour);
+  const Timestamp t0 = at(24, 10);
+  for (int i = 0; i < 300; ++i)
+    REQUIRE(store->apply(dated(std::to_string(1000 + i), t0, true)).has_value());
+  CHECK(*store->remembered() == 600);
+  // An hour later nothing is overdue yet (pruning waits a sixteenth of the retention more).
+  REQUIRE(store->apply(dated("late-1", t0 + Seconds(3600 + 200))).has_value());
+  CHECK(*store->remembered() == 601);
+  // Then each transaction deletes at most 256 receipts and 256 claims, oldest first.
+  REQUIRE(store->apply(dated("late-2", t0 + Seconds(3600 + 300))).has_value());
+  CHECK(*store->remembered() == 602 - 2 * 256);
+  REQUIRE(store->apply(dated("late-3", t0 + Seconds(3600 + 301))).has_value());
+  CHECK(*store->remembered() == 3);
+  // The records stay; a forgotten batch is applied anew; a kept one still replays.
+  CHECK(store->counts()->leads == 303);
+  CHECK_FALSE(store->apply(dated("1000", t0))->replayed);
+  CHECK(store->apply(dated("late-3", t0 + Seconds(3600 + 301)))->replayed);
+  RawDb raw(dir.file("crm.db"));
+  const auto plan = raw.column(
+      "EXPLAIN QUERY PLAN SELECT call FROM receipts WHERE at < 5 ORDER BY at LIMIT 256", 3);
+  REQUIRE_FALSE(plan.empty());
+  CHECK(plan.front().find("receipts_at") != std::string::npos);
+}
+
+TEST_CASE("R-I3 apply_all() is one transaction: a fraction of the WAL of a commit per batch") {
+  TempDir dir;
+  auto frames = [&](const std::string& name, bool grouped) {
+    const auto path = dir.file(name);
+    auto store = open_store(path);
+    RawDb raw(path);
+    raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    std::vector<WriteBatch> batches;
+    for (int i = 0; i < 40; ++i)
+      batches.push_back(dated(std::to_string(2000 + i), at(24, 10), true));
+    if (grouped) {
+      for (const auto& r : store->apply_all(batches)) CHECK(r.has_value());
+    } else {
+      for (const auto& b : batches) CHECK(store->apply(b).has_value());
+    }
+    CHECK(store->counts()->leads == 40);
+    return std::stoi(raw.column("PRAGMA wal_checkpoint(PASSIVE)", 1).front());
+  };
+  const int together = frames("grouped.db", true);
+  const int alone = frames("alone.db", false);
+  CHECK(together * 5 < alone);
+}
+
+TEST_CASE("R-I1 apply_all() answers each batch as apply() does; a refused one leaves the others") {
+  TempDir dir;
+  auto store = seeded(dir);
+  std::vector<WriteBatch> batches{dated("a", at(24, 10)), dated("b", at(24, 10)),
+                                  dated("a", at(24, 10)), dated("c", at(24, 10))};
+  batches[1].ops.push_back(Reassign{contact_ref(404), 1});
+  auto results = store->apply_all(batches);
+  REQUIRE(results.size() == 4);
+  CHECK_FALSE(results[0]->replayed);
+  CHECK(results[1].error().code() == Errc::invalid_argument);
+  CHECK(results[2]->replayed);
+  CHECK(results[2]->created == results[0]->created);
+  CHECK(results[3].has_value());
+  CHECK(store->counts()->leads == 2);
+  // Inside a write group it joins the group.
+  REQUIRE(store->begin_group().has_value());
+  CHECK(store->apply_all(std::vector<WriteBatch>{dated("d", at(24, 10))}).front().has_value());
+  store->rollback_group();
+  CHECK(store->counts()->leads == 2);
+  CHECK_FALSE(store->in_group());
+}
+
+TEST_CASE("R-I3 apply_all() on a locked file: every batch waits, none applied") {
+  TempDir dir;
+  const auto path = dir.file("crm.db");
+  auto a = open_store(path);
+  SqliteOptions quick;
+  quick.busy_timeout = std::chrono::milliseconds(20);
+  auto b = open_store(path, quick);
+  REQUIRE(a->begin_group().has_value());  // holds the write lock
+  auto results =
+      b->apply_all(std::vector<WriteBatch>{dated("x", at(24, 10)), dated("y", at(24, 10))});
+  REQUIRE(results.size() == 2);
+  for (const auto& r : results) CHECK(r.error().code() == Errc::storage_unavailable);
+  a->rollback_group();
+  CHECK(b->apply_all(std::vector<WriteBatch>{dated("x", at(24, 10))}).front().has_value());
 }

@@ -28,6 +28,7 @@ enum class CallMode : std::uint8_t {
   /// same rules, and gives no command (a PBX connector, e.g. the Bitrix24 REST API).
   observe,
 };
+/// The mode's name, as logs and JSON spell it.
 constexpr std::string_view format_as(CallMode m) noexcept {
   return m == CallMode::route ? "route" : "observe";
 }
@@ -56,9 +57,9 @@ struct CallStart {
 /// Observe mode: the PBX rang these employees at once. What the call creates exists from the
 /// first ring, assigned to the first of them (R-L5).
 struct Rang {
-  std::string call{};
-  std::vector<EmployeeId> employees{};
-  std::optional<Seconds> seconds{};  ///< how long it rang, when known
+  std::string call{};                   ///< the call, as CallStart::call named it
+  std::vector<EmployeeId> employees{};  ///< who rang, the first of them first
+  std::optional<Seconds> seconds{};     ///< how long it rang, when known
 };
 
 /// Step `step` (0-based, in the call's route) ended without an answer (StepOutcome is

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <type_traits>
+#include <utility>
 
 TELCRM_BEGIN_NAMESPACE
 
@@ -31,7 +32,8 @@ std::map<EntityId, T> by_id(const std::vector<T>& rows) {
 }
 }  // namespace detail
 
-TELCRM_INLINE MemoryCrmStore::MemoryCrmStore(const CrmSnapshot& initial) {
+TELCRM_INLINE MemoryCrmStore::MemoryCrmStore(const CrmSnapshot& initial, MemoryStoreOptions options)
+    : options_(options) {
   for (auto& [id, v] : detail::by_id(initial.contacts)) contacts_.append(std::move(v));
   for (auto& [id, v] : detail::by_id(initial.companies)) companies_.append(std::move(v));
   for (auto& [id, v] : detail::by_id(initial.leads)) leads_.append(std::move(v));
@@ -277,62 +279,116 @@ TELCRM_INLINE std::uint32_t& MemoryCrmStore::KeyIndex::at(std::string_view key) 
   return entries_[last_].value;
 }
 
+TELCRM_INLINE std::uint32_t MemoryCrmStore::KeyIndex::find(std::string_view key) const {
+  if (slots_.empty()) return none;
+  const auto tag = static_cast<std::uint32_t>(std::hash<std::string_view>{}(key) >> 32);
+  const Slot& slot = slots_[probe(key, tag)];
+  return slot.entry == 0 ? none : entries_[slot.entry - 1].value;
+}
+
+TELCRM_INLINE void MemoryCrmStore::age_locked(Timestamp at) {
+  if (!newest_ || at > *newest_) newest_ = at;
+  if (!current_->opened) {
+    current_->opened = *newest_;
+  } else if (*newest_ - *current_->opened >= options_.receipt_retention) {
+    // Everything in previous_ was made before current_ opened, a retention ago: forgotten.
+    previous_ = std::exchange(current_, std::make_unique<Generation>());
+    current_->opened = *newest_;
+  }
+}
+
 TELCRM_INLINE void MemoryCrmStore::remember_locked(const WriteBatch& batch, std::uint32_t& newest,
                                                    Applied applied) {
   applied.seq = batch.seq;
   applied.previous = newest;
-  applied_.push_back(applied);
-  newest = static_cast<std::uint32_t>(applied_.size() - 1);
+  current_->applied.push_back(applied);
+  newest = static_cast<std::uint32_t>(current_->applied.size() - 1);
 }
 
-TELCRM_INLINE WriteReceipt MemoryCrmStore::receipt_of(const Applied& applied) const {
+TELCRM_INLINE WriteReceipt MemoryCrmStore::receipt_of(const Generation& generation,
+                                                      const Applied& applied) {
   WriteReceipt receipt;
   receipt.created.reserve(applied.created_count);
   for (std::uint32_t i = 0; i < applied.created_count; ++i)
-    receipt.created.push_back(created_[applied.created_begin + i]);
-  if (applied.lost_to != KeyIndex::none) receipt.claimed_by = claim_log_[applied.lost_to].call;
+    receipt.created.push_back(generation.created[applied.created_begin + i]);
+  if (applied.lost_to != KeyIndex::none) receipt.claimed_by = generation.winners[applied.lost_to];
   return receipt;
+}
+
+TELCRM_INLINE std::size_t MemoryCrmStore::remembered() const {
+  std::shared_lock lock(mutex_);
+  std::size_t n = current_->applied.size() + current_->claim_log.size();
+  if (previous_) n += previous_->applied.size() + previous_->claim_log.size();
+  return n;
 }
 
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch) {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::unique_lock lock(mutex_);
-  // (A batch that fails validation leaves its call and number as keys with no entry: none.)
-  std::uint32_t& newest = receipts_.at(batch.call);
-  for (auto i = newest; i != KeyIndex::none; i = applied_[i].previous)
-    if (applied_[i].seq == batch.seq) {
-      WriteReceipt again = receipt_of(applied_[i]);
+  age_locked(batch.at);
+  Generation& gen = *current_;
+  // R-I1: the batch's receipt, in the current generation or the previous one. (A batch that
+  // fails validation leaves its call and number as keys with no entry: none.)
+  std::uint32_t& newest = gen.receipts.at(batch.call);
+  for (auto i = newest; i != KeyIndex::none; i = gen.applied[i].previous)
+    if (gen.applied[i].seq == batch.seq) {
+      WriteReceipt again = receipt_of(gen, gen.applied[i]);
       again.replayed = true;
       return again;
     }
-  std::uint32_t* claimed = batch.claim ? &claims_.at(batch.claim->number) : nullptr;
+  if (previous_)
+    for (auto i = previous_->receipts.find(batch.call); i != KeyIndex::none;
+         i = previous_->applied[i].previous)
+      if (previous_->applied[i].seq == batch.seq) {
+        WriteReceipt again = receipt_of(*previous_, previous_->applied[i]);
+        again.replayed = true;
+        return again;
+      }
+  std::uint32_t* claimed = batch.claim ? &gen.claims.at(batch.claim->number) : nullptr;
   if (claimed) {
-    // The oldest claim on the number within the window wins: walk the whole chain (newest
-    // first; a number has few claims) and keep the last match.
+    // The oldest claim on the number within the window wins: walk the chains (newest first;
+    // a number has few claims), the previous generation's older ones last, keeping the last
+    // match.
+    const Generation* in = nullptr;
     std::uint32_t winner = KeyIndex::none;
-    for (auto i = *claimed; i != KeyIndex::none; i = claim_log_[i].previous) {
-      const Claim& claim = claim_log_[i];
-      const auto gap =
-          claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
-      if (claim.call != batch.call && gap <= batch.claim->window) winner = i;
-    }
-    if (winner != KeyIndex::none) {
-      Applied lost = applied_[claim_log_[winner].applied];  // what the winner created
-      lost.lost_to = winner;
-      remember_locked(batch, newest, lost);
-      return receipt_of(applied_.back());
+    auto search = [&](const Generation& g, std::uint32_t from) {
+      for (auto i = from; i != KeyIndex::none; i = g.claim_log[i].previous) {
+        const Claim& claim = g.claim_log[i];
+        const auto gap =
+            claim.at > batch.claim->at ? claim.at - batch.claim->at : batch.claim->at - claim.at;
+        if (claim.call != batch.call && gap <= batch.claim->window) {
+          winner = i;
+          in = &g;
+        }
+      }
+    };
+    search(gen, *claimed);
+    if (previous_) search(*previous_, previous_->claims.find(batch.claim->number));
+    if (in != nullptr) {
+      // What the winner created, copied beside the loser's receipt: it outlives the winner's
+      // generation if it must.
+      const Claim& won = in->claim_log[winner];
+      const Applied& made = in->applied[won.applied];
+      const auto begin = static_cast<std::uint32_t>(gen.created.size());
+      for (std::uint32_t i = 0; i < made.created_count; ++i)
+        gen.created.push_back(in->created[made.created_begin + i]);
+      gen.winners.push_back(won.call);
+      remember_locked(
+          batch, newest,
+          {0, 0, begin, made.created_count, static_cast<std::uint32_t>(gen.winners.size() - 1)});
+      return receipt_of(gen, gen.applied.back());
     }
   }
   if (auto ok = validate_locked(batch); !ok) return fail(ok.error());
   WriteReceipt receipt = apply_locked(batch);
-  const auto begin = static_cast<std::uint32_t>(created_.size());
-  for (const auto& ref : receipt.created) created_.push_back(ref);
+  const auto begin = static_cast<std::uint32_t>(gen.created.size());
+  for (const auto& ref : receipt.created) gen.created.push_back(ref);
   remember_locked(
       batch, newest,
       {0, 0, begin, static_cast<std::uint32_t>(receipt.created.size()), KeyIndex::none});
   if (claimed) {
-    claim_log_.push_back({batch.call, batch.claim->at, newest, *claimed});
-    *claimed = static_cast<std::uint32_t>(claim_log_.size() - 1);
+    gen.claim_log.push_back({batch.call, batch.claim->at, newest, *claimed});
+    *claimed = static_cast<std::uint32_t>(gen.claim_log.size() - 1);
   }
   return receipt;
 }

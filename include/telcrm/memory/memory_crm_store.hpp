@@ -12,6 +12,8 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -21,16 +23,27 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+/// How a MemoryCrmStore keeps its receipts and claims.
+struct MemoryStoreOptions {
+  /// How long receipts (R-I1) and claims (R-I2) are kept, measured from a batch's `at` to the
+  /// newest `at` the store has seen. They are forgotten between one and two retentions later,
+  /// a generation at a time.
+  Seconds receipt_retention = default_receipt_retention;
+};
+
 // The overriders are declared TELCRM_INLINE as well as defined so: header-only, a virtual
 // function declared without `inline` becomes the class's key function, and every file that
 // includes this header would emit the vtable and compile every overrider it points to.
 /// A CRM held in memory. apply() is all-or-nothing and idempotent per (call, seq); claims
-/// are honoured (R-I2). Thread-safe: readers share a lock, writers take it alone.
+/// are honoured (R-I2); receipts and claims are pruned by age (MemoryStoreOptions).
+/// Thread-safe: readers share a lock, writers take it alone.
 class MemoryCrmStore final : public CrmStore, public CrmInspection {
  public:
   MemoryCrmStore() = default;
+  /// An empty store that keeps receipts and claims as `options` say.
+  explicit MemoryCrmStore(MemoryStoreOptions options) : options_(options) {}
   /// A store holding `initial` (ids as given).
-  explicit MemoryCrmStore(const CrmSnapshot& initial);
+  explicit MemoryCrmStore(const CrmSnapshot& initial, MemoryStoreOptions options = {});
 
   [[nodiscard]] TELCRM_INLINE Result<void> scan(CrmVisitor& visitor) const override;
   [[nodiscard]] TELCRM_INLINE Result<std::optional<Contact>> find_contact(
@@ -52,6 +65,9 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   /// Simulates an outage: while unavailable, every method fails with
   /// Errc::storage_unavailable (for testing R-I3 and hosts' fault handling).
   void set_available(bool available) noexcept { available_.store(available); }
+
+  /// How many receipts and claims the store keeps now (the conformance kit's size probe).
+  [[nodiscard]] std::size_t remembered() const;
 
  private:
   template <class T>
@@ -111,6 +127,8 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
     /// The value stored under `key`, to read and to write: `none` when the key is new (it is
     /// added then). One probe for both; the reference stays valid as keys are added.
     [[nodiscard]] std::uint32_t& at(std::string_view key);
+    /// The value stored under `key`, or `none`; adds nothing.
+    [[nodiscard]] std::uint32_t find(std::string_view key) const;
 
    private:
     struct Slot {
@@ -130,28 +148,47 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   };
 
   // R-I1: what every applied batch answered, a call's batches chained newest first. Kept
-  // compact (a store remembers every batch it ever applied): the created records are a range
-  // of created_, a lost claim the index of the winning claim.
+  // compact (a store remembers every batch of a retention): the created records are a range
+  // of Generation::created, a lost claim the index of the winner's call in winners.
   struct Applied {
     std::uint32_t seq;
     std::uint32_t previous;  // the call's batch before this one, or KeyIndex::none
     std::uint32_t created_begin;
     std::uint32_t created_count;
-    std::uint32_t lost_to = KeyIndex::none;  // into claim_log_ when the claim was lost
+    std::uint32_t lost_to = KeyIndex::none;  // into winners when the claim was lost
   };
   // R-I2: a won claim; what it created is its batch's receipt.
   struct Claim {
     std::string call;
     Timestamp at;
-    std::uint32_t applied;   // index into applied_
+    std::uint32_t applied;   // index into applied
     std::uint32_t previous;  // the number's claim before this one, or KeyIndex::none
+  };
+  // Receipts and claims in two generations: new ones go to the current one; when the newest
+  // `at` is a retention past the moment the current one opened, the previous generation is
+  // dropped whole and the current one becomes the previous. Pruning so costs nothing per
+  // batch and no lookup slows down; an entry lives at least a retention past its own `at`
+  // (it was made while the current generation was open, so no earlier than its opening),
+  // and at most about two.
+  struct Generation {
+    Log<Applied> applied;
+    Log<EntityRef> created;    // what the applied batches created, in ranges
+    KeyIndex receipts;         // call id -> its newest entry in applied
+    Log<Claim> claim_log;      //
+    KeyIndex claims;           // E.164 number -> its newest entry in claim_log
+    Log<std::string> winners;  // the calls lost claims were lost to
+    std::optional<Timestamp> opened;
   };
   [[nodiscard]] Result<void> check_available() const;
   [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch) const;
   WriteReceipt apply_locked(const WriteBatch& batch);
+  // Moves the newest `at` on to `at`, opening a new generation when the current one is a
+  // retention old.
+  void age_locked(Timestamp at);
   // Keeps `applied` as the answer to (batch.call, batch.seq); `newest` is the call's entry.
   void remember_locked(const WriteBatch& batch, std::uint32_t& newest, Applied applied);
-  [[nodiscard]] WriteReceipt receipt_of(const Applied& applied) const;
+  [[nodiscard]] static WriteReceipt receipt_of(const Generation& generation,
+                                               const Applied& applied);
 
   mutable std::shared_mutex mutex_;
   Table<Contact> contacts_;
@@ -162,11 +199,10 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   Log<CallActivity> activities_;  // in id order
   Log<MissedCall> missed_calls_;
   Log<CallRecord> history_;
-  Log<Applied> applied_;
-  Log<EntityRef> created_;  // what the applied batches created, in ranges
-  KeyIndex receipts_;       // call id -> its newest entry in applied_
-  Log<Claim> claim_log_;
-  KeyIndex claims_;  // E.164 number -> its newest entry in claim_log_
+  MemoryStoreOptions options_{};
+  std::unique_ptr<Generation> current_ = std::make_unique<Generation>();
+  std::unique_ptr<Generation> previous_;  // nullptr until the first generation ages
+  std::optional<Timestamp> newest_;       // the newest `at` of the batches applied
   std::atomic<bool> available_{true};
 };
 

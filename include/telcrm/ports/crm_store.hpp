@@ -357,13 +357,22 @@ class CrmStore {
   [[nodiscard]] virtual Result<WriteReceipt> apply(const WriteBatch& batch) = 0;
 
   /// Applies several batches, each all-or-nothing as apply() would, in order; a store may
-  /// group them into one commit (one fsync for many calls). The default applies them one by
-  /// one. The results are in the order of `batches`.
+  /// group them into one commit (one fsync for many calls). The results are in the order of
+  /// `batches`, one per batch. **It stops at the first Errc::storage_unavailable**: that
+  /// batch and every one after it report the error and are not applied (they are retried
+  /// later, in order). A store that groups reports that error for the batches before too
+  /// when their commit fails — none of them was applied then. Other errors concern their
+  /// batch alone. The default applies the batches one by one.
   [[nodiscard]] virtual std::vector<Result<WriteReceipt>> apply_all(
       std::span<const WriteBatch> batches) {
     std::vector<Result<WriteReceipt>> out;
     out.reserve(batches.size());
-    for (const auto& batch : batches) out.push_back(apply(batch));
+    for (const auto& batch : batches) {
+      if (!out.empty() && !out.back() && out.back().error().code() == Errc::storage_unavailable)
+        out.push_back(fail(out.back().error()));
+      else
+        out.push_back(apply(batch));
+    }
     return out;
   }
 

@@ -63,6 +63,10 @@ struct SqliteOptions {
   /// settings, else no region). Opening with other options than the file's re-keys every
   /// stored phone in one transaction.
   std::optional<IndexOptions> phone_keys{};
+  /// How long receipts (R-I1) and claims (R-I2) are kept, measured from a batch's `at` to the
+  /// newest `at` this store applied. Older ones are deleted as batches are applied (a bounded
+  /// number per transaction, once they are a sixteenth of the retention overdue).
+  Seconds receipt_retention = default_receipt_retention;
 };
 
 /// Reports the progress of long work: `done` of `total` records. Called from the working
@@ -89,9 +93,10 @@ struct SqliteCounts {
 /// the reference), the Directory port (employees), and the integration settings.
 ///
 /// Durability: WAL journal, `synchronous` as configured; every apply() is one transaction
-/// (`BEGIN IMMEDIATE`), so a crash leaves all or none of a batch. Receipts (R-I1) and
-/// unknown-caller claims (R-I2) live in the file, so idempotency and duplicate-lead
-/// prevention hold across restarts and across processes sharing the file.
+/// (`BEGIN IMMEDIATE`), every apply_all() one for all its batches, so a crash leaves all or
+/// none of a batch. Receipts (R-I1) and unknown-caller claims (R-I2) live in the file, so
+/// idempotency and duplicate-lead prevention hold across restarts and across processes
+/// sharing the file, for SqliteOptions::receipt_retention.
 ///
 /// Thread safety: every method may be called from several threads at once. The store owns
 /// one connection, serialised by a mutex; other processes (and other SqliteCrmStore objects)
@@ -109,7 +114,7 @@ class SqliteCrmStore final : public CrmStore,
  public:
   /// The schema version this build writes (`PRAGMA user_version`). Older files are
   /// migrated forward when opened for writing; newer ones are refused.
-  static constexpr int schema_version = 2;
+  static constexpr int schema_version = 3;
 
   /// Opens (or creates) the database at `path`: checks it is a telcrm database this build
   /// can read, migrates an older schema, switches to WAL. A file that cannot be used is left
@@ -132,6 +137,11 @@ class SqliteCrmStore final : public CrmStore,
   [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
   /// One transaction per batch (inside the open group, if any: see begin_group()).
   [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  /// One transaction for all the batches, each a savepoint in it, so they cost one commit;
+  /// each batch is still all-or-nothing. Stops at the first Errc::storage_unavailable (see
+  /// CrmStore::apply_all); when the commit itself fails, every batch reports that error.
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_all(
+      std::span<const WriteBatch> batches) override;
   [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override { return this; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 
@@ -192,6 +202,9 @@ class SqliteCrmStore final : public CrmStore,
   /// that of `number`, read against the key region. Tier 1 of R-N6 only, no ranking: the
   /// engine's matcher does the full match in memory.
   [[nodiscard]] Result<std::vector<EntityRef>> find_by_phone(std::string_view number) const;
+  /// How many receipts and claims the file keeps (the conformance kit's size probe; see
+  /// SqliteOptions::receipt_retention).
+  [[nodiscard]] Result<std::size_t> remembered() const;
   /// `PRAGMA integrity_check`: an empty list when the file is sound, else SQLite's findings.
   [[nodiscard]] Result<std::vector<std::string>> check_integrity() const;
 

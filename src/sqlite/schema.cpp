@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// telcrm::sqlite: the connection layer, the schema and its forward migrations.
+// telcrm::sqlite: the schema and its forward migrations; the store's meta table (key options,
+// directory version).
 //
 // The schema version is `PRAGMA user_version`; `PRAGMA application_id` marks the file as
 // telcrm's. Each migration takes the file from version n to n + 1 and never changes the
 // meaning of what is stored; all pending ones run in one transaction.
-#include "compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include <fmt/format.h>
 
@@ -14,166 +15,12 @@
 #include <string>
 #include <string_view>
 
-#include "sqlite_db.hpp"
+#include "db.hpp"
+#include "store_impl.hpp"
 
 TELCRM_BEGIN_NAMESPACE
 
 namespace sqlite_detail {
-
-// --- errors ---------------------------------------------------------------------------------
-
-Errc errc_of(int rc) noexcept {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_PROTOCOL:
-    case SQLITE_NOMEM:
-    case SQLITE_INTERRUPT: return Errc::storage_unavailable;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-    case SQLITE_FORMAT: return Errc::storage_corrupt;
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH: return Errc::permission_denied;
-    case SQLITE_CANTOPEN:
-    case SQLITE_NOLFS: return Errc::io_error;
-    case SQLITE_CONSTRAINT: return Errc::conflict;
-    case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-    case SQLITE_MISMATCH: return Errc::invalid_argument;
-    default: return Errc::internal;
-  }
-}
-
-// --- Connection -------------------------------------------------------------------------------
-
-Result<Connection> Connection::open(const std::string& path, int flags) {
-  Connection c;
-  c.path_ = path;
-  const int rc = sqlite3_open_v2(path.c_str(), &c.db_, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    Error e = c.db_ != nullptr
-                  ? c.error(rc, "cannot open")
-                  : Error(Errc::storage_unavailable, path + ": cannot open: out of memory");
-    return fail(std::move(e));
-  }
-  sqlite3_extended_result_codes(c.db_, 1);
-  return c;
-}
-
-void Connection::close() noexcept {
-  cache_.clear();  // statements first: sqlite3_close refuses a connection with live ones
-  if (db_ != nullptr) sqlite3_close(db_);
-  db_ = nullptr;
-}
-
-Error Connection::error(int rc, std::string_view context) const {
-  // The connection's message describes its last failed call; without one, the code's text.
-  const char* message = db_ != nullptr && sqlite3_errcode(db_) != SQLITE_OK ? sqlite3_errmsg(db_)
-                                                                            : sqlite3_errstr(rc);
-  return Error(errc_of(rc), fmt::format("{}: {}: {}", path_, context, message));
-}
-
-Result<Statement*> Connection::statement(const char* sql) {
-  auto it = cache_.find(sql);
-  if (it != cache_.end()) return &it->second;
-  sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_finalize(raw);
-    return fail(error(rc, "prepare"));
-  }
-  return &cache_.emplace(sql, Statement(raw)).first->second;
-}
-
-Result<void> Connection::exec(const char* sql) {
-  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return fail(error(rc, "exec"));
-  return {};
-}
-
-Result<void> Connection::command(const char* sql) {
-  auto s = statement(sql);
-  if (!s) return fail(s.error());
-  return run(**s, sql);
-}
-
-Result<std::optional<std::int64_t>> Connection::query_int(const char* sql) {
-  auto s = statement(sql);
-  if (!s) return fail(s.error());
-  Use use(**s);
-  const int rc = use->step();
-  if (rc == SQLITE_ROW) return std::optional<std::int64_t>(use->int64(0));
-  if (rc == SQLITE_DONE) return std::optional<std::int64_t>{};
-  return fail(error(rc, "query"));
-}
-
-Result<void> Connection::run(Statement& s, std::string_view context) const {
-  const int rc = s.step();
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    Error e = error(rc, context);
-    s.reset();
-    return fail(std::move(e));
-  }
-  s.reset();
-  return {};
-}
-
-// --- stable codes ------------------------------------------------------------------------------
-
-std::int64_t type_code(EntityType t) noexcept {
-  switch (t) {
-    case EntityType::contact: return 1;
-    case EntityType::company: return 2;
-    case EntityType::lead: return 3;
-    case EntityType::deal: return 4;
-    case EntityType::invoice: return 5;
-  }
-  return 0;
-}
-
-std::optional<EntityType> type_from_code(std::int64_t code) noexcept {
-  switch (code) {
-    case 1: return EntityType::contact;
-    case 2: return EntityType::company;
-    case 3: return EntityType::lead;
-    case 4: return EntityType::deal;
-    case 5: return EntityType::invoice;
-    default: return std::nullopt;
-  }
-}
-
-std::string encode_refs(const std::vector<EntityRef>& refs) {
-  std::string out;
-  for (const auto& r : refs) {
-    if (!out.empty()) out += ',';
-    out += fmt::format("{}:{}", type_code(r.type), r.id);
-  }
-  return out;
-}
-
-std::optional<std::vector<EntityRef>> decode_refs(std::string_view text) {
-  std::vector<EntityRef> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-    const auto colon = item.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    std::int64_t code = 0;
-    EntityId id = 0;
-    const auto a = std::from_chars(item.data(), item.data() + colon, code);
-    const auto b = std::from_chars(item.data() + colon + 1, item.data() + item.size(), id);
-    if (a.ec != std::errc() || b.ec != std::errc() || b.ptr != item.data() + item.size())
-      return std::nullopt;
-    auto type = type_from_code(code);
-    if (!type) return std::nullopt;
-    out.push_back({*type, id});
-  }
-  return out;
-}
 
 // --- the schema ---------------------------------------------------------------------------------
 
@@ -345,8 +192,20 @@ INSERT INTO changes(entity_type, entity_id, seq)
   UNION ALL SELECT 3, id, 1 FROM leads UNION ALL SELECT 4, id, 1 FROM deals;
 )sql";
 
+// Version 3: receipts know when their batch was made (`at`), and receipts and claims are
+// indexed by it, so those older than the retention are found and deleted as batches are
+// applied; receipts from before have no time and are dated by the first pruning. Activities
+// are indexed by call (AttachRecording finds its call's activity without a scan).
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE receipts ADD COLUMN at INTEGER;
+CREATE INDEX receipts_at ON receipts(at);
+CREATE INDEX claims_at ON claims(at);
+CREATE INDEX activities_call ON activities(call);
+)sql";
+
 // migrations[n] takes a file from version n to n + 1.
-constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{schema_v1, schema_v2};
+constexpr std::array<const char*, SqliteCrmStore::schema_version> migrations{schema_v1, schema_v2,
+                                                                             schema_v3};
 
 const char* synchronous_pragma(SqliteSync s) {
   switch (s) {
@@ -500,5 +359,110 @@ Result<void> prepare_schema(Connection& conn, const SqliteOptions& options) {
 }
 
 }  // namespace sqlite_detail
+
+// --- meta -------------------------------------------------------------------------------
+Result<std::optional<std::string>> SqliteCrmStore::Impl::meta_text(const char* key) const {
+  auto s = stmt("SELECT value FROM meta WHERE key = ?1");
+  if (!s) return fail(s.error());
+  Use use(**s);
+  use->bind(1, key);
+  const int rc = use->step();
+  if (rc == SQLITE_ROW) return use->opt_text(0);
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  return fail(error(rc, "reading meta"));
+}
+
+Result<void> SqliteCrmStore::Impl::bump_directory() {
+  auto s = stmt(
+      "INSERT INTO meta(key, value) VALUES('directory_version', 1) "
+      "ON CONFLICT(key) DO UPDATE SET value = value + 1");
+  if (!s) return fail(s.error());
+  return conn_.run(**s, "writing meta");
+}
+
+// Re-keys every stored phone for `fresh` and records them (inside a write transaction).
+Result<void> SqliteCrmStore::Impl::rekey_locked(const IndexOptions& fresh) {
+  struct Stored {
+    std::int64_t type, id, position;
+    std::string phone;
+  };
+  std::vector<Stored> all;
+  {
+    auto s = stmt("SELECT owner_type, owner_id, position, phone FROM phones");
+    if (!s) return fail(s.error());
+    Use use(**s);
+    int rc = 0;
+    while ((rc = use->step()) == SQLITE_ROW)
+      all.push_back({use->int64(0), use->int64(1), use->int64(2), std::string(use->text(3))});
+    if (rc != SQLITE_DONE) return fail(error(rc, "re-keying phones"));
+  }
+  const IndexOptions before = keys_;
+  keys_ = fresh;
+  auto s = stmt(
+      "UPDATE phones SET e164 = ?4, e164_key = ?5, raw_key = ?6, form = ?7, suffix_key = ?8 "
+      "WHERE owner_type = ?1 AND owner_id = ?2 AND position = ?3");
+  if (!s) {
+    keys_ = before;
+    return fail(s.error());
+  }
+  for (const auto& p : all) {
+    (*s)->bind(1, p.type);
+    (*s)->bind(2, p.id);
+    (*s)->bind(3, p.position);
+    bind_keys(**s, p.phone);
+    if (auto ok = conn_.run(**s, "re-keying phones"); !ok) {
+      keys_ = before;
+      return ok;
+    }
+  }
+  if (auto ok = put_meta("key_region", std::string(fresh.default_region.code())); !ok) {
+    keys_ = before;
+    return ok;
+  }
+  if (auto ok = put_meta("key_suffix_digits", std::int64_t{fresh.suffix_digits}); !ok) {
+    keys_ = before;
+    return ok;
+  }
+  return {};
+}
+
+// Decides the key options at open: explicit ones, else the file's, else its settings'.
+Result<void> SqliteCrmStore::Impl::resolve_keys() {
+  auto region = meta_text("key_region");
+  if (!region) return fail(region.error());
+  std::optional<IndexOptions> stored;
+  if (*region) {
+    auto digits = conn_.query_int("SELECT value FROM meta WHERE key = 'key_suffix_digits'");
+    if (!digits) return fail(digits.error());
+    IndexOptions o;
+    if (!(*region)->empty()) {
+      auto r = Region::from_code(**region);
+      if (!r)
+        return fail(Errc::storage_corrupt,
+                    fmt::format("{}: unknown key region '{}'", conn_.path(), **region));
+      o.default_region = *r;
+    }
+    o.suffix_digits = static_cast<int>(digits->value_or(0));
+    stored = o;
+  }
+  std::optional<IndexOptions> wanted = options_.phone_keys;
+  if (!wanted && !stored) {
+    auto settings = load_settings_locked();
+    if (!settings) return fail(settings.error());
+    IndexOptions o;
+    if (*settings) {
+      o.default_region = (*settings)->default_region;
+      o.suffix_digits = (*settings)->match_suffix_digits;
+    }
+    wanted = o;
+  }
+  if (options_.read_only || !wanted || (stored && same_keys(*stored, *wanted))) {
+    keys_ = stored ? *stored : wanted.value_or(IndexOptions{});
+    return {};
+  }
+  if (auto ok = begin_write(); !ok) return ok;
+  if (auto ok = rekey_locked(*wanted); !ok) return abort_write(ok.error());
+  return commit_write();
+}
 
 TELCRM_END_NAMESPACE

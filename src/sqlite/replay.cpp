@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // telcrm::sqlite: replay_resumable(), replay() made safe to interrupt.
-#include "compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include <telcrm/sqlite/sqlite_replay.hpp>
 
