@@ -64,3 +64,9 @@
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sim/scenario.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
+
+#include <telcrm/pbx/capturing_telephony.hpp>
+#include <telcrm/pbx/pbx_protocol.hpp>
+#include <telcrm/pbx/pbx_service.hpp>
+#include <telcrm/pbx/presence_directory.hpp>
+#include <telcrm/pbx/sip_identity.hpp>
