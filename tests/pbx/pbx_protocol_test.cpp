@@ -128,6 +128,7 @@ TEST_CASE("R-X2 extensions named by URIs and compared digit by digit") {
   CHECK(extension_of("sip:101@127.0.0.1:5060") == "101");
   CHECK(extension_of("<sip:101@pbx>;tag=1") == "101");
   CHECK(extension_of("101") == "101");
+  CHECK(extension_of("101@127.0.0.1") == "101");  // an address of record, as usrloc names it
   CHECK(same_extension("101", "101"));
   CHECK(same_extension("1-01", "101"));
   CHECK_FALSE(same_extension("101", "102"));

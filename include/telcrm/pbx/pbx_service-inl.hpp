@@ -107,6 +107,13 @@ TELCRM_INLINE Reply PbxService::new_call(std::string_view body) {
       std::lock_guard lock(mutex_);
       sessions_.erase(request->call);
     }
+    if (progress.error().code() == Errc::not_found) {
+      // Not one of the lines: the PBX may route it on its own (a phone calling out).
+      flat_json::Writer w;
+      w.field("error", progress.error().message());
+      w.field("unknown", "line");
+      return Reply{404, w.finish()};
+    }
     return error(progress.error());
   }
   if (fresh) calls_.fetch_add(1);

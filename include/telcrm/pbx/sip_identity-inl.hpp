@@ -140,8 +140,11 @@ TELCRM_INLINE UriParts parse_uri(std::string_view text) {
     if (semi != std::string_view::npos) out.user_phone = has_user_phone(hostport.substr(semi));
     return out;
   }
-  // A bare user: a number or an extension as a PBX variable holds it ($rU, $fU).
-  out.user = percent_decode(text);
+  // A bare user: a number or an extension as a PBX variable holds it ($rU, $fU), or an
+  // address of record without its scheme (`101@pbx`, as usrloc names one).
+  const auto at = text.find('@');
+  out.user = percent_decode(text.substr(0, at));
+  if (at != std::string_view::npos) out.host = std::string(text.substr(at + 1));
   return out;
 }
 
