@@ -19,7 +19,9 @@ if(TELCRM_INSTALL)
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
     INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-  install(DIRECTORY include/telcrm DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # telcrm/server/ belongs to the tool's HTTP shell, which is not installed as a library.
+  install(DIRECTORY include/telcrm DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+    PATTERN "server" EXCLUDE)
   install(EXPORT telcrmTargets NAMESPACE telcrm:: DESTINATION "${TELCRM_CMAKE_DIR}")
   install(FILES "${PROJECT_BINARY_DIR}/telcrmConfig.cmake"
                 "${PROJECT_BINARY_DIR}/telcrmConfigVersion.cmake"

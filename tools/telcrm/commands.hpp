@@ -23,6 +23,7 @@ int run_crm(std::span<const std::string_view> args);
 int run_replay(std::span<const std::string_view> args);
 int run_lint(std::span<const std::string_view> args);
 int run_demo(std::span<const std::string_view> args);
+int run_serve(std::span<const std::string_view> args);
 
 /// Prints `telcrm <command>: <error>` for a database error and returns its exit code: 2 when
 /// the database or the input cannot be used (nothing was done: damaged, not a telcrm file,

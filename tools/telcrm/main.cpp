@@ -29,6 +29,7 @@ constexpr std::array commands{
                  &telcrm::cli::run_lint},
     CommandEntry{"demo", "replay a bundled working day; tell it call by call",
                  &telcrm::cli::run_demo},
+    CommandEntry{"serve", "route live calls for a PBX over HTTP", &telcrm::cli::run_serve},
 };
 
 void print_usage(std::FILE* out) {
