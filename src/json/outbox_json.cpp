@@ -180,10 +180,11 @@ Result<WriteBatch> write_batch_from_json(std::string_view text) {
   return batch;
 }
 
-Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path) {
+Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path,
+                                                                   FileJournalOptions options) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return fail(Errc::io_error, path + ": cannot open (" + std::strerror(errno) + ")");
-  std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd));
+  std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd, options));
   std::string text;
   char buffer[1 << 16];
   for (;;) {
@@ -213,7 +214,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       if (!reader.ok())
         return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
                                                reader.error().message());
-      journal->pending_.push_back(std::move(batch));
+      journal->keep_locked(std::move(batch));
     } else if (auto rm = doc->find("remove"); rm != doc->end()) {
       std::string call;
       std::int64_t seq = 0;
@@ -224,9 +225,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       if (!reader.ok())
         return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
                                                reader.error().message());
-      std::erase_if(journal->pending_, [&](const WriteBatch& b) {
-        return b.call == call && b.seq == static_cast<std::uint32_t>(seq);
-      });
+      journal->forget_locked(call, static_cast<std::uint32_t>(seq));
     } else {
       return fail(Errc::storage_corrupt,
                   path + ": line " + std::to_string(line_number) + " is not ours");
@@ -249,9 +248,22 @@ Result<void> FileOutboxJournal::write_line(const std::string& line) {
     }
     written += static_cast<std::size_t>(n);
   }
+  dirty_ = true;
+  if (options_.sync_each_append) return flush_locked();
+  return {};
+}
+
+Result<void> FileOutboxJournal::flush_locked() {
+  if (!dirty_) return {};
   if (::fsync(fd_) != 0)
     return fail(Errc::io_error, path_ + ": cannot sync (" + std::strerror(errno) + ")");
+  dirty_ = false;
   return {};
+}
+
+Result<void> FileOutboxJournal::sync() {
+  std::lock_guard lock(mutex_);
+  return flush_locked();
 }
 
 Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
@@ -259,17 +271,18 @@ Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
   json_detail::Json line = json_detail::Json::object();
   line["append"] = json_detail::write_batch(batch);
   if (auto ok = write_line(line.dump() + "\n"); !ok) return ok;
-  pending_.push_back(batch);
+  keep_locked(batch);
   return {};
 }
 
 Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq) {
   std::lock_guard lock(mutex_);
-  std::erase_if(pending_, [&](const WriteBatch& b) { return b.call == call && b.seq == seq; });
+  forget_locked(call, seq);
   if (pending_.empty()) {  // nothing left: start the file afresh
-    if (::ftruncate(fd_, 0) != 0 || ::fsync(fd_) != 0)
+    if (::ftruncate(fd_, 0) != 0)
       return fail(Errc::io_error, path_ + ": cannot truncate (" + std::strerror(errno) + ")");
-    return {};
+    dirty_ = true;
+    return options_.sync_each_append ? flush_locked() : Result<void>{};
   }
   json_detail::Json line = json_detail::Json::object();
   line["remove"] = json_detail::Json::object({{"call", std::string(call)}, {"seq", seq}});
@@ -278,7 +291,24 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
 
 Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
   std::lock_guard lock(mutex_);
-  return pending_;
+  std::vector<WriteBatch> out;
+  out.reserve(pending_.size());
+  for (const auto& [order, batch] : pending_) out.push_back(batch);
+  return out;
+}
+
+void FileOutboxJournal::keep_locked(WriteBatch batch) {
+  // A batch appended again (a retry) keeps its first place.
+  auto [at, fresh] = order_of_.try_emplace({batch.call, batch.seq}, next_order_);
+  if (!fresh) return;
+  pending_.emplace(next_order_++, std::move(batch));
+}
+
+void FileOutboxJournal::forget_locked(std::string_view call, std::uint32_t seq) {
+  auto at = order_of_.find({std::string(call), seq});
+  if (at == order_of_.end()) return;
+  pending_.erase(at->second);
+  order_of_.erase(at);
 }
 
 TELCRM_END_NAMESPACE
