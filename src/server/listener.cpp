@@ -4,6 +4,7 @@
 #include <telcrm/server/http.hpp>
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <exception>
@@ -11,6 +12,20 @@
 
 TELCRM_BEGIN_NAMESPACE
 namespace server {
+
+namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into
+// Debian's library). A PBX opens a connection per question (Kamailio's http_client_query
+// keeps none), so a burst of calls overflows it and the kernel drops the extra SYNs: those
+// connections wait a whole second for the retransmission — past Kamailio's timeout. Linux
+// lets listen() be called again on a listening socket to widen its queue.
+class Server final : public httplib::Server {
+ public:
+  bool widen_backlog() { return ::listen(svr_sock_, SOMAXCONN) == 0; }
+};
+
+}  // namespace
 
 class Listener::Impl {
  public:
@@ -70,10 +85,12 @@ class Listener::Impl {
   bool bind(const ListenerOptions& options) {
     if (options.port == 0) {
       port_ = server_.bind_to_any_port(options.host);
-      return port_ > 0;
+      if (port_ <= 0) return false;
+    } else {
+      port_ = options.port;
+      if (!server_.bind_to_port(options.host, options.port)) return false;
     }
-    port_ = options.port;
-    return server_.bind_to_port(options.host, options.port);
+    return server_.widen_backlog();
   }
 
   void run() {
@@ -88,7 +105,7 @@ class Listener::Impl {
 
  private:
   Router& router_;
-  httplib::Server server_;
+  Server server_;
   int port_ = 0;
   std::atomic<bool> stopped_{false};
 };

@@ -28,7 +28,19 @@ void LineLog::write(std::string line) {
       ++dropped_;
       return;
     }
-    lines_.push_back(std::move(stamped));
+    lines_.push_back(Entry{std::move(stamped), {}});
+  }
+  wake_.notify_one();
+}
+
+void LineLog::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_ || lines_.size() >= capacity_) {
+      ++dropped_;
+      return;
+    }
+    lines_.push_back(Entry{{}, std::move(task)});
   }
   wake_.notify_one();
 }
@@ -37,11 +49,18 @@ void LineLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [&] { return closing_ || !lines_.empty(); });
-    std::deque<std::string> batch;
+    std::deque<Entry> batch;
     batch.swap(lines_);
     const bool done = closing_;
     lock.unlock();
-    for (const auto& line : batch) std::fwrite(line.data(), 1, line.size(), out_);
+    for (const auto& entry : batch) {
+      if (entry.task) {
+        std::fflush(out_);
+        entry.task();
+      } else {
+        std::fwrite(entry.line.data(), 1, entry.line.size(), out_);
+      }
+    }
     std::fflush(out_);
     lock.lock();
     if (done && lines_.empty()) return;
@@ -81,6 +100,7 @@ Result<void> LogObserver::on_call_ended(const CallResult& r) {
                          r.answered_by ? std::to_string(*r.answered_by) : std::string("-"),
                          r.history.duration.count(), r.match.crm, client,
                          created.empty() ? "-" : created, r.activity ? "yes" : "no"));
+  if (printer_) log_.post([printer = printer_, result = r] { printer(result); });
   return {};
 }
 

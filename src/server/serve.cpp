@@ -139,16 +139,26 @@ int serve(const ServeOptions& options) {
 
   std::unique_ptr<FileOutboxJournal> journal;
   if (!journal_path.empty()) {
-    auto opened = FileOutboxJournal::open(journal_path);
+    FileJournalOptions journal_options;
+    journal_options.sync_each_append = options.journal_sync_each;
+    auto opened = FileOutboxJournal::open(journal_path, journal_options);
     if (!opened) return refuse(out, journal_path, opened.error());
     journal = std::move(*opened);
   }
 
   // --- engine and service -------------------------------------------------------------------
   LineLog log(out);
-  LogObserver observer(log);
   pbx::PresenceDirectory presence(*base);
   if (auto read = presence.refresh(); !read) return refuse(out, "the directory", read.error());
+  LogObserver::CallPrinter printer;
+  if (options.call_printer) {
+    auto staff = presence.employees();
+    CrmSnapshot crm;
+    if (const auto* inspection = store->inspection())
+      if (auto snapshot = inspection->snapshot()) crm = std::move(*snapshot);
+    if (staff) printer = options.call_printer(settings, *staff, crm);
+  }
+  LogObserver observer(log, std::move(printer));
   pbx::CapturingTelephony telephony;
   SystemClock clock;
   auto created = CallEngine::create(

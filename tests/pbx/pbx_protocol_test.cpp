@@ -224,6 +224,12 @@ TEST_CASE("request documents: fields, integers written as text, strictness with 
     CHECK(r->recording == std::string("https://rec/1.wav"));
     CHECK_FALSE(r->voicemail.has_value());
   }
+  SUBCASE("an answer with an empty recording header names no recording") {
+    auto r = parse_step_answered(R"({"call":"c1","step":"1","by":"101","recording":""})");
+    REQUIRE(r.has_value());
+    CHECK(r->step == 1);
+    CHECK_FALSE(r->recording.has_value());
+  }
   SUBCASE("presence") {
     auto r = parse_presence(R"({"extension":"sip:101@pbx","state":"offline"})");
     REQUIRE(r.has_value());

@@ -11,10 +11,14 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "timeline.hpp"
 
 namespace telcrm::cli {
 
@@ -38,6 +42,23 @@ bool parse_listen(const std::string& text, std::string& host, int& port) {
     return false;
   port = value;
   return true;
+}
+
+// --timeline: each call that ends is told as `telcrm demo` tells it (tools/telcrm/timeline).
+auto timeline_printer(ColorMode mode) {
+  return [mode](const IntegrationSettings& settings, const std::vector<Employee>& employees,
+                const CrmSnapshot& crm) {
+    auto scenario = std::make_shared<Scenario>();
+    scenario->settings = settings;
+    scenario->employees = employees;
+    scenario->crm = crm;
+    const Style style = Style::for_stream(stdout, mode);
+    return [scenario, style](const CallResult& result) {
+      const Timeline timeline(*scenario, std::span(&result, 1), {}, style);
+      timeline.print_call(stdout, 0);
+      std::fflush(stdout);
+    };
+  };
 }
 
 }  // namespace
@@ -69,9 +90,18 @@ int run_serve(std::span<const std::string_view> args) {
   token_opt->excludes(no_token_opt);
   app.add_option("--journal", options.journal,
                  "the outbox journal (default: DATABASE.outbox beside an SQLite database)");
+  std::string journal_sync = "group";
+  app.add_option("--journal-sync", journal_sync,
+                 "each: flush every journal line to the disk before the call goes on; group: "
+                 "flush them together after each write to the store")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"each", "group"}));
   app.add_option("--drain", drain_seconds, "seconds to keep flushing after SIGTERM")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  bool timeline = false;
+  app.add_flag("--timeline", timeline,
+               "print each call on stdout when it ends, as `telcrm demo` does");
   app.add_option("--threads", options.threads, "HTTP connections served at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -111,6 +141,8 @@ int run_serve(std::span<const std::string_view> args) {
     }
     options.token = std::move(token);
   }
+  options.journal_sync_each = journal_sync == "each";
+  if (timeline) options.call_printer = timeline_printer(ColorMode::automatic);
   options.drain = std::chrono::milliseconds(static_cast<long long>(drain_seconds * 1000));
   return server::serve(options);
 }

@@ -128,6 +128,8 @@ TELCRM_INLINE Result<StepAnswered> parse_step_answered(std::string_view body) {
         if (by) out.by = *by;
         f.optional("recording", out.recording);
         f.optional("voicemail", out.voicemail);
+        if (out.recording && out.recording->empty()) out.recording.reset();
+        if (out.voicemail && out.voicemail->empty()) out.voicemail.reset();
       });
 }
 

@@ -4,12 +4,14 @@
 /// its own so that an event never waits for the log.
 
 #include <telcrm/config.hpp>
+#include <telcrm/engine/call_result.hpp>
 #include <telcrm/ports/observer.hpp>
 
 #include <condition_variable>
 #include <cstddef>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +31,8 @@ class LineLog {
 
   /// Queues one line (a newline is added); prefixed with the UTC time.
   void write(std::string line);
+  /// Queues work for the log's thread, run in order with the lines (e.g. printing a call).
+  void post(std::function<void()> task);
   /// Writes what waits and stops the thread (idempotent).
   void close();
   [[nodiscard]] std::size_t dropped() const;
@@ -39,7 +43,11 @@ class LineLog {
   std::size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::string> lines_;
+  struct Entry {
+    std::string line;
+    std::function<void()> task;
+  };
+  std::deque<Entry> lines_;
   std::size_t dropped_ = 0;
   bool closing_ = false;
   std::thread thread_;
@@ -51,7 +59,10 @@ class LineLog {
 ///   `store-error c1 storage_unavailable: database is locked`
 class LogObserver final : public Observer {
  public:
-  explicit LogObserver(LineLog& log) : log_(log) {}
+  /// Prints a call that ended (on the log's thread).
+  using CallPrinter = std::function<void(const CallResult&)>;
+  explicit LogObserver(LineLog& log, CallPrinter printer = {})
+      : log_(log), printer_(std::move(printer)) {}
   [[nodiscard]] Result<void> on_step(std::string_view call, std::size_t index,
                                      const RouteStep& step) override;
   [[nodiscard]] Result<void> on_call_ended(const CallResult& result) override;
@@ -61,6 +72,7 @@ class LogObserver final : public Observer {
 
  private:
   LineLog& log_;
+  CallPrinter printer_;
 };
 
 }  // namespace server
