@@ -28,7 +28,6 @@ import urllib.request
 
 SKIP = 77
 HERE = os.path.dirname(os.path.abspath(__file__))
-SIPP = os.path.join(HERE, "sipp")
 MODULES = ("http_client.so", "jansson.so", "registrar.so", "tmx.so")
 TOKEN = "e2e-token-not-secret"
 
@@ -98,6 +97,8 @@ class Rig:
         self.serve = None
         self.kamailio = None
         self.media = set()
+        # The sipp scenarios shipped beside the config (examples/kamailio/sipp/).
+        self.sipp_dir = os.path.join(os.path.dirname(args.config), "sipp")
 
     # --- processes ------------------------------------------------------------------------
     def start(self, name, argv, **kw):
@@ -218,7 +219,7 @@ class Rig:
 
     # --- sipp ----------------------------------------------------------------------------------
     def sipp(self, name, scenario, port, keys, extra=(), remote=True, timeout=30):
-        argv = ["timeout", str(timeout), "sipp", "-sf", os.path.join(SIPP, scenario),
+        argv = ["timeout", str(timeout), "sipp", "-sf", os.path.join(self.sipp_dir, scenario),
                 "-i", "127.0.0.1", "-p", str(port), "-mp", str(media_base(self.media)), "-m", "1",
                 "-nostdin", "-trace_err", "-error_file", os.path.join(self.work, name + ".err"),
                 "-trace_logs", "-log_file", os.path.join(self.work, name + ".log")]
