@@ -478,6 +478,40 @@ def cases(rig):
     with open(os.path.join(rig.work, "kamailio.out"), errors="replace") as f:
         rig.check("Kamailio logged the static fallback", "static fallback" in f.read())
 
+    # 11. The same config with WITH_AUTH: digest auth against a db_text subscriber table.
+    print("WITH_AUTH: phones register with digest auth")
+    auth_db = os.path.join(rig.work, "auth-db")
+    os.makedirs(auth_db)
+    with open(os.path.join(auth_db, "version"), "w") as f:
+        f.write("table_name(str) table_version(int)\nsubscriber:7\n")
+    with open(os.path.join(auth_db, "subscriber"), "w") as f:
+        f.write("id(int,auto) username(str) domain(str) password(str) ha1(str,null) "
+                "ha1b(str,null)\n1:101:127.0.0.1:secret101::\n")
+    run = os.path.join(rig.work, "kamailio-auth-run")
+    os.makedirs(run)
+    auth_port = free_ports(1)[0]
+    kam = rig.start("kamailio-auth", [
+        "kamailio", "-DD", "-E", "-f", rig.args.config, "-Y", run,
+        "-l", f"udp:127.0.0.1:{auth_port}", "-A", "WITH_AUTH",
+        "-A", f'AUTH_DB="text://{auth_db}"',
+        "-A", f'TELCRM_URL="http://127.0.0.1:{rig.http_port}"'])
+    rig.sip_port, main_port = auth_port, rig.sip_port
+    deadline = time.time() + 15
+    while time.time() < deadline and not rig.options_ping():
+        time.sleep(0.2)
+    for case, password, expected in (("auth-right", "secret101", 0), ("auth-wrong", "wrong", 1)):
+        p = rig.sipp(case, "register_auth.xml", rig.phone_ports["101"], {"ext": "101"},
+                     extra=["-au", "101", "-ap", password, "-recv_timeout", "3000"], timeout=10)
+        code = rig.wait(p, timeout=15)
+        rig.check(f"{'the right' if expected == 0 else 'a wrong'} password: "
+                  f"{'registered' if expected == 0 else 'refused'}",
+                  (code == 0) == (expected == 0), f"sipp exit {code}")
+    p = rig.sipp("auth-none", "register.xml", rig.phone_ports["102"],
+                 {"ext": "102", "expires": 60}, extra=["-recv_timeout", "3000"], timeout=10)
+    rig.check("no credentials: refused", rig.wait(p, timeout=15) != 0)
+    rig.sip_port = main_port
+    rig.stop(kam)
+
 
 def check_crm(rig, crm):
     print("the CRM afterwards")
