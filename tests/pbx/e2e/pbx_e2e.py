@@ -467,7 +467,23 @@ def cases(rig):
     crm = rig.export()
     check_crm(rig, crm)
 
-    # 10. telcrm stopped: the static fallback (extension 100) still connects the call.
+    # 10. telcrm does not answer (frozen with SIGSTOP): after TELCRM_TIMEOUT (1 s) the static
+    # fallback (extension 100) rings and the call connects.
+    print("telcrm does not answer: the static fallback after 1 s")
+    os.kill(rig.serve.pid, signal.SIGSTOP)
+    try:
+        reception = rig.phone("frozen", "100")
+        rc, t0 = rig.call("frozen", IVAN, LINE)
+        rig.check("the caller's call completed", rc == 0, f"sipp exit {rc}")
+        rig.check("the reception (100) answered", rig.wait(reception) == 0)
+        inv = rig.invites(reception)
+        rig.check("the reception rang about 1 s after the call began (Kamailio gave up on telcrm)",
+                  len(inv) == 1 and 0.8 <= inv[0][0] - t0 < 3.0,
+                  f"{inv[0][0] - t0:.2f} s" if inv else "no INVITE")
+    finally:
+        os.kill(rig.serve.pid, signal.SIGCONT)
+
+    # 11. telcrm stopped: the static fallback (extension 100) still connects the call.
     print("telcrm stopped: the static fallback")
     code = rig.stop(rig.serve)
     rig.check("telcrm serve stopped on SIGTERM with exit 0", code == 0, f"exit {code}")
@@ -478,7 +494,7 @@ def cases(rig):
     with open(os.path.join(rig.work, "kamailio.out"), errors="replace") as f:
         rig.check("Kamailio logged the static fallback", "static fallback" in f.read())
 
-    # 11. The same config with WITH_AUTH: digest auth against a db_text subscriber table.
+    # 12. The same config with WITH_AUTH: digest auth against a db_text subscriber table.
     print("WITH_AUTH: phones register with digest auth")
     auth_db = os.path.join(rig.work, "auth-db")
     os.makedirs(auth_db)
