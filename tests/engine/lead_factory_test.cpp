@@ -50,7 +50,7 @@ TEST_CASE("R-L1 create makes a lead; offer creates nothing and offers lead or co
   CHECK_FALSE(offered.creates_anything());
   CHECK(offered.offer == std::vector{OfferAction::create_lead, OfferAction::create_contact});
 
-  SimpleMode simple(SimpleModeSettings{});
+  SimpleMode simple{SimpleModeSettings{}};
   CHECK(plan(line, CallDirection::incoming, unknown(), simple).offer ==
         std::vector{OfferAction::create_deal, OfferAction::create_contact});
 }
@@ -154,7 +154,7 @@ TEST_CASE("R-S1 R-S2 the mode decides what is created: leads, or deals with cont
   SimpleModeSettings both;
   both.create_company = true;
   both.pipeline = 4;
-  SimpleMode simple(both);
+  SimpleMode simple{both};
   auto p = plan(line, CallDirection::incoming, unknown(), simple);
   REQUIRE(p.deal.has_value());
   REQUIRE(p.contact.has_value());
@@ -169,7 +169,7 @@ TEST_CASE("R-S1 R-S2 the mode decides what is created: leads, or deals with cont
   SimpleModeSettings company_only;
   company_only.create_contact = false;
   company_only.create_company = true;
-  auto c = plan(line, CallDirection::incoming, unknown(), SimpleMode(company_only));
+  auto c = plan(line, CallDirection::incoming, unknown(), SimpleMode{company_only});
   CHECK(c.company.has_value());
   CHECK_FALSE(c.contact.has_value());
   CHECK_FALSE(c.deal->contact.has_value());
