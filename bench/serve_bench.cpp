@@ -11,12 +11,13 @@
 //   2. latency at a fixed rate (default 1,000 requests/s over N clients, open loop: each
 //      request has a scheduled time and its latency counts from then, so a slow answer
 //      cannot hide the ones queued behind it): p50, p99, p99.9 of the route answers.
-// Each simulated call is two requests: POST /pbx/call (the route answer: a known client or an
-// unknown caller, half and half) and POST /pbx/cancelled (the call ends, its CRM writes go to
-// the outbox). Not a Google Benchmark program: it measures a server, not a function.
+// Each simulated call (a known client or an unknown caller, half and half) asks for its route
+// --steps times — POST /pbx/call, then POST /pbx/failed (408: nobody answered) for each next
+// step — and ends with POST /pbx/cancelled (its CRM writes go to the outbox). Not a Google
+// Benchmark program: it measures a server, not a function.
 //
 //   serve_bench [--seconds S] [--rounds R] [--clients N] [--rate R] [--contacts C]
-//               [--journal group|each]
+//               [--steps K] [--store sqlite|memory] [--journal group|each|none]
 
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/engine_worker.hpp>
@@ -67,6 +68,7 @@ struct Options {
   std::size_t contacts = 10000;
   std::string journal = "group";  // group, each, none
   std::string store = "sqlite";   // sqlite, memory
+  int steps = 8;                  // route answers per call (the queue has 10 members)
 };
 
 // --- the client ------------------------------------------------------------------------------
@@ -145,6 +147,23 @@ std::string call_body(const std::string& id, const std::string& from) {
                      line_number);
 }
 
+// The requests of one call: its first step, `steps - 1` more after no answer (408), then the
+// caller hangs up. All but the last are route answers.
+struct Request {
+  const char* path;
+  std::string body;
+  bool route;
+};
+std::vector<Request> call_requests(const std::string& id, const std::string& from, int steps) {
+  std::vector<Request> out;
+  out.push_back({"/pbx/call", call_body(id, from), true});
+  for (int step = 0; step + 1 < steps; ++step)
+    out.push_back(
+        {"/pbx/failed", fmt::format(R"({{"call":"{}","step":{},"code":408}})", id, step), true});
+  out.push_back({"/pbx/cancelled", fmt::format(R"({{"call":"{}"}})", id), false});
+  return out;
+}
+
 // Closed loop: requests/s of `clients` connections as fast as they go.
 double throughput(int port, const Options& o, Callers& callers, const std::string& run) {
   std::atomic<std::uint64_t> requests{0};
@@ -158,10 +177,11 @@ double throughput(int port, const Options& o, Callers& callers, const std::strin
       std::uint64_t mine = 0;
       while (Steady::now() < end) {
         const auto n = callers.next.fetch_add(1);
-        const std::string id = fmt::format("{}-{}-{}", run, c, n);
-        if (conn.post("/pbx/call", call_body(id, callers.number(n))) != 200) ++errors;
-        if (conn.post("/pbx/cancelled", fmt::format(R"({{"call":"{}"}})", id)) != 200) ++errors;
-        mine += 2;
+        for (const auto& r :
+             call_requests(fmt::format("{}-{}-{}", run, c, n), callers.number(n), o.steps)) {
+          if (conn.post(r.path, r.body) != 200) ++errors;
+          ++mine;
+        }
       }
       requests += mine;
     });
@@ -177,11 +197,11 @@ struct Latency {
   double achieved = 0;
 };
 
-// Open loop at `rate` requests/s: latency from each request's scheduled time, route answers
-// only.
+// Open loop at `rate` requests/s: every request has its scheduled time, and its latency counts
+// from then; the route answers' latencies are kept.
 Latency at_rate(int port, const Options& o, Callers& callers, const std::string& run) {
   const double per_client = o.rate / o.clients;
-  const auto gap = std::chrono::duration<double>(2.0 / per_client);  // two requests per call
+  const auto gap = std::chrono::duration<double>(1.0 / per_client);
   const auto start = Steady::now() + std::chrono::milliseconds(100);
   const auto end = start + std::chrono::duration<double>(o.seconds);
   std::vector<std::vector<double>> samples(static_cast<std::size_t>(o.clients));
@@ -194,14 +214,16 @@ Latency at_rate(int port, const Options& o, Callers& callers, const std::string&
       // Clients start spread over one gap, so the requests are evenly spaced overall.
       auto due = start + std::chrono::duration_cast<Steady::duration>(gap * c / o.clients);
       while (due < end) {
-        std::this_thread::sleep_until(due);
         const auto n = callers.next.fetch_add(1);
-        const std::string id = fmt::format("{}-{}-{}", run, c, n);
-        conn.post("/pbx/call", call_body(id, callers.number(n)));
-        mine.push_back(std::chrono::duration<double, std::milli>(Steady::now() - due).count());
-        conn.post("/pbx/cancelled", fmt::format(R"({{"call":"{}"}})", id));
-        requests += 2;
-        due += std::chrono::duration_cast<Steady::duration>(gap);
+        for (const auto& r :
+             call_requests(fmt::format("{}-{}-{}", run, c, n), callers.number(n), o.steps)) {
+          std::this_thread::sleep_until(due);
+          conn.post(r.path, r.body);
+          if (r.route)
+            mine.push_back(std::chrono::duration<double, std::milli>(Steady::now() - due).count());
+          ++requests;
+          due += std::chrono::duration_cast<Steady::duration>(gap);
+        }
       }
     });
   for (auto& t : threads) t.join();
@@ -280,6 +302,7 @@ bool parse(int argc, char** argv, Options& o) {
       return false;
   }
   return o.seconds > 0 && o.rounds > 0 && o.clients > 0 && o.rate > 0 && o.contacts > 0 &&
+         o.steps >= 1 && o.steps <= 9 &&
          (o.journal == "group" || o.journal == "each" || o.journal == "none") &&
          (o.store == "sqlite" || o.store == "memory");
 }
@@ -373,8 +396,8 @@ int main(int argc, char** argv) {
 
   fmt::print(
       "serve_bench: {} clients on keep-alive connections, {} known clients, {} store, "
-      "journal {}, {} hardware threads\n",
-      o.clients, o.contacts, o.store, o.journal, std::thread::hardware_concurrency());
+      "journal {}, {} route answers per call, {} hardware threads\n",
+      o.clients, o.contacts, o.store, o.journal, o.steps, std::thread::hardware_concurrency());
 
   // What the store has not taken yet is written before anything else is measured (the worker
   // competes for the same cores); returns how long that took.
@@ -391,11 +414,8 @@ int main(int argc, char** argv) {
     constexpr int n = 20000;
     for (int i = 0; i < n; ++i) {
       const auto k = callers.next.fetch_add(1);
-      const std::string id = fmt::format("direct-{}", k);
-      if (service.handle(pbx::Endpoint::call, call_body(id, callers.number(k))).status != 200 ||
-          service.handle(pbx::Endpoint::cancelled, fmt::format(R"({{"call":"{}"}})", id)).status !=
-              200)
-        return 1;
+      for (const auto& r : call_requests(fmt::format("direct-{}", k), callers.number(k), o.steps))
+        if (service.handle(*pbx::endpoint_of(r.path), r.body).status != 200) return 1;
     }
     const double took = std::chrono::duration<double>(Steady::now() - t).count();
     const double backlog = drain();
