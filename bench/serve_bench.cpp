@@ -408,7 +408,7 @@ int main(int argc, char** argv) {
     return std::chrono::duration<double>(Steady::now() - t).count();
   };
 
-  // 0. The service without HTTP, on this thread: what a call's two requests cost telcrm.
+  // 0. The service without HTTP, on this thread: what a call's requests cost telcrm.
   {
     const auto t = Steady::now();
     constexpr int n = 20000;
@@ -420,9 +420,9 @@ int main(int argc, char** argv) {
     const double took = std::chrono::duration<double>(Steady::now() - t).count();
     const double backlog = drain();
     fmt::print(
-        "without HTTP: {:.1f} µs per call (its two requests, one thread), {:.1f} s more "
-        "for its writes\n",
-        took / n * 1e6, backlog);
+        "without HTTP: {:.1f} µs per call ({} requests, one thread; {:.1f} µs each), {:.1f} s "
+        "more for its writes\n",
+        took / n * 1e6, o.steps + 1, took / n * 1e6 / (o.steps + 1), backlog);
   }
 
   // 1. Throughput, alternating.
