@@ -4,11 +4,14 @@
 # This is the one place that knows package names. Idempotent: installs only what is missing.
 #   scripts/install-deps.sh            everything (build, tests, benchmarks, Clang)
 #   scripts/install-deps.sh --runtime  only what building the library and the tool needs
+# The PBX suite and demo need Kamailio (http_client is in kamailio-utils-modules, jansson in
+# kamailio-extra-modules) and sipp (sip-tester); `telcrm serve` needs cpp-httplib and CLI11.
 set -euo pipefail
 
-build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev libcli11-dev)
+build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev
+            libcpp-httplib-dev libssl-dev libcli11-dev)
 test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang clang-format python3 sqlite3
-           doxygen)
+           doxygen kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--runtime" ]]; then pkgs+=("${test_pkgs[@]}"); fi

@@ -223,10 +223,11 @@ bool sync_directory(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path) {
+Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::string& path,
+                                                                   FileJournalOptions options) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return fail(os_error(path, "cannot open"));
-  std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd));
+  std::unique_ptr<FileOutboxJournal> journal(new FileOutboxJournal(path, fd, options));
   std::string text;
   char buffer[1 << 16];
   for (;;) {
@@ -262,7 +263,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       if (!reader.ok())
         return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
                                                reader.error().message());
-      journal->pending_.push_back(std::move(batch));
+      journal->keep_locked(std::move(batch));
     } else if (auto rm = doc->find("remove"); rm != doc->end()) {
       std::string call;
       std::int64_t seq = 0;
@@ -273,9 +274,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       if (!reader.ok())
         return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
                                                reader.error().message());
-      std::erase_if(journal->pending_, [&](const WriteBatch& b) {
-        return b.call == call && b.seq == static_cast<std::uint32_t>(seq);
-      });
+      journal->forget_locked(call, static_cast<std::uint32_t>(seq));
     } else {
       return fail(Errc::storage_corrupt,
                   path + ": line " + std::to_string(line_number) + " is not ours");
@@ -285,7 +284,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
   }
   if (good < text.size()) {  // the torn tail goes, or the next line would be glued to it
     if (::ftruncate(fd, static_cast<off_t>(good)) != 0) return fail(os_error(path, "cannot cut"));
-    journal->unsynced_ = true;
+    journal->dirty_ = true;
   }
   journal->size_ = good;
   std::lock_guard lock(journal->mutex_);
@@ -309,8 +308,8 @@ Result<void> FileOutboxJournal::write_line(const std::string& line) {
   }
   size_ += line.size();
   ++lines_;
-  unsynced_ = true;
-  return {};
+  dirty_ = true;
+  return options_.sync_each_append ? flush_locked() : Result<void>{};
 }
 
 Result<void> FileOutboxJournal::compact_locked() {
@@ -318,14 +317,14 @@ Result<void> FileOutboxJournal::compact_locked() {
     if (::ftruncate(fd_, 0) != 0) return fail(os_error(path_, "cannot truncate"));
     lines_ = 0;
     size_ = 0;
-    unsynced_ = true;
-    return {};
+    dirty_ = true;
+    return options_.sync_each_append ? flush_locked() : Result<void>{};
   }
   const std::string temporary = path_ + ".tmp";
   const int fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return fail(os_error(temporary, "cannot open"));
   std::string text;
-  for (const auto& batch : pending_) text += append_line(batch);
+  for (const auto& [order, batch] : pending_) text += append_line(batch);
   // The new file must be on the disk before it replaces the old one: a crash then leaves
   // one of the two whole.
   if (!write_all(fd, text) || ::fsync(fd) != 0 || ::rename(temporary.c_str(), path_.c_str()) != 0) {
@@ -346,21 +345,21 @@ Result<void> FileOutboxJournal::compact_locked() {
   fd_ = fd;
   lines_ = pending_.size();
   size_ = text.size();
-  unsynced_ = false;
+  dirty_ = false;
   return {};
 }
 
 Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
   std::lock_guard lock(mutex_);
   if (auto ok = write_line(append_line(batch)); !ok) return ok;
-  pending_.push_back(batch);
+  keep_locked(batch);
   return {};
 }
 
 Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq) {
   std::lock_guard lock(mutex_);
   const auto before = pending_.size();
-  std::erase_if(pending_, [&](const WriteBatch& b) { return b.call == call && b.seq == seq; });
+  forget_locked(call, seq);
   if (pending_.size() == before) return {};  // not ours (already removed): nothing to note
   const std::size_t dead = lines_ + 1 - pending_.size();  // with the remove line below
   if (pending_.empty() || (dead >= compact_after && dead > 2 * pending_.size()))
@@ -372,15 +371,36 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
 
 Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
   std::lock_guard lock(mutex_);
-  return pending_;
+  std::vector<WriteBatch> out;
+  out.reserve(pending_.size());
+  for (const auto& [order, batch] : pending_) out.push_back(batch);
+  return out;
+}
+
+Result<void> FileOutboxJournal::flush_locked() {
+  if (!dirty_) return {};
+  if (::fdatasync(fd_) != 0) return fail(os_error(path_, "cannot sync"));
+  dirty_ = false;
+  return {};
 }
 
 Result<void> FileOutboxJournal::sync() {
   std::lock_guard lock(mutex_);
-  if (!unsynced_) return {};
-  if (::fdatasync(fd_) != 0) return fail(os_error(path_, "cannot sync"));
-  unsynced_ = false;
-  return {};
+  return flush_locked();
+}
+
+void FileOutboxJournal::keep_locked(WriteBatch batch) {
+  // A batch appended again (a retry) keeps its first place.
+  auto [at, fresh] = order_of_.try_emplace({batch.call, batch.seq}, next_order_);
+  if (!fresh) return;
+  pending_.emplace(next_order_++, std::move(batch));
+}
+
+void FileOutboxJournal::forget_locked(std::string_view call, std::uint32_t seq) {
+  auto at = order_of_.find({std::string(call), seq});
+  if (at == order_of_.end()) return;
+  pending_.erase(at->second);
+  order_of_.erase(at);
 }
 
 std::size_t FileOutboxJournal::lines() const {

@@ -2,6 +2,7 @@
 // Built against telcrm::header_only with -fno-exceptions: the library must work when a host
 // just copies include/ into its tree.
 #include <telcrm/memory.hpp>  // outside the umbrella: they must be header-only too
+#include <telcrm/pbx.hpp>
 #include <telcrm/sim.hpp>
 #include <telcrm/telcrm.hpp>
 
@@ -20,4 +21,12 @@ TEST_CASE("header-only mode normalises a number without the compiled library") {
   auto number = normalizer.normalize("8 (916) 123-45-67", *ru);
   CHECK(number.e164() == "+79161234567");
   CHECK(number.status() == telcrm::NumberStatus::valid);
+}
+
+TEST_CASE("header-only mode reads a PBX request and the caller it names") {
+  auto call = telcrm::pbx::parse_new_call(
+      R"({"call":"c1","from":"<sip:+79161234567@gw;user=phone>","to":"sip:74951234567@pbx"})");
+  REQUIRE(call.has_value());
+  CHECK(telcrm::pbx::caller_of(call->from, call->asserted).number == "+79161234567");
+  CHECK(telcrm::pbx::dialled_number(call->to) == "74951234567");
 }

@@ -241,47 +241,54 @@ TEST_CASE("Bad events are errors with context, never crashes") {
 }
 
 TEST_CASE("R-I3 writes waiting for the store survive a restart in the file journal, applied once") {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("telcrm-outbox-" + std::to_string(::getpid()) + ".jsonl"))
-                               .string();
-  std::filesystem::remove(path);
-  Rig rig(two_lines);
-  {
-    auto journal = FileOutboxJournal::open(path);
+  // Flushed to the disk line by line, or grouped at the engine's sync() after each flush: the
+  // lines are written at once either way, so a new process finds them.
+  for (bool each : {true, false}) {
+    CAPTURE(each);
+    FileJournalOptions options;
+    options.sync_each_append = each;
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("telcrm-outbox-" + std::to_string(::getpid()) + ".jsonl"))
+                                 .string();
+    std::filesystem::remove(path);
+    Rig rig(two_lines);
+    {
+      auto journal = FileOutboxJournal::open(path, options);
+      REQUIRE(journal.has_value());
+      auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
+                                                             rig.clock, nullptr, journal->get()});
+      REQUIRE(engine.has_value());
+      rig.store.set_available(false);
+      rig.clock.set(rig.s.calls[0].at);
+      auto result = rig.pbx.play(**engine, rig.s.calls[0]);
+      REQUIRE(result.has_value());
+      CHECK((*engine)->stats().pending_writes == 3);
+      CHECK((*journal)->pending()->size() == 3);  // kept since each was queued
+    }                                             // the process ends with the store still down
+    CHECK(std::filesystem::file_size(path) > 0);
+    rig.store.set_available(true);
+    {
+      auto journal = FileOutboxJournal::open(path, options);
+      REQUIRE(journal.has_value());
+      REQUIRE((*journal)->pending()->size() == 3);
+      auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
+                                                             rig.clock, nullptr, journal->get()});
+      REQUIRE(engine.has_value());
+      CHECK((*engine)->stats().pending_writes == 3);  // taken up, first in line
+      CHECK((*engine)->flush() == 0);                 // delivered at the first flush
+      CHECK((*journal)->pending()->empty());
+    }
+    auto crm = rig.store.snapshot();
+    CHECK(crm->leads.size() == 1);
+    CHECK(crm->activities.size() == 1);
+    CHECK(crm->history.size() == 1);
+    CHECK(std::filesystem::file_size(path) == 0);
+    // A third start finds nothing to do: applied once.
+    auto journal = FileOutboxJournal::open(path, options);
     REQUIRE(journal.has_value());
-    auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
-                                                           rig.clock, nullptr, journal->get()});
-    REQUIRE(engine.has_value());
-    rig.store.set_available(false);
-    rig.clock.set(rig.s.calls[0].at);
-    auto result = rig.pbx.play(**engine, rig.s.calls[0]);
-    REQUIRE(result.has_value());
-    CHECK((*engine)->stats().pending_writes == 3);
-    CHECK((*journal)->pending()->size() == 3);  // kept since each was queued
-  }                                             // the process ends with the store still down
-  CHECK(std::filesystem::file_size(path) > 0);
-  rig.store.set_available(true);
-  {
-    auto journal = FileOutboxJournal::open(path);
-    REQUIRE(journal.has_value());
-    REQUIRE((*journal)->pending()->size() == 3);
-    auto engine = CallEngine::create(rig.s.settings, Ports{rig.store, rig.directory, rig.pbx,
-                                                           rig.clock, nullptr, journal->get()});
-    REQUIRE(engine.has_value());
-    CHECK((*engine)->stats().pending_writes == 3);  // taken up, first in line
-    CHECK((*engine)->flush() == 0);                 // delivered at the first flush
     CHECK((*journal)->pending()->empty());
+    std::filesystem::remove(path);
   }
-  auto crm = rig.store.snapshot();
-  CHECK(crm->leads.size() == 1);
-  CHECK(crm->activities.size() == 1);
-  CHECK(crm->history.size() == 1);
-  CHECK(std::filesystem::file_size(path) == 0);
-  // A third start finds nothing to do: applied once.
-  auto journal = FileOutboxJournal::open(path);
-  REQUIRE(journal.has_value());
-  CHECK((*journal)->pending()->empty());
-  std::filesystem::remove(path);
 }
 
 TEST_CASE("R-I3 a write batch survives JSON: every operation, local references and the claim") {

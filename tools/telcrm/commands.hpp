@@ -18,6 +18,8 @@ void add_crm(CLI::App& parent, Commands& commands);
 void add_replay(CLI::App& parent, Commands& commands);
 void add_lint(CLI::App& parent, Commands& commands);
 void add_demo(CLI::App& parent, Commands& commands);
+/// `serve`: the PBX protocol over HTTP (needs TELCRM_WITH_SERVER).
+void add_serve(CLI::App& parent, Commands& commands);
 
 /// Prints `telcrm <command>: <error>` for a database error and returns its exit code: 2 when
 /// the database or the input cannot be used (nothing was done: damaged, not a telcrm file,

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_replay(app, commands);
   add_lint(app, commands);
   add_demo(app, commands);
+  add_serve(app, commands);
 
   // `telcrm help` is accepted as well as --help.
   std::vector<const char*> args(argv, argv + argc);

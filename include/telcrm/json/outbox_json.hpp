@@ -10,10 +10,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
@@ -23,18 +25,26 @@ TELCRM_BEGIN_NAMESPACE
 /// The inverse of write_batch_to_json; errors name the JSON path.
 [[nodiscard]] Result<WriteBatch> write_batch_from_json(std::string_view text);
 
-/// An OutboxJournal kept in a file: one JSON line per appended batch and per removal.
-///
-/// Durability, as the port asks: append() and remove() have written their line when they
-/// return (the kernel has it: a crash of the process loses nothing); sync() flushes the file
-/// to the disk (fsync: a crash of the machine loses nothing synced before it). So a flush of
-/// many batches costs one fsync, not one per batch.
+/// How a FileOutboxJournal makes its lines durable.
+struct FileJournalOptions {
+  /// false (the default): every line is written at once (it survives a crash of the process)
+  /// and the file is flushed to the disk at sync(), which the engine calls after each flush of
+  /// its outbox — one fsync per flush, not one per batch; a crash of the machine may lose the
+  /// lines since the last sync, as SQLite's `synchronous = normal` may lose the last commits
+  /// (the OutboxJournal port allows both). true: every line is also flushed to the disk before
+  /// append() or remove() returns, so every event that queues a write waits for the disk.
+  bool sync_each_append = false;
+};
+
+/// An OutboxJournal kept in a file: one JSON line per appended batch and per removal, made
+/// durable as FileJournalOptions says.
 ///
 /// The file is compacted when the lines of removed batches outnumber the pending ones (and
 /// are at least `compact_after`): the pending batches are written to `<path>.tmp`, synced,
 /// and renamed over the file, so a crash leaves the old file or the new one, never a mix.
 /// When nothing is pending the file is emptied. A line cut short by a crash at the end of the
 /// file was never acknowledged: it is ignored, and cut off before anything is appended.
+/// Removing a batch costs O(log n) however long the journal grows (a store down for minutes).
 /// Thread-safe.
 class FileOutboxJournal final : public OutboxJournal {
  public:
@@ -45,7 +55,8 @@ class FileOutboxJournal final : public OutboxJournal {
   /// Opens (or creates) the journal at `path` and reads what is pending.
   /// Errors: Errc::io_error (cannot open or read), Errc::storage_corrupt (a damaged line
   /// before the last one).
-  [[nodiscard]] static Result<std::unique_ptr<FileOutboxJournal>> open(const std::string& path);
+  [[nodiscard]] static Result<std::unique_ptr<FileOutboxJournal>> open(
+      const std::string& path, FileJournalOptions options = {});
   ~FileOutboxJournal() override;
   FileOutboxJournal(const FileOutboxJournal&) = delete;
   FileOutboxJournal& operator=(const FileOutboxJournal&) = delete;
@@ -53,24 +64,33 @@ class FileOutboxJournal final : public OutboxJournal {
   [[nodiscard]] Result<void> append(const WriteBatch& batch) override;
   [[nodiscard]] Result<void> remove(std::string_view call, std::uint32_t seq) override;
   [[nodiscard]] Result<std::vector<WriteBatch>> pending() const override;
-  /// fsync, when anything was written since the last one.
+  /// Flushes to the disk what was written since the last flush (nothing to do when every
+  /// line is flushed as it is written).
   [[nodiscard]] Result<void> sync() override;
 
   /// How many lines the file holds (pending batches plus the lines compaction would drop).
   [[nodiscard]] std::size_t lines() const;
 
  private:
-  FileOutboxJournal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  FileOutboxJournal(std::string path, int fd, FileJournalOptions options)
+      : path_(std::move(path)), fd_(fd), options_(options) {}
   Result<void> write_line(const std::string& line);
   // Rewrites the file with the pending batches only (temporary file, fsync, rename).
   Result<void> compact_locked();
+  Result<void> flush_locked();
   std::string path_;
   int fd_ = -1;
+  FileJournalOptions options_;
+  bool dirty_ = false;  // written, not yet flushed to the disk
   mutable std::mutex mutex_;
-  std::vector<WriteBatch> pending_;
+  // What is pending, in the order it was appended, and where each (call, seq) is.
+  std::map<std::uint64_t, WriteBatch> pending_;
+  std::map<std::pair<std::string, std::uint32_t>, std::uint64_t> order_of_;
+  std::uint64_t next_order_ = 0;
   std::size_t lines_ = 0;   // lines in the file
   std::uint64_t size_ = 0;  // bytes in the file (a failed write is cut back to it)
-  bool unsynced_ = false;   // written since the last fsync
+  void keep_locked(WriteBatch batch);
+  void forget_locked(std::string_view call, std::uint32_t seq);
 };
 
 TELCRM_END_NAMESPACE

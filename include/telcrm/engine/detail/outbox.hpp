@@ -252,6 +252,7 @@ class Outbox {
       });
       if (auto made = created_by(op); made && made->id < 0) {
         creator_of_[made->id] = key;
+        ids_of_creator_[key].push_back(made->id);
         creates = true;
       }
     }
@@ -363,7 +364,10 @@ class Outbox {
     std::lock_guard refiling(refile_mutex_);
     if (receipt && applied && !created.empty()) applied(context, batch, *receipt, created);
     std::lock_guard lock(mutex_);
-    for (const auto& c : created) resolved_[c.provisional.id] = c.resolution;
+    for (const auto& c : created) {
+      resolved_[c.provisional.id] = c.resolution;
+      newest_resolved_ = std::max(newest_resolved_, c.resolution.at);
+    }
     if (!journal_) return;
     const Key key{batch.call, batch.seq};
     // Its own creator entry: removed from the journal once nothing refers to it.
@@ -390,18 +394,28 @@ class Outbox {
     depends_.erase(deps);
   }
 
+  // Under mutex_, which events take to queue their writes: it must not cost more as the
+  // outbox grows (a store that is down for minutes), so the batch's own ids are looked up
+  // rather than every provisional id scanned.
   void forget_in_journal(const Key& key) {
     if (auto gone = journal_->remove(key.first, key.second); !gone) report(key.first, gone.error());
     unsynced_ = true;
-    std::erase_if(creator_of_, [&](const auto& kv) { return kv.second == key; });
+    auto ids = ids_of_creator_.find(key);
+    if (ids == ids_of_creator_.end()) return;
+    for (EntityId id : ids->second)
+      if (auto c = creator_of_.find(id); c != creator_of_.end() && c->second == key)
+        creator_of_.erase(c);
+    ids_of_creator_.erase(ids);
   }
 
-  // Resolutions of batches older than keep_for_ are forgotten: no call lives that long.
+  // Resolutions of batches older than keep_for_ are forgotten: no call lives that long. A
+  // pass reads them all, so one runs only when their number has doubled since the last
+  // (amortised constant time per resolution, instead of a whole pass at every flush).
   void forget_old_locked() {
-    if (resolved_.size() < 1024) return;
-    Timestamp newest{};
-    for (const auto& [id, r] : resolved_) newest = std::max(newest, r.at);
-    std::erase_if(resolved_, [&](const auto& kv) { return kv.second.at + keep_for_ < newest; });
+    if (resolved_.size() < prune_at_) return;
+    std::erase_if(resolved_,
+                  [&](const auto& kv) { return kv.second.at + keep_for_ < newest_resolved_; });
+    prune_at_ = std::max<std::size_t>(1024, 2 * resolved_.size());
   }
 
   CrmStore& store_;
@@ -418,9 +432,12 @@ class Outbox {
   std::size_t in_flight_ = 0;
   bool unsynced_ = false;
   std::unordered_map<EntityId, Resolution> resolved_;
+  Timestamp newest_resolved_{};
+  std::size_t prune_at_ = 1024;
   // Journal bookkeeping (only with a journal).
   std::map<Key, Creator> creators_;
   std::unordered_map<EntityId, Key> creator_of_;
+  std::map<Key, std::vector<EntityId>> ids_of_creator_;  // the inverse of creator_of_
   std::map<Key, std::vector<Key>> depends_;
 
   std::atomic<EntityId> next_provisional_{-1};

@@ -57,6 +57,7 @@ struct Content {
   std::vector<Lead> leads;
   std::vector<Deal> deals;
   std::optional<CrmSnapshot> everything;
+  /// Equal when every field is.
   friend bool operator==(const Content&, const Content&) = default;
 
   [[nodiscard]] std::string summary() const {

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
+
+#include <telcrm/engine/call_result.hpp>
+#include <telcrm/routing/route_step.hpp>
+#include <telcrm/server/log_observer.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+TELCRM_BEGIN_NAMESPACE
+namespace server {
+
+LineLog::LineLog(std::FILE* out, std::size_t capacity) : out_(out), capacity_(capacity) {
+  thread_ = std::thread([this] { run(); });
+}
+
+LineLog::~LineLog() {
+  close();
+}
+
+void LineLog::write(std::string line) {
+  const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  std::string stamped = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {}\n", now, line);
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_ || lines_.size() >= capacity_) {
+      ++dropped_;
+      return;
+    }
+    lines_.push_back(Entry{std::move(stamped), {}});
+  }
+  wake_.notify_one();
+}
+
+void LineLog::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_ || lines_.size() >= capacity_) {
+      ++dropped_;
+      return;
+    }
+    lines_.push_back(Entry{{}, std::move(task)});
+  }
+  wake_.notify_one();
+}
+
+void LineLog::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return closing_ || !lines_.empty(); });
+    std::deque<Entry> batch;
+    batch.swap(lines_);
+    const bool done = closing_;
+    lock.unlock();
+    for (const auto& entry : batch) {
+      if (entry.task) {
+        std::fflush(out_);
+        entry.task();
+      } else {
+        std::fwrite(entry.line.data(), 1, entry.line.size(), out_);
+      }
+    }
+    std::fflush(out_);
+    lock.lock();
+    if (done && lines_.empty()) return;
+  }
+}
+
+void LineLog::close() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) {
+      if (!thread_.joinable()) return;
+    }
+    closing_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::size_t LineLog::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+Result<void> LogObserver::on_step(std::string_view call, std::size_t index, const RouteStep& step) {
+  log_.write(fmt::format("step {} #{} {}", call, index, format_as(step)));
+  return {};
+}
+
+Result<void> LogObserver::on_call_ended(const CallResult& r) {
+  std::string created;
+  for (const auto& c : r.created)
+    created += fmt::format("{}{} {}", created.empty() ? "" : ",", c.entity.type, c.entity.id);
+  std::string client = "-";
+  if (r.match.primary) client = fmt::format("{} {}", r.match.primary->type, r.match.primary->id);
+  log_.write(fmt::format("end {} {} {} by {} {}s crm={} client={} created={} activity={}", r.call,
+                         r.outcome, code_of(r.status),
+                         r.answered_by ? std::to_string(*r.answered_by) : std::string("-"),
+                         r.history.duration.count(), r.match.crm, client,
+                         created.empty() ? "-" : created, r.activity ? "yes" : "no"));
+  if (printer_) log_.post([printer = printer_, result = r] { printer(result); });
+  return {};
+}
+
+Result<void> LogObserver::on_store_error(std::string_view call, const Error& error) {
+  log_.write(fmt::format("store-error {} {}", call.empty() ? "-" : call, error));
+  return {};
+}
+
+Result<void> LogObserver::on_missing_employee(std::string_view queue, EmployeeId employee) {
+  log_.write(fmt::format("missing-employee queue={} employee={} (not rung)", queue, employee));
+  return {};
+}
+
+}  // namespace server
+TELCRM_END_NAMESPACE
