@@ -6,8 +6,10 @@
 #   scripts/install-deps.sh --runtime  only what building the library and the tool needs
 set -euo pipefail
 
-build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev)
-test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang clang-format python3 sqlite3)
+build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev)
+# postgresql-15: the server the PostgreSQL store's tests and benchmark start (initdb, pg_ctl).
+test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang clang-format python3 sqlite3
+  postgresql-15)
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--runtime" ]]; then pkgs+=("${test_pkgs[@]}"); fi

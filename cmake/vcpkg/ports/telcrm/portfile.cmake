@@ -7,8 +7,9 @@ endif()
 
 vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
   FEATURES
-    json   TELCRM_WITH_JSON
-    sqlite TELCRM_WITH_SQLITE)
+    json     TELCRM_WITH_JSON
+    sqlite   TELCRM_WITH_SQLITE
+    postgres TELCRM_WITH_POSTGRES)
 
 vcpkg_cmake_configure(
   SOURCE_PATH "${TELCRM_SOURCE_PATH}"
