@@ -47,6 +47,9 @@ Result<void> PostgresCrmStore::Impl::put_employees(const std::vector<Employee>& 
     extension.push_back(e.extension);
   }
   Pipeline p(writer_);
+  // One replacement at a time across nodes (reads go on): two interleaved delete-and-insert
+  // would meet on the primary key.
+  p.add("LOCK TABLE employees IN SHARE ROW EXCLUSIVE MODE");
   p.add("DELETE FROM employees");
   Params q;
   q.add(int_array(ids)).add(text_array(names)).add(text_array(active));
