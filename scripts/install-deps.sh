@@ -8,10 +8,11 @@
 # kamailio-extra-modules) and sipp (sip-tester); `telcrm serve` needs cpp-httplib and CLI11.
 set -euo pipefail
 
-build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev
+build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
             libcpp-httplib-dev libssl-dev libcli11-dev)
+# postgresql-15: the server the PostgreSQL store's tests and benchmark start (initdb, pg_ctl).
 test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang clang-format python3 sqlite3
-           doxygen kamailio kamailio-utils-modules kamailio-extra-modules sip-tester)
+           doxygen kamailio kamailio-utils-modules kamailio-extra-modules sip-tester postgresql-15)
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--runtime" ]]; then pkgs+=("${test_pkgs[@]}"); fi

@@ -7,9 +7,10 @@ endif()
 
 vcpkg_check_features(OUT_FEATURE_OPTIONS feature_options
   FEATURES
-    json   TELCRM_WITH_JSON
-    sqlite TELCRM_WITH_SQLITE
-    tools  TELCRM_BUILD_TOOLS)
+    json     TELCRM_WITH_JSON
+    sqlite   TELCRM_WITH_SQLITE
+    postgres TELCRM_WITH_POSTGRES
+    tools    TELCRM_BUILD_TOOLS)
 
 vcpkg_cmake_configure(
   SOURCE_PATH "${TELCRM_SOURCE_PATH}"
