@@ -165,7 +165,9 @@ Dataset& data_for(std::size_t n) {
   auto store_holder = std::make_unique<GeneratedStore>(n, seed);
   const GeneratedStore& store = *store_holder;
   auto t0 = std::chrono::steady_clock::now();
-  if (!d->index->rebuild(store)) std::exit(1);
+  auto loader = d->index->loader();
+  if (!store.scan(loader)) std::exit(1);
+  d->index->rebuild(std::move(loader));
   d->rebuild_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   store_holder.reset();
 

@@ -233,7 +233,12 @@ Database& lookup_database() {
 
 void BM_LookupEngineIndex(benchmark::State& state) {
   static CrmIndex index(IndexOptions{*Region::from_code("RU"), 0});
-  static const bool built = index.rebuild(*lookup_database().store).has_value();
+  static const bool built = [] {
+    auto loader = index.loader();
+    if (!lookup_database().store->scan(loader)) return false;
+    index.rebuild(std::move(loader));
+    return true;
+  }();
   check(built, "index");
   const ExceptionList exceptions(*Region::from_code("RU"));
   const EmployeeIndex employees;

@@ -400,8 +400,10 @@ TEST_CASE("scan streams contacts, companies, leads and deals in id order, as the
   CHECK(ours.seen == reference.seen);
   CrmIndex a(IndexOptions{*Region::from_code("RU")});
   CrmIndex b(IndexOptions{*Region::from_code("RU")});
-  REQUIRE(a.rebuild(*store).has_value());
-  REQUIRE(b.rebuild(MemoryCrmStore(crm)).has_value());
+  auto loader = a.loader();
+  REQUIRE(store->scan(loader).has_value());
+  a.rebuild(std::move(loader));
+  b.rebuild(crm);
   for (const auto& c : crm.contacts) {
     auto fa = a.snapshot().facts(contact_ref(c.id));
     auto fb = b.snapshot().facts(contact_ref(c.id));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "scenarios/containment.hpp"
+#include "shared_scenarios.hpp"
 
 namespace fs = std::filesystem;
 
@@ -67,14 +68,10 @@ void check_folder(const fs::path& dir, std::size_t at_least) {
 }  // namespace
 
 TEST_CASE("every public scenario passes (../shared/scenarios)") {
-  // A clone without the shared folder beside it (a newcomer's machine) has no public
-  // scenarios to run; CI always has them. TELCRM_SHARED_DIR points elsewhere if needed.
-  fs::path dir = TELCRM_SHARED_SCENARIOS;
-  if (const char* shared = std::getenv("TELCRM_SHARED_DIR")) dir = fs::path(shared) / "scenarios";
-  if (!fs::exists(dir)) {
-    MESSAGE("no public scenarios at " << dir.string() << ": skipped");
-    return;
-  }
+  const auto shared = telcrm_test::shared_scenarios(TELCRM_SHARED_SCENARIOS);
+  REQUIRE_MESSAGE(shared.problem.empty(), shared.problem);
+  if (!shared.dir) return;  // told they are absent
+  const fs::path& dir = *shared.dir;
   check_folder(dir, 7);
 }
 

@@ -43,8 +43,11 @@ def scenario_files(dirs):
     files = []
     for d in dirs:
         if not os.path.isdir(d):
-            print(f"note: no scenarios at {d}")
-            continue
+            # A missing folder never passes silently (see tests/shared_scenarios.hpp).
+            if os.environ.get("TELCRM_NO_SHARED_SCENARIOS") == "1":
+                print(f"note: no scenarios at {d} (TELCRM_NO_SHARED_SCENARIOS=1)")
+                continue
+            raise AssertionError(f"no scenarios at {d} (set TELCRM_NO_SHARED_SCENARIOS=1 when this clone has none)")
         for name in sorted(os.listdir(d)):
             if name.endswith(".json") and ".expect." not in name:
                 files.append(os.path.join(d, name))

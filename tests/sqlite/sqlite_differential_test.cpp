@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "shared_scenarios.hpp"
 #include "sqlite/sqlite_fixture.hpp"
 
 using namespace telcrm;
@@ -174,10 +175,11 @@ namespace {
 
 std::vector<fs::path> scenarios() {
   std::vector<fs::path> out;
-  fs::path shared = TELCRM_SHARED_SCENARIOS;
-  if (const char* dir = std::getenv("TELCRM_SHARED_DIR")) shared = fs::path(dir) / "scenarios";
-  for (const fs::path& dir : {shared, fs::path(TELCRM_OWN_SCENARIOS)}) {
-    if (!fs::exists(dir)) continue;
+  const auto shared = telcrm_test::shared_scenarios(TELCRM_SHARED_SCENARIOS);
+  REQUIRE_MESSAGE(shared.problem.empty(), shared.problem);
+  std::vector<fs::path> dirs{fs::path(TELCRM_OWN_SCENARIOS)};
+  if (shared.dir) dirs.insert(dirs.begin(), *shared.dir);
+  for (const fs::path& dir : dirs) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       const auto name = entry.path().filename().string();
       if (entry.path().extension() == ".json" && name.find(".expect.") == std::string::npos)

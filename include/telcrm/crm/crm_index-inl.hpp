@@ -393,28 +393,39 @@ TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
   current_ = std::move(gen);
 }
 
-TELCRM_INLINE void CrmIndex::rebuild(const CrmSnapshot& snapshot) {
-  detail::FactsCollector collector(options_, normalizer_);
-  for (const auto& c : snapshot.contacts) collector.visit(c);
-  for (const auto& c : snapshot.companies) collector.visit(c);
-  for (const auto& l : snapshot.leads) collector.visit(l);
-  for (const auto& d : snapshot.deals) collector.visit(d);
-  auto facts = collector.finish();
-  std::size_t raw = 0;
-  for (const auto& f : facts)
-    for (const auto& k : f.phones) raw += k.kind == KeyKind::raw ? 1 : 0;
-  auto base = Base::build(std::move(facts));
-  std::lock_guard lock(write_mutex_);
-  unnormalised_ = raw;
-  publish_locked(std::move(base));
-  dirty_ = true;
-  commit_locked();
+TELCRM_INLINE CrmIndex::Loader::Loader(std::unique_ptr<detail::FactsCollector> collector)
+    : collector_(std::move(collector)) {}
+TELCRM_INLINE CrmIndex::Loader::Loader(Loader&&) noexcept = default;
+TELCRM_INLINE CrmIndex::Loader& CrmIndex::Loader::operator=(Loader&&) noexcept = default;
+TELCRM_INLINE CrmIndex::Loader::~Loader() = default;
+TELCRM_INLINE void CrmIndex::Loader::visit(const Contact& c) {
+  collector_->visit(c);
+}
+TELCRM_INLINE void CrmIndex::Loader::visit(const Company& c) {
+  collector_->visit(c);
+}
+TELCRM_INLINE void CrmIndex::Loader::visit(const Lead& l) {
+  collector_->visit(l);
+}
+TELCRM_INLINE void CrmIndex::Loader::visit(const Deal& d) {
+  collector_->visit(d);
 }
 
-TELCRM_INLINE Result<void> CrmIndex::rebuild(const CrmStore& store) {
-  detail::FactsCollector collector(options_, normalizer_);
-  if (auto scanned = store.scan(collector); !scanned) return fail(scanned.error());
-  auto facts = collector.finish();
+TELCRM_INLINE CrmIndex::Loader CrmIndex::loader() const {
+  return Loader(std::make_unique<detail::FactsCollector>(options_, normalizer_));
+}
+
+TELCRM_INLINE void CrmIndex::rebuild(const CrmSnapshot& snapshot) {
+  Loader loaded = loader();
+  for (const auto& c : snapshot.contacts) loaded.visit(c);
+  for (const auto& c : snapshot.companies) loaded.visit(c);
+  for (const auto& l : snapshot.leads) loaded.visit(l);
+  for (const auto& d : snapshot.deals) loaded.visit(d);
+  rebuild(std::move(loaded));
+}
+
+TELCRM_INLINE void CrmIndex::rebuild(Loader&& loaded) {
+  auto facts = loaded.collector_->finish();
   std::size_t raw = 0;
   for (const auto& f : facts)
     for (const auto& k : f.phones) raw += k.kind == KeyKind::raw ? 1 : 0;
@@ -424,7 +435,6 @@ TELCRM_INLINE Result<void> CrmIndex::rebuild(const CrmStore& store) {
   publish_locked(std::move(base));
   dirty_ = true;
   commit_locked();
-  return {};
 }
 
 TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRef ref) const {

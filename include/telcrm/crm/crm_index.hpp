@@ -28,6 +28,10 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+namespace detail {
+class FactsCollector;
+}  // namespace detail
+
 /// An open deal as the index knows it: enough to rank clients (R-M3) and bind calls (R-M5).
 struct DealFact {
   EntityId id = 0;                      ///< the deal
@@ -193,10 +197,34 @@ class CrmIndex {
   CrmIndex& operator=(const CrmIndex&) = delete;
   ~CrmIndex();
 
+  /// Gathers records for rebuild(Loader&&). The index never reads a store itself (only the
+  /// engine calls ports): the caller streams records into a loader — `store.scan(loader)`, or
+  /// visit() one by one — and hands it back. It refers to its index: use it while that lives.
+  class Loader final : public CrmVisitor {
+   public:
+    Loader(Loader&&) noexcept;
+    Loader& operator=(Loader&&) noexcept;
+    ~Loader() override;
+    /// @{
+    /// One record to index.
+    void visit(const Contact& c) override;
+    void visit(const Company& c) override;
+    void visit(const Lead& l) override;
+    void visit(const Deal& d) override;
+    /// @}
+
+   private:
+    friend class CrmIndex;
+    explicit Loader(std::unique_ptr<detail::FactsCollector> collector);
+    std::unique_ptr<detail::FactsCollector> collector_;
+  };
+
+  /// An empty loader keyed as this index is.
+  [[nodiscard]] Loader loader() const;
+  /// Replaces the whole index with what `loaded` gathered.
+  void rebuild(Loader&& loaded);
   /// Replaces the whole index with the contents of `snapshot`.
   void rebuild(const CrmSnapshot& snapshot);
-  /// Replaces the whole index with what `store.scan()` streams.
-  [[nodiscard]] Result<void> rebuild(const CrmStore& store);
 
   /// Runs `changes(Writer&)` and publishes all its changes at once.
   template <class F>

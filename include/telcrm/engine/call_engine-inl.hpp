@@ -142,7 +142,9 @@ class CallEngine::Impl {
         cursor = *c;
         version = *v;
       }
-      if (auto loaded = index_.rebuild(ports_.store); !loaded) return loaded;
+      auto loader = index_.loader();
+      if (auto scanned = ports_.store.scan(loader); !scanned) return fail(scanned.error());
+      index_.rebuild(std::move(loader));
       index_.update([&](CrmIndex::Writer& w) {
         outbox_.for_each_queued_create([&](const WriteOp& op) { file_created(w, op); });
       });

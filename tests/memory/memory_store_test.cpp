@@ -43,7 +43,9 @@ TEST_CASE("The store feeds the index: open deals, most recent first") {
   REQUIRE(deals.has_value());
   REQUIRE(deals->size() == 1);
   CrmIndex index(IndexOptions{region("PT")});
-  REQUIRE(index.rebuild(store).has_value());
+  auto loader = index.loader();
+  REQUIRE(store.scan(loader).has_value());
+  index.rebuild(std::move(loader));
   auto f = index.snapshot().facts(contact_ref(20));
   REQUIRE(f.has_value());
   REQUIRE(f->open_deals.size() == 1);

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "shared_scenarios.hpp"
+
 using namespace telcrm;
 
 namespace {
@@ -214,12 +216,10 @@ TEST_CASE("Settings JSON errors name the JSON path") {
 
 TEST_CASE("Settings: the settings of the shared scenarios read, validate and round-trip") {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(TELCRM_SOURCE_DIR) / ".." / "shared" / "scenarios";
-  if (const char* shared = std::getenv("TELCRM_SHARED_DIR")) dir = fs::path(shared) / "scenarios";
-  if (!fs::is_directory(dir)) {  // a clone without the shared folder beside it; CI has it
-    MESSAGE("no shared scenarios at " << dir.string() << ": skipped");
-    return;
-  }
+  const auto shared = telcrm_test::shared_scenarios(TELCRM_SHARED_SCENARIOS);
+  REQUIRE_MESSAGE(shared.problem.empty(), shared.problem);
+  if (!shared.dir) return;  // told they are absent
+  const fs::path& dir = *shared.dir;
   int read = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
