@@ -202,8 +202,11 @@ class CrmIndex {
   /// visit() one by one — and hands it back. It refers to its index: use it while that lives.
   class Loader final : public CrmVisitor {
    public:
+    /// @{
+    /// Movable, not copyable.
     Loader(Loader&&) noexcept;
     Loader& operator=(Loader&&) noexcept;
+    /// @}
     ~Loader() override;
     /// @{
     /// One record to index.
