@@ -15,7 +15,7 @@ namespace telcrm_test {
 
 struct SharedScenarios {
   std::optional<std::filesystem::path> dir{};  // none: told they are absent
-  std::string problem{};                        // not empty: they should be there and are not
+  std::string problem{};                       // not empty: they should be there and are not
 };
 
 inline SharedScenarios shared_scenarios(std::string_view configured) {

@@ -18,8 +18,7 @@ namespace {
 
 const Timestamp at = Timestamp(std::chrono::seconds(1'795'000'000));
 
-MatchResult match_of(std::string_view number, CrmState crm,
-                     std::vector<EntityRef> bindings = {},
+MatchResult match_of(std::string_view number, CrmState crm, std::vector<EntityRef> bindings = {},
                      std::optional<EmployeeId> responsible = {}) {
   MatchResult m;
   m.number = PhoneNormalizer().normalize(number, *Region::from_code("RU"));
@@ -30,11 +29,21 @@ MatchResult match_of(std::string_view number, CrmState crm,
   return m;
 }
 
-EntityRef contact(EntityId id) { return {EntityType::contact, id}; }
-EntityRef lead(EntityId id) { return {EntityType::lead, id}; }
-EntityRef deal(EntityId id) { return {EntityType::deal, id}; }
-EntityRef company(EntityId id) { return {EntityType::company, id}; }
-EntityRef invoice(EntityId id) { return {EntityType::invoice, id}; }
+EntityRef contact(EntityId id) {
+  return {EntityType::contact, id};
+}
+EntityRef lead(EntityId id) {
+  return {EntityType::lead, id};
+}
+EntityRef deal(EntityId id) {
+  return {EntityType::deal, id};
+}
+EntityRef company(EntityId id) {
+  return {EntityType::company, id};
+}
+EntityRef invoice(EntityId id) {
+  return {EntityType::invoice, id};
+}
 
 RouteEntry ring(std::vector<EmployeeId> who) {
   RouteEntry r;
@@ -124,16 +133,24 @@ TEST_CASE("R-A1 every call ends with a history record, also when the CRM took no
   answered.answered_by = 3;
   answered.holder = 3;
   const std::vector<Row> rows{
-      {"excepted number: history, no CRM", excepted, {},
-       {"c1", CallDirection::incoming, "+79161234567", "+74950000000", at, 0s,
-        CallStatus::missed, std::nullopt, CrmState::excepted}},
-      {"employee's number", employee, {},
-       {"c1", CallDirection::incoming, "+79160000001", "+74950000000", at, 0s,
-        CallStatus::missed, std::nullopt, CrmState::employee}},
-      {"a hidden number is kept as received", hidden, {},
+      {"excepted number: history, no CRM",
+       excepted,
+       {},
+       {"c1", CallDirection::incoming, "+79161234567", "+74950000000", at, 0s, CallStatus::missed,
+        std::nullopt, CrmState::excepted}},
+      {"employee's number",
+       employee,
+       {},
+       {"c1", CallDirection::incoming, "+79160000001", "+74950000000", at, 0s, CallStatus::missed,
+        std::nullopt, CrmState::employee}},
+      {"a hidden number is kept as received",
+       hidden,
+       {},
        {"c1", CallDirection::incoming, "anonymous", "+74950000000", at, 0s, CallStatus::missed,
         std::nullopt, CrmState::unknown}},
-      {"answered: talk time, 200, who had it", answered, talked(42),
+      {"answered: talk time, 200, who had it",
+       answered,
+       talked(42),
        {"c1", CallDirection::incoming, "+79161234567", "+74950000000", at, 42s,
         CallStatus::answered, EmployeeId{3}, CrmState::matched}},
   };
@@ -172,11 +189,10 @@ TEST_CASE("R-A2 the activity: bindings, subject by direction, no bindings no act
     const char* input;
     const char* want;
   };
-  for (const auto& row : {Subject{CallDirection::outgoing, "+79161234567",
-                                  "Outgoing call to +79161234567"},
-                          Subject{CallDirection::callback, "+79161234567",
-                                  "Callback to +79161234567"},
-                          Subject{CallDirection::incoming, "12ab", "Incoming call from 12ab"}}) {
+  for (const auto& row :
+       {Subject{CallDirection::outgoing, "+79161234567", "Outgoing call to +79161234567"},
+        Subject{CallDirection::callback, "+79161234567", "Callback to +79161234567"},
+        Subject{CallDirection::incoming, "12ab", "Incoming call from 12ab"}}) {
     CAPTURE(row.want);
     Call c;
     c.direction = row.direction;
@@ -329,17 +345,17 @@ TEST_CASE("R-A6 missed calls are kept for their E.164; an answered outgoing call
        true, false},
       {"callback unanswered", CallDirection::callback, CrmState::matched, "+79161234567", false,
        true, false},
-      {"incoming answered", CallDirection::incoming, CrmState::matched, "+79161234567", true,
-       false, false},
+      {"incoming answered", CallDirection::incoming, CrmState::matched, "+79161234567", true, false,
+       false},
       {"excepted: the CRM keeps nothing", CallDirection::incoming, CrmState::excepted,
        "+79161234567", false, false, false},
       {"employee", CallDirection::incoming, CrmState::employee, "+79161234567", false, false,
        false},
       {"not dialable", CallDirection::incoming, CrmState::unknown, "12ab", false, false, false},
-      {"outgoing answered calls back", CallDirection::outgoing, CrmState::matched,
-       "+79161234567", true, false, true},
-      {"outgoing unanswered does not", CallDirection::outgoing, CrmState::matched,
-       "+79161234567", false, false, false},
+      {"outgoing answered calls back", CallDirection::outgoing, CrmState::matched, "+79161234567",
+       true, false, true},
+      {"outgoing unanswered does not", CallDirection::outgoing, CrmState::matched, "+79161234567",
+       false, false, false},
   };
   for (const auto& row : rows) {
     CAPTURE(row.name);
@@ -394,7 +410,7 @@ TEST_CASE("R-L1 the offer stands only for a dialable unknown number that created
 
 TEST_CASE("R-L5 who gets the records when the call ends before anyone was rung") {
   const std::vector<EmployeeId> queue{4, 5};
-  CHECK(CallLog::owner_when_nobody_rung(2, 3, queue) == EmployeeId{2});  // voicemail's
+  CHECK(CallLog::owner_when_nobody_rung(2, 3, queue) == EmployeeId{2});             // voicemail's
   CHECK(CallLog::owner_when_nobody_rung(std::nullopt, 3, queue) == EmployeeId{3});  // off hours
   CHECK(CallLog::owner_when_nobody_rung(std::nullopt, std::nullopt, queue) == EmployeeId{4});
   CHECK_FALSE(CallLog::owner_when_nobody_rung(std::nullopt, std::nullopt, {}).has_value());
