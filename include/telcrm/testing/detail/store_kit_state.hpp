@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// The conformance checks of what a store keeps and tells: retention, every operation's
+// effect, apply_all, the change feed, inspection.
+
+#include <telcrm/testing/detail/store_kit.hpp>
+
+TELCRM_BEGIN_NAMESPACE
+namespace conformance_detail {
+
+
+// --- retention ------------------------------------------------------------------------------
+
+inline void StoreKit::retention() {
+  const Seconds keep = retention_of();
+  const std::int64_t r = keep.count();
+  const std::size_t drive = std::max<std::size_t>(16, o_.prune_within);
+  // Within the retention: the newest batch is retention - 1 s younger than the first.
+  {
+    ran("retention.replay-within");
+    auto store = fresh("retention.replay-within");
+    if (!store) return;
+    const std::string number = "+79168880000";
+    const WriteBatch x = unknown_caller("rt-x", 1, number, at(0));
+    auto first = won(*store, x, "retention.replay-within", "the first batch");
+    const WriteBatch loser = unknown_caller("rt-y", 1, number, at(10));
+    if (first) lost(*store, loser, "rt-x", *first, "retention.replay-within", "a second caller");
+    for (std::size_t i = 0; i < drive; ++i)
+      applied(
+          *store,
+          batch(fmt::format("rt-d{}", i), 1,
+                at((r - 1) * static_cast<std::int64_t>(i + 1) / static_cast<std::int64_t>(drive)),
+                {RecordCall{call_record(fmt::format("rt-d{}", i), "+100", at(0))}}),
+          "retention.replay-within", "batches up to the retention");
+    if (first) {
+      replayed(*store, x, *first, "retention.replay-within",
+               "the first batch again when the newest is retention - 1 s younger");
+      WriteReceipt lost_receipt{first->created, false, std::string("rt-x")};
+      replayed(*store, loser, lost_receipt, "retention.replay-within",
+               "the lost batch again when the newest is retention - 1 s younger");
+      lost(*store, unknown_caller("rt-z", 1, number, at(300)), "rt-x", *first,
+           "retention.replay-within", "a claim within the window of the first, still kept");
+    }
+  }
+  // Far beyond the retention: old receipts and claims may go, the store stays right.
+  ran("retention.stays-correct");
+  ran("retention.prunes", o_.retention ? "ran" : "skipped: no retention option");
+  auto store = fresh("retention.stays-correct");
+  if (!store) return;
+  constexpr std::size_t old_batches = 64;
+  std::vector<EntityRef> created;
+  std::optional<WriteBatch> oldest;
+  for (std::size_t i = 0; i < old_batches; ++i) {
+    const WriteBatch b =
+        unknown_caller(fmt::format("ro-{}", i), 1, fmt::format("+7918{:07}", i), at(0));
+    if (auto w = won(*store, b, "retention.stays-correct", "old batches")) {
+      created.insert(created.end(), w->created.begin(), w->created.end());
+      if (!oldest) oldest = b;
+    }
+  }
+  std::optional<std::size_t> peak;
+  if (o_.retention && o_.remembered) peak = o_.remembered(*store);
+  std::optional<std::pair<WriteBatch, WriteReceipt>> last;
+  for (std::size_t i = 0; i < drive; ++i) {
+    const std::int64_t t =
+        3 * r * static_cast<std::int64_t>(i + 1) / static_cast<std::int64_t>(drive);
+    WriteBatch b = batch(fmt::format("rn-{}", i), 1, at(t),
+                         {CreateContact{contact(-1, "N", {fmt::format("+7919{:07}", i)})}});
+    if (auto w =
+            applied(*store, b, "retention.stays-correct", "batches far past the retention")) {
+      created.insert(created.end(), w->created.begin(), w->created.end());
+      last.emplace(std::move(b), *w);
+    }
+  }
+  const std::int64_t now = 3 * r;
+  if (last)
+    replayed(*store, last->first, last->second, "retention.stays-correct",
+             "the newest batch again");
+  const std::string number = "+79188880000";
+  if (auto a = won(*store, unknown_caller("rn-a", 1, number, at(now)), "retention.stays-correct",
+                   "a claim now")) {
+    created.insert(created.end(), a->created.begin(), a->created.end());
+    lost(*store, unknown_caller("rn-b", 1, number, at(now + 5)), "rn-a", *a,
+         "retention.stays-correct", "a second claim now");
+  }
+  // An old number claimed now: its old claim is far outside the window, kept or not.
+  if (auto w = won(*store, unknown_caller("rn-c", 1, "+79180000000", at(now)),
+                   "retention.stays-correct", "a claim now on a number claimed long ago"))
+    created.insert(created.end(), w->created.begin(), w->created.end());
+  check_ids(created, "batches before and after pruning");
+  if (!o_.retention || !oldest) return;
+  if (o_.remembered) {
+    const auto kept = o_.remembered(*store);
+    if (!peak || !kept)
+      report("retention.prunes", "the remembered() probe to tell how many receipts and claims",
+             "nullopt");
+    else if (*peak < old_batches)
+      report("retention.prunes",
+             fmt::format("the probe to count the receipts and claims of {} batches", old_batches),
+             fmt::format("{}", *peak));
+    else if (const std::size_t allowed = 2 * drive / 3 + 16; *kept > allowed)
+      report("retention.prunes",
+             fmt::format("at most {} receipts and claims (of batches younger than two "
+                         "retentions) kept once {} batches spread over {} s followed {} old "
+                         "ones (retention {} s; {} kept before)",
+                         allowed, drive, 3 * r, old_batches, r, *peak),
+             fmt::format("{} kept", *kept));
+    return;
+  }
+  // No probe: a batch three retentions old is forgotten, so it is applied again.
+  auto again = store->apply(*oldest);
+  if (!again || again->replayed || again->claimed_by)
+    report("retention.prunes",
+           fmt::format("batch {}#{}, made {} s before the newest (retention {} s), forgotten "
+                       "and applied anew",
+                       oldest->call, oldest->seq, 3 * r, r),
+           describe(again));
+}
+
+
+// --- the operations' effects ------------------------------------------------------------------
+
+inline void StoreKit::operations() {
+  ran("op.Reassign");
+  ran("op.WriteActivity");
+  ran("op.AttachRecording");
+  ran("op.RecordMissedCall");
+  ran("op.RecordCall");
+  ran("op.MarkCalledBack");
+  ran("op.CreateInvoice");
+  auto store = fresh("op.Reassign");
+  if (!store) return;
+  const WriteBatch seed = everything_batch("op-0");
+  auto r = applied(*store, seed, "op.Reassign", "setup");
+  if (!r || r->created.size() != 7) return;
+  // Reassign: every type, read back (invoices through inspection).
+  std::vector<WriteOp> moves;
+  for (const auto& c : r->created) moves.push_back(Reassign{c, 77});
+  if (!applied(*store, batch("op-1", 1, at(50), moves), "op.Reassign", "every record to 77"))
+    return;
+  auto responsible = [&](EntityRef ref) -> std::optional<EmployeeId> {
+    switch (ref.type) {
+      case EntityType::contact: {
+        auto v = store->find_contact(ref.id);
+        return v && *v ? (*v)->responsible : std::nullopt;
+      }
+      case EntityType::company: {
+        auto v = store->find_company(ref.id);
+        return v && *v ? (*v)->responsible : std::nullopt;
+      }
+      case EntityType::lead: {
+        auto v = store->find_lead(ref.id);
+        return v && *v ? (*v)->responsible : std::nullopt;
+      }
+      case EntityType::deal: {
+        auto v = store->find_deal(ref.id);
+        return v && *v ? (*v)->responsible : std::nullopt;
+      }
+      case EntityType::invoice: break;
+    }
+    return std::nullopt;
+  };
+  for (const auto& c : r->created)
+    if (c.type != EntityType::invoice && responsible(c) != 77)
+      report("op.Reassign", describe(c) + " responsible 77",
+             fmt::format("responsible {}", responsible(c).value_or(0)));
+  const CrmInspection* inspection = store->inspection();
+  if (!inspection) {
+    for (const char* rule : {"op.WriteActivity", "op.AttachRecording", "op.RecordMissedCall",
+                             "op.RecordCall", "op.MarkCalledBack", "op.CreateInvoice"})
+      ran(rule, "effects not read back: the store offers no inspection");
+  }
+  // Activities, recordings, missed calls, history, called back.
+  const EntityRef the_lead = r->created[2];
+  const CallActivity first = activity("op-a", {the_lead}, at(60));
+  CallActivity with_recording = activity("op-b", {the_lead, r->created[1]}, at(61));
+  with_recording.recording = "https://rec/b1";
+  with_recording.voicemail = "https://vm/b";
+  with_recording.status = ActivityStatus::voicemail;
+  with_recording.direction = CallDirection::callback;
+  const std::string n1 = "+79161230001", n2 = "+79161230002";
+  std::vector<WriteBatch> calls{
+      batch("op-a", 1, at(60),
+            {WriteActivity{first}, RecordMissedCall{MissedCall{n1, "op-a", std::nullopt}},
+             RecordCall{call_record("op-a", n1, at(60))}}),
+      batch(
+          "op-b", 1, at(61),
+          {WriteActivity{with_recording}, RecordMissedCall{MissedCall{n2, "op-b", std::nullopt}},
+           RecordMissedCall{MissedCall{n1, "op-b", std::nullopt}},
+           RecordCall{call_record("op-b", n2, at(61))}}),
+      batch("op-b", 2, at(62), {AttachRecording{"op-b", "https://rec/b2"}}),
+      batch("op-c", 1, at(63),
+            {WriteActivity{activity("op-c", {}, at(63))},
+             AttachRecording{"op-c", "https://rec/c"}, MarkCalledBack{n1, "op-c"}}),
+      batch(
+          "op-d", 1, at(64),
+          {MarkCalledBack{n1, "op-d"}, RecordMissedCall{MissedCall{n1, "op-d", std::nullopt}},
+           AttachRecording{"op-a", "https://rec/a"}, AttachRecording{"op-a", "https://rec/a2"}}),
+      batch("op-e", 1, at(65), {MarkCalledBack{n1, "op-e"}})};
+  for (const auto& b : calls)
+    if (!applied(*store, b, "op.WriteActivity", "activities, recordings and missed calls"))
+      return;
+  if (!inspection) return;
+  auto all = inspection->snapshot();
+  if (!all) {
+    report("op.WriteActivity", "snapshot() to read the effects", describe(all.error()));
+    return;
+  }
+  // Activities: as written, ids positive and unique, recordings replaced by the last attach.
+  CallActivity a = first, b = with_recording, c = activity("op-c", {}, at(63));
+  a.recording = "https://rec/a2";
+  b.recording = "https://rec/b2";
+  c.recording = "https://rec/c";
+  const std::vector<CallActivity> want{a, b, c};
+  std::vector<CallActivity> got = all->activities;
+  std::set<EntityId> ids;
+  for (auto& v : got) {
+    if (v.id <= 0 || !ids.insert(v.id).second)
+      report("op.WriteActivity", "activities with positive, unique ids",
+             fmt::format("activity id {}", v.id));
+    v.id = 0;
+  }
+  const std::vector<CallActivity>& written = got;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const CallActivity* found = nullptr;
+    for (const auto& v : written)
+      if (v.call == want[i].call) found = &v;
+    CallActivity expected = want[i];
+    expected.id = 0;
+    if (!found || found->recording != expected.recording)
+      report(
+          "op.AttachRecording",
+          fmt::format("the activity of {} with recording {}", expected.call,
+                      expected.recording.value_or("none")),
+          found ? fmt::format("recording {}", found->recording.value_or("none")) : "no activity");
+    else if (*found != expected)
+      report("op.WriteActivity", "the activity of " + expected.call + " as written",
+             "other fields (bindings " + describe(found->bindings) + ")");
+  }
+  if (written.size() != want.size())
+    report("op.WriteActivity", "3 activities", fmt::format("{}", written.size()));
+  // Missed calls in call order; n1's first two called back by op-c, the third by op-e.
+  const std::vector<MissedCall> missed{{n1, "op-a", "op-c"},
+                                       {n2, "op-b", std::nullopt},
+                                       {n1, "op-b", "op-c"},
+                                       {n1, "op-d", "op-e"}};
+  if (all->missed_calls != missed) {
+    std::string seen;
+    for (const auto& m : all->missed_calls)
+      seen += fmt::format("[{} {} called back by {}] ", m.number, m.call,
+                          m.called_back_by.value_or("nobody"));
+    report(
+        all->missed_calls.size() == missed.size() ? "op.MarkCalledBack" : "op.RecordMissedCall",
+        "missed calls in call order: n1 op-a and op-b called back by op-c (the first call "
+        "back), n2 op-b by nobody, n1 op-d by op-e",
+        seen);
+  }
+  const std::vector<CallRecord> history{call_record("op-a", n1, at(60)),
+                                        call_record("op-b", n2, at(61))};
+  if (all->history != history)
+    report("op.RecordCall", "the two call records as written, in call order",
+           fmt::format("{} records", all->history.size()));
+  if (all->invoices.size() != 1 || all->invoices[0].entity != r->created[4] ||
+      all->invoices[0].amount != 1250.75 || all->invoices[0].responsible != 77)
+    report("op.CreateInvoice",
+           "one invoice of 1250.75 on " + describe(r->created[4]) + ", reassigned to 77",
+           all->invoices.empty()
+               ? "no invoice"
+               : fmt::format("on {}, responsible {}", describe(all->invoices[0].entity),
+                             all->invoices[0].responsible.value_or(0)));
+}
+
+
+// --- apply_all ------------------------------------------------------------------------------
+
+inline void StoreKit::group() {
+  ran("apply_all.equals-one-by-one");
+  auto grouped = fresh("apply_all.equals-one-by-one");
+  auto single = fresh("apply_all.equals-one-by-one");
+  if (!grouped || !single) return;
+  const std::string number = "+79160001111";
+  WriteBatch bad =
+      batch("g-2", 1, at(71),
+            {CreateLead{lead(-1, "L", {})}, Reassign{{EntityType::deal, 999999999}, 1}});
+  WriteBatch fixed = bad;
+  fixed.ops.pop_back();
+  const std::vector<WriteBatch> batches{
+      everything_batch("g-1"),
+      bad,
+      everything_batch("g-1"),  // a repeat within the group
+      unknown_caller("g-3", 1, number, at(72)),
+      unknown_caller("g-4", 1, number, at(73)),  // loses to g-3, in the same group
+      batch("g-3", 2, at(74), {AttachRecording{"g-3", "https://rec/g3"}}),
+      batch("g-5", 1, at(75), {AttachRecording{"g-none", "https://rec/none"}}),
+      fixed,
+      unknown_caller("g-4", 1, number, at(73)),
+      batch("g-6", 1, at(76),
+            {MarkCalledBack{number, "g-6"}, RecordCall{call_record("g-6", number, at(76))}})};
+  const auto together = grouped->apply_all(batches);
+  std::vector<Result<WriteReceipt>> alone;
+  for (const auto& b : batches) alone.push_back(single->apply(b));
+  if (together.size() != batches.size()) {
+    report("apply_all.equals-one-by-one",
+           fmt::format("{} results, one per batch", batches.size()),
+           fmt::format("{} results", together.size()));
+    return;
+  }
+  Renumber a, b;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    if (together[i]) a.learn(together[i]->created);
+    if (alone[i]) b.learn(alone[i]->created);
+  }
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    const bool same = together[i].has_value() == alone[i].has_value() &&
+                      (together[i] ? a.receipt(*together[i]) == b.receipt(*alone[i])
+                                   : together[i].error().code() == alone[i].error().code());
+    if (!same)
+      report("apply_all.equals-one-by-one",
+             fmt::format("batch {}#{} in apply_all() answered as apply() answers it: {}",
+                         batches[i].call, batches[i].seq, describe(alone[i])),
+             describe(together[i]));
+  }
+  auto ca = content(*grouped, "apply_all.equals-one-by-one");
+  auto cb = content(*single, "apply_all.equals-one-by-one");
+  if (ca && cb && a.content(*ca) != b.content(*cb))
+    report("apply_all.equals-one-by-one", "the store apply() one by one leaves: " + cb->summary(),
+           ca->summary() + (ca->summary() == cb->summary() ? " with other fields" : ""));
+  if (!grouped->apply_all({}).empty())
+    report("apply_all.equals-one-by-one", "no results for no batches", "some");
+}
+
+
+// --- the change feed --------------------------------------------------------------------------
+
+inline void StoreKit::change_feed() {
+  auto store = fresh("feed.changes-since");
+  if (!store) return;
+  const CrmChangeFeed* feed = store->change_feed();
+  if (!feed) {
+    for (const char* rule :
+         {"feed.changes-since", "feed.change-cursor", "feed.unknown-cursor", "feed.data-version"})
+      ran(rule, "skipped: no change feed");
+    return;
+  }
+  ran("feed.changes-since");
+  ran("feed.change-cursor");
+  ran("feed.unknown-cursor");
+  auto seeded = applied(*store, everything_batch("cf-0"), "feed.changes-since", "setup");
+  if (!seeded) return;
+  const EntityRef the_lead = seeded->created[2];
+  auto c0 = feed->change_cursor();
+  if (!c0) {
+    report("feed.change-cursor", "change_cursor()", describe(c0.error()));
+    return;
+  }
+  auto made = applied(
+      *store,
+      batch("cf-1", 1, at(80),
+            {CreateContact{contact(-1, "New", {"+79160002222"})}, Reassign{the_lead, 12}}),
+      "feed.changes-since", "a new contact and a reassigned lead");
+  if (!made) return;
+  auto since = feed->changes_since(*c0);
+  auto has = [](const ChangeSet& set, EntityRef ref) {
+    return std::find(set.changed.begin(), set.changed.end(), ref) != set.changed.end();
+  };
+  if (!since || !since->complete || !has(*since, made->created[0]) || !has(*since, the_lead))
+    report("feed.changes-since",
+           fmt::format("changes_since(cursor before the batch) complete, listing {} and {}",
+                       describe(made->created[0]), describe(the_lead)),
+           !since ? describe(since.error())
+                  : describe(since->changed) + (since->complete ? "" : ", incomplete"));
+  if (!since) return;
+  auto quiet = feed->changes_since(since->cursor);
+  if (!quiet || !quiet->complete || !quiet->changed.empty())
+    report("feed.changes-since", "changes_since(the cursor it returned) complete and empty",
+           !quiet ? describe(quiet.error()) : describe(quiet->changed));
+  auto now = feed->change_cursor();
+  if (!now || *now != since->cursor)
+    report(
+        "feed.change-cursor",
+        fmt::format("change_cursor() = {}, the cursor changes_since() returned", since->cursor),
+        !now ? describe(now.error()) : fmt::format("{}", *now));
+  auto unknown = feed->changes_since(since->cursor + 1000000000);
+  if (!unknown || unknown->complete)
+    report("feed.unknown-cursor", "changes_since(a cursor never handed out): complete = false",
+           !unknown ? describe(unknown.error()) : "complete = true");
+  if (!o_.connect) {
+    ran("feed.data-version", "skipped: no connect option");
+    return;
+  }
+  ran("feed.data-version");
+  auto other = o_.connect(*store);
+  if (!other) {
+    report("factory", "connect() to open a second store object", "nullptr");
+    return;
+  }
+  auto v0 = feed->data_version();
+  auto theirs =
+      applied(*other, batch("cf-2", 1, at(81), {CreateContact{contact(-1, "Theirs", {"+1"})}}),
+              "feed.data-version", "a write through the second object");
+  auto v1 = feed->data_version();
+  if (!v0 || !v1 || *v0 == *v1)
+    report("feed.data-version", "data_version() to change after another object's write",
+           !v0 ? describe(v0.error())
+               : (!v1 ? describe(v1.error()) : fmt::format("{} before and after", *v0)));
+  if (theirs) {
+    auto seen = feed->changes_since(since->cursor);
+    if (!seen || !seen->complete || !has(*seen, theirs->created[0]))
+      report("feed.changes-since",
+             "changes_since() to list " + describe(theirs->created[0]) +
+                 ", written through another object",
+             !seen ? describe(seen.error()) : describe(seen->changed));
+  }
+}
+
+
+// --- inspection ---------------------------------------------------------------------------
+
+inline void StoreKit::inspection() {
+  auto store = fresh("inspection.snapshot");
+  if (!store) return;
+  const CrmInspection* inspection = store->inspection();
+  if (!inspection) {
+    for (const char* rule :
+         {"inspection.snapshot", "inspection.open-deals", "inspection.open-repeat-leads"})
+      ran(rule, "skipped: no inspection");
+    return;
+  }
+  ran("inspection.snapshot");
+  ran("inspection.open-deals");
+  ran("inspection.open-repeat-leads");
+  // A contact with deals: two open with times, one open without, one lost; another
+  // client's open deal; repeat leads: open, closed, not a repeat.
+  auto with = [&](Deal d, std::optional<std::int64_t> modified, DealStage stage) {
+    if (modified) d.modified = at(*modified);
+    d.stage = stage;
+    return CreateDeal{d};
+  };
+  Lead repeat = lead(-1, "repeat", {});
+  repeat.repeat = true;
+  repeat.contact = -1;
+  Lead closed = repeat;
+  closed.id = -2;
+  closed.status = LeadStatus::converted;
+  Lead plain = repeat;
+  plain.id = -3;
+  plain.repeat = false;
+  const WriteBatch b =
+      batch("in-1", 1, at(90),
+            {CreateContact{contact(-1, "Client", {"+79160003333"})},
+             CreateContact{contact(-2, "Other", {"+79160003334"})},
+             with(deal(-1, "older", -1, std::nullopt), 10, DealStage::in_progress),
+             with(deal(-2, "newer", -1, std::nullopt), 30, DealStage::in_progress),
+             with(deal(-3, "no time", -1, std::nullopt), std::nullopt, DealStage::in_progress),
+             with(deal(-4, "lost", -1, std::nullopt), 40, DealStage::lost),
+             with(deal(-5, "theirs", -2, std::nullopt), 50, DealStage::in_progress),
+             CreateLead{repeat}, CreateLead{closed}, CreateLead{plain}});
+  auto r = applied(*store, b, "inspection.open-deals", "a client with deals and leads");
+  if (!r || r->created.size() != 10) return;
+  const EntityRef client = r->created[0];
+  auto deals = inspection->open_deals_of(client);
+  std::vector<EntityId> order;
+  if (deals)
+    for (const auto& d : *deals) order.push_back(d.id);
+  const std::vector<EntityId> want{r->created[3].id, r->created[2].id, r->created[4].id};
+  if (order != want)
+    report("inspection.open-deals",
+           fmt::format("the open deals of {}, most recently modified first, one without a time "
+                       "last: {} {} {}",
+                       describe(client), want[0], want[1], want[2]),
+           !deals ? describe(deals.error()) : describe_ids(order));
+  auto leads = inspection->open_repeat_leads_of(client);
+  if (!leads || leads->size() != 1 || leads->front().id != r->created[7].id)
+    report("inspection.open-repeat-leads",
+           fmt::format("the one open repeat lead of {}: lead {}", describe(client),
+                       r->created[7].id),
+           !leads ? describe(leads.error()) : fmt::format("{} leads", leads->size()));
+  auto all = inspection->snapshot();
+  auto c = content(*store, "inspection.snapshot");
+  if (!all || !c) return;
+  auto ordered = [](const auto& rows) {
+    return std::is_sorted(rows.begin(), rows.end(),
+                          [](const auto& x, const auto& y) { return x.id < y.id; });
+  };
+  if (!ordered(all->contacts) || !ordered(all->leads) || !ordered(all->deals) ||
+      all->contacts != c->contacts || all->leads != c->leads || all->deals != c->deals ||
+      all->companies != c->companies)
+    report("inspection.snapshot", "snapshot() with every record scan() streams, in id order",
+           c->summary());
+}
+
+}  // namespace conformance_detail
+TELCRM_END_NAMESPACE
