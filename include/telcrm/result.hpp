@@ -137,10 +137,10 @@ TELCRM_END_NAMESPACE
 
 #if FMT_VERSION < 100000
 template <>
-struct fmt::formatter<telcrm::Error, char> : fmt::formatter<std::string_view, char> {
+struct fmt::formatter<telcrm::Error, char> : telcrm::TELCRM_ABI_NAMESPACE::detail::text_formatter {
   template <class Context>
   auto format(const telcrm::Error& error, Context& ctx) const {
-    return fmt::formatter<std::string_view, char>::format(format_as(error), ctx);
+    return write(format_as(error), ctx);
   }
 };
 #endif

@@ -16,7 +16,7 @@
 #include <telcrm/settings/line_region.hpp>
 #include <telcrm/settings/validate.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <atomic>

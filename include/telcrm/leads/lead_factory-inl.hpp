@@ -3,7 +3,7 @@
 
 #include <telcrm/leads/lead_factory.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 TELCRM_BEGIN_NAMESPACE
 

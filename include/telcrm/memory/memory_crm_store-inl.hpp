@@ -3,7 +3,7 @@
 
 #include <telcrm/memory/memory_crm_store.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <map>

@@ -5,7 +5,7 @@
 #include <telcrm/pbx/pbx_service.hpp>
 #include <telcrm/pbx/sip_identity.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <vector>
 

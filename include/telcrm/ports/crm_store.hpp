@@ -12,7 +12,7 @@
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <optional>

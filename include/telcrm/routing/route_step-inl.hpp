@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <telcrm/detail/join.hpp>
 #include <telcrm/routing/route_step.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE std::string format_as(const RingStep& s) {
-  return fmt::format("ring [{}] {}s {}", fmt::join(s.employees, ", "), s.seconds.count(),
-                     format_as(s.why));
+  return fmt::format("ring [{}] {}s {}",
+                     detail::join_numbers(std::span<const EmployeeId>(s.employees)),
+                     s.seconds.count(), format_as(s.why));
 }
 
 TELCRM_INLINE std::string format_as(const ForwardStep& s) {

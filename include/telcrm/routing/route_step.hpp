@@ -9,8 +9,7 @@
 #include <telcrm/detail/enum_format.hpp>
 #include <telcrm/time.hpp>
 
-// The formatters below derive from fmt::formatter<std::string_view>, defined in fmt/format.h.
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <optional>
@@ -210,10 +209,10 @@ TELCRM_BEGIN_NAMESPACE
 namespace routing_format_detail {
 // fmt 9 does not look for format_as on classes; these formatters forward to it.
 template <class T>
-struct format_as_formatter : fmt::formatter<std::string_view, char> {
+struct format_as_formatter : detail::text_formatter {
   template <class Context>
   auto format(const T& value, Context& ctx) const {
-    return fmt::formatter<std::string_view, char>::format(format_as(value), ctx);
+    return write(format_as(value), ctx);
   }
 };
 }  // namespace routing_format_detail

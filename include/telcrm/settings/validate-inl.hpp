@@ -3,7 +3,7 @@
 
 #include <telcrm/settings/validate.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <cstddef>

@@ -11,8 +11,7 @@
 #include <telcrm/result.hpp>
 #include <telcrm/settings/settings.hpp>
 
-// The formatters below derive from fmt::formatter<std::string_view>, defined in fmt/format.h.
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <span>
@@ -91,10 +90,11 @@ TELCRM_END_NAMESPACE
 
 #if FMT_VERSION < 100000
 template <>
-struct fmt::formatter<telcrm::SettingsProblem, char> : fmt::formatter<std::string_view, char> {
+struct fmt::formatter<telcrm::SettingsProblem, char>
+    : telcrm::TELCRM_ABI_NAMESPACE::detail::text_formatter {
   template <class Context>
   auto format(const telcrm::SettingsProblem& problem, Context& ctx) const {
-    return fmt::formatter<std::string_view, char>::format(format_as(problem), ctx);
+    return write(format_as(problem), ctx);
   }
 };
 #endif

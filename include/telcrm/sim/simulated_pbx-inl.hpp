@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <telcrm/detail/join.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -15,7 +16,7 @@ TELCRM_INLINE Result<void> SimulatedPbx::ring(std::string_view call,
                                               Seconds seconds) {
   std::lock_guard lock(mutex_);
   commands_.push_back(
-      fmt::format("ring {} [{}] {}s", call, fmt::join(employees, ", "), seconds.count()));
+      fmt::format("ring {} [{}] {}s", call, detail::join_numbers(employees), seconds.count()));
   return {};
 }
 

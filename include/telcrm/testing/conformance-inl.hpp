@@ -7,7 +7,7 @@
 #include <telcrm/testing/detail/store_kit_state.hpp>
 #include <telcrm/testing/detail/store_kit_writes.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 TELCRM_BEGIN_NAMESPACE
 // --- the entry points ---------------------------------------------------------------------------

@@ -32,12 +32,13 @@
 /// kit also checks what two processes sharing it see.
 
 #include <telcrm/config.hpp>
+#include <telcrm/detail/enum_format.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <chrono>
 #include <cstddef>
@@ -130,10 +131,11 @@ TELCRM_END_NAMESPACE
 
 #if FMT_VERSION < 100000  // fmt 10 reads format_as by itself
 template <>
-struct fmt::formatter<telcrm::ConformanceFailure, char> : fmt::formatter<std::string_view, char> {
+struct fmt::formatter<telcrm::ConformanceFailure, char>
+    : telcrm::TELCRM_ABI_NAMESPACE::detail::text_formatter {
   template <class Context>
   auto format(const telcrm::ConformanceFailure& failure, Context& ctx) const {
-    return fmt::formatter<std::string_view, char>::format(format_as(failure), ctx);
+    return write(format_as(failure), ctx);
   }
 };
 #endif

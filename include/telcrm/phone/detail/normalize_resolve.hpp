@@ -11,7 +11,6 @@
 TELCRM_BEGIN_NAMESPACE
 namespace detail::normalize {
 
-
 /// A number resolved to a country. The national significant number is a view into the
 /// digits being read, or into `rewritten` when it had to be rewritten (AR's mobile token);
 /// copies keep pointing at their own buffer.

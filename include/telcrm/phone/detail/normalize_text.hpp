@@ -15,7 +15,6 @@
 TELCRM_BEGIN_NAMESPACE
 namespace detail::normalize {
 
-
 using phone_text::Glyph;
 
 inline constexpr std::size_t max_input = 250;         // longer, once padding is dropped: unread

@@ -11,7 +11,7 @@
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/result.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <cstddef>

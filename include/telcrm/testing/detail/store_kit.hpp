@@ -10,7 +10,7 @@
 #include <telcrm/testing/conformance.hpp>
 #include <telcrm/testing/detail/conformance_support.hpp>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <atomic>
@@ -315,7 +315,6 @@ class StoreKit {
   void group();
   void change_feed();
   void inspection();
-
 
   const StoreFactory& make_;
   const ConformanceOptions& o_;

@@ -8,7 +8,6 @@
 TELCRM_BEGIN_NAMESPACE
 namespace conformance_detail {
 
-
 // --- retention ------------------------------------------------------------------------------
 
 inline void StoreKit::retention() {
@@ -66,8 +65,7 @@ inline void StoreKit::retention() {
         3 * r * static_cast<std::int64_t>(i + 1) / static_cast<std::int64_t>(drive);
     WriteBatch b = batch(fmt::format("rn-{}", i), 1, at(t),
                          {CreateContact{contact(-1, "N", {fmt::format("+7919{:07}", i)})}});
-    if (auto w =
-            applied(*store, b, "retention.stays-correct", "batches far past the retention")) {
+    if (auto w = applied(*store, b, "retention.stays-correct", "batches far past the retention")) {
       created.insert(created.end(), w->created.begin(), w->created.end());
       last.emplace(std::move(b), *w);
     }
@@ -116,7 +114,6 @@ inline void StoreKit::retention() {
                        oldest->call, oldest->seq, 3 * r, r),
            describe(again));
 }
-
 
 // --- the operations' effects ------------------------------------------------------------------
 
@@ -183,23 +180,20 @@ inline void StoreKit::operations() {
       batch("op-a", 1, at(60),
             {WriteActivity{first}, RecordMissedCall{MissedCall{n1, "op-a", std::nullopt}},
              RecordCall{call_record("op-a", n1, at(60))}}),
-      batch(
-          "op-b", 1, at(61),
-          {WriteActivity{with_recording}, RecordMissedCall{MissedCall{n2, "op-b", std::nullopt}},
-           RecordMissedCall{MissedCall{n1, "op-b", std::nullopt}},
-           RecordCall{call_record("op-b", n2, at(61))}}),
+      batch("op-b", 1, at(61),
+            {WriteActivity{with_recording}, RecordMissedCall{MissedCall{n2, "op-b", std::nullopt}},
+             RecordMissedCall{MissedCall{n1, "op-b", std::nullopt}},
+             RecordCall{call_record("op-b", n2, at(61))}}),
       batch("op-b", 2, at(62), {AttachRecording{"op-b", "https://rec/b2"}}),
       batch("op-c", 1, at(63),
-            {WriteActivity{activity("op-c", {}, at(63))},
-             AttachRecording{"op-c", "https://rec/c"}, MarkCalledBack{n1, "op-c"}}),
-      batch(
-          "op-d", 1, at(64),
-          {MarkCalledBack{n1, "op-d"}, RecordMissedCall{MissedCall{n1, "op-d", std::nullopt}},
-           AttachRecording{"op-a", "https://rec/a"}, AttachRecording{"op-a", "https://rec/a2"}}),
+            {WriteActivity{activity("op-c", {}, at(63))}, AttachRecording{"op-c", "https://rec/c"},
+             MarkCalledBack{n1, "op-c"}}),
+      batch("op-d", 1, at(64),
+            {MarkCalledBack{n1, "op-d"}, RecordMissedCall{MissedCall{n1, "op-d", std::nullopt}},
+             AttachRecording{"op-a", "https://rec/a"}, AttachRecording{"op-a", "https://rec/a2"}}),
       batch("op-e", 1, at(65), {MarkCalledBack{n1, "op-e"}})};
   for (const auto& b : calls)
-    if (!applied(*store, b, "op.WriteActivity", "activities, recordings and missed calls"))
-      return;
+    if (!applied(*store, b, "op.WriteActivity", "activities, recordings and missed calls")) return;
   if (!inspection) return;
   auto all = inspection->snapshot();
   if (!all) {
@@ -240,20 +234,17 @@ inline void StoreKit::operations() {
   if (written.size() != want.size())
     report("op.WriteActivity", "3 activities", fmt::format("{}", written.size()));
   // Missed calls in call order; n1's first two called back by op-c, the third by op-e.
-  const std::vector<MissedCall> missed{{n1, "op-a", "op-c"},
-                                       {n2, "op-b", std::nullopt},
-                                       {n1, "op-b", "op-c"},
-                                       {n1, "op-d", "op-e"}};
+  const std::vector<MissedCall> missed{
+      {n1, "op-a", "op-c"}, {n2, "op-b", std::nullopt}, {n1, "op-b", "op-c"}, {n1, "op-d", "op-e"}};
   if (all->missed_calls != missed) {
     std::string seen;
     for (const auto& m : all->missed_calls)
       seen += fmt::format("[{} {} called back by {}] ", m.number, m.call,
                           m.called_back_by.value_or("nobody"));
-    report(
-        all->missed_calls.size() == missed.size() ? "op.MarkCalledBack" : "op.RecordMissedCall",
-        "missed calls in call order: n1 op-a and op-b called back by op-c (the first call "
-        "back), n2 op-b by nobody, n1 op-d by op-e",
-        seen);
+    report(all->missed_calls.size() == missed.size() ? "op.MarkCalledBack" : "op.RecordMissedCall",
+           "missed calls in call order: n1 op-a and op-b called back by op-c (the first call "
+           "back), n2 op-b by nobody, n1 op-d by op-e",
+           seen);
   }
   const std::vector<CallRecord> history{call_record("op-a", n1, at(60)),
                                         call_record("op-b", n2, at(61))};
@@ -269,7 +260,6 @@ inline void StoreKit::operations() {
                : fmt::format("on {}, responsible {}", describe(all->invoices[0].entity),
                              all->invoices[0].responsible.value_or(0)));
 }
-
 
 // --- apply_all ------------------------------------------------------------------------------
 
@@ -300,8 +290,7 @@ inline void StoreKit::group() {
   std::vector<Result<WriteReceipt>> alone;
   for (const auto& b : batches) alone.push_back(single->apply(b));
   if (together.size() != batches.size()) {
-    report("apply_all.equals-one-by-one",
-           fmt::format("{} results, one per batch", batches.size()),
+    report("apply_all.equals-one-by-one", fmt::format("{} results, one per batch", batches.size()),
            fmt::format("{} results", together.size()));
     return;
   }
@@ -329,7 +318,6 @@ inline void StoreKit::group() {
     report("apply_all.equals-one-by-one", "no results for no batches", "some");
 }
 
-
 // --- the change feed --------------------------------------------------------------------------
 
 inline void StoreKit::change_feed() {
@@ -353,11 +341,11 @@ inline void StoreKit::change_feed() {
     report("feed.change-cursor", "change_cursor()", describe(c0.error()));
     return;
   }
-  auto made = applied(
-      *store,
-      batch("cf-1", 1, at(80),
-            {CreateContact{contact(-1, "New", {"+79160002222"})}, Reassign{the_lead, 12}}),
-      "feed.changes-since", "a new contact and a reassigned lead");
+  auto made =
+      applied(*store,
+              batch("cf-1", 1, at(80),
+                    {CreateContact{contact(-1, "New", {"+79160002222"})}, Reassign{the_lead, 12}}),
+              "feed.changes-since", "a new contact and a reassigned lead");
   if (!made) return;
   auto since = feed->changes_since(*c0);
   auto has = [](const ChangeSet& set, EntityRef ref) {
@@ -376,10 +364,9 @@ inline void StoreKit::change_feed() {
            !quiet ? describe(quiet.error()) : describe(quiet->changed));
   auto now = feed->change_cursor();
   if (!now || *now != since->cursor)
-    report(
-        "feed.change-cursor",
-        fmt::format("change_cursor() = {}, the cursor changes_since() returned", since->cursor),
-        !now ? describe(now.error()) : fmt::format("{}", *now));
+    report("feed.change-cursor",
+           fmt::format("change_cursor() = {}, the cursor changes_since() returned", since->cursor),
+           !now ? describe(now.error()) : fmt::format("{}", *now));
   auto unknown = feed->changes_since(since->cursor + 1000000000);
   if (!unknown || unknown->complete)
     report("feed.unknown-cursor", "changes_since(a cursor never handed out): complete = false",
@@ -412,7 +399,6 @@ inline void StoreKit::change_feed() {
              !seen ? describe(seen.error()) : describe(seen->changed));
   }
 }
-
 
 // --- inspection ---------------------------------------------------------------------------
 
@@ -471,10 +457,10 @@ inline void StoreKit::inspection() {
            !deals ? describe(deals.error()) : describe_ids(order));
   auto leads = inspection->open_repeat_leads_of(client);
   if (!leads || leads->size() != 1 || leads->front().id != r->created[7].id)
-    report("inspection.open-repeat-leads",
-           fmt::format("the one open repeat lead of {}: lead {}", describe(client),
-                       r->created[7].id),
-           !leads ? describe(leads.error()) : fmt::format("{} leads", leads->size()));
+    report(
+        "inspection.open-repeat-leads",
+        fmt::format("the one open repeat lead of {}: lead {}", describe(client), r->created[7].id),
+        !leads ? describe(leads.error()) : fmt::format("{} leads", leads->size()));
   auto all = inspection->snapshot();
   auto c = content(*store, "inspection.snapshot");
   if (!all || !c) return;

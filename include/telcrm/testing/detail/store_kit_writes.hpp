@@ -8,7 +8,6 @@
 TELCRM_BEGIN_NAMESPACE
 namespace conformance_detail {
 
-
 // --- local references ------------------------------------------------------------------------
 
 inline void StoreKit::references() {
@@ -18,12 +17,12 @@ inline void StoreKit::references() {
   auto store = fresh("refs.local");
   if (!store) return;
   // A deal plus its contact (and a company with the same local name -1: names are per type).
-  const WriteBatch b = batch(
-      "lr-1", 1, at(10),
-      {CreateCompany{company(-1, "Co", {})}, CreateContact{contact(-1, "C", {"+1 202"}, -1)},
-       CreateDeal{deal(-1, "D", -1, -1)}, Reassign{{EntityType::deal, -1}, 9},
-       WriteActivity{
-           activity("lr-1", {{EntityType::deal, -1}, {EntityType::contact, -1}}, at(10))}});
+  const WriteBatch b =
+      batch("lr-1", 1, at(10),
+            {CreateCompany{company(-1, "Co", {})}, CreateContact{contact(-1, "C", {"+1 202"}, -1)},
+             CreateDeal{deal(-1, "D", -1, -1)}, Reassign{{EntityType::deal, -1}, 9},
+             WriteActivity{
+                 activity("lr-1", {{EntityType::deal, -1}, {EntityType::contact, -1}}, at(10))}});
   auto r = applied(*store, b, "refs.local", "a deal plus its contact and company, named -1");
   if (r && r->created.size() == 3) {
     const EntityId company_id = r->created[0].id, contact_id = r->created[1].id,
@@ -59,24 +58,21 @@ inline void StoreKit::references() {
   refused(*store, batch("lr-2", 1, at(11), {CreateDeal{deal(-1, "D", -7, std::nullopt)}}),
           Errc::invalid_argument, "refs.unnamed",
           "a deal bound to contact -7, which no create named");
-  refused(
-      *store,
-      batch("lr-3", 1, at(12),
-            {CreateDeal{deal(-1, "D", -1, std::nullopt)}, CreateContact{contact(-1, "C", {})}}),
-      Errc::invalid_argument, "refs.unnamed",
-      "a deal bound to contact -1, named only by a later create");
-  refused(
-      *store,
-      batch("lr-4", 1, at(13),
-            {CreateContact{contact(-1, "C", {})}, CreateDeal{deal(-1, "D", std::nullopt, -1)}}),
-      Errc::invalid_argument, "refs.unnamed",
-      "a deal bound to company -1 when only contact -1 is named");
+  refused(*store,
+          batch("lr-3", 1, at(12),
+                {CreateDeal{deal(-1, "D", -1, std::nullopt)}, CreateContact{contact(-1, "C", {})}}),
+          Errc::invalid_argument, "refs.unnamed",
+          "a deal bound to contact -1, named only by a later create");
+  refused(*store,
+          batch("lr-4", 1, at(13),
+                {CreateContact{contact(-1, "C", {})}, CreateDeal{deal(-1, "D", std::nullopt, -1)}}),
+          Errc::invalid_argument, "refs.unnamed",
+          "a deal bound to company -1 when only contact -1 is named");
   refused(*store,
           batch("lr-5", 1, at(14),
                 {CreateContact{contact(-1, "C", {})}, CreateContact{contact(-1, "D", {})}}),
           Errc::invalid_argument, "refs.named-twice", "two contacts named -1 in one batch");
 }
-
 
 // --- all or nothing ---------------------------------------------------------------------------
 
@@ -112,7 +108,6 @@ inline void StoreKit::all_or_nothing() {
            "the batch applied anew: a receipt listing its lead and contact, not replayed",
            describe(*fixed));
 }
-
 
 // --- R-I1 -------------------------------------------------------------------------------------
 
@@ -175,7 +170,6 @@ inline void StoreKit::replays() {
   }
 }
 
-
 // --- R-I2 -------------------------------------------------------------------------------------
 
 inline void StoreKit::claim_window() {
@@ -226,7 +220,6 @@ inline void StoreKit::claim_window() {
          "R-I2 loser binds to the winner", "a second caller of the number 10 s later");
 }
 
-
 inline void StoreKit::claim_outcomes() {
   ran("R-I2 own claim");
   ran("R-I2 repeat of a lost batch");
@@ -235,8 +228,8 @@ inline void StoreKit::claim_outcomes() {
   auto store = fresh("R-I2 own claim");
   if (!store) return;
   const std::string number = "+79165550000";
-  auto a = won(*store, unknown_caller("co-a", 1, number, at(100)), "R-I2 own claim",
-               "the first claim");
+  auto a =
+      won(*store, unknown_caller("co-a", 1, number, at(100)), "R-I2 own claim", "the first claim");
   if (!a) return;
   won(*store, unknown_caller("co-a", 2, number, at(90)), "R-I2 own claim",
       "the same call's next batch claiming the number again, 10 s earlier");
@@ -254,7 +247,6 @@ inline void StoreKit::claim_outcomes() {
   won(*store, unknown_caller("co-d", 1, "+79165550001", at(100)), "R-I2 claims per number",
       "another number at the same moment");
 }
-
 
 inline void StoreKit::claims_across_connections() {
   if (!o_.connect) {
@@ -280,7 +272,6 @@ inline void StoreKit::claims_across_connections() {
   lost(*other, unknown_caller("xc-b", 1, number, at(120)), "xc-a", *a, "R-I2 across connections",
        "a claim on the same number through the second object");
 }
-
 
 inline void StoreKit::concurrent_claims() {
   ran("R-I2 concurrent");
@@ -333,10 +324,9 @@ inline void StoreKit::concurrent_claims() {
       }
     }
     if (winners.size() != 1) {
-      report(
-          "R-I2 concurrent",
-          fmt::format("exactly one of {} simultaneous claims on {} wins", threads, number_of(n)),
-          fmt::format("{} winners", winners.size()));
+      report("R-I2 concurrent",
+             fmt::format("exactly one of {} simultaneous claims on {} wins", threads, number_of(n)),
+             fmt::format("{} winners", winners.size()));
       continue;
     }
     const auto& win = *results[winners[0]][n];
