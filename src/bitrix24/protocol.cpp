@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Bitrix24 REST wire format: paths, bodies, loose values, typed requests, documents.
+// The Bitrix24 REST wire format: paths, bodies, loose values, typed requests.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include <telcrm/bitrix24/protocol.hpp>
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,27 +13,14 @@
 #include <chrono>
 #include <cstring>
 
+#include "text.hpp"
+
 TELCRM_BEGIN_NAMESPACE
 namespace bitrix24 {
 
-namespace {
+using namespace text_detail;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+namespace {
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -48,8 +34,8 @@ std::string url_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() &&
-               hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -396,8 +382,7 @@ ApiResult<RegisterRequest> parse_register(const Json& p) {
     if (!at) return api_fail(text::bad_date);
     r.start = at;
   }
-  r.crm_create =
-      flag_of(find(p, "CRM_CREATE")).value_or(flag_of(find(p, "CRM")).value_or(false));
+  r.crm_create = flag_of(find(p, "CRM_CREATE")).value_or(flag_of(find(p, "CRM")).value_or(false));
   if (auto s = text_of(find(p, "CRM_SOURCE")); s && !s->empty()) r.source = s;
   auto etype = text_of(find(p, "CRM_ENTITY_TYPE"));
   auto eid = int_of(find(p, "CRM_ENTITY_ID"));
@@ -428,8 +413,10 @@ ApiResult<FinishRequest> parse_finish(const Json& p) {
   if (auto vote = int_of(find(p, "VOTE")); vote && *vote >= 1 && *vote <= 5)
     r.vote = static_cast<int>(*vote);
   if (const Json* cost = find(p, "COST")) {
-    if (cost->is_number()) r.cost = cost->get<double>();
-    else if (auto t = text_of(cost)) r.cost = std::strtod(t->c_str(), nullptr);
+    if (cost->is_number())
+      r.cost = cost->get<double>();
+    else if (auto t = text_of(cost))
+      r.cost = std::strtod(t->c_str(), nullptr);
   }
   r.currency = text_of(find(p, "COST_CURRENCY")).value_or("");
   return r;
@@ -449,8 +436,7 @@ ApiResult<AttachRecordRequest> parse_attach_record(const Json& p) {
     r.content = std::move(bytes);
   }
   if (!r.content && !r.record_url)
-    return api_fail("FILENAME with FILE_CONTENT, or RECORD_URL, should be set",
-                    "INVALID_ARGUMENT");
+    return api_fail("FILENAME with FILE_CONTENT, or RECORD_URL, should be set", "INVALID_ARGUMENT");
   if (r.content && r.filename.empty())
     return api_fail("FILENAME should be set", "INVALID_ARGUMENT");
   return r;
@@ -480,233 +466,6 @@ UserQuery parse_user_query(const Json& p) {
   if (auto start = int_of(find(p, "START")); start && *start > 0)
     q.start = static_cast<std::size_t>(*start);
   return q;
-}
-
-std::string format_result(const Json& result, const Timing& timing,
-                          std::optional<std::size_t> total, std::optional<std::size_t> next) {
-  Json doc = Json::object();
-  doc["result"] = result;
-  if (next) doc["next"] = *next;
-  if (total) doc["total"] = *total;
-  const auto at = [](double s) {
-    return format_iso8601(Timestamp(Seconds(static_cast<std::int64_t>(s))));
-  };
-  const double duration = std::max(0.0, timing.finish - timing.start);
-  doc["time"] = Json{{"start", timing.start},
-                     {"finish", timing.finish},
-                     {"duration", duration},
-                     {"processing", duration},
-                     {"date_start", at(timing.start)},
-                     {"date_finish", at(timing.finish)},
-                     {"operating_reset_at", static_cast<std::int64_t>(timing.finish) + 600},
-                     {"operating", 0}};
-  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string format_error(const ApiError& error) {
-  return Json{{"error", error.code}, {"error_description", error.description}}.dump(
-      -1, ' ', false, Json::error_handler_t::replace);
-}
-
-namespace {
-Json id_text(std::optional<std::int64_t> v) {
-  return v ? Json(std::to_string(*v)) : Json(nullptr);
-}
-Json phones_json(const std::vector<std::string>& phones) {
-  Json out = Json::array();
-  std::size_t n = 0;
-  for (const auto& p : phones)
-    out.push_back(
-        {{"ID", std::to_string(++n)}, {"VALUE_TYPE", "WORK"}, {"VALUE", p}, {"TYPE_ID", "PHONE"}});
-  return out;
-}
-}  // namespace
-
-Json user_json(const Employee& e) {
-  std::string first = e.name, last;
-  if (auto space = e.name.rfind(' '); space != std::string::npos) {
-    first = e.name.substr(0, space);
-    last = e.name.substr(space + 1);
-  }
-  return Json{{"ID", std::to_string(e.id)},
-              {"ACTIVE", e.active},
-              {"NAME", first},
-              {"LAST_NAME", last},
-              {"UF_PHONE_INNER", e.extension ? Json(*e.extension) : Json(nullptr)},
-              {"WORK_PHONE", e.phones.work.value_or("")},
-              {"PERSONAL_PHONE", e.phones.personal.value_or("")},
-              {"PERSONAL_MOBILE", e.phones.mobile.value_or("")},
-              {"USER_TYPE", "employee"}};
-}
-
-Json contact_json(const Contact& c) {
-  return Json{{"ID", std::to_string(c.id)},
-              {"NAME", c.name},
-              {"ASSIGNED_BY_ID", id_text(c.responsible)},
-              {"COMPANY_ID", id_text(c.company)},
-              {"LEAD_ID", nullptr},
-              {"HAS_PHONE", c.phones.empty() ? "N" : "Y"},
-              {"PHONE", phones_json(c.phones)}};
-}
-
-Json lead_json(const Lead& l) {
-  const char* status = l.status == LeadStatus::in_progress ? "NEW"
-                       : l.status == LeadStatus::converted ? "CONVERTED"
-                                                           : "JUNK";
-  return Json{{"ID", std::to_string(l.id)},
-              {"TITLE", l.title},
-              {"NAME", l.title},
-              {"ASSIGNED_BY_ID", id_text(l.responsible)},
-              {"STATUS_ID", status},
-              {"SOURCE_ID", l.source ? Json(*l.source) : Json(nullptr)},
-              {"CONTACT_ID", id_text(l.contact)},
-              {"COMPANY_ID", id_text(l.company)},
-              {"IS_RETURN_CUSTOMER", l.repeat ? "Y" : "N"},
-              {"HAS_PHONE", l.phones.empty() ? "N" : "Y"},
-              {"PHONE", phones_json(l.phones)}};
-}
-
-Json deal_json(const Deal& d) {
-  const char* stage = d.stage == DealStage::in_progress ? "NEW"
-                      : d.stage == DealStage::won       ? "WON"
-                                                        : "LOSE";
-  return Json{{"ID", std::to_string(d.id)},
-              {"TITLE", d.title},
-              {"ASSIGNED_BY_ID", id_text(d.responsible)},
-              {"STAGE_ID", stage},
-              {"CLOSED", d.stage == DealStage::in_progress ? "N" : "Y"},
-              {"SOURCE_ID", d.source ? Json(*d.source) : Json(nullptr)},
-              {"CONTACT_ID", id_text(d.contact)},
-              {"COMPANY_ID", id_text(d.company)},
-              {"LEAD_ID", nullptr},
-              {"IS_RETURN_CUSTOMER", d.repeat ? "Y" : "N"}};
-}
-
-Json company_json(const Company& c) {
-  return Json{{"ID", std::to_string(c.id)},
-              {"TITLE", c.title},
-              {"ASSIGNED_BY_ID", id_text(c.responsible)},
-              {"HAS_PHONE", c.phones.empty() ? "N" : "Y"},
-              {"PHONE", phones_json(c.phones)}};
-}
-
-std::vector<Employee> select_users(std::vector<Employee> employees, const UserQuery& q) {
-  std::erase_if(employees, [&](const Employee& e) {
-    if (q.inner && e.extension.value_or("") != *q.inner) return true;
-    if (q.id && e.id != *q.id) return true;
-    if (q.user_type && *q.user_type != "employee") return true;
-    if (q.active && e.active != *q.active) return true;
-    return false;
-  });
-  auto key = [&](const Employee& e) -> std::string {
-    if (q.sort == "UF_PHONE_INNER") return e.extension.value_or("");
-    if (q.sort == "NAME" || q.sort == "LAST_NAME") return e.name;
-    return fmt::format("{:020}", e.id);
-  };
-  std::stable_sort(employees.begin(), employees.end(), [&](const Employee& a, const Employee& b) {
-    const auto ka = key(a), kb = key(b);
-    if (ka != kb) return q.descending ? ka > kb : ka < kb;
-    return a.id < b.id;
-  });
-  return employees;
-}
-
-std::string make_call_id(std::uint64_t high, std::uint64_t low, Timestamp at) {
-  return fmt::format("externalCall.{:016x}{:016x}.{}", high, low,
-                     at.time_since_epoch().count());
-}
-
-bool is_internal(std::string_view number, const std::vector<Employee>& employees) {
-  if (number.empty()) return false;
-  return std::any_of(employees.begin(), employees.end(), [&](const Employee& e) {
-    return e.active && e.extension && !e.extension->empty() && *e.extension == number;
-  });
-}
-
-bool is_public_address(std::string_view address) {
-  const std::string text(address);
-  std::array<unsigned char, 16> b{};
-  if (inet_pton(AF_INET, text.c_str(), b.data()) == 1) {
-    const unsigned a0 = b[0], a1 = b[1];
-    if (a0 == 0 || a0 == 10 || a0 == 127) return false;           // this network, private, loop
-    if (a0 == 100 && (a1 & 0xC0) == 64) return false;              // 100.64/10 shared (CGNAT)
-    if (a0 == 169 && a1 == 254) return false;                      // link-local
-    if (a0 == 172 && (a1 & 0xF0) == 16) return false;              // 172.16/12
-    if (a0 == 192 && a1 == 168) return false;                      // 192.168/16
-    if (a0 == 192 && a1 == 0 && b[2] == 0) return false;           // 192.0.0/24 protocol
-    if (a0 == 198 && (a1 == 18 || a1 == 19)) return false;         // 198.18/15 benchmarking
-    if (a0 >= 224) return false;                                   // multicast, reserved, bcast
-    return true;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), b.data()) == 1) {
-    const bool zero10 = std::all_of(b.begin(), b.begin() + 10, [](unsigned char c) { return c == 0; });
-    if (zero10 && b[10] == 0xFF && b[11] == 0xFF)  // ::ffff:a.b.c.d
-      return is_public_address(fmt::format("{}.{}.{}.{}", b[12], b[13], b[14], b[15]));
-    if (std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; }))
-      return false;                                 // :: and ::1
-    if ((b[0] & 0xFE) == 0xFC) return false;        // fc00::/7 unique local
-    if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return false;  // fe80::/10 link-local
-    if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return false;  // fec0::/10 site-local
-    if (b[0] == 0xFF) return false;                           // multicast
-    if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B) return false;  // NAT64
-    return true;
-  }
-  return false;
-}
-
-std::optional<Url> parse_url(std::string_view text) {
-  Url u;
-  const auto colon = text.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
-  u.scheme = lower(text.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  text.remove_prefix(colon + 3);
-  const auto slash = text.find_first_of("/?#");
-  std::string_view authority = text.substr(0, slash);
-  u.target = slash == std::string_view::npos ? "/" : std::string(text.substr(slash));
-  if (auto hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
-  if (u.target.empty() || u.target[0] != '/') u.target = "/" + u.target;
-  if (authority.find('@') != std::string_view::npos) return std::nullopt;  // no credentials
-  u.port = u.scheme == "https" ? 443 : 80;
-  std::string_view port_text;
-  if (!authority.empty() && authority[0] == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    u.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return std::nullopt;
-      port_text = authority.substr(close + 2);
-    }
-  } else {
-    const auto c = authority.rfind(':');
-    u.host = std::string(authority.substr(0, c));
-    if (c != std::string_view::npos) port_text = authority.substr(c + 1);
-  }
-  if (u.host.empty()) return std::nullopt;
-  if (!port_text.empty()) {
-    int port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
-        port > 65535)
-      return std::nullopt;
-    u.port = port;
-  }
-  u.host = lower(u.host);
-  return u;
-}
-
-std::optional<Url> resolve_location(const Url& base, std::string_view location) {
-  if (location.find("://") != std::string_view::npos) return parse_url(location);
-  if (location.substr(0, 2) == "//") return parse_url(base.scheme + ":" + std::string(location));
-  Url u = base;
-  if (!location.empty() && location[0] == '/') {
-    u.target = std::string(location);
-  } else {
-    std::string path = base.target.substr(0, base.target.find('?'));
-    path = path.substr(0, path.rfind('/') + 1);
-    u.target = path + std::string(location);
-  }
-  return u;
 }
 
 }  // namespace bitrix24

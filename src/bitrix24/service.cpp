@@ -37,7 +37,9 @@ constexpr std::string_view methods[] = {
 };
 
 ApiUnexpected from_error(const Error& e) {
-  const int status = e.code() == Errc::not_found ? 404 : e.code() == Errc::storage_unavailable ? 503 : 400;
+  const int status = e.code() == Errc::not_found             ? 404
+                     : e.code() == Errc::storage_unavailable ? 503
+                                                             : 400;
   return ApiUnexpected(ApiError{status, "ERROR_CORE", e.message()});
 }
 
@@ -71,8 +73,7 @@ struct PhoneScan final : CrmVisitor {
 }  // namespace
 
 Service::Service(CallEngine& engine, CrmStore& store, Directory& directory, const Clock& clock,
-                 RecordingSink& recordings, std::vector<std::string> lines,
-                 ServiceOptions options)
+                 RecordingSink& recordings, std::vector<std::string> lines, ServiceOptions options)
     : engine_(engine),
       store_(store),
       directory_(directory),
@@ -154,6 +155,9 @@ ApiResult<Answer> Service::register_call(const Json& p) {
   const Timestamp at = req->start.value_or(now);
 
   std::lock_guard lock(mutex_);
+  std::erase_if(live_, [&](const auto& entry) {  // a PBX that never finished them
+    return entry.second.seen < now - options_.stale_after;
+  });
   for (const auto& [id, l] : live_) {  // the same live call within 30 minutes (R-I1)
     if (l.user == user->id && l.number == req->number && l.type == req->type &&
         (req->line.empty() || l.line == req->line) &&
@@ -217,6 +221,7 @@ ApiResult<Answer> Service::register_call(const Json& p) {
   live.line = req->line;
   live.external_id = req->external_id;
   live.at = at;
+  live.seen = now;
   live.registered = result;
   live_.emplace(call_id, std::move(live));
   return Answer{std::move(result)};
@@ -295,7 +300,7 @@ ApiResult<Answer> Service::finish(const Json& p) {
     finished_order_.push_back(live.call_id);
     while (finished_order_.size() > options_.remembered) {
       finished_.erase(finished_order_.front());
-      finished_order_.erase(finished_order_.begin());
+      finished_order_.pop_front();
     }
   }
   if (req->record_url) {  // deprecated here, but still honoured: as attachRecord would
@@ -371,9 +376,11 @@ ApiResult<Answer> Service::search(const Json& p) {
     std::optional<EmployeeId> responsible;
     std::string name;
     if (type == EntityType::contact) {
-      if (auto c = store_.find_contact(id); c && *c) responsible = (*c)->responsible, name = (*c)->name;
+      if (auto c = store_.find_contact(id); c && *c)
+        responsible = (*c)->responsible, name = (*c)->name;
     } else if (type == EntityType::lead) {
-      if (auto l = store_.find_lead(id); l && *l) responsible = (*l)->responsible, name = (*l)->title;
+      if (auto l = store_.find_lead(id); l && *l)
+        responsible = (*l)->responsible, name = (*l)->title;
     } else if (auto c = store_.find_company(id); c && *c) {
       responsible = (*c)->responsible, name = (*c)->title;
     }
@@ -514,7 +521,9 @@ ApiResult<Answer> Service::user_get(const Json& p) {
 ApiResult<Answer> Service::line_add(const Json& p) {
   std::string number = text_of(find(p, "NUMBER")).value_or("");
   const auto first = number.find_first_not_of(" \t");
-  number = first == std::string::npos ? "" : number.substr(first, number.find_last_not_of(" \t") - first + 1);
+  number = first == std::string::npos
+               ? ""
+               : number.substr(first, number.find_last_not_of(" \t") - first + 1);
   if (number.empty()) return api_fail(text::line_empty);
   std::lock_guard lock(mutex_);
   for (const auto& l : external_lines_)
@@ -532,9 +541,8 @@ ApiResult<Answer> Service::line_get() {
   std::lock_guard lock(mutex_);
   Json out = Json::array();
   for (const auto& l : external_lines_)
-    out.push_back({{"NUMBER", l.number},
-                   {"NAME", l.name},
-                   {"CRM_AUTO_CREATE", l.auto_create ? "Y" : "N"}});
+    out.push_back(
+        {{"NUMBER", l.number}, {"NAME", l.name}, {"CRM_AUTO_CREATE", l.auto_create ? "Y" : "N"}});
   return Answer{std::move(out)};
 }
 

@@ -24,8 +24,7 @@ using bitrix24::ApiError;
 using bitrix24::ApiResult;
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 HttpResponse error_response(const ApiError& e) {
@@ -39,9 +38,8 @@ HttpResponse error_response(const ApiError& e) {
 std::string safe_name(std::string_view s) {
   std::string out;
   for (char c : s)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')
-               ? c
-               : '_';
+    out +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
   while (!out.empty() && out.front() == '.') out.erase(out.begin());
   return out.substr(0, 120);
 }
@@ -56,8 +54,7 @@ std::vector<std::string> resolve(const std::string& host) {
   if (getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return out;
   for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
     char text[NI_MAXHOST];
-    if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) ==
-        0)
+    if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0)
       out.emplace_back(text);
   }
   freeaddrinfo(list);
@@ -82,13 +79,13 @@ HttpResponse Bitrix24Router::handle(const HttpRequest& request) {
   const bool user_ok = bitrix24::same_secret(route->user, user_);
   const bool secret_ok = bitrix24::same_secret(route->secret, secret_);
   if (!(user_ok && secret_ok)) {
-    log_.write(fmt::format("bitrix24 {} 401 wrong credentials from {}", route->method,
-                           request.peer));
+    log_.write(
+        fmt::format("bitrix24 {} 401 wrong credentials from {}", route->method, request.peer));
     return error_response({401, "INVALID_CREDENTIALS", std::string(bitrix24::text::bad_auth)});
   }
   if (!bitrix24::Service::has_method(route->method))
-    return error_response({404, "ERROR_METHOD_NOT_FOUND",
-                           std::string(bitrix24::text::method_not_found)});
+    return error_response(
+        {404, "ERROR_METHOD_NOT_FOUND", std::string(bitrix24::text::method_not_found)});
   auto params = bitrix24::parse_params(request.body, request.content_type, request.query);
   if (!params) return error_response(params.error());
   auto answer = service_.call(route->method, *params);
@@ -98,11 +95,10 @@ HttpResponse Bitrix24Router::handle(const HttpRequest& request) {
                            answer.error().code, answer.error().description));
     return error_response(answer.error());
   }
-  log_.write(fmt::format("bitrix24 {} 200 {:.1f}ms", route->method,
-                         (finished - started) * 1000.0));
+  log_.write(fmt::format("bitrix24 {} 200 {:.1f}ms", route->method, (finished - started) * 1000.0));
   HttpResponse out;
-  out.body = bitrix24::format_result(answer->result, {started, finished}, answer->total,
-                                     answer->next);
+  out.body =
+      bitrix24::format_result(answer->result, {started, finished}, answer->total, answer->next);
   return out;
 }
 
@@ -111,13 +107,11 @@ ApiResult<std::string> RecordingFolder::path_for(std::string_view call_id,
   std::error_code ec;
   std::filesystem::create_directories(options_.folder, ec);
   if (ec) return api_fail("cannot create the recordings folder", "ERROR_CORE", 500);
-  return (std::filesystem::path(options_.folder) /
-          (safe_name(call_id) + "-" + safe_name(filename)))
+  return (std::filesystem::path(options_.folder) / (safe_name(call_id) + "-" + safe_name(filename)))
       .string();
 }
 
-ApiResult<std::string> RecordingFolder::store(std::string_view call_id,
-                                              std::string_view filename,
+ApiResult<std::string> RecordingFolder::store(std::string_view call_id, std::string_view filename,
                                               std::string_view bytes) {
   if (bytes.size() > options_.max_bytes)
     return api_fail(fmt::format("the recording is larger than {} bytes", options_.max_bytes),
@@ -136,8 +130,7 @@ ApiResult<std::string> RecordingFolder::store(std::string_view call_id,
   return path;
 }
 
-ApiResult<std::string> RecordingFolder::fetch(std::string_view call_id,
-                                              std::string_view filename,
+ApiResult<std::string> RecordingFolder::fetch(std::string_view call_id, std::string_view filename,
                                               std::string_view url_text) {
   auto url = bitrix24::parse_url(url_text);
   if (!url) return api_fail("RECORD_URL must be an http or https URL", "INVALID_ARGUMENT");
@@ -159,8 +152,8 @@ ApiResult<std::string> RecordingFolder::fetch(std::string_view call_id,
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return api_fail("the download took too long", "ERROR_CORE", 504);
     const bool v6 = url->host.find(':') != std::string::npos;
-    httplib::Client client(fmt::format("{}://{}:{}", url->scheme,
-                                       v6 ? "[" + url->host + "]" : url->host, url->port));
+    httplib::Client client(
+        fmt::format("{}://{}:{}", url->scheme, v6 ? "[" + url->host + "]" : url->host, url->port));
     client.set_hostname_addr_map({{url->host, addresses.front()}});
     client.set_follow_location(false);  // each redirect is checked like the first address
     const auto secs = static_cast<time_t>(left.count() / 1000);
@@ -194,12 +187,13 @@ ApiResult<std::string> RecordingFolder::fetch(std::string_view call_id,
           return true;
         });
     if (too_large)
-      return api_fail(fmt::format("the recording is larger than {} bytes", max),
-                      "INVALID_ARGUMENT", 413);
+      return api_fail(fmt::format("the recording is larger than {} bytes", max), "INVALID_ARGUMENT",
+                      413);
     if (too_slow) return api_fail("the download took too long", "ERROR_CORE", 504);
     if (!result)
-      return api_fail(fmt::format("cannot download RECORD_URL: {}", httplib::to_string(result.error())),
-                      "ERROR_CORE");
+      return api_fail(
+          fmt::format("cannot download RECORD_URL: {}", httplib::to_string(result.error())),
+          "ERROR_CORE");
     const int status = result->status;
     if (status >= 300 && status < 400 && result->has_header("Location")) {
       auto next = bitrix24::resolve_location(*url, result->get_header_value("Location"));

@@ -92,9 +92,13 @@ TEST_CASE("STATUS_CODE: int or string, 603-S is 603, unknown codes accepted as a
     Json value;
     std::optional<int> code;
   };
-  const std::vector<Row> rows = {{Json(200), 200},     {Json("304"), 304}, {Json("603-S"), 603},
-                                 {Json(486), 486},     {Json("OTHER"), std::nullopt},
-                                 {Json(99), std::nullopt}, {Json("505"), 505}};
+  const std::vector<Row> rows = {{Json(200), 200},
+                                 {Json("304"), 304},
+                                 {Json("603-S"), 603},
+                                 {Json(486), 486},
+                                 {Json("OTHER"), std::nullopt},
+                                 {Json(99), std::nullopt},
+                                 {Json("505"), 505}};
   for (const auto& r : rows) {
     CAPTURE(r.value.dump());
     CHECK(status_code_of(&r.value) == r.code);
@@ -246,13 +250,27 @@ TEST_CASE("RECORD_URL addresses: loopback, private, link-local and the like are 
     bool public_;
   };
   const std::vector<Row> rows = {
-      {"127.0.0.1", false},   {"10.1.2.3", false},      {"172.16.0.1", false},
-      {"172.31.255.255", false}, {"172.32.0.1", true},  {"192.168.1.1", false},
-      {"169.254.169.254", false}, {"100.64.0.1", false}, {"0.0.0.0", false},
-      {"224.0.0.1", false},   {"255.255.255.255", false}, {"8.8.8.8", true},
-      {"93.184.216.34", true}, {"::1", false},          {"::", false},
-      {"fe80::1", false},     {"fd00::1", false},       {"::ffff:127.0.0.1", false},
-      {"::ffff:8.8.8.8", true}, {"2001:4860:4860::8888", true}, {"localhost", false},
+      {"127.0.0.1", false},
+      {"10.1.2.3", false},
+      {"172.16.0.1", false},
+      {"172.31.255.255", false},
+      {"172.32.0.1", true},
+      {"192.168.1.1", false},
+      {"169.254.169.254", false},
+      {"100.64.0.1", false},
+      {"0.0.0.0", false},
+      {"224.0.0.1", false},
+      {"255.255.255.255", false},
+      {"8.8.8.8", true},
+      {"93.184.216.34", true},
+      {"::1", false},
+      {"::", false},
+      {"fe80::1", false},
+      {"fd00::1", false},
+      {"::ffff:127.0.0.1", false},
+      {"::ffff:8.8.8.8", true},
+      {"2001:4860:4860::8888", true},
+      {"localhost", false},
       {"", false},
   };
   for (const auto& r : rows) {

@@ -24,8 +24,7 @@ struct KeptRecordings final : RecordingSink {
     last_bytes = std::string(bytes);
     return "rec/" + std::string(call) + "-" + std::string(name);
   }
-  ApiResult<std::string> fetch(std::string_view, std::string_view,
-                               std::string_view url) override {
+  ApiResult<std::string> fetch(std::string_view, std::string_view, std::string_view url) override {
     return api_fail("refused " + std::string(url), "ACCESS_DENIED", 403);
   }
   std::string last_bytes;
@@ -74,7 +73,8 @@ constexpr auto fin = "telephony.externalcall.finish";
 
 TEST_CASE("R-M3 register on a known number returns the primary entity and creates nothing") {
   Api api(office());
-  const Json r = api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+7 916 123-45-67","TYPE":2,"CRM_CREATE":1})");
+  const Json r =
+      api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+7 916 123-45-67","TYPE":2,"CRM_CREATE":1})");
   CHECK(r["CRM_ENTITY_TYPE"] == "CONTACT");
   CHECK(r["CRM_ENTITY_ID"] == 5);
   CHECK(r["CRM_CREATED_ENTITIES"].empty());
@@ -86,7 +86,8 @@ TEST_CASE("R-M3 register on a known number returns the primary entity and create
 TEST_CASE("R-L5 R-L1 unknown with CRM_CREATE=1: the lead exists at register, for its user") {
   Api api(office());
   const Json r = api.ok(
-      reg, R"({"USER_PHONE_INNER":"102","PHONE_NUMBER":"+79031112233","TYPE":"2","CRM_CREATE":"1","CRM_SOURCE":"WEB"})");
+      reg,
+      R"({"USER_PHONE_INNER":"102","PHONE_NUMBER":"+79031112233","TYPE":"2","CRM_CREATE":"1","CRM_SOURCE":"WEB"})");
   REQUIRE(r["CRM_CREATED_LEAD"].is_number());
   CHECK(r["CRM_ENTITY_TYPE"] == "LEAD");
   CHECK(r["CRM_ENTITY_ID"] == r["CRM_CREATED_LEAD"]);
@@ -107,7 +108,8 @@ TEST_CASE("R-L5 R-L1 unknown with CRM_CREATE=1: the lead exists at register, for
 
 TEST_CASE("R-L1 unknown with CRM_CREATE=0 creates nothing; R-A6 an unanswered call is missed") {
   Api api(office());
-  const Json r = api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+79031112233","TYPE":2,"CRM_CREATE":0})");
+  const Json r =
+      api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+79031112233","TYPE":2,"CRM_CREATE":0})");
   CHECK(r["CRM_ENTITY_TYPE"] == "");
   CHECK(r["CRM_ENTITY_ID"].is_null());
   const std::string id = r["CALL_ID"];
@@ -131,7 +133,8 @@ TEST_CASE("R-I1 a duplicate register within 30 minutes returns the same CALL_ID"
   api.clock.advance(Seconds(31 * 60));
   const Json c = api.ok(reg, p);
   CHECK(c["CALL_ID"] != a["CALL_ID"]);
-  const Json other = api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+79031112233","TYPE":2,"EXTERNAL_CALL_ID":"b"})");
+  const Json other =
+      api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+79031112233","TYPE":2,"EXTERNAL_CALL_ID":"b"})");
   CHECK(other["CALL_ID"] != c["CALL_ID"]);
 }
 
@@ -141,11 +144,12 @@ TEST_CASE("R-A4 attachRecord only after finish; show/hide only for a live call")
   const std::string id = r["CALL_ID"];
   const std::string attach =
       R"({"CALL_ID":")" + id + R"(","FILENAME":"call.mp3","FILE_CONTENT":"aGVsbG8="})";
-  CHECK(api.error("telephony.externalcall.attachrecord", attach).description ==
-        text::not_finished);
-  CHECK(api.ok("telephony.externalcall.show", (R"({"CALL_ID":")" + id + R"(","USER_ID":[1,2]})")) == true);
+  CHECK(api.error("telephony.externalcall.attachrecord", attach).description == text::not_finished);
+  CHECK(api.ok("telephony.externalcall.show", (R"({"CALL_ID":")" + id + R"(","USER_ID":[1,2]})")) ==
+        true);
   (void)api.ok(fin, (R"({"CALL_ID":")" + id + R"(","USER_ID":1,"DURATION":12})"));
-  CHECK(api.ok("telephony.externalcall.hide", (R"({"CALL_ID":")" + id + R"(","USER_ID":1})")) == false);
+  CHECK(api.ok("telephony.externalcall.hide", (R"({"CALL_ID":")" + id + R"(","USER_ID":1})")) ==
+        false);
   const Json a = api.ok("telephony.externalcall.attachrecord", attach);
   const Json b = api.ok("telephony.externalcall.attachrecord", attach);
   CHECK(a["FILE_ID"] != b["FILE_ID"]);
@@ -153,7 +157,8 @@ TEST_CASE("R-A4 attachRecord only after finish; show/hide only for a live call")
   auto crm = *api.store.snapshot();
   REQUIRE(crm.activities.size() == 1);
   CHECK(crm.activities[0].recording == "rec/" + id + "-call.mp3");
-  const std::string ogg = R"({"CALL_ID":")" + id + R"(","FILENAME":"call.ogg","FILE_CONTENT":"aGVsbG8="})";
+  const std::string ogg =
+      R"({"CALL_ID":")" + id + R"(","FILENAME":"call.ogg","FILE_CONTENT":"aGVsbG8="})";
   CHECK(api.error("telephony.externalcall.attachrecord", ogg).code == "INVALID_ARGUMENT");
 }
 
@@ -172,7 +177,8 @@ TEST_CASE("users, searchCrmEntities, findbycomm, crm.*.get/update") {
   const Json users = api.ok("user.get", R"({"FILTER":{"UF_PHONE_INNER":"102"}})");
   REQUIRE(users.size() == 1);
   CHECK(users[0]["ID"] == "2");
-  const Json s = api.ok("telephony.externalcall.searchcrmentities", R"({"PHONE_NUMBER":"89161234567"})");
+  const Json s =
+      api.ok("telephony.externalcall.searchcrmentities", R"({"PHONE_NUMBER":"89161234567"})");
   REQUIRE(s.size() == 1);
   CHECK(s[0]["CRM_ENTITY_TYPE"] == "CONTACT");
   CHECK(s[0]["CRM_ENTITY_ID"] == 5);
@@ -187,7 +193,8 @@ TEST_CASE("users, searchCrmEntities, findbycomm, crm.*.get/update") {
   CHECK(api.ok("crm.contact.get", R"({"id":"5"})")["ASSIGNED_BY_ID"] == "1");
   CHECK(api.error("crm.lead.get", R"({"id":77})").code == "NOT_FOUND");
   CHECK(api.error("no.such.method", "{}").code == "ERROR_METHOD_NOT_FOUND");
-  CHECK(api.ok("telephony.externalline.add", R"({"NUMBER":"74951234567","NAME":"Main"})")["ID"] == 1);
+  CHECK(api.ok("telephony.externalline.add", R"({"NUMBER":"74951234567","NAME":"Main"})")["ID"] ==
+        1);
   CHECK(api.error("telephony.externalline.add", R"({"NUMBER":"74951234567"})").description ==
         text::line_exists);
   CHECK(api.ok("telephony.externalline.get", "{}")[0]["CRM_AUTO_CREATE"] == "Y");

@@ -100,6 +100,18 @@ int run(ServeArgs& a) {
       return usage_error("serve", "--bitrix24: expected USER_ID:SECRET");
     b.user = a.bitrix24.substr(0, colon);
     b.secret = a.bitrix24.substr(colon + 1);
+    if (b.secret.front() == '@') {  // USER_ID:@FILE keeps the secret out of the process list
+      std::ifstream in(b.secret.substr(1));
+      std::stringstream text;
+      if (in.is_open()) text << in.rdbuf();
+      std::string secret = text.str();
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
+        secret.pop_back();
+      if (!in.is_open() || secret.empty())
+        return usage_error("serve", fmt::format("--bitrix24: cannot read the secret from {}",
+                                                b.secret.substr(1)));
+      b.secret = std::move(secret);
+    }
     if (b.user.find_first_not_of("0123456789") != std::string::npos || b.secret.size() < 8 ||
         b.secret.find('/') != std::string::npos)
       return usage_error("serve",

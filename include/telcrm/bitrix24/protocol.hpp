@@ -32,9 +32,9 @@ using Json = nlohmann::json;
 /// An error as the API reports it: `{"error": code, "error_description": description}`
 /// with HTTP `status`. The descriptions clients key on are Bitrix24's, verbatim.
 struct ApiError {
-  int status = 400;                  ///< the HTTP status
-  std::string code = "ERROR_CORE";   ///< e.g. ERROR_CORE, INVALID_ARGUMENT, ERROR_METHOD_NOT_FOUND
-  std::string description{};         ///< e.g. "Unknown TYPE"
+  int status = 400;                 ///< the HTTP status
+  std::string code = "ERROR_CORE";  ///< e.g. ERROR_CORE, INVALID_ARGUMENT, ERROR_METHOD_NOT_FOUND
+  std::string description{};        ///< e.g. "Unknown TYPE"
   friend bool operator==(const ApiError&, const ApiError&) = default;
 };
 #if TELCRM_RESULT_BACKEND == 1
@@ -144,15 +144,15 @@ struct UserRef {
 /// telephony.externalcall.register.
 struct RegisterRequest {
   UserRef user{};
-  std::string number{};              ///< stripped (strip_phone)
-  int type = 2;                      ///< 1 out, 2 in, 3 in redirected, 4 callback, 5 info
-  std::optional<Timestamp> start{};  ///< CALL_START_DATE
-  bool crm_create = false;           ///< CRM_CREATE (or its legacy alias CRM)
-  std::optional<std::string> source{};     ///< CRM_SOURCE
-  std::optional<EntityRef> entity{};       ///< CRM_ENTITY_TYPE + CRM_ENTITY_ID
-  bool show = true;                        ///< SHOW
-  std::string line{};                      ///< LINE_NUMBER
-  std::string external_id{};               ///< EXTERNAL_CALL_ID
+  std::string number{};                 ///< stripped (strip_phone)
+  int type = 2;                         ///< 1 out, 2 in, 3 in redirected, 4 callback, 5 info
+  std::optional<Timestamp> start{};     ///< CALL_START_DATE
+  bool crm_create = false;              ///< CRM_CREATE (or its legacy alias CRM)
+  std::optional<std::string> source{};  ///< CRM_SOURCE
+  std::optional<EntityRef> entity{};    ///< CRM_ENTITY_TYPE + CRM_ENTITY_ID
+  bool show = true;                     ///< SHOW
+  std::string line{};                   ///< LINE_NUMBER
+  std::string external_id{};            ///< EXTERNAL_CALL_ID
   friend bool operator==(const RegisterRequest&, const RegisterRequest&) = default;
 };
 [[nodiscard]] ApiResult<RegisterRequest> parse_register(const Json& params);
@@ -161,12 +161,12 @@ struct RegisterRequest {
 struct FinishRequest {
   std::string call_id{};
   UserRef user{};
-  std::int64_t duration = 0;            ///< seconds
-  std::optional<int> status{};          ///< STATUS_CODE's SIP code (see status_code_of)
-  std::string status_text{};            ///< STATUS_CODE as sent ("603-S"), empty when absent
-  std::string failed_reason{};          ///< FAILED_REASON
+  std::int64_t duration = 0;                ///< seconds
+  std::optional<int> status{};              ///< STATUS_CODE's SIP code (see status_code_of)
+  std::string status_text{};                ///< STATUS_CODE as sent ("603-S"), empty when absent
+  std::string failed_reason{};              ///< FAILED_REASON
   std::optional<std::string> record_url{};  ///< RECORD_URL (deprecated here)
-  std::optional<int> vote{};            ///< 1 … 5
+  std::optional<int> vote{};                ///< 1 … 5
   double cost = 0;
   std::string currency{};
   friend bool operator==(const FinishRequest&, const FinishRequest&) = default;

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,8 @@ struct ServiceOptions {
   Seconds dedup_window{30 * 60};
   /// Finished calls remembered for attachRecord.
   std::size_t remembered = 100000;
+  /// A registered call never finished is forgotten after this long.
+  Seconds stale_after{12 * 3600};
   /// The region numbers without a country code are read in (searchCrmEntities, findbycomm).
   Region region{};
 };
@@ -85,7 +88,8 @@ class Service {
     std::string line;  // LINE_NUMBER as given
     std::string external_id;
     Timestamp at{};
-    Json registered;  // the register answer, repeated for a duplicate
+    Timestamp seen{};  // when it was registered (by the clock): forgotten after stale_after
+    Json registered;   // the register answer, repeated for a duplicate
   };
   struct Finished {
     Json record;
@@ -122,7 +126,7 @@ class Service {
   std::mt19937_64 random_;
   std::map<std::string, Live> live_;
   std::map<std::string, Finished> finished_;
-  std::vector<std::string> finished_order_;
+  std::deque<std::string> finished_order_;
   struct ExternalLine {
     std::string number, name;
     bool auto_create = true;

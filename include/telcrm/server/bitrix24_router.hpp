@@ -19,9 +19,9 @@ namespace server {
 
 /// Limits of the recordings a connector attaches.
 struct RecordingOptions {
-  std::string folder{};                     ///< where uploaded and fetched recordings are kept
+  std::string folder{};                      ///< where uploaded and fetched recordings are kept
   std::size_t max_bytes = 50 * 1024 * 1024;  ///< the largest recording (upload or download)
-  std::chrono::seconds fetch_timeout{30};   ///< a whole download, redirects included
+  std::chrono::seconds fetch_timeout{30};    ///< a whole download, redirects included
   int max_redirects = 3;
   /// Lets RECORD_URL name loopback, private and link-local addresses (a PBX on the same
   /// network); off: such URLs are refused, checked on every connection and redirect.
@@ -50,8 +50,7 @@ inline constexpr std::size_t bitrix24_small_body = 256 * 1024;
 class Bitrix24Router final : public Router {
  public:
   /// `user`, `secret`: the inbound webhook's (`/rest/<user>/<secret>/…`).
-  Bitrix24Router(bitrix24::Service& service, std::string user, std::string secret,
-                 LineLog& log)
+  Bitrix24Router(bitrix24::Service& service, std::string user, std::string secret, LineLog& log)
       : service_(service), user_(std::move(user)), secret_(std::move(secret)), log_(log) {}
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) override;
 

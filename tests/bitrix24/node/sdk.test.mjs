@@ -86,8 +86,9 @@ before(async () => {
   writeFileSync(join(work, 'crm.json'), JSON.stringify(crm))
   execFileSync(telcrm, ['crm', 'import', join(work, 'crm.json'), '--db', db, '--settings',
     join(work, 'settings.json'), '--quiet'], { stdio: 'inherit' })
+  writeFileSync(join(work, 'secret'), `${SECRET}\n`, { mode: 0o600 }) // kept out of `ps`
   serve = spawn(telcrm, ['serve', '--store', `sqlite:${db}`, '--listen', '127.0.0.1:0',
-    '--no-token', '--bitrix24', `${USER}:${SECRET}`, '--bitrix24-listen', '127.0.0.1:0',
+    '--no-token', '--bitrix24', `${USER}:@${join(work, 'secret')}`, '--bitrix24-listen', '127.0.0.1:0',
     '--tls-cert', cert, '--tls-key', join(work, 'key.pem'), '--recordings',
     join(work, 'recordings'), '--max-recording-mb', '1'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
