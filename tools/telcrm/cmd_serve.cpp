@@ -105,11 +105,10 @@ int run(ServeArgs& a) {
       std::stringstream text;
       if (in.is_open()) text << in.rdbuf();
       std::string secret = text.str();
-      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
-        secret.pop_back();
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
       if (!in.is_open() || secret.empty())
-        return usage_error("serve", fmt::format("--bitrix24: cannot read the secret from {}",
-                                                b.secret.substr(1)));
+        return usage_error(
+            "serve", fmt::format("--bitrix24: cannot read the secret from {}", b.secret.substr(1)));
       b.secret = std::move(secret);
     }
     if (b.user.find_first_not_of("0123456789") != std::string::npos || b.secret.size() < 8 ||
