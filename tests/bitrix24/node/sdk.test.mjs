@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
+import { createServer } from 'node:http'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { B24Hook } from '@bitrix24/b24jssdk'
@@ -80,38 +81,47 @@ function curl (path, args) {
 }
 const rest = (method) => `/rest/${USER}/${SECRET}/${method}`
 
+// Starts `telcrm serve` with the API on a free port; resolves to its process and base URL.
+async function startServe (args) {
+  const proc = spawn(telcrm, ['serve', '--listen', '127.0.0.1:0', '--no-token', '--bitrix24',
+    `${USER}:@${join(work, 'secret')}`, '--bitrix24-listen', '127.0.0.1:0', '--tls-cert', cert,
+    '--tls-key', join(work, 'key.pem'), '--max-recording-mb', '1', ...args],
+  { stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`telcrm serve did not start:\n${log}`)), 15000)
+    proc.stderr.on('data', (chunk) => {
+      log += chunk
+      if (process.env.TELCRM_LOG) process.stderr.write(chunk)
+      const m = /Bitrix24 REST API on (https:\/\/127\.0\.0\.1:\d+)/.exec(log)
+      if (m) { clearTimeout(timer); resolve(m[1]) }
+    })
+    proc.on('exit', (code) => reject(new Error(`telcrm serve exited ${code}:\n${log}`)))
+  })
+  return { proc, url }
+}
+async function stopServe (proc) {
+  if (!proc || proc.exitCode !== null) return
+  const exited = new Promise((resolve) => proc.on('exit', resolve))
+  process.kill(proc.pid, 'SIGTERM') // by its PID: only a process this suite started
+  assert.equal(await exited, 0)
+}
+
 before(async () => {
   const db = join(work, 'crm.db')
   writeFileSync(join(work, 'settings.json'), JSON.stringify(settings()))
   writeFileSync(join(work, 'crm.json'), JSON.stringify(crm))
+  writeFileSync(join(work, 'secret'), `${SECRET}\n`, { mode: 0o600 }) // kept out of `ps`
   execFileSync(telcrm, ['crm', 'import', join(work, 'crm.json'), '--db', db, '--settings',
     join(work, 'settings.json'), '--quiet'], { stdio: 'inherit' })
-  writeFileSync(join(work, 'secret'), `${SECRET}\n`, { mode: 0o600 }) // kept out of `ps`
-  serve = spawn(telcrm, ['serve', '--store', `sqlite:${db}`, '--listen', '127.0.0.1:0',
-    '--no-token', '--bitrix24', `${USER}:@${join(work, 'secret')}`, '--bitrix24-listen', '127.0.0.1:0',
-    '--tls-cert', cert, '--tls-key', join(work, 'key.pem'), '--recordings',
-    join(work, 'recordings'), '--max-recording-mb', '1'], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let log = ''
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`telcrm serve did not start:\n${log}`)), 15000)
-    serve.stderr.on('data', (chunk) => {
-      log += chunk
-      const m = /Bitrix24 REST API on (https:\/\/127\.0\.0\.1:\d+)/.exec(log)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
-    })
-    serve.on('exit', (code) => reject(new Error(`telcrm serve exited ${code}:\n${log}`)))
-  })
-  serve.stderr.on('data', (chunk) => { if (process.env.TELCRM_LOG) process.stderr.write(chunk) })
+  const started = await startServe(['--store', `sqlite:${db}`, '--recordings', join(work, 'recordings')])
+  serve = started.proc
+  base = started.url
   hook = new B24Hook({ b24Url: base, userId: USER, secret: SECRET })
   hook.offClientSideWarning()
 })
 
-after(async () => {
-  if (!serve || serve.exitCode !== null) return
-  const exited = new Promise((resolve) => serve.on('exit', resolve))
-  process.kill(serve.pid, 'SIGTERM') // by its PID: only the process this suite started
-  assert.equal(await exited, 0)
-})
+after(async () => { await stopServe(serve) })
 
 describe('asterlink: its request sequence, unchanged', () => {
   test('user.get pages by 50 with total/next; ID is a string; DESC by UF_PHONE_INNER', async () => {
@@ -361,5 +371,67 @@ describe('the wire: form bodies, paths, credentials, caps (curl)', () => {
     assert.equal(r.status, 400)
     assert.ok(r.body.error)
     assert.ok(existsSync(cert))
+  })
+})
+
+describe('RECORD_URL downloads (a second serve, with --allow-private-record-urls)', () => {
+  let second
+  let files
+  let other
+  const payload = Buffer.from('ID3 downloaded mp3 bytes')
+  before(async () => {
+    files = createServer((req, res) => {
+      if (req.url === '/rec.mp3') { res.writeHead(200, { 'Content-Type': 'audio/mpeg' }); res.end(payload) }
+      else if (req.url === '/hop') { res.writeHead(302, { Location: '/rec.mp3' }); res.end() }
+      else if (req.url === '/big.mp3') { res.writeHead(200); res.end(Buffer.alloc(2 * 1024 * 1024)) }
+      else { res.writeHead(404); res.end() }
+    })
+    await new Promise((resolve) => files.listen(0, '127.0.0.1', resolve))
+    second = await startServe(['--store', 'memory', '--settings', join(work, 'settings.json'),
+      '--recordings', join(work, 'fetched'), '--allow-private-record-urls'])
+    other = new B24Hook({ b24Url: second.url, userId: USER, secret: SECRET })
+    other.offClientSideWarning()
+  })
+  after(async () => {
+    await stopServe(second?.proc)
+    files?.close()
+  })
+  async function finished () {
+    const reg = await other.actions.v2.call.make({ method: 'telephony.externalcall.register',
+      params: { USER_ID: 1, PHONE_NUMBER: '+7 916 000-00-09', TYPE: 2, CRM_CREATE: 1 } })
+    const id = reg.getData().result.CALL_ID
+    await other.actions.v2.call.make({ method: 'telephony.externalcall.finish',
+      params: { CALL_ID: id, USER_ID: 1, DURATION: 4 } })
+    return id
+  }
+  async function attach (id, url) {
+    try {
+      const r = await other.actions.v2.call.make({ method: 'telephony.externalCall.attachRecord',
+        params: { CALL_ID: id, RECORD_URL: url } })
+      return { ok: r.isSuccess, result: r.getData()?.result, messages: r.getErrorMessages() }
+    } catch (e) { return { ok: false, message: String(e?.message ?? e), error: e } }
+  }
+  test('R-A4 a redirect is followed (and checked); the file is kept under its name', async () => {
+    const at = `http://127.0.0.1:${files.address().port}`
+    const id = await finished()
+    const r = await attach(id, `${at}/hop?name=x`)
+    assert.equal(r.ok, false) // the name comes from the URL: "hop" is not .wav/.mp3
+    const ok = await attach(id, `${at}/rec.mp3`)
+    assert.ok(ok.ok, errorText(ok))
+    const kept = readdirSync(join(work, 'fetched')).filter((f) => f.includes(id))
+    assert.deepEqual(readFileSync(join(work, 'fetched', kept[0])), payload)
+    const via = await other.actions.v2.call.make({ method: 'telephony.externalCall.attachRecord',
+      params: { CALL_ID: id, RECORD_URL: `${at}/hop`, FILENAME: 'hop.mp3' } })
+    assert.ok(via.isSuccess)
+  })
+  test('an HTTP error and an over-large body are refused', async () => {
+    const at = `http://127.0.0.1:${files.address().port}`
+    const id = await finished()
+    const missing = await attach(id, `${at}/gone.mp3`)
+    assert.equal(missing.ok, false)
+    assert.ok(errorText(missing).includes('Server returns HTTP error code 404'), errorText(missing))
+    const big = await attach(id, `${at}/big.mp3`)
+    assert.equal(big.ok, false)
+    assert.ok(errorText(big).includes('larger than'), errorText(big))
   })
 })
