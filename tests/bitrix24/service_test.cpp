@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -198,4 +199,20 @@ TEST_CASE("users, searchCrmEntities, findbycomm, crm.*.get/update") {
   CHECK(api.error("telephony.externalline.add", R"({"NUMBER":"74951234567"})").description ==
         text::line_exists);
   CHECK(api.ok("telephony.externalline.get", "{}")[0]["CRM_AUTO_CREATE"] == "Y");
+}
+
+TEST_CASE("R-M1 CRM_ENTITY_TYPE + CRM_ENTITY_ID: that entity is the call's, with no search") {
+  Office o = office().contact(6, "+79169998877", 2);
+  Api api(o);
+  const Json r = api.ok(reg, R"({"USER_ID":1,"PHONE_NUMBER":"+7 916 123-45-67","TYPE":2,)"
+                             R"("CRM_ENTITY_TYPE":"CONTACT","CRM_ENTITY_ID":6})");
+  CHECK(r["CRM_ENTITY_TYPE"] == "CONTACT");
+  CHECK(r["CRM_ENTITY_ID"] == 6);
+  const Json f = api.ok(
+      fin, R"({"CALL_ID":")" + r["CALL_ID"].get<std::string>() + R"(","USER_ID":1,"DURATION":8})");
+  CHECK(f["CRM_ENTITY_ID"] == 6);
+  auto crm = *api.store.snapshot();
+  REQUIRE(crm.activities.size() == 1);
+  CHECK(std::find(crm.activities[0].bindings.begin(), crm.activities[0].bindings.end(),
+                  EntityRef{EntityType::contact, 6}) != crm.activities[0].bindings.end());
 }
