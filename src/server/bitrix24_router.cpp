@@ -70,6 +70,12 @@ std::size_t Bitrix24Router::body_cap(std::string_view path, std::size_t attach) 
 }
 
 HttpResponse Bitrix24Router::handle(const HttpRequest& request) {
+  HttpResponse out = answer(request);
+  metrics_.request("bitrix24", out.status);
+  return out;
+}
+
+HttpResponse Bitrix24Router::answer(const HttpRequest& request) {
   const double started = unix_now();
   if (request.method != "POST" && request.method != "GET")
     return error_response({405, "METHOD_NOT_ALLOWED", "Use POST (or GET)"});

@@ -205,7 +205,7 @@ int serve(const ServeOptions& options) {
     service_options.region = settings.default_region;
     b24_service = std::make_unique<bitrix24::Service>(engine, *store, presence, clock, *folder,
                                                       std::move(lines), service_options);
-    b24_router = std::make_unique<Bitrix24Router>(*b24_service, b.user, b.secret, log);
+    b24_router = std::make_unique<Bitrix24Router>(*b24_service, b.user, b.secret, log, metrics);
     ListenerOptions b24;
     b24.host = b.host;
     b24.port = b.port;

@@ -8,6 +8,7 @@
 #include <telcrm/config.hpp>
 #include <telcrm/server/http.hpp>
 #include <telcrm/server/log_observer.hpp>
+#include <telcrm/server/metrics.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -49,19 +50,28 @@ inline constexpr std::size_t bitrix24_small_body = 256 * 1024;
 
 class Bitrix24Router final : public Router {
  public:
-  /// `user`, `secret`: the inbound webhook's (`/rest/<user>/<secret>/…`).
-  Bitrix24Router(bitrix24::Service& service, std::string user, std::string secret, LineLog& log)
-      : service_(service), user_(std::move(user)), secret_(std::move(secret)), log_(log) {}
+  /// `user`, `secret`: the inbound webhook's (`/rest/<user>/<secret>/…`). Every answer is
+  /// counted in `metrics` under the endpoint `bitrix24` (the PBX listener's /metrics).
+  Bitrix24Router(bitrix24::Service& service, std::string user, std::string secret, LineLog& log,
+                 Metrics& metrics)
+      : service_(service),
+        user_(std::move(user)),
+        secret_(std::move(secret)),
+        log_(log),
+        metrics_(metrics) {}
   [[nodiscard]] HttpResponse handle(const HttpRequest& request) override;
 
   /// The body cap of a path: `attach` for attachRecord, bitrix24_small_body otherwise.
   [[nodiscard]] static std::size_t body_cap(std::string_view path, std::size_t attach);
 
  private:
+  [[nodiscard]] HttpResponse answer(const HttpRequest& request);
+
   bitrix24::Service& service_;
   std::string user_;
   std::string secret_;
   LineLog& log_;
+  Metrics& metrics_;
 };
 
 }  // namespace server

@@ -18,6 +18,7 @@ const SECRET = 'sdk-test-secret-4f1b'
 const USER = 1
 let serve // the telcrm serve process
 let base // https://127.0.0.1:PORT
+let pbxBase // the PBX listener: http://127.0.0.1:PORT
 let hook
 
 // 55 employees: 1 Anna 101, 2 Boris 102, 3 Vera 103, 4 Gleb 104, 10… with 2xx inner numbers,
@@ -88,17 +89,18 @@ async function startServe (args) {
     '--tls-key', join(work, 'key.pem'), '--max-recording-mb', '1', ...args],
   { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
-  const url = await new Promise((resolve, reject) => {
+  const { url, pbx } = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`telcrm serve did not start:\n${log}`)), 15000)
     proc.stderr.on('data', (chunk) => {
       log += chunk
       if (process.env.TELCRM_LOG) process.stderr.write(chunk)
       const m = /Bitrix24 REST API on (https:\/\/127\.0\.0\.1:\d+)/.exec(log)
-      if (m) { clearTimeout(timer); resolve(m[1]) }
+      const pbx = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)
+      if (m && pbx) { clearTimeout(timer); resolve({ url: m[1], pbx: pbx[1] }) }
     })
     proc.on('exit', (code) => reject(new Error(`telcrm serve exited ${code}:\n${log}`)))
   })
-  return { proc, url }
+  return { proc, url, pbx }
 }
 async function stopServe (proc) {
   if (!proc || proc.exitCode !== null) return
@@ -117,6 +119,7 @@ before(async () => {
   const started = await startServe(['--store', `sqlite:${db}`, '--recordings', join(work, 'recordings')])
   serve = started.proc
   base = started.url
+  pbxBase = started.pbx
   hook = new B24Hook({ b24Url: base, userId: USER, secret: SECRET })
   hook.offClientSideWarning()
 })
@@ -364,6 +367,12 @@ describe('the wire: form bodies, paths, credentials, caps (curl)', () => {
     const a = curl(rest('telephony.externalCall.attachRecord'), ['--data-binary', `@${big}`])
     assert.equal(a.status, 400) // within its cap: refused only because x is not finished
     assert.ok(a.body.error_description.includes('not finished'))
+  })
+
+  test('every answer is counted on the PBX listener\'s /metrics', async () => {
+    const text = await (await fetch(`${pbxBase}/metrics`)).text()
+    assert.match(text, /telcrm_http_requests_total\{endpoint="bitrix24",code="200"\} [1-9]/)
+    assert.match(text, /telcrm_http_requests_total\{endpoint="bitrix24",code="401"\} [1-9]/)
   })
 
   test('malformed JSON is a 400 in the error shape', () => {
