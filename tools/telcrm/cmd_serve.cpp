@@ -142,7 +142,9 @@ void add_serve(CLI::App& parent, Commands& commands) {
       "where each call goes and reports what happened; telcrm finds the caller in the CRM,\n"
       "routes, creates leads and logs the call (docs/pbx-protocol.md). Runs until SIGTERM or\n"
       "SIGINT: then it takes no new calls, flushes the CRM writes for --drain seconds (what\n"
-      "is left stays in the journal for the next start) and exits 0.");
+      "is left stays in the journal for the next start) and exits 0. With --bitrix24 it also\n"
+      "speaks the Bitrix24 REST telephony API over HTTPS, for existing PBX connectors\n"
+      "(docs/bitrix24-api.md).");
   app->add_option("--settings", a->options.settings_path,
                   "the scenario format's settings object with its employees; stored in the "
                   "database (default: the settings the database holds)");
@@ -172,7 +174,8 @@ void add_serve(CLI::App& parent, Commands& commands) {
       ->check(CLI::Range(1, 1024));
   auto* b24 =
       app->add_option("--bitrix24", a->bitrix24,
-                      "USER_ID:SECRET: also serve the Bitrix24-compatible REST telephony API at "
+                      "USER_ID:SECRET, or USER_ID:@FILE holding the secret: also serve the "
+                      "Bitrix24-compatible REST telephony API at "
                       "https://HOST:PORT/rest/USER_ID/SECRET/<method> (docs/bitrix24-api.md)");
   app->add_option("--bitrix24-listen", a->bitrix24_listen, "HOST:PORT of the Bitrix24 API")
       ->capture_default_str()
