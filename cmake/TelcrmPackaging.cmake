@@ -102,9 +102,10 @@ function(telcrm_write_package)
   if(NOT TELCRM_INSTALL)
     return()
   endif()
-  # telcrm/server/ belongs to the tool's HTTP shell, which is not installed as a library.
+  # telcrm/server/ and telcrm/bitrix24/ belong to the tool's HTTP shell, which is not
+  # installed as a library.
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/telcrm"
-    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "server" EXCLUDE)
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN "server" EXCLUDE PATTERN "bitrix24" EXCLUDE)
   install(FILES "${PROJECT_BINARY_DIR}/telcrmConfig.cmake"
                 "${PROJECT_BINARY_DIR}/telcrmConfigVersion.cmake"
           DESTINATION "${TELCRM_CMAKE_DIR}")

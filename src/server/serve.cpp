@@ -3,6 +3,7 @@
 // service and the HTTP listener, then waits for SIGTERM/SIGINT and stops in order.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
+#include <telcrm/bitrix24/service.hpp>
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/engine_worker.hpp>
 #include <telcrm/json/outbox_json.hpp>
@@ -11,6 +12,7 @@
 #include <telcrm/pbx/capturing_telephony.hpp>
 #include <telcrm/pbx/pbx_service.hpp>
 #include <telcrm/pbx/presence_directory.hpp>
+#include <telcrm/server/bitrix24_router.hpp>
 #include <telcrm/server/http.hpp>
 #include <telcrm/server/log_observer.hpp>
 #include <telcrm/server/metrics.hpp>
@@ -21,6 +23,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <ctime>
 #include <fstream>
@@ -180,6 +183,60 @@ int serve(const ServeOptions& options) {
   if (!listener) return refuse(out, "listen", listener.error());
   std::thread serving([&] { (*listener)->run(); });
 
+  // --- the Bitrix24 REST API, on its own HTTPS listener ----------------------------------------
+  std::unique_ptr<RecordingFolder> folder;
+  std::unique_ptr<bitrix24::Service> b24_service;
+  std::unique_ptr<Bitrix24Router> b24_router;
+  std::unique_ptr<Listener> b24_listener;
+  std::thread b24_serving;
+  if (options.bitrix24) {
+    const Bitrix24ServeOptions& b = *options.bitrix24;
+    RecordingOptions rec;
+    rec.folder = b.recordings;
+    if (rec.folder.empty())
+      rec.folder = sqlite ? options.store.substr(7) + ".recordings" : "telcrm-recordings";
+    rec.max_bytes = b.max_recording;
+    rec.allow_private = b.allow_private_record_urls;
+    const std::size_t max_recording = rec.max_bytes;
+    folder = std::make_unique<RecordingFolder>(rec);
+    std::vector<std::string> lines;
+    for (const auto& l : settings.lines) lines.push_back(l.number);
+    bitrix24::ServiceOptions service_options;
+    service_options.region = settings.default_region;
+    b24_service = std::make_unique<bitrix24::Service>(engine, *store, presence, clock, *folder,
+                                                      std::move(lines), service_options);
+    b24_router = std::make_unique<Bitrix24Router>(*b24_service, b.user, b.secret, log, metrics);
+    ListenerOptions b24;
+    b24.host = b.host;
+    b24.port = b.port;
+    b24.threads = options.threads;
+    b24.tls_cert = b.tls_cert;
+    b24.tls_key = b.tls_key;
+    // base64 makes 4 bytes of 3; the rest of the JSON is small.
+    const std::size_t attach_cap = max_recording / 3 * 4 + 64 * 1024;
+    b24.max_body = std::max(attach_cap, bitrix24_small_body);
+    b24.body_cap = [attach_cap](std::string_view path) {
+      return Bitrix24Router::body_cap(path, attach_cap);
+    };
+    b24.read_timeout = std::chrono::seconds(60);  // a large upload over a slow link
+    b24.error_body = [](int status, std::string_view message) {
+      return bitrix24::format_error(
+          {status, status == 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_REQUEST", std::string(message)});
+    };
+    auto bound = Listener::bind(b24, *b24_router);
+    if (!bound) {
+      (*listener)->stop();
+      serving.join();
+      return refuse(out, "--bitrix24-listen", bound.error());
+    }
+    b24_listener = std::move(*bound);
+    b24_serving = std::thread([&] { b24_listener->run(); });
+    log.write(fmt::format(
+        "telcrm serve: Bitrix24 REST API on https://{}:{}/rest/{}/…/ — recordings in {}{}", b.host,
+        b24_listener->port(), b.user, rec.folder,
+        b.allow_private_record_urls ? " (private RECORD_URLs allowed)" : ""));
+  }
+
   const auto pending_at_start = engine.stats().pending_writes;
   log.write(fmt::format(
       "telcrm serve: listening on http://{}:{} — store {}, journal {}, {} line(s), {} queue(s), "
@@ -213,6 +270,10 @@ int serve(const ServeOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker flushes
   (*listener)->stop();
   serving.join();
+  if (b24_listener) {
+    b24_listener->stop();
+    b24_serving.join();
+  }
   worker.reset();  // one last flush, bounded by the store's busy timeout
   const auto left = engine.stats().pending_writes;
   if (left > 0)

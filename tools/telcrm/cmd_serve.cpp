@@ -67,6 +67,10 @@ struct ServeArgs {
   double drain_seconds = 5;
   std::string journal_sync = "group";
   bool timeline = false;
+  std::string bitrix24;  // USER_ID:SECRET
+  std::string bitrix24_listen = "127.0.0.1:8471";
+  server::Bitrix24ServeOptions b24;
+  double max_recording_mb = 50;
 };
 
 int run(ServeArgs& a) {
@@ -89,6 +93,39 @@ int run(ServeArgs& a) {
           "serve", fmt::format("--token-file {}: expected one token on one line", a.token_file));
     options.token = std::move(token);
   }
+  if (!a.bitrix24.empty()) {
+    server::Bitrix24ServeOptions& b = a.b24;
+    const auto colon = a.bitrix24.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == a.bitrix24.size())
+      return usage_error("serve", "--bitrix24: expected USER_ID:SECRET");
+    b.user = a.bitrix24.substr(0, colon);
+    b.secret = a.bitrix24.substr(colon + 1);
+    if (b.secret.front() == '@') {  // USER_ID:@FILE keeps the secret out of the process list
+      std::ifstream in(b.secret.substr(1));
+      std::stringstream text;
+      if (in.is_open()) text << in.rdbuf();
+      std::string secret = text.str();
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+      if (!in.is_open() || secret.empty())
+        return usage_error(
+            "serve", fmt::format("--bitrix24: cannot read the secret from {}", b.secret.substr(1)));
+      b.secret = std::move(secret);
+    }
+    if (b.user.find_first_not_of("0123456789") != std::string::npos || b.secret.size() < 8 ||
+        b.secret.find('/') != std::string::npos)
+      return usage_error("serve",
+                         "--bitrix24: USER_ID is a number; SECRET has at least 8 characters "
+                         "and no '/'");
+    if (!parse_listen(a.bitrix24_listen, b.host, b.port))
+      return usage_error("serve", fmt::format("--bitrix24-listen: expected HOST:PORT, got '{}'",
+                                              a.bitrix24_listen));
+    if (b.tls_cert.empty() || b.tls_key.empty())
+      return usage_error("serve",
+                         "--bitrix24 needs --tls-cert and --tls-key (its clients speak HTTPS "
+                         "only)");
+    b.max_recording = static_cast<std::size_t>(a.max_recording_mb * 1024 * 1024);
+    options.bitrix24 = b;
+  }
   options.journal_sync_each = a.journal_sync == "each";
   if (a.timeline) options.call_printer = timeline_printer(ColorMode::automatic);
   options.drain = std::chrono::milliseconds(static_cast<long long>(a.drain_seconds * 1000));
@@ -105,7 +142,9 @@ void add_serve(CLI::App& parent, Commands& commands) {
       "where each call goes and reports what happened; telcrm finds the caller in the CRM,\n"
       "routes, creates leads and logs the call (docs/pbx-protocol.md). Runs until SIGTERM or\n"
       "SIGINT: then it takes no new calls, flushes the CRM writes for --drain seconds (what\n"
-      "is left stays in the journal for the next start) and exits 0.");
+      "is left stays in the journal for the next start) and exits 0. With --bitrix24 it also\n"
+      "speaks the Bitrix24 REST telephony API over HTTPS, for existing PBX connectors\n"
+      "(docs/bitrix24-api.md).");
   app->add_option("--settings", a->options.settings_path,
                   "the scenario format's settings object with its employees; stored in the "
                   "database (default: the settings the database holds)");
@@ -133,6 +172,27 @@ void add_serve(CLI::App& parent, Commands& commands) {
   app->add_option("--threads", a->options.threads, "HTTP connections served at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  auto* b24 =
+      app->add_option("--bitrix24", a->bitrix24,
+                      "USER_ID:SECRET, or USER_ID:@FILE holding the secret: also serve the "
+                      "Bitrix24-compatible REST telephony API at "
+                      "https://HOST:PORT/rest/USER_ID/SECRET/<method> (docs/bitrix24-api.md)");
+  app->add_option("--bitrix24-listen", a->bitrix24_listen, "HOST:PORT of the Bitrix24 API")
+      ->capture_default_str()
+      ->needs(b24);
+  app->add_option("--tls-cert", a->b24.tls_cert, "PEM certificate of the Bitrix24 API")->needs(b24);
+  app->add_option("--tls-key", a->b24.tls_key, "PEM private key of the Bitrix24 API")->needs(b24);
+  app->add_option("--recordings", a->b24.recordings,
+                  "folder for attached recordings (default: DATABASE.recordings)")
+      ->needs(b24);
+  app->add_option("--max-recording-mb", a->max_recording_mb,
+                  "the largest recording accepted, uploaded or downloaded")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 4096.0))
+      ->needs(b24);
+  app->add_flag("--allow-private-record-urls", a->b24.allow_private_record_urls,
+                "let RECORD_URL name loopback, private and link-local addresses")
+      ->needs(b24);
   commands.push_back({app, [a] { return run(*a); }});
 }
 

@@ -162,6 +162,10 @@ class CallEngine {
   /// The result of a finished call still remembered, with the ids the store gave the
   /// records it created once they are written; nullopt otherwise.
   [[nodiscard]] std::optional<CallResult> result(std::string_view call) const;
+  /// What a call has done so far — in progress, or finished and still remembered — with the
+  /// ids the store gave the records it created once they are written (e.g. a connector that
+  /// must answer with the lead its call created); nullopt for a call the engine does not know.
+  [[nodiscard]] std::optional<CallResult> peek(std::string_view call) const;
   /// True once the index holds the CRM (creation waits for it, see create()).
   [[nodiscard]] bool ready() const noexcept;
 

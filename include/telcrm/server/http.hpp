@@ -14,8 +14,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,9 @@ struct HttpRequest {
   std::string path{};           ///< without the query
   std::string authorization{};  ///< the Authorization header, empty when absent
   std::string body{};
+  std::string query{};         ///< the raw query string (after `?`), empty when absent
+  std::string content_type{};  ///< the Content-Type header, empty when absent
+  std::string peer{};          ///< the client's address, for the log
 };
 
 struct HttpResponse {
@@ -53,13 +58,23 @@ struct ListenerOptions {
   std::chrono::seconds keep_alive{5};  ///< an idle keep-alive connection is closed after this
   std::size_t keep_alive_requests = 100000;
   std::size_t threads = 16;  ///< one per open connection: the most connections served at once
+  /// HTTPS with this certificate chain and key (PEM files); both empty: plain HTTP.
+  std::string tls_cert{};
+  std::string tls_key{};
+  /// The body limit of one path, decided before the body is read (e.g. a large upload on
+  /// one method only); unset: `max_body` for every path. A larger body is refused with 413.
+  std::function<std::size_t(std::string_view path)> body_cap{};
+  /// The JSON body of an error the listener answers itself (413, 400); unset: the PBX
+  /// protocol's shape.
+  std::function<std::string(int status, std::string_view message)> error_body{};
 };
 
 /// One HTTP listener (cpp-httplib underneath). Bad requests never reach the router: a body
 /// over the limit is 413, a malformed request 400, each with a JSON error.
 class Listener {
  public:
-  /// Binds the socket. Errors: Errc::io_error (the address is taken or not ours).
+  /// Binds the socket. Errors: Errc::io_error (the address is taken or not ours; the TLS
+  /// certificate or key cannot be read).
   [[nodiscard]] static Result<std::unique_ptr<Listener>> bind(const ListenerOptions& options,
                                                               Router& router);
   ~Listener();

@@ -20,6 +20,22 @@
 TELCRM_BEGIN_NAMESPACE
 namespace server {
 
+/// The Bitrix24-compatible REST API (`--bitrix24 USER_ID:SECRET`; docs/bitrix24-api.md):
+/// HTTPS on a listener of its own.
+struct Bitrix24ServeOptions {
+  std::string user{};    ///< the inbound webhook's user id (`/rest/<user>/<secret>/…`)
+  std::string secret{};  ///< its secret, compared in constant time
+  std::string host = "127.0.0.1";
+  int port = 8471;         ///< 0: any free port (printed at start)
+  std::string tls_cert{};  ///< PEM certificate chain (the official SDK speaks only HTTPS)
+  std::string tls_key{};   ///< PEM private key
+  /// Recordings attached by upload or URL; empty: `<database>.recordings` beside an SQLite
+  /// database, `telcrm-recordings` in the working directory for the memory store.
+  std::string recordings{};
+  std::size_t max_recording = 50 * 1024 * 1024;  ///< bytes, upload or download
+  bool allow_private_record_urls = false;        ///< RECORD_URL may name private addresses
+};
+
 struct ServeOptions {
   /// The scenario format's settings object (with `employees`); stored in the database, whose
   /// directory then serves the employees. Empty: the settings the database holds.
@@ -43,6 +59,8 @@ struct ServeOptions {
   std::chrono::milliseconds busy_timeout{1000};
   std::size_t threads = 16;  ///< HTTP connections served at once
   std::FILE* log = stderr;   ///< start-up, one line per decision, shutdown
+  /// When set, the Bitrix24-compatible REST API is served too.
+  std::optional<Bitrix24ServeOptions> bitrix24{};
   /// When set, called as the service starts with its settings, its employees and the CRM it
   /// found; the function it returns is then called with every call that ends, in order, on
   /// the log's thread (never on a call's) — `telcrm serve --timeline` prints each call so.

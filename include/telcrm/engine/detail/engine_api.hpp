@@ -290,6 +290,18 @@ TELCRM_INLINE std::optional<CallResult> CallEngine::result(std::string_view call
   return impl_->finished_result(call);
 }
 
+TELCRM_INLINE std::optional<CallResult> CallEngine::peek(std::string_view call) const {
+  if (auto active = impl_->registry_.find_active(call)) {
+    std::lock_guard lock(active->mutex);
+    if (!active->finished) {
+      CallResult r = active->result;
+      impl_->resolve_result(r);
+      return r;
+    }
+  }
+  return impl_->finished_result(call);
+}
+
 TELCRM_INLINE bool CallEngine::ready() const noexcept {
   return impl_->index_ready_.load(std::memory_order_acquire);
 }
