@@ -109,7 +109,9 @@ void add_serve(CLI::App& parent, Commands& commands) {
   app->add_option("--settings", a->options.settings_path,
                   "the scenario format's settings object with its employees; stored in the "
                   "database (default: the settings the database holds)");
-  app->add_option("--store", a->options.store, "memory (an empty CRM) or sqlite:PATH")
+  app->add_option("--store", a->options.store,
+                  "memory (an empty CRM), sqlite:PATH or postgres:CONNINFO (a libpq conninfo or "
+                  "URI, never printed; several nodes may share one database)")
       ->capture_default_str();
   app->add_option("--listen", a->listen, "HOST:PORT to listen on (port 0: any free one)")
       ->capture_default_str();
@@ -118,8 +120,10 @@ void add_serve(CLI::App& parent, Commands& commands) {
   auto* no_token_opt = app->add_flag("--no-token", a->no_token,
                                      "accept requests without a token (trusted loopback only)");
   token_opt->excludes(no_token_opt);
-  app->add_option("--journal", a->options.journal,
-                  "the outbox journal (default: DATABASE.outbox beside an SQLite database)");
+  app->add_option(
+      "--journal", a->options.journal,
+      "the outbox journal (default: DATABASE.outbox beside an SQLite database; none for "
+      "memory and PostgreSQL unless given: one per node)");
   app->add_option("--journal-sync", a->journal_sync,
                   "each: flush every journal line to the disk before the call goes on; group: "
                   "flush them together after each write to the store")

@@ -24,13 +24,15 @@ struct ServeOptions {
   /// The scenario format's settings object (with `employees`); stored in the database, whose
   /// directory then serves the employees. Empty: the settings the database holds.
   std::string settings_path{};
-  std::string store = "memory";  ///< `memory` (an empty CRM) or `sqlite:PATH`
+  /// `memory` (an empty CRM), `sqlite:PATH` or `postgres:CONNINFO` (when built with
+  /// telcrm::postgres; the conninfo is never logged: the store's describe() is).
+  std::string store = "memory";
   std::string host = "127.0.0.1";
   int port = 8470;  ///< 0: any free port (printed at start)
   /// The bearer token; nullopt (`--no-token`) accepts requests without one.
   std::optional<std::string> token{};
   /// The outbox journal (R-I3); empty: `<database>.outbox` beside an SQLite database, none
-  /// for the memory store.
+  /// for the memory store and PostgreSQL (give each node its own).
   std::string journal{};
   /// true: every journal line is flushed to the disk before the event that wrote it returns;
   /// false: the lines are flushed together after each flush of the outbox (a crash of the
