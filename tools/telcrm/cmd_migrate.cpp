@@ -45,9 +45,8 @@ constexpr const char* migrate_details =
 
 #if TELCRM_CLI_POSTGRES
 
-std::string tally(std::size_t contacts, std::size_t companies, std::size_t leads,
-                  std::size_t deals, std::size_t activities, std::size_t history,
-                  std::size_t missed) {
+std::string tally(std::size_t contacts, std::size_t companies, std::size_t leads, std::size_t deals,
+                  std::size_t activities, std::size_t history, std::size_t missed) {
   return fmt::format(
       "{} contacts, {} companies, {} leads, {} deals, {} activities, {} calls in the history, "
       "{} missed calls",
@@ -120,21 +119,19 @@ int run_migrate(const MigrateOptions& options) {
   // What PostgreSQL now holds, counted there: the proof that everything arrived.
   auto counts = pg.counts();
   if (!counts) return database_error(command, counts.error());
-  const bool whole = counts->contacts == crm->contacts.size() &&
-                     counts->companies == crm->companies.size() &&
-                     counts->leads == crm->leads.size() && counts->deals == crm->deals.size() &&
-                     counts->invoices == crm->invoices.size() &&
-                     counts->activities == crm->activities.size() &&
-                     counts->history == crm->history.size() &&
-                     counts->missed_calls == crm->missed_calls.size() &&
-                     counts->employees == staff->size();
+  const bool whole =
+      counts->contacts == crm->contacts.size() && counts->companies == crm->companies.size() &&
+      counts->leads == crm->leads.size() && counts->deals == crm->deals.size() &&
+      counts->invoices == crm->invoices.size() && counts->activities == crm->activities.size() &&
+      counts->history == crm->history.size() && counts->missed_calls == crm->missed_calls.size() &&
+      counts->employees == staff->size();
   if (!whole) {
-    fmt::print(stderr, "telcrm crm migrate: {} holds {} after the move, not {}\n", pg.describe(),
-               tally(counts->contacts, counts->companies, counts->leads, counts->deals,
-                     counts->activities, counts->history, counts->missed_calls),
-               tally(crm->contacts.size(), crm->companies.size(), crm->leads.size(),
-                     crm->deals.size(), crm->activities.size(), crm->history.size(),
-                     crm->missed_calls.size()));
+    fmt::print(
+        stderr, "telcrm crm migrate: {} holds {} after the move, not {}\n", pg.describe(),
+        tally(counts->contacts, counts->companies, counts->leads, counts->deals, counts->activities,
+              counts->history, counts->missed_calls),
+        tally(crm->contacts.size(), crm->companies.size(), crm->leads.size(), crm->deals.size(),
+              crm->activities.size(), crm->history.size(), crm->missed_calls.size()));
     return exit_failure;
   }
   if (!options.quiet) {
@@ -174,8 +171,7 @@ void add_crm_migrate(CLI::App& crm, Commands& commands) {
     app->add_option_function<std::string>(name, read, help)->type_name(type)->required();
   };
   spec_option("--from", &MigrateOptions::from, "the deployment to move", "sqlite:FILE");
-  spec_option("--to", &MigrateOptions::to, "where it goes (a libpq conninfo)",
-              "postgres:CONNINFO");
+  spec_option("--to", &MigrateOptions::to, "where it goes (a libpq conninfo)", "postgres:CONNINFO");
   app->add_option("--journal", options->journal,
                   "the outbox journal of the SQLite deployment (default FILE.outbox)")
       ->type_name("FILE");

@@ -16,7 +16,7 @@ TELCRM_BEGIN_NAMESPACE
 
 /// Options of replay_resumable() into PostgreSQL.
 struct PostgresReplayOptions {
-  ReplayOptions replay{};               ///< as for replay()
+  ReplayOptions replay{};              ///< as for replay()
   PostgresProgress import_progress{};  ///< told how far the import of the scenario's CRM got
   PostgresProgress call_progress{};    ///< told how many of the calls to run are complete
 };
