@@ -174,6 +174,8 @@ int serve(const ServeOptions& options) {
     return exit_usage;
   }
 
+  engine_options.index_snapshot = options.index_snapshot;
+
   std::unique_ptr<FileOutboxJournal> journal;
   if (!journal_path.empty()) {
     FileJournalOptions journal_options;

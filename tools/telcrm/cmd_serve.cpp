@@ -132,6 +132,11 @@ void add_serve(CLI::App& parent, Commands& commands) {
   app->add_option("--drain", a->drain_seconds, "seconds to keep flushing after SIGTERM")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--index-snapshot", a->options.index_snapshot,
+                  "start from this index snapshot file plus the changes since it was written "
+                  "(rewritten after every full rebuild); a damaged or stale one means a full "
+                  "rebuild")
+      ->type_name("FILE");
   app->add_flag("--timeline", a->timeline,
                 "print each call on stdout when it ends, as `telcrm demo` does");
   app->add_option("--threads", a->options.threads, "HTTP connections served at once")

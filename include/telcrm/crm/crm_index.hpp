@@ -197,6 +197,16 @@ class CrmIndex {
   void rebuild(const CrmSnapshot& snapshot);
   /// Replaces the whole index with what `store.scan()` streams.
   [[nodiscard]] Result<void> rebuild(const CrmStore& store);
+  /// The same on `threads` threads (0: every core): the scan streams records in chunks to
+  /// workers that read their phones into keys meanwhile (the costly part); the facts are then
+  /// merged in scan order. Gives the index rebuild(store) gives.
+  [[nodiscard]] Result<void> rebuild(const CrmStore& store, unsigned threads);
+  /// Replaces the whole index with `facts` (as export_facts() returned them, e.g. read back
+  /// from an index snapshot file: see telcrm/crm/index_snapshot.hpp). No phone is read.
+  void rebuild(std::vector<EntityFacts> facts);
+  /// Every entity's facts as the index holds them now (folding pending updates first), in
+  /// the order a rebuild would file them.
+  [[nodiscard]] std::vector<EntityFacts> export_facts();
 
   /// Runs `changes(Writer&)` and publishes all its changes at once.
   template <class F>

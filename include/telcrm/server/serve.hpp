@@ -44,7 +44,10 @@ struct ServeOptions {
   /// retried later (the call never waits for it).
   std::chrono::milliseconds busy_timeout{1000};
   std::size_t threads = 16;  ///< HTTP connections served at once
-  std::FILE* log = stderr;   ///< start-up, one line per decision, shutdown
+  /// The index snapshot file (EngineOptions::index_snapshot): with PostgreSQL or SQLite the
+  /// node starts from it plus the changes since, instead of a full rebuild. Empty: none.
+  std::string index_snapshot{};
+  std::FILE* log = stderr;  ///< start-up, one line per decision, shutdown
   /// When set, called as the service starts with its settings, its employees and the CRM it
   /// found; the function it returns is then called with every call that ends, in order, on
   /// the log's thread (never on a call's) — `telcrm serve --timeline` prints each call so.
