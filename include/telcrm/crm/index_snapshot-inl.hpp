@@ -102,9 +102,9 @@ class SnapshotReader {
 inline void put_entity(SnapshotWriter& w, const EntityFacts& f) {
   w.put(static_cast<std::uint8_t>(f.ref.type));
   w.put(static_cast<std::int64_t>(f.ref.id));
-  const auto flags = static_cast<std::uint8_t>(
-      (f.exists ? 1 : 0) | (f.repeat ? 2 : 0) | (f.responsible ? 4 : 0) | (f.contact ? 8 : 0) |
-      (f.company ? 16 : 0) | (f.modified ? 32 : 0));
+  const auto flags =
+      static_cast<std::uint8_t>((f.exists ? 1 : 0) | (f.repeat ? 2 : 0) | (f.responsible ? 4 : 0) |
+                                (f.contact ? 8 : 0) | (f.company ? 16 : 0) | (f.modified ? 32 : 0));
   w.put(flags);
   if (f.responsible) w.put(static_cast<std::int64_t>(*f.responsible));
   if (f.contact) w.put(static_cast<std::int64_t>(*f.contact));
@@ -245,9 +245,9 @@ TELCRM_INLINE Result<IndexSnapshotInfo> load_index_snapshot(CrmIndex& index,
   std::uint32_t version = 0;
   if (!r.get(version)) return corrupt("truncated");
   if (version != index_snapshot_version)
-    return fail(Errc::unsupported_version,
-                path + ": index snapshot version " + std::to_string(version) + ", this build reads " +
-                    std::to_string(index_snapshot_version));
+    return fail(Errc::unsupported_version, path + ": index snapshot version " +
+                                               std::to_string(version) + ", this build reads " +
+                                               std::to_string(index_snapshot_version));
   if (sum.value() != stored) return corrupt("wrong checksum");
   std::uint32_t suffix = 0;
   std::uint8_t region_size = 0;
