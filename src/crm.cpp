@@ -7,3 +7,4 @@
 #include <telcrm/crm/data_quality-inl.hpp>
 #include <telcrm/crm/employee_index-inl.hpp>
 #include <telcrm/crm/exception_list-inl.hpp>
+#include <telcrm/crm/index_snapshot-inl.hpp>

@@ -152,6 +152,10 @@ class Connection {
     return conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK;
   }
   [[nodiscard]] PGconn* get() const noexcept { return conn_; }
+  /// True inside a transaction block (open, or failed and not yet rolled back).
+  [[nodiscard]] bool in_transaction() const noexcept {
+    return conn_ != nullptr && PQtransactionStatus(conn_) != PQTRANS_IDLE;
+  }
   /// The server process of this connection (to recognise its own notifications).
   [[nodiscard]] int backend_pid() const noexcept { return conn_ ? PQbackendPID(conn_) : 0; }
   /// "postgres DB@HOST:PORT", for messages: no user, no password.

@@ -23,12 +23,6 @@ namespace {
 
 constexpr std::int64_t import_lock = pg_detail::migration_lock + 3;
 
-// Rolls back the writer's open transaction (after a failure), if any.
-void roll_back(Connection& c) {
-  if (!c.broken() && PQtransactionStatus(c.get()) != PQTRANS_IDLE)
-    (void)c.exec("ROLLBACK", "rolling back");
-}
-
 // --- COPY, text format -------------------------------------------------------------------------
 
 // One table's rows for COPY … FROM STDIN, sent in chunks as they grow.
@@ -191,7 +185,7 @@ Result<void> PostgresCrmStore::Impl::import_locked(const CrmSnapshot& crm,
   if (auto ok = ensure_writer(); !ok) return ok;
   Connection& c = writer_;
   // Nodes importing at once: one imports, the others find its records (already_exists).
-  if (auto ok = c.exec("BEGIN", "import"); !ok) return fail(ok.error());
+  if (auto ok = begin_unit(c, "import"); !ok) return fail(ok.error());
   {
     Params p;
     p.add(import_lock);
@@ -203,11 +197,11 @@ Result<void> PostgresCrmStore::Impl::import_locked(const CrmSnapshot& crm,
         "EXISTS(SELECT 1 FROM history)",
         p, "import");
     if (!locked) {
-      roll_back(c);
+      abort_unit(c);
       return fail(locked.error());
     }
     if (locked->flag(0, 1)) {
-      roll_back(c);
+      abort_unit(c);
       return fail(
           Errc::already_exists,
           fmt::format("{}: already holds CRM records; import into an empty database", c.label()));
@@ -409,11 +403,11 @@ Result<void> PostgresCrmStore::Impl::import_locked(const CrmSnapshot& crm,
   };
   (void)phones;
   if (auto ok = run(); !ok) {
-    roll_back(c);
+    abort_unit(c);
     return ok;
   }
-  if (auto ok = c.exec("COMMIT", "import"); !ok) {
-    roll_back(c);
+  if (auto ok = end_unit(c, "import"); !ok) {
+    abort_unit(c);
     return fail(ok.error());
   }
   wrote(true, false, false);
@@ -422,9 +416,7 @@ Result<void> PostgresCrmStore::Impl::import_locked(const CrmSnapshot& crm,
 
 Result<void> PostgresCrmStore::import(const CrmSnapshot& crm, const PostgresProgress& progress) {
   std::lock_guard lock(impl_->write_mutex_);
-  if (impl_->group_open_)
-    return fail(Errc::invalid_state, impl_->writer_.label() + ": a write group is open");
-  return impl_->import_locked(crm, progress);
+  return impl_->import_locked(crm, progress);  // inside an open group: a savepoint of it
 }
 
 TELCRM_END_NAMESPACE

@@ -239,18 +239,18 @@ Result<void> PostgresCrmStore::Impl::save_settings_locked(const IntegrationSetti
                                                           std::span<const Employee> employees) {
   const std::string text = settings_to_json(settings);  // employees: the directory's table
   if (auto ok = ensure_writer(); !ok) return ok;
-  if (auto ok = writer_.exec("BEGIN", "saving the settings"); !ok) return fail(ok.error());
+  if (auto ok = begin_unit(writer_, "saving the settings"); !ok) return fail(ok.error());
   Params p;
   p.add(text);
   if (auto ok = writer_.query("INSERT INTO meta(key, value) VALUES('settings', $1) "
                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                               p, "saving the settings");
       !ok) {
-    roll_back(writer_);
+    abort_unit(writer_);
     return fail(ok.error());
   }
   if (auto ok = put_employees({employees.begin(), employees.end()}); !ok) {
-    roll_back(writer_);
+    abort_unit(writer_);
     return ok;
   }
   const IndexOptions wanted{settings.default_region, settings.match_suffix_digits};
@@ -258,14 +258,14 @@ Result<void> PostgresCrmStore::Impl::save_settings_locked(const IntegrationSetti
   const std::int64_t version_before = key_version_;
   if (!options_.phone_keys && !same_keys(wanted, before))
     if (auto ok = rekey_locked(wanted); !ok) {
-      roll_back(writer_);
+      abort_unit(writer_);
       std::lock_guard lock(keys_mutex_);
       keys_ = before;
       key_version_ = version_before;
       return ok;
     }
-  if (auto ok = writer_.exec("COMMIT", "saving the settings"); !ok) {
-    roll_back(writer_);
+  if (auto ok = end_unit(writer_, "saving the settings"); !ok) {
+    abort_unit(writer_);
     std::lock_guard lock(keys_mutex_);
     keys_ = before;
     key_version_ = version_before;
@@ -279,9 +279,7 @@ Result<void> PostgresCrmStore::Impl::save_settings_locked(const IntegrationSetti
 Result<void> PostgresCrmStore::save_settings(const IntegrationSettings& settings,
                                              std::span<const Employee> employees) {
   std::lock_guard lock(impl_->write_mutex_);
-  if (impl_->group_open_)
-    return fail(Errc::invalid_state, impl_->writer_.label() + ": a write group is open");
-  return impl_->save_settings_locked(settings, employees);
+  return impl_->save_settings_locked(settings, employees);  // inside an open group: a savepoint
 }
 
 TELCRM_END_NAMESPACE

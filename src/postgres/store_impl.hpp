@@ -138,6 +138,23 @@ class PostgresCrmStore::Impl {
     std::lock_guard lock(keys_mutex_);
     return keys_;
   }
+  /// Bulk work (import, settings) is a unit: its own transaction, or — inside an open write
+  /// group — a savepoint, committed with the group (so `crm import` stores settings and CRM
+  /// together, all or nothing).
+  [[nodiscard]] Result<pg_detail::PgResult> begin_unit(pg_detail::Connection& c,
+                                                       std::string_view what) {
+    return c.exec(group_open_ ? "SAVEPOINT telcrm_unit" : "BEGIN", what);
+  }
+  [[nodiscard]] Result<pg_detail::PgResult> end_unit(pg_detail::Connection& c,
+                                                     std::string_view what) {
+    return c.exec(group_open_ ? "RELEASE SAVEPOINT telcrm_unit" : "COMMIT", what);
+  }
+  /// Undoes the unit: the savepoint inside a group (the group stays usable), else the
+  /// transaction.
+  void abort_unit(pg_detail::Connection& c) {
+    if (c.broken() || !c.in_transaction()) return;
+    (void)c.exec(group_open_ ? "ROLLBACK TO SAVEPOINT telcrm_unit" : "ROLLBACK", "rolling back");
+  }
   /// The writer, reconnected if needed (the listener learns its new pid).
   [[nodiscard]] Result<void> ensure_writer();
 

@@ -19,6 +19,11 @@
 #include <telcrm/server/pbx_router.hpp>
 #include <telcrm/server/serve.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
+#if TELCRM_SERVER_POSTGRES
+#include <telcrm/postgres/postgres_crm_store.hpp>
+#else
+#define TELCRM_SERVER_POSTGRES 0
+#endif
 
 #include <fmt/format.h>
 #include <pthread.h>
@@ -95,10 +100,35 @@ int serve(const ServeOptions& options) {
 
   std::unique_ptr<SqliteCrmStore> sqlite;
   std::unique_ptr<MemoryCrmStore> memory;
+#if TELCRM_SERVER_POSTGRES
+  std::unique_ptr<PostgresCrmStore> postgres;
+#endif
   CrmStore* store = nullptr;
   Directory* base = nullptr;
   IntegrationSettings settings;
+  EngineOptions engine_options;
   std::string journal_path = options.journal;
+  std::string where = options.store;  // what the log may say about the store (no password)
+  // A database's settings: the ones given are stored (and its directory takes their
+  // employees), else the ones it holds are used. 0 when settings are in hand.
+  auto settle = [&](auto& db, const std::string& label) -> int {
+    if (loaded) {
+      auto staff = loaded->directory->employees();
+      if (!staff) return refuse(out, "employees", staff.error());
+      if (auto saved = db.save_settings(loaded->settings, *staff); !saved)
+        return refuse(out, label, saved.error());
+      settings = loaded->settings;
+      return 0;
+    }
+    auto stored = db.load_settings();
+    if (!stored) return refuse(out, label, stored.error());
+    if (!*stored) {
+      fmt::print(out, "telcrm serve: {} holds no settings: give --settings FILE\n", label);
+      return exit_usage;
+    }
+    settings = std::move(**stored);
+    return 0;
+  };
   if (options.store.rfind("sqlite:", 0) == 0) {
     const std::string path = options.store.substr(7);
     SqliteOptions sqlite_options;
@@ -109,24 +139,27 @@ int serve(const ServeOptions& options) {
     auto opened = SqliteCrmStore::open(path, sqlite_options);
     if (!opened) return refuse(out, path, opened.error());
     sqlite = std::move(*opened);
-    if (loaded) {
-      auto staff = loaded->directory->employees();
-      if (!staff) return refuse(out, "employees", staff.error());
-      if (auto saved = sqlite->save_settings(loaded->settings, *staff); !saved)
-        return refuse(out, path, saved.error());
-      settings = loaded->settings;
-    } else {
-      auto stored = sqlite->load_settings();
-      if (!stored) return refuse(out, path, stored.error());
-      if (!*stored) {
-        fmt::print(out, "telcrm serve: {} holds no settings: give --settings FILE\n", path);
-        return exit_usage;
-      }
-      settings = std::move(**stored);
-    }
+    if (int code = settle(*sqlite, path); code != 0) return code;
     store = sqlite.get();
     base = sqlite.get();  // the store's employees, kept in memory by the presence overlay
     if (journal_path.empty()) journal_path = path + ".outbox";
+#if TELCRM_SERVER_POSTGRES
+  } else if (options.store.rfind("postgres:", 0) == 0) {
+    // The conninfo may hold a password: only describe() (database, host, port) is printed.
+    PostgresOptions pg_options;
+    pg_options.lock_timeout = options.busy_timeout;
+    if (loaded)
+      pg_options.phone_keys =
+          IndexOptions{loaded->settings.default_region, loaded->settings.match_suffix_digits};
+    auto opened = PostgresCrmStore::open(options.store.substr(9), pg_options);
+    if (!opened) return refuse(out, "postgres", opened.error());
+    postgres = std::move(*opened);
+    where = postgres->describe();
+    if (int code = settle(*postgres, where); code != 0) return code;
+    store = postgres.get();
+    base = postgres.get();
+    engine_options.claim_window = postgres->claim_window();  // one window for every node
+#endif
   } else if (options.store == "memory") {
     if (!loaded) {
       fmt::print(out, "telcrm serve: --settings is required with the memory store\n");
@@ -137,10 +170,14 @@ int serve(const ServeOptions& options) {
     base = loaded->directory.get();
     settings = loaded->settings;
   } else {
-    fmt::print(out, "telcrm serve: --store: '{}' is neither memory nor sqlite:PATH\n",
-               options.store);
+    // Only the kind is echoed: the rest may be a conninfo with a password.
+    fmt::print(out, "telcrm serve: --store: '{}' is none of memory, sqlite:PATH{}\n",
+               options.store.substr(0, options.store.find(':')),
+               TELCRM_SERVER_POSTGRES ? ", postgres:CONNINFO" : "");
     return exit_usage;
   }
+
+  engine_options.index_snapshot = options.index_snapshot;
 
   std::unique_ptr<FileOutboxJournal> journal;
   if (!journal_path.empty()) {
@@ -167,7 +204,8 @@ int serve(const ServeOptions& options) {
   pbx::CapturingTelephony telephony;
   SystemClock clock;
   auto created = CallEngine::create(
-      settings, Ports{*store, presence, telephony, clock, &observer, journal.get()});
+      settings, Ports{*store, presence, telephony, clock, &observer, journal.get()},
+      engine_options);
   if (!created) return refuse(out, "settings", created.error());
   CallEngine& engine = **created;
   auto worker = std::make_unique<EngineWorker>(engine, clock);
@@ -241,9 +279,8 @@ int serve(const ServeOptions& options) {
   log.write(fmt::format(
       "telcrm serve: listening on http://{}:{} — store {}, journal {}, {} line(s), {} queue(s), "
       "bearer token {}{}",
-      options.host, (*listener)->port(), options.store,
-      journal_path.empty() ? "none" : journal_path, settings.lines.size(), settings.queues.size(),
-      options.token ? "required" : "not required",
+      options.host, (*listener)->port(), where, journal_path.empty() ? "none" : journal_path,
+      settings.lines.size(), settings.queues.size(), options.token ? "required" : "not required",
       pending_at_start > 0 ? fmt::format(", {} write(s) from the journal first", pending_at_start)
                            : std::string()));
 

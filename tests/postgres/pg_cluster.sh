@@ -8,6 +8,8 @@
 #   pg_cluster.sh stop STATE      stops the one STATE names and removes its directory
 #   pg_cluster.sh restart STATE   stops it at once (-m immediate) and starts it again
 #   pg_cluster.sh pgctl STATE ARGS…  runs pg_ctl on it (as its owner)
+#   pg_cluster.sh password STATE USER  makes USER (only) log in with a password over TCP
+#                  (scram-sha-256; every other user keeps trust) and reloads the server
 # Without PostgreSQL's server programs, `start` writes "UNAVAILABLE=<why>" to STATE and
 # succeeds (the tests then skip, loudly) — unless CI is set: then it fails.
 # Environment: TELCRM_PG_BINDIR (default: pg_config --bindir, else /usr/lib/postgresql/*/bin),
@@ -122,6 +124,13 @@ case "$cmd" in
     else
       as_owner "$BIN/pg_ctl" -D "$PGDATA" "$@" >/dev/null
     fi
+    ;;
+  password)
+    read_state
+    user=${3:?usage: pg_cluster.sh password STATE USER}
+    hba="$PGDATA/pg_hba.conf"
+    as_owner sh -c "{ printf 'host all %s 127.0.0.1/32 scram-sha-256\\n' '$user'; cat '$hba'; } >'$hba.new' && mv '$hba.new' '$hba'"
+    as_owner "$BIN/pg_ctl" -D "$PGDATA" reload >/dev/null
     ;;
   *) echo "pg_cluster: unknown command $cmd" >&2; exit 2 ;;
 esac

@@ -42,8 +42,34 @@ std::optional<StoreSpec> parse_store_spec(std::string_view text, std::string& er
     }
     return StoreSpec{StoreSpec::Kind::sqlite, std::move(file)};
   }
-  error = fmt::format("'{}' is neither memory nor sqlite:FILE", text);
+  if (text.starts_with("postgres:")) {
+    if (!postgres_built()) {
+      error = "this telcrm was built without PostgreSQL (telcrm::postgres)";
+      return std::nullopt;
+    }
+    return StoreSpec{StoreSpec::Kind::postgres, std::string(text.substr(9))};
+  }
+  // Only what comes before the first ':' is echoed: the rest might be a mistyped conninfo.
+  error = fmt::format("'{}' is none of memory, sqlite:FILE, postgres:CONNINFO",
+                      text.substr(0, text.find(':')));
   return std::nullopt;
+}
+
+bool postgres_built() noexcept {
+#if TELCRM_CLI_POSTGRES
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string printable(const StoreSpec& spec) {
+  switch (spec.kind) {
+    case StoreSpec::Kind::memory: return "memory";
+    case StoreSpec::Kind::sqlite: return spec.location;
+    case StoreSpec::Kind::postgres: return "postgres";
+  }
+  return {};
 }
 
 namespace {
@@ -69,6 +95,28 @@ CLI::Option* add_store_option(CLI::App& app, std::optional<StoreSpec>& out,
 
 CLI::Option* add_db_option(CLI::App& app, std::optional<StoreSpec>& out, const std::string& help) {
   return add_spec(app, "--db", "sqlite:", out, help, "FILE");
+}
+
+void add_database_options(CLI::App& app, std::optional<StoreSpec>& out) {
+  auto* db = add_db_option(app, out, "the SQLite database (as --store sqlite:FILE)");
+  auto read = [&out](const std::string& text) {
+    std::string error;
+    auto spec = parse_store_spec(text, error);
+    if (spec && spec->kind == StoreSpec::Kind::memory)
+      error = "a database is needed: sqlite:FILE or postgres:CONNINFO";
+    if (!spec || spec->kind == StoreSpec::Kind::memory)
+      throw CLI::ValidationError("--store", error);
+    out = std::move(*spec);
+  };
+  auto* store = app.add_option_function<std::string>(
+                       "--store", read, "sqlite:FILE or postgres:CONNINFO (a libpq conninfo)")
+                    ->type_name("STORE");
+  db->excludes(store);
+}
+
+int require_database(std::string_view command, const std::optional<StoreSpec>& spec) {
+  if (spec) return exit_ok;
+  return usage_error(command, "give --db FILE or --store sqlite:FILE|postgres:CONNINFO");
 }
 
 int usage_error(std::string_view command, std::string_view message) {

@@ -37,16 +37,26 @@ CLI::App* add_subcommand(CLI::App& parent, const std::string& name, const std::s
 CLI::Option* add_count(CLI::App& app, const std::string& name, std::optional<std::uint64_t>& out,
                        const std::string& help, std::uint64_t min = 0);
 
-/// Where a command keeps the CRM. The one reading of `--store SPEC` and `--db FILE`, so that
-/// another backend (`postgres:CONNINFO`) is one more case here and in the commands' switch.
+/// Where a command keeps the CRM. The one reading of `--store SPEC` and `--db FILE`.
 struct StoreSpec {
-  enum class Kind : std::uint8_t { memory, sqlite };
+  enum class Kind : std::uint8_t { memory, sqlite, postgres };
   Kind kind = Kind::memory;
-  std::string location{};  // sqlite: the database file
+  /// sqlite: the database file; postgres: the libpq conninfo (key=value pairs or a URI; may be
+  /// empty: the PG* variables, a service file). The conninfo may hold a password: it is never
+  /// printed, not even in a usage error.
+  std::string location{};
 };
 
-/// Reads `memory` or `sqlite:FILE`; nullopt with `error` saying what was expected.
+/// True when this telcrm was built with telcrm::postgres (`postgres:CONNINFO` is accepted).
+bool postgres_built() noexcept;
+
+/// Reads `memory`, `sqlite:FILE` or `postgres:CONNINFO`; nullopt with `error` saying what was
+/// expected (naming only the kind of a bad spec, never the rest of it).
 std::optional<StoreSpec> parse_store_spec(std::string_view text, std::string& error);
+
+/// What a message may say about `spec`: the file of an SQLite store, `postgres` for the other
+/// (the store's own describe() says more once it is open).
+std::string printable(const StoreSpec& spec);
 
 /// Adds `--store SPEC` (see parse_store_spec); a bad spec fails the parse (exit 2).
 CLI::Option* add_store_option(CLI::App& app, std::optional<StoreSpec>& out,
@@ -54,6 +64,14 @@ CLI::Option* add_store_option(CLI::App& app, std::optional<StoreSpec>& out,
 
 /// Adds `--db FILE`, which means `--store sqlite:FILE`, for the commands that need a database.
 CLI::Option* add_db_option(CLI::App& app, std::optional<StoreSpec>& out, const std::string& help);
+
+/// Adds `--db FILE` and `--store sqlite:FILE|postgres:CONNINFO` (not memory), which exclude
+/// each other, for the commands that work on a database. The command checks one was given
+/// (require_database()).
+void add_database_options(CLI::App& app, std::optional<StoreSpec>& out);
+
+/// exit_ok when `spec` names a database; else a usage error of `command` (exit_usage).
+int require_database(std::string_view command, const std::optional<StoreSpec>& spec);
 
 /// Prints `telcrm <command>: <message>` on stderr and returns exit_usage.
 int usage_error(std::string_view command, std::string_view message);

@@ -4,6 +4,9 @@
 #include <telcrm/json/crm_json.hpp>
 #include <telcrm/json/settings_json.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
+#if TELCRM_CLI_POSTGRES
+#include <telcrm/postgres/postgres_crm_store.hpp>
+#endif
 
 #include <fmt/core.h>
 
@@ -29,13 +32,13 @@ struct CheckOptions {
 
 struct ImportOptions {
   std::string snapshot;
-  std::optional<StoreSpec> db;  // required: always sqlite
+  std::optional<StoreSpec> db;  // required: sqlite or postgres
   std::optional<std::string> settings;
   bool quiet = false;
 };
 
 struct ExportOptions {
-  std::optional<StoreSpec> db;  // required: always sqlite
+  std::optional<StoreSpec> db;  // required: sqlite or postgres
 };
 
 void print_ref(const EntityRef& ref, bool first) {
@@ -93,7 +96,9 @@ int run_check(const CheckOptions& options) {
 
 constexpr const char* import_details =
     "Loads a CRM snapshot (the scenario format's `crm` section, as `crm export` prints it)\n"
-    "into an SQLite database, created when missing, in one transaction: all of it or none.\n"
+    "into a database — an SQLite file (--db FILE or --store sqlite:FILE), created when\n"
+    "missing, or PostgreSQL (--store postgres:CONNINFO, the tables created when missing;\n"
+    "COPY) — in one transaction: all of it or none.\n"
     "The database must not hold CRM records yet. With --settings the settings are stored\n"
     "too and the phones are keyed for their default region (else for none: only numbers\n"
     "written with a country code get an E.164 key until settings are stored).\n"
@@ -101,12 +106,49 @@ constexpr const char* import_details =
     "is damaged, not telcrm's, newer, read-only or not empty); 1 the storage failed.";
 
 constexpr const char* export_details =
-    "Prints the CRM of an SQLite database as a snapshot (the scenario format's `crm`\n"
-    "section, every list in id order) on stdout. Opens the file read-only: it works on\n"
-    "read-only files and never changes the database. `crm import` of the output gives the\n"
-    "same database back. Exit codes as `crm import`.";
+    "Prints the CRM of a database (--db FILE, --store sqlite:FILE or postgres:CONNINFO) as a\n"
+    "snapshot (the scenario format's `crm` section, every list in id order) on stdout. Opens\n"
+    "it read-only: it works on read-only files and never changes the database. `crm import`\n"
+    "of the output gives the same database back. Exit codes as `crm import`.";
+
+// Settings and CRM into `store` in one transaction: all of it or none (`cleanup` runs after
+// the rollback of a failed import).
+template <class Store, class Cleanup>
+int import_into(Store& store, const std::string& label,
+                const std::optional<LoadedSettings>& settings, const CrmSnapshot& crm, bool quiet,
+                Cleanup cleanup) {
+  const auto start = std::chrono::steady_clock::now();
+  auto failed = [&](const Error& e) {
+    store.rollback_group();
+    cleanup();
+    return database_error("crm import", e);
+  };
+  if (auto ok = store.begin_group(); !ok) return failed(ok.error());
+  if (settings) {
+    auto staff = settings->directory->employees();
+    if (!staff) return failed(staff.error());
+    if (auto ok = store.save_settings(settings->settings, *staff); !ok) return failed(ok.error());
+  }
+  {
+    auto bar = Progress::on_stderr("importing", quiet);
+    auto ok =
+        store.import(crm, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    bar.finish();
+    if (!ok) return failed(ok.error());
+  }
+  if (auto ok = store.commit_group(); !ok) return failed(ok.error());
+  if (!quiet) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print(stderr, "{}: imported {} contacts, {} companies, {} leads, {} deals in {:.1f} s\n",
+               label, grouped(crm.contacts.size()), grouped(crm.companies.size()),
+               grouped(crm.leads.size()), grouped(crm.deals.size()), seconds);
+  }
+  return exit_ok;
+}
 
 int run_import(const ImportOptions& options) {
+  if (int code = require_database("crm import", options.db); code != exit_ok) return code;
   const std::string& db = options.db->location;
   const bool quiet = options.quiet;
 
@@ -131,48 +173,43 @@ int run_import(const ImportOptions& options) {
     return exit_usage;
   }
 
-  const auto start = std::chrono::steady_clock::now();
+  if (options.db->kind == StoreSpec::Kind::postgres) {
+#if TELCRM_CLI_POSTGRES
+    auto store = PostgresCrmStore::open(options.db->location);
+    if (!store) return database_error("crm import", store.error());
+    return import_into(**store, (*store)->describe(), settings, *crm, quiet, [] {});
+#endif
+  }
   std::error_code ec;
   const bool existed = std::filesystem::exists(db, ec);
   SqliteOptions sqlite;
   sqlite.check_integrity = true;  // a damaged file is reported, never written to
   auto store = SqliteCrmStore::open(db, sqlite);
   if (!store) return database_error("crm import", store.error());
-  // Settings and CRM in one transaction: all of it or none; a file this run created goes
-  // again when nothing could be imported.
-  auto failed = [&](const Error& e) {
-    (*store)->rollback_group();
+  // A file this run created goes again when nothing could be imported.
+  return import_into(**store, db, settings, *crm, quiet, [&] {
     store->reset();
     if (!existed)
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix, ec);
-    return database_error("crm import", e);
-  };
-  if (auto ok = (*store)->begin_group(); !ok) return failed(ok.error());
-  if (settings) {
-    auto staff = settings->directory->employees();
-    if (!staff) return failed(staff.error());
-    if (auto ok = (*store)->save_settings(settings->settings, *staff); !ok)
-      return failed(ok.error());
-  }
-  {
-    auto bar = Progress::on_stderr("importing", quiet);
-    auto ok = (*store)->import(
-        *crm, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
-    bar.finish();
-    if (!ok) return failed(ok.error());
-  }
-  if (auto ok = (*store)->commit_group(); !ok) return failed(ok.error());
-  if (!quiet) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print(stderr, "{}: imported {} contacts, {} companies, {} leads, {} deals in {:.1f} s\n",
-               db, grouped(crm->contacts.size()), grouped(crm->companies.size()),
-               grouped(crm->leads.size()), grouped(crm->deals.size()), seconds);
-  }
-  return exit_ok;
+  });
 }
 
 int run_export(const ExportOptions& options) {
+  if (int code = require_database("crm export", options.db); code != exit_ok) return code;
+  if (options.db->kind == StoreSpec::Kind::postgres) {
+#if TELCRM_CLI_POSTGRES
+    PostgresOptions pg;
+    pg.read_only = true;
+    pg.create = false;
+    pg.listen = false;
+    auto store = PostgresCrmStore::open(options.db->location, pg);
+    if (!store) return database_error("crm export", store.error());
+    auto crm = (*store)->snapshot();
+    if (!crm) return database_error("crm export", crm.error());
+    fmt::print("{}", crm_to_json(*crm));
+    return exit_ok;
+#endif
+  }
   SqliteOptions sqlite;
   sqlite.read_only = true;
   auto store = SqliteCrmStore::open(options.db->location, sqlite);
@@ -201,8 +238,8 @@ int database_error(std::string_view command, const Error& error) {
 }
 
 void add_crm(CLI::App& parent, Commands& commands) {
-  CLI::App* crm =
-      add_subcommand(parent, "crm", "work with CRM snapshots and databases: check, import, export");
+  CLI::App* crm = add_subcommand(
+      parent, "crm", "work with CRM snapshots and databases: check, import, export, migrate");
   crm->require_subcommand(1);
 
   auto check = std::make_shared<CheckOptions>();
@@ -219,10 +256,10 @@ void add_crm(CLI::App& parent, Commands& commands) {
   commands.push_back({app, [check] { return run_check(*check); }});
 
   auto import = std::make_shared<ImportOptions>();
-  app =
-      add_subcommand(*crm, "import", "load a CRM snapshot into an SQLite database", import_details);
+  app = add_subcommand(*crm, "import", "load a CRM snapshot into a database (SQLite, PostgreSQL)",
+                       import_details);
   app->add_option("SNAPSHOT.json", import->snapshot, "the CRM snapshot")->type_name("")->required();
-  add_db_option(*app, import->db, "the SQLite database")->required();
+  add_database_options(*app, import->db);
   app->add_option("--settings", import->settings,
                   "the scenario format's settings object, stored with the CRM")
       ->type_name("FILE");
@@ -230,10 +267,11 @@ void add_crm(CLI::App& parent, Commands& commands) {
   commands.push_back({app, [import] { return run_import(*import); }});
 
   auto exporting = std::make_shared<ExportOptions>();
-  app = add_subcommand(*crm, "export", "print the CRM of an SQLite database as a snapshot",
-                       export_details);
-  add_db_option(*app, exporting->db, "the SQLite database")->required();
+  app = add_subcommand(*crm, "export", "print the CRM of a database as a snapshot", export_details);
+  add_database_options(*app, exporting->db);
   commands.push_back({app, [exporting] { return run_export(*exporting); }});
+
+  add_crm_migrate(*crm, commands);
 }
 
 }  // namespace telcrm::cli

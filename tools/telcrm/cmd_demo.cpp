@@ -4,6 +4,9 @@
 #include <telcrm/json/scenario_json.hpp>
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
+#if TELCRM_CLI_POSTGRES
+#include <telcrm/postgres/postgres_crm_store.hpp>
+#endif
 
 #include <fmt/core.h>
 #include <unistd.h>
@@ -50,11 +53,12 @@ constexpr const char* details =
     "not), each routing step with its reason, who answered, what the CRM got; then a summary\n"
     "of the day.\n"
     "\n"
-    "With --db the demo is large: the first run generates a CRM of ~10^5 contacts and\n"
-    "companies (numbers from several countries, written every way people write them, with\n"
-    "duplicates and junk) into FILE, then replays a day of calls against it through the\n"
-    "SQLite store and shows the summary and the first calls (--calls, default 5). Every\n"
-    "later run reuses FILE and replays the next day.\n\n"
+    "With --db FILE (or --store sqlite:FILE|postgres:CONNINFO) the demo is large: the first\n"
+    "run generates a CRM of ~10^5 contacts and companies (numbers from several countries,\n"
+    "written every way people write them, with duplicates and junk) into the database, then\n"
+    "replays a day of calls against it through the store and shows the summary and the\n"
+    "first calls (--calls, default 5). Every later run reuses the database and replays the\n"
+    "next day.\n\n"
     "The bundled day is looked up in the source tree this program was built from, then in\n"
     "<prefix>/share/telcrm beside the installed program, then in the configured install\n"
     "directory. Any scenario in the format of `telcrm replay` can be shown with --scenario.";
@@ -83,9 +87,11 @@ std::vector<std::filesystem::path> demo_candidates() {
   return paths;
 }
 
-// The large demo (issue 6): a generated CRM in a SQLite file, one more day per run.
-int run_database_demo(const Options& given, Scenario company, ReplayOptions options, ColorMode mode,
-                      std::uint64_t shown) {
+// The large demo (issue 6): a generated CRM in a database (`db` names it in messages), one
+// more day per run.
+template <class Store>
+int database_demo(Store& store, const std::string& db, const char* kind, const Options& given,
+                  Scenario company, ReplayOptions options, ColorMode mode, std::uint64_t shown) {
   DemoSize size;
   if (given.contacts) {
     size.contacts = *given.contacts;
@@ -94,15 +100,12 @@ int run_database_demo(const Options& given, Scenario company, ReplayOptions opti
   }
   if (given.day_calls) size.calls = *given.day_calls;
   const bool quiet = given.quiet;
-  const std::string& db = given.db->location;
   const auto started = std::chrono::steady_clock::now();
   auto seconds_since = [](auto since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   };
 
-  auto store = SqliteCrmStore::open(db, SqliteOptions{});
-  if (!store) return database_error("demo", store.error());
-  auto filled = (*store)->has_data();
+  auto filled = store.has_data();
   if (!filled) return database_error("demo", filled.error());
   if (!*filled) {
     DemoDataStats stats;
@@ -114,11 +117,10 @@ int run_database_demo(const Options& given, Scenario company, ReplayOptions opti
     }
     {
       auto bar = Progress::on_stderr("writing it to " + db, quiet);
-      if (auto ok = (*store)->import(crm, [&](std::size_t d, std::size_t t) { bar.update(d, t); });
-          !ok)
+      if (auto ok = store.import(crm, [&](std::size_t d, std::size_t t) { bar.update(d, t); }); !ok)
         return database_error("demo", ok.error());
     }
-    if (auto ok = (*store)->save_settings(company.settings, company.employees); !ok)
+    if (auto ok = store.save_settings(company.settings, company.employees); !ok)
       return database_error("demo", ok.error());
     fmt::print(
         "Generated {}: {} contacts, {} companies, {} leads, {} deals — {} phones, {} foreign, "
@@ -127,18 +129,18 @@ int run_database_demo(const Options& given, Scenario company, ReplayOptions opti
         stats.phones, stats.foreign_phones, stats.shared_numbers, stats.junk_phones,
         seconds_since(started));
   } else {
-    fmt::print("Reusing {} (delete it to start over)\n\n", db);
+    fmt::print("Reusing {} (empty it to start over)\n\n", db);
   }
 
   // One more working day per run: day k starts after the k calls-days already recorded.
-  auto counts = (*store)->counts();
+  auto counts = store.counts();
   if (!counts) return database_error("demo", counts.error());
   const std::size_t day_number = counts->history / std::max<std::size_t>(size.calls, 1);
   const Timestamp first_day = company.calls.empty()
                                   ? std::chrono::sys_days(std::chrono::year(2026) / 11 / 24)
                                   : std::chrono::floor<std::chrono::days>(company.calls.front().at);
   const Timestamp day = first_day + std::chrono::days(static_cast<int>(day_number));
-  auto snapshot = (*store)->snapshot();
+  auto snapshot = store.snapshot();
   if (!snapshot) return database_error("demo", snapshot.error());
   Scenario scenario;
   scenario.name =
@@ -150,7 +152,7 @@ int run_database_demo(const Options& given, Scenario company, ReplayOptions opti
   for (auto& call : scenario.calls) call.id = fmt::format("day{}-{}", day_number + 1, call.id);
 
   const auto replay_started = std::chrono::steady_clock::now();
-  auto output = replay(scenario, **store, options);
+  auto output = replay(scenario, store, options);
   if (!output) return database_error("demo", output.error());
   const double replay_seconds = seconds_since(replay_started);
   scenario.crm = std::move(output->crm_after);
@@ -162,12 +164,30 @@ int run_database_demo(const Options& given, Scenario company, ReplayOptions opti
       stdout, static_cast<std::size_t>(std::min<std::uint64_t>(shown, output->calls.size())));
   timeline.print_summary(stdout);
   fmt::print(
-      "\n{} calls through the engine and the SQLite store in {:.2f} s ({:.0f} calls/s, index and "
+      "\n{} calls through the engine and the {} store in {:.2f} s ({:.0f} calls/s, index and "
       "CRM load included); {:.1f} s in all.\n",
-      output->calls.size(), replay_seconds,
+      output->calls.size(), kind, replay_seconds,
       static_cast<double>(output->calls.size()) / std::max(replay_seconds, 1e-9),
       seconds_since(started));
   return exit_ok;
+}
+
+int run_database_demo(const Options& given, Scenario company, ReplayOptions options, ColorMode mode,
+                      std::uint64_t shown) {
+  if (given.db->kind == StoreSpec::Kind::postgres) {
+#if TELCRM_CLI_POSTGRES
+    PostgresOptions pg;
+    pg.listen = false;
+    auto store = PostgresCrmStore::open(given.db->location, pg);
+    if (!store) return database_error("demo", store.error());
+    return database_demo(**store, (*store)->describe(), "PostgreSQL", given, std::move(company),
+                         options, mode, shown);
+#endif
+  }
+  const std::string& db = given.db->location;
+  auto store = SqliteCrmStore::open(db, SqliteOptions{});
+  if (!store) return database_error("demo", store.error());
+  return database_demo(**store, db, "SQLite", given, std::move(company), options, mode, shown);
 }
 
 int run(const Options& given) {
@@ -200,7 +220,7 @@ int run(const Options& given) {
     fmt::print(stderr, "{}: {}\n", path, scenario.error().message());
     return exit_usage;
   }
-  if (given.db)
+  if (given.db && given.db->kind != StoreSpec::Kind::memory)
     return run_database_demo(given, std::move(*scenario), options, *mode, given.calls.value_or(5));
   auto output = replay(*scenario, options);
   if (!output) {
@@ -233,8 +253,12 @@ void add_demo(CLI::App& parent, Commands& commands) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   add_count(*app, "--calls", options->calls,
             "show only the first N calls (the summary still counts them all)");
-  add_db_option(*app, options->db,
-                "the large demo: a generated CRM in this SQLite file, a day of calls");
+  auto* db = add_db_option(*app, options->db,
+                           "the large demo: a generated CRM in this SQLite file, a day of calls");
+  add_store_option(*app, options->db,
+                   "memory (the small demo, default), or the large demo in sqlite:FILE (as "
+                   "--db) or postgres:CONNINFO")
+      ->excludes(db);
   add_count(*app, "--contacts", options->contacts,
             "with --db: contacts to generate (default 70000, plus half as many companies)", 1);
   add_count(*app, "--day-calls", options->day_calls, "with --db: calls in the day (default 1200)",

@@ -3,6 +3,9 @@
 #include <telcrm/json/scenario_json.hpp>
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sqlite/sqlite_replay.hpp>
+#if TELCRM_CLI_POSTGRES
+#include <telcrm/postgres/postgres_replay.hpp>
+#endif
 
 #include <fmt/core.h>
 
@@ -32,36 +35,33 @@ constexpr const char* details =
     "format). Errors in the scenario are printed as `SCENARIO.json: $.calls[2].direction: …`\n"
     "with exit code 2; nothing is run then.\n"
     "\n"
-    "The CRM is in memory (holding the scenario's `crm`) unless --store sqlite:FILE names an\n"
-    "SQLite database: one without CRM records first gets the scenario's `crm`; calls already\n"
+    "The CRM is in memory (holding the scenario's `crm`) unless --store names a database,\n"
+    "sqlite:FILE or postgres:CONNINFO (a libpq conninfo or URI; PGPASSFILE, service files\n"
+    "and PG* variables work; it is never printed). A database without CRM records first gets\n"
+    "the scenario's `crm`; calls already\n"
     "complete in it (their history record is stored) are skipped, by call id, so running the\n"
     "replay again after an interruption completes the other calls and duplicates none. All\n"
     "writes of one call are one transaction. The output lists the calls run now and the\n"
     "whole database's CRM. A database that is damaged, not telcrm's, newer or read-only is\n"
     "refused with exit code 2 and left as it is; a storage failure midway is exit code 1.";
 
-// Replays `scenario` (read from `scenario_path`) into the SQLite database at `path`; prints
-// the output document.
-int replay_sqlite(const std::string& path, const std::string& scenario_path,
-                  const Scenario& scenario, const ReplayOptions& replay_options, bool quiet) {
-  SqliteOptions options;
-  options.check_integrity = true;  // a damaged file is reported, never written to
-  options.phone_keys =
-      IndexOptions{scenario.settings.default_region, scenario.settings.match_suffix_digits};
-  auto store = SqliteCrmStore::open(path, options);
-  if (!store) return database_error("replay", store.error());
+// Replays `scenario` (read from `scenario_path`) into `store` (`label` names it in messages);
+// prints the output document.
+template <class Store, class StoreReplayOptions>
+int replay_into(Store& store, const std::string& label, const std::string& scenario_path,
+                const Scenario& scenario, const ReplayOptions& replay_options, bool quiet) {
   auto importing = Progress::on_stderr("importing", quiet);
   auto calling = Progress::on_stderr("calls", quiet);
-  SqliteReplayOptions sqlite_options;
-  sqlite_options.replay = replay_options;
-  sqlite_options.import_progress = [&](std::size_t done, std::size_t total) {
+  StoreReplayOptions store_options;
+  store_options.replay = replay_options;
+  store_options.import_progress = [&](std::size_t done, std::size_t total) {
     importing.update(done, total);
   };
-  sqlite_options.call_progress = [&](std::size_t done, std::size_t total) {
+  store_options.call_progress = [&](std::size_t done, std::size_t total) {
     importing.finish();
     calling.update(done, total);
   };
-  auto result = replay_resumable(scenario, **store, sqlite_options);
+  auto result = replay_resumable(scenario, store, store_options);
   importing.finish();
   calling.finish();
   if (!result) {
@@ -70,6 +70,7 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path,
       case Errc::storage_corrupt:
       case Errc::unsupported_version:
       case Errc::permission_denied:
+      case Errc::not_found:
       case Errc::io_error: return database_error("replay", result.error());
       default:  // what the engine found wrong with the scenario, as without a database
         fmt::print(stderr, "{}: {}\n", scenario_path, result.error().message());
@@ -77,11 +78,38 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path,
     }
   }
   if (!quiet && result->skipped > 0)
-    fmt::print(stderr, "{}: {} call(s) already complete in the database were skipped\n", path,
+    fmt::print(stderr, "{}: {} call(s) already complete in the database were skipped\n", label,
                grouped(result->skipped));
   fmt::print("{}", replay_output_to_json(result->output.calls, result->output.crm_after));
   return exit_ok;
 }
+
+int replay_sqlite(const std::string& path, const std::string& scenario_path,
+                  const Scenario& scenario, const ReplayOptions& replay_options, bool quiet) {
+  SqliteOptions options;
+  options.check_integrity = true;  // a damaged file is reported, never written to
+  options.phone_keys =
+      IndexOptions{scenario.settings.default_region, scenario.settings.match_suffix_digits};
+  auto store = SqliteCrmStore::open(path, options);
+  if (!store) return database_error("replay", store.error());
+  return replay_into<SqliteCrmStore, SqliteReplayOptions>(**store, path, scenario_path, scenario,
+                                                          replay_options, quiet);
+}
+
+#if TELCRM_CLI_POSTGRES
+// The conninfo may hold a password: messages name the store by its describe().
+int replay_postgres(const std::string& conninfo, const std::string& scenario_path,
+                    const Scenario& scenario, const ReplayOptions& replay_options, bool quiet) {
+  PostgresOptions options;
+  options.phone_keys =
+      IndexOptions{scenario.settings.default_region, scenario.settings.match_suffix_digits};
+  options.listen = false;  // one writer for the run: nothing to hear
+  auto store = PostgresCrmStore::open(conninfo, options);
+  if (!store) return database_error("replay", store.error());
+  return replay_into<PostgresCrmStore, PostgresReplayOptions>(
+      **store, (*store)->describe(), scenario_path, scenario, replay_options, quiet);
+}
+#endif
 
 int run(const Options& given) {
   ReplayOptions options;
@@ -99,6 +127,12 @@ int run(const Options& given) {
   switch (store.kind) {
     case StoreSpec::Kind::sqlite:
       return replay_sqlite(store.location, path, *scenario, options, given.quiet);
+    case StoreSpec::Kind::postgres:
+#if TELCRM_CLI_POSTGRES
+      return replay_postgres(store.location, path, *scenario, options, given.quiet);
+#else
+      break;  // refused by the parse
+#endif
     case StoreSpec::Kind::memory: break;
   }
   auto output = replay(*scenario, options);
@@ -118,9 +152,9 @@ void add_replay(CLI::App& parent, Commands& commands) {
                                  "run a scenario through the engine; print what happened", details);
   app->add_option("SCENARIO.json", options->path, "the scenario")->type_name("")->required();
   add_count(*app, "--seed", options->seed, "seed of the `random` queue distribution (default 1)");
-  add_store_option(*app, options->store, "memory (default) or sqlite:FILE");
+  add_store_option(*app, options->store, "memory (default), sqlite:FILE or postgres:CONNINFO");
   app->add_flag("--quiet", options->quiet,
-                "no progress bar and no notes on stderr (with --store sqlite:)");
+                "no progress bar and no notes on stderr (with a database)");
   commands.push_back({app, [options] { return run(*options); }});
 }
 

@@ -148,7 +148,9 @@ void add_serve(CLI::App& parent, Commands& commands) {
   app->add_option("--settings", a->options.settings_path,
                   "the scenario format's settings object with its employees; stored in the "
                   "database (default: the settings the database holds)");
-  app->add_option("--store", a->options.store, "memory (an empty CRM) or sqlite:PATH")
+  app->add_option("--store", a->options.store,
+                  "memory (an empty CRM), sqlite:PATH or postgres:CONNINFO (a libpq conninfo or "
+                  "URI, never printed; several nodes may share one database)")
       ->capture_default_str();
   app->add_option("--listen", a->listen, "HOST:PORT to listen on (port 0: any free one)")
       ->capture_default_str();
@@ -157,8 +159,10 @@ void add_serve(CLI::App& parent, Commands& commands) {
   auto* no_token_opt = app->add_flag("--no-token", a->no_token,
                                      "accept requests without a token (trusted loopback only)");
   token_opt->excludes(no_token_opt);
-  app->add_option("--journal", a->options.journal,
-                  "the outbox journal (default: DATABASE.outbox beside an SQLite database)");
+  app->add_option(
+      "--journal", a->options.journal,
+      "the outbox journal (default: DATABASE.outbox beside an SQLite database; none for "
+      "memory and PostgreSQL unless given: one per node)");
   app->add_option("--journal-sync", a->journal_sync,
                   "each: flush every journal line to the disk before the call goes on; group: "
                   "flush them together after each write to the store")
@@ -167,6 +171,11 @@ void add_serve(CLI::App& parent, Commands& commands) {
   app->add_option("--drain", a->drain_seconds, "seconds to keep flushing after SIGTERM")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  app->add_option("--index-snapshot", a->options.index_snapshot,
+                  "start from this index snapshot file plus the changes since it was written "
+                  "(rewritten after every full rebuild); a damaged or stale one means a full "
+                  "rebuild")
+      ->type_name("FILE");
   app->add_flag("--timeline", a->timeline,
                 "print each call on stdout when it ends, as `telcrm demo` does");
   app->add_option("--threads", a->options.threads, "HTTP connections served at once")

@@ -15,6 +15,8 @@ void add_normalize(CLI::App& parent, Commands& commands);
 void add_match(CLI::App& parent, Commands& commands);
 /// `crm` and its subcommands check, import and export.
 void add_crm(CLI::App& parent, Commands& commands);
+/// `crm migrate`: a whole SQLite deployment into PostgreSQL (cmd_migrate.cpp).
+void add_crm_migrate(CLI::App& crm, Commands& commands);
 void add_replay(CLI::App& parent, Commands& commands);
 void add_lint(CLI::App& parent, Commands& commands);
 void add_demo(CLI::App& parent, Commands& commands);

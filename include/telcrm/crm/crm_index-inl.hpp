@@ -95,20 +95,26 @@ class FactsCollector : public CrmVisitor {
   FactsCollector(const IndexOptions& options, const PhoneNormalizer& normalizer)
       : options_(options), normalizer_(normalizer) {}
 
-  void visit(const Contact& c) override {
+  void visit(const Contact& c) override { take(c, keys(c.phones)); }
+  void visit(const Company& c) override { take(c, keys(c.phones)); }
+  void visit(const Lead& l) override { take(l, keys(l.phones)); }
+  void visit(const Deal& d) override { take(d, {}); }
+
+  // The same with the phones already read into `phones` (the parallel rebuild's workers).
+  void take(const Contact& c, std::vector<PhoneKey> phones) {
     EntityFacts& f = slot({EntityType::contact, c.id});
     f.exists = true;
     f.responsible = c.responsible;
     f.company = c.company;
-    f.phones = keys(c.phones);
+    f.phones = std::move(phones);
   }
-  void visit(const Company& c) override {
+  void take(const Company& c, std::vector<PhoneKey> phones) {
     EntityFacts& f = slot({EntityType::company, c.id});
     f.exists = true;
     f.responsible = c.responsible;
-    f.phones = keys(c.phones);
+    f.phones = std::move(phones);
   }
-  void visit(const Lead& l) override {
+  void take(const Lead& l, std::vector<PhoneKey> phones) {
     EntityFacts& f = slot({EntityType::lead, l.id});
     f.exists = true;
     f.responsible = l.responsible;
@@ -117,9 +123,9 @@ class FactsCollector : public CrmVisitor {
     f.modified = l.modified;
     f.lead_status = l.status;
     f.repeat = l.repeat;
-    f.phones = keys(l.phones);
+    f.phones = std::move(phones);
   }
-  void visit(const Deal& d) override {
+  void take(const Deal& d, std::vector<PhoneKey> /*phones: a deal has none*/) {
     EntityFacts& f = slot({EntityType::deal, d.id});
     f.exists = true;
     f.responsible = d.responsible;
@@ -664,3 +670,5 @@ TELCRM_INLINE void CrmIndex::Writer::set_responsible(EntityRef ref,
 }
 
 TELCRM_END_NAMESPACE
+
+#include <telcrm/crm/crm_index_rebuild-inl.hpp>  // the parallel rebuild, facts in and out

@@ -20,6 +20,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -228,6 +229,21 @@ class CrmIndex {
   void rebuild(Loader&& loaded);
   /// Replaces the whole index with the contents of `snapshot`.
   void rebuild(const CrmSnapshot& snapshot);
+  /// How a rebuild reads the records: a function that streams them to the visitor it is
+  /// given, e.g. `[&](CrmVisitor& v) { return store.scan(v); }` — the caller (the engine)
+  /// reads the store; the index never calls a port.
+  using Scan = std::function<Result<void>(CrmVisitor&)>;
+  /// Replaces the whole index with what `scan` streams, on `threads` threads (0: every core;
+  /// 1: this thread only, as rebuild(Loader&&)): the scan streams records in chunks to
+  /// workers that read their phones into keys meanwhile (the costly part); the facts are then
+  /// merged in scan order, so the index equals the one a single thread builds.
+  [[nodiscard]] Result<void> rebuild(const Scan& scan, unsigned threads);
+  /// Replaces the whole index with `facts` (as export_facts() returned them, e.g. read back
+  /// from an index snapshot file: see telcrm/crm/index_snapshot.hpp). No phone is read.
+  void rebuild(std::vector<EntityFacts> facts);
+  /// Every entity's facts as the index holds them now (folding pending updates first), in
+  /// the order a rebuild would file them.
+  [[nodiscard]] std::vector<EntityFacts> export_facts();
 
   /// Runs `changes(Writer&)` and publishes all its changes at once.
   template <class F>

@@ -8,6 +8,7 @@
 #include <telcrm/calllog/call_log.hpp>
 #include <telcrm/crm/crm_index.hpp>
 #include <telcrm/crm/crm_matcher.hpp>
+#include <telcrm/crm/index_snapshot.hpp>
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/detail/call_state.hpp>
 #include <telcrm/engine/detail/outbox.hpp>
@@ -69,6 +70,7 @@ class CallEngine::Impl {
   std::mutex refresh_mutex_;
   std::uint64_t seen_version_ = 0;
   std::uint64_t change_cursor_ = 0;
+  bool snapshot_tried_ = false;  // the index snapshot file is read at the first load only
 
   void observe(Result<void> r) {
     if (!r) observer_errors_.fetch_add(1, std::memory_order_relaxed);
@@ -128,13 +130,20 @@ class CallEngine::Impl {
 
   // --- the index -----------------------------------------------------------------------------
 
-  // Loads the whole index from the store. Queued writes wait meanwhile (what they created is
-  // filed again afterwards under its provisional ids, so no pending creation is forgotten).
+  // Loads the whole index: from the snapshot file the first time, when there is a usable one,
+  // else from the store (then the file is written anew). Queued writes wait meanwhile (what
+  // they created is filed again afterwards under its provisional ids, so no pending creation
+  // is forgotten).
   Result<void> load_index() {
-    return outbox_.with_flush_paused([&]() -> Result<void> {
-      std::uint64_t cursor = 0;
+    const CrmChangeFeed* feed = ports_.store.change_feed();
+    const bool try_snapshot = feed != nullptr && !options_.index_snapshot.empty() &&
+                              !std::exchange(snapshot_tried_, true);
+    if (try_snapshot)
+      if (auto ok = load_index_from_snapshot(*feed); ok && *ok) return {};
+    std::uint64_t cursor = 0;
+    auto loaded = outbox_.with_flush_paused([&]() -> Result<void> {
       std::uint64_t version = 0;
-      if (const CrmChangeFeed* feed = ports_.store.change_feed()) {
+      if (feed != nullptr) {
         auto c = feed->change_cursor();
         if (!c) return fail(c.error());
         auto v = feed->data_version();
@@ -142,9 +151,9 @@ class CallEngine::Impl {
         cursor = *c;
         version = *v;
       }
-      auto loader = index_.loader();
-      if (auto scanned = ports_.store.scan(loader); !scanned) return fail(scanned.error());
-      index_.rebuild(std::move(loader));
+      // The engine reads the store; the index only takes what the scan streams.
+      auto scan = [this](CrmVisitor& v) { return ports_.store.scan(v); };
+      if (auto rebuilt = index_.rebuild(scan, options_.rebuild_threads); !rebuilt) return rebuilt;
       index_.update([&](CrmIndex::Writer& w) {
         outbox_.for_each_queued_create([&](const WriteOp& op) { file_created(w, op); });
       });
@@ -152,6 +161,32 @@ class CallEngine::Impl {
       seen_version_ = version;
       index_ready_.store(true, std::memory_order_release);
       return {};
+    });
+    // For the next start (a failure to write it costs only that start's speed).
+    if (loaded && feed != nullptr && !options_.index_snapshot.empty())
+      (void)save_index_snapshot(index_, options_.index_snapshot, cursor);
+    return loaded;
+  }
+
+  // The snapshot file, then the changes since its cursor. True when the index is ready; false
+  // when the file or the feed could not serve (the caller rebuilds); an error of the store.
+  Result<bool> load_index_from_snapshot(const CrmChangeFeed& feed) {
+    return outbox_.with_flush_paused([&]() -> Result<bool> {
+      auto version = feed.data_version();
+      if (!version) return fail(version.error());
+      auto info = load_index_snapshot(index_, options_.index_snapshot);
+      if (!info) return false;
+      auto changes = feed.changes_since(info->cursor);
+      if (!changes) return fail(changes.error());
+      if (!changes->complete) return false;  // a cursor this database never handed out
+      if (auto ok = reindex(changes->changed); !ok) return fail(ok.error());
+      index_.update([&](CrmIndex::Writer& w) {
+        outbox_.for_each_queued_create([&](const WriteOp& op) { file_created(w, op); });
+      });
+      change_cursor_ = changes->cursor;
+      seen_version_ = *version;
+      index_ready_.store(true, std::memory_order_release);
+      return true;
     });
   }
 

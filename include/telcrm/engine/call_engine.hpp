@@ -51,6 +51,14 @@ struct EngineOptions {
   std::size_t remembered_calls = 100000;
   /// How many queued batches one store call may take (CrmStore::apply_all).
   std::size_t max_group = 64;
+  /// Threads of the full index rebuild (0: every core; see CrmIndex::rebuild).
+  unsigned rebuild_threads = 0;
+  /// An index snapshot file (telcrm/crm/index_snapshot.hpp), used with a store that has a
+  /// change feed: the first load of the index reads it and catches up with the changes since
+  /// its cursor instead of rebuilding; a missing, damaged, stale or newer file (or a cursor the
+  /// feed cannot answer) falls back to a full rebuild, after which the file is written anew.
+  /// Empty: always the full rebuild.
+  std::string index_snapshot{};
 };
 
 /// Where a call is, as an event's answer.

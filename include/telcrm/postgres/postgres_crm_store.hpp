@@ -195,8 +195,9 @@ class PostgresCrmStore final : public CrmStore,
 
   // --- settings ---
   /// Stores `settings` (as the scenario format's JSON) and makes `employees` the directory,
-  /// in one transaction; re-keys the phones when the region or suffix digits change (unless
-  /// opened with explicit phone_keys).
+  /// in one transaction (inside an open write group: a savepoint of it, committed with the
+  /// group); re-keys the phones when the region or suffix digits change (unless opened with
+  /// explicit phone_keys).
   [[nodiscard]] Result<void> save_settings(const IntegrationSettings& settings,
                                            std::span<const Employee> employees);
   /// The stored settings; nullopt when none were saved.
@@ -206,7 +207,8 @@ class PostgresCrmStore final : public CrmStore,
 
   // --- bulk work and inspection ---
   /// Loads `crm` (ids as given) into a database that holds no CRM record yet, in one
-  /// transaction (COPY), then moves every id generator past the ids loaded.
+  /// transaction (COPY; inside an open write group: a savepoint of it, so settings and CRM
+  /// commit together), then moves every id generator past the ids loaded.
   /// Errors: already_exists (CRM records present), invalid_argument (duplicate id, dangling
   /// reference), storage errors.
   [[nodiscard]] Result<void> import(const CrmSnapshot& crm, const PostgresProgress& progress = {});

@@ -40,13 +40,15 @@ struct ServeOptions {
   /// The scenario format's settings object (with `employees`); stored in the database, whose
   /// directory then serves the employees. Empty: the settings the database holds.
   std::string settings_path{};
-  std::string store = "memory";  ///< `memory` (an empty CRM) or `sqlite:PATH`
+  /// `memory` (an empty CRM), `sqlite:PATH` or `postgres:CONNINFO` (when built with
+  /// telcrm::postgres; the conninfo is never logged: the store's describe() is).
+  std::string store = "memory";
   std::string host = "127.0.0.1";
   int port = 8470;  ///< 0: any free port (printed at start)
   /// The bearer token; nullopt (`--no-token`) accepts requests without one.
   std::optional<std::string> token{};
   /// The outbox journal (R-I3); empty: `<database>.outbox` beside an SQLite database, none
-  /// for the memory store.
+  /// for the memory store and PostgreSQL (give each node its own).
   std::string journal{};
   /// true: every journal line is flushed to the disk before the event that wrote it returns;
   /// false: the lines are flushed together after each flush of the outbox (a crash of the
@@ -58,7 +60,10 @@ struct ServeOptions {
   /// retried later (the call never waits for it).
   std::chrono::milliseconds busy_timeout{1000};
   std::size_t threads = 16;  ///< HTTP connections served at once
-  std::FILE* log = stderr;   ///< start-up, one line per decision, shutdown
+  /// The index snapshot file (EngineOptions::index_snapshot): with PostgreSQL or SQLite the
+  /// node starts from it plus the changes since, instead of a full rebuild. Empty: none.
+  std::string index_snapshot{};
+  std::FILE* log = stderr;  ///< start-up, one line per decision, shutdown
   /// When set, the Bitrix24-compatible REST API is served too.
   std::optional<Bitrix24ServeOptions> bitrix24{};
   /// When set, called as the service starts with its settings, its employees and the CRM it

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: Apache-2.0
+// index_join_bench: how fast a node that joins has its index. In one run, on one SQLite
+// database of N stored contacts (created once at PATH, reused after):
+//   rebuild_old_s       CrmIndex::rebuild(scan, 1): the single-threaded rebuild engines used
+//   rebuild_parallel_s  CrmIndex::rebuild(scan, 0): scan and phone reading on every core
+//   snapshot_save_s     save_index_snapshot() after the rebuild (file size printed)
+//   snapshot_load_s     load_index_snapshot() into a fresh index
+// and the ratios; every index is checked to hold the same entities and phones.
+//
+//   index_join_bench PATH [CONTACTS (default 1000000)] [THREADS (default 0: every core)]
+#include <telcrm/crm/crm_index.hpp>
+#include <telcrm/crm/index_snapshot.hpp>
+#include <telcrm/sqlite/sqlite_crm_store.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+using namespace telcrm;
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// CPU seconds of the whole process (every thread): what a step costs on a busy machine,
+// where wall time also counts the other processes' turns.
+double cpu_now() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// Contacts with one or two phones written the ways people write them, a company per ten,
+// a deal per five (so the open-deal lists are filled too).
+CrmSnapshot generate(std::size_t contacts) {
+  CrmSnapshot crm;
+  crm.contacts.reserve(contacts);
+  for (std::size_t i = 0; i < contacts; ++i) {
+    Contact c;
+    c.id = static_cast<EntityId>(i + 1);
+    c.name = fmt::format("Contact {}", i);
+    const std::size_t n = 1000000 + (i * 7919) % 8999999;
+    switch (i % 4) {
+      case 0: c.phones.push_back(fmt::format("+7 916 {:03} {:04}", n / 10000, n % 10000)); break;
+      case 1:
+        c.phones.push_back(
+            fmt::format("8 (903) {:03}-{:02}-{:02}", n / 10000, n / 100 % 100, n % 100));
+        break;
+      case 2: c.phones.push_back(fmt::format("+49 30 {:07}", n)); break;
+      default: c.phones.push_back(fmt::format("9{:09}", n * 10 + i % 10)); break;
+    }
+    if (i % 3 == 0) c.phones.push_back(fmt::format("+7 495 {:07}", (n * 13) % 10000000));
+    c.responsible = static_cast<EmployeeId>(1 + i % 20);
+    crm.contacts.push_back(std::move(c));
+  }
+  for (std::size_t i = 0; i < contacts / 10; ++i)
+    crm.companies.push_back({static_cast<EntityId>(i + 1),
+                             fmt::format("Company {}", i),
+                             {fmt::format("+7 812 {:07}", i)},
+                             {},
+                             std::nullopt});
+  for (std::size_t i = 0; i < contacts / 5; ++i) {
+    Deal d;
+    d.id = static_cast<EntityId>(i + 1);
+    d.title = "Deal";
+    d.contact = static_cast<EntityId>(1 + (i * 5) % contacts);
+    crm.deals.push_back(d);
+  }
+  return crm;
+}
+
+bool same(const CrmIndex& a, const CrmIndex& b) {
+  const auto sa = a.stats();
+  const auto sb = b.stats();
+  return sa.entities == sb.entities && sa.phones == sb.phones &&
+         sa.unnormalised_phones == sb.unnormalised_phones;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: index_join_bench PATH [CONTACTS] [THREADS]\n");
+    return 2;
+  }
+  const std::string path = argv[1];
+  const std::size_t contacts = argc > 2 ? std::stoul(argv[2]) : 1000000;
+  const unsigned threads = argc > 3 ? static_cast<unsigned>(std::stoul(argv[3])) : 0;
+  const IndexOptions options{*Region::from_code("RU"), 0};
+
+  SqliteOptions sqlite_options;
+  sqlite_options.phone_keys = options;
+  auto store = SqliteCrmStore::open(path, sqlite_options);
+  if (!store) {
+    fmt::print(stderr, "{}: {}\n", path, store.error());
+    return 1;
+  }
+  if (!*(*store)->has_data()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto ok = (*store)->import(generate(contacts)); !ok) {
+      fmt::print(stderr, "import: {}\n", ok.error());
+      return 1;
+    }
+    fmt::print("generated {} contacts into {} in {:.1f} s\n", contacts, path, since(t0));
+  }
+
+  CrmIndex old_index(options);
+  auto t0 = std::chrono::steady_clock::now();
+  double c0 = cpu_now();
+  const auto scan = [&](CrmVisitor& v) { return (*store)->scan(v); };
+  if (!old_index.rebuild(scan, 1)) return 1;
+  const double old_s = since(t0);
+  const double old_cpu = cpu_now() - c0;
+
+  CrmIndex parallel(options);
+  t0 = std::chrono::steady_clock::now();
+  c0 = cpu_now();
+  if (!parallel.rebuild(scan, threads)) return 1;
+  const double parallel_s = since(t0);
+  const double parallel_cpu = cpu_now() - c0;
+
+  const std::string file = path + ".index";
+  t0 = std::chrono::steady_clock::now();
+  auto saved = save_index_snapshot(parallel, file, 1);
+  const double save_s = since(t0);
+  if (!saved) {
+    fmt::print(stderr, "save: {}\n", saved.error());
+    return 1;
+  }
+  CrmIndex loaded(options);
+  t0 = std::chrono::steady_clock::now();
+  c0 = cpu_now();
+  auto read = load_index_snapshot(loaded, file);
+  const double load_s = since(t0);
+  const double load_cpu = cpu_now() - c0;
+  if (!read) {
+    fmt::print(stderr, "load: {}\n", read.error());
+    return 1;
+  }
+  // The floor of a load: filing facts already in memory (the tables a rebuild also builds).
+  auto facts = parallel.export_facts();
+  CrmIndex tables(options);
+  c0 = cpu_now();
+  tables.rebuild(std::move(facts));
+  const double tables_cpu = cpu_now() - c0;
+  const auto stats = old_index.stats();
+  const bool equal = same(old_index, parallel) && same(old_index, loaded);
+  fmt::print("entities {} phones {} (threads {}, cores {})\n", stats.entities, stats.phones,
+             threads == 0 ? std::thread::hardware_concurrency() : threads,
+             std::thread::hardware_concurrency());
+  fmt::print(
+      "rebuild_old_s {:.3f}\nrebuild_parallel_s {:.3f}\nsnapshot_save_s {:.3f}\n"
+      "snapshot_load_s {:.3f}\nsnapshot_bytes {}\n",
+      old_s, parallel_s, save_s, load_s, saved->bytes);
+  fmt::print(
+      "ratio_rebuild_old_over_parallel {:.2f}\nratio_rebuild_parallel_over_load {:.2f}\n"
+      "ratio_rebuild_old_over_load {:.2f}\n",
+      old_s / parallel_s, parallel_s / load_s, old_s / load_s);
+  fmt::print(
+      "cpu_rebuild_old_s {:.3f}\ncpu_rebuild_parallel_s {:.3f}\ncpu_snapshot_load_s {:.3f}\n"
+      "ratio_cpu_rebuild_old_over_load {:.2f}\n",
+      old_cpu, parallel_cpu, load_cpu, old_cpu / load_cpu);
+  fmt::print("cpu_file_facts_in_memory_s {:.3f}\n", tables_cpu);
+  double load_avg[1] = {0};
+  if (getloadavg(load_avg, 1) == 1) fmt::print("load_average_1min {:.2f}\n", load_avg[0]);
+  fmt::print("indexes_equal {}\n", equal ? "yes" : "NO");
+  std::filesystem::remove(file);
+  return equal ? 0 : 1;
+}
