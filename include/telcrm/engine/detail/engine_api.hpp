@@ -47,6 +47,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   if (!people) return fail(people.error());
 
   auto call = std::make_shared<detail::Call>();
+  call->born = e.outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
   detail::Call& c = *call;
   std::lock_guard lock(c.mutex);
   if (auto other = e.registry_.add(event.call, call)) {  // started a moment ago (R-I1)
@@ -262,7 +263,7 @@ TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
 }
 
 TELCRM_INLINE std::size_t CallEngine::flush() {
-  return impl_->outbox_.flush(&Impl::on_applied, impl_.get());
+  return impl_->outbox_.flush(&Impl::on_applied, &Impl::oldest_live, impl_.get());
 }
 
 TELCRM_INLINE Result<void> CallEngine::refresh() {
