@@ -17,7 +17,9 @@
 using namespace telcrm;
 using namespace telcrm_test;
 
-TEST_CASE("R-I3 R-A2 a call that outlives stale_after keeps the lead it created: its activity is written") {
+TEST_CASE(
+    "R-I3 R-A2 a call that outlives stale_after keeps the lead it created: its activity is "
+    "written") {
   const Office office = Office::moscow();
   MemoryCrmStore store(office.crm);
   MemoryDirectory directory(office.employees);
@@ -25,7 +27,8 @@ TEST_CASE("R-I3 R-A2 a call that outlives stale_after keeps the lead it created:
   ManualClock clock(tuesday(9));
   EngineOptions options;
   options.stale_after = Seconds(60);
-  auto made = CallEngine::create(office.settings, Ports{store, directory, telephony, clock}, options);
+  auto made =
+      CallEngine::create(office.settings, Ports{store, directory, telephony, clock}, options);
   REQUIRE(made.has_value());
   CallEngine& engine = **made;
 

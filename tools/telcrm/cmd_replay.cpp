@@ -30,7 +30,8 @@ constexpr const char* details =
     "Runs the calls of a scenario through the engine, with a simulated PBX, and prints the\n"
     "output document: what happened to each call and the CRM afterwards (see the scenario\n"
     "format). Errors in the scenario are printed as `SCENARIO.json: $.calls[2].direction: …`\n"
-    "with exit code 2; nothing is run then.\n"
+    "with exit code 2 — also those only running it finds (a transfer_to on a call no employee\n"
+    "answered): the whole scenario runs in memory first, so nothing is written then.\n"
     "\n"
     "The CRM is in memory (holding the scenario's `crm`) unless --store sqlite:FILE names an\n"
     "SQLite database: one without CRM records first gets the scenario's `crm`; calls already\n"
@@ -39,6 +40,18 @@ constexpr const char* details =
     "writes of one call are one transaction. The output lists the calls run now and the\n"
     "whole database's CRM. A database that is damaged, not telcrm's, newer or read-only is\n"
     "refused with exit code 2 and left as it is; a storage failure midway is exit code 1.";
+
+// A replay error the scenario caused (exit 2, nothing written: replays run in memory first),
+// rather than the storage (exit 1).
+bool scenario_fault(const Error& error) {
+  switch (error.code()) {
+    case Errc::invalid_argument:
+    case Errc::parse_error:
+    case Errc::invalid_state:
+    case Errc::not_found: return true;
+    default: return false;
+  }
+}
 
 // Replays `scenario` (read from `scenario_path`) into the SQLite database at `path`; prints
 // the output document.
@@ -73,7 +86,7 @@ int replay_sqlite(const std::string& path, const std::string& scenario_path,
       case Errc::io_error: return database_error("replay", result.error());
       default:  // what the engine found wrong with the scenario, as without a database
         fmt::print(stderr, "{}: {}\n", scenario_path, result.error().message());
-        return exit_failure;
+        return scenario_fault(result.error()) ? exit_usage : exit_failure;
     }
   }
   if (!quiet && result->skipped > 0)
@@ -104,7 +117,7 @@ int run(const Options& given) {
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
-    return exit_failure;
+    return scenario_fault(output.error()) ? exit_usage : exit_failure;
   }
   fmt::print("{}", replay_output_to_json(output->calls, output->crm_after));
   return exit_ok;

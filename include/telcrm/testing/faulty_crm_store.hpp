@@ -74,34 +74,37 @@ struct FaultCounts {
 
 /// A CrmStore that forwards to `inner` and injects the faults of its FaultSchedule.
 /// change_feed() and inspection() are the inner store's, without faults. Thread-safe.
+// The overriders are declared TELCRM_INLINE as well as defined so (see memory_crm_store.hpp).
 class FaultyCrmStore final : public CrmStore {
  public:
   /// Wraps `inner`, which must outlive it.
-  FaultyCrmStore(CrmStore& inner, FaultSchedule schedule);
+  TELCRM_INLINE FaultyCrmStore(CrmStore& inner, FaultSchedule schedule);
 
-  [[nodiscard]] Result<void> scan(CrmVisitor& visitor) const override;
-  [[nodiscard]] Result<std::optional<Contact>> find_contact(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Company>> find_company(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Lead>> find_lead(EntityId id) const override;
-  [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
-  [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
-  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_all(
+  [[nodiscard]] TELCRM_INLINE Result<void> scan(CrmVisitor& visitor) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Contact>> find_contact(
+      EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Company>> find_company(
+      EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Lead>> find_lead(EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Deal>> find_deal(EntityId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_all(
       std::span<const WriteBatch> batches) override;
-  [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override;
-  [[nodiscard]] const CrmInspection* inspection() const noexcept override;
+  [[nodiscard]] TELCRM_INLINE const CrmChangeFeed* change_feed() const noexcept override;
+  [[nodiscard]] TELCRM_INLINE const CrmInspection* inspection() const noexcept override;
 
   /// No fault from now on (an outage in progress ends too).
-  void heal();
+  TELCRM_INLINE void heal();
   /// A new schedule from now on (its seed restarts the generator).
-  void set_schedule(FaultSchedule schedule);
+  TELCRM_INLINE void set_schedule(FaultSchedule schedule);
   /// What happened so far.
-  [[nodiscard]] FaultCounts counts() const;
+  [[nodiscard]] TELCRM_INLINE FaultCounts counts() const;
 
  private:
   enum class Fault : std::uint8_t { none, fail, delay, timeout, lost_reply, outage };
-  Fault draw_write();
-  bool draw_read() const;
-  double uniform() const;  // [0, 1), under mutex_
+  TELCRM_INLINE Fault draw_write();
+  TELCRM_INLINE bool draw_read() const;
+  TELCRM_INLINE double uniform() const;  // [0, 1), under mutex_
 
   CrmStore& inner_;
   mutable std::mutex mutex_;

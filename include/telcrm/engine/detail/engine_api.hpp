@@ -113,6 +113,27 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   return detail::progress_of(c);
 }
 
+TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
+                                                               std::string reason) {
+  if (impl_->registry_.find_active(start.call) || impl_->finished_result(start.call))
+    return fail(
+        Errc::already_exists,
+        fmt::format("call {}: this engine knows the call: it was not interrupted", start.call));
+  start.mode = CallMode::observe;  // no command: the PBX has long forgotten it
+  start.employee.reset();
+  start.create = false;  // what it created before the stop is known already
+  auto begun = start_call(start);
+  if (!begun) return fail(begun.error());
+  if (auto call = impl_->registry_.find_active(start.call)) {
+    std::lock_guard lock(call->mutex);
+    call->next_seq = std::max(call->next_seq, interrupted_seq_base);
+  }
+  CallEnd end{start.call};
+  end.status = CallStatus::missed;
+  end.comment = std::move(reason);
+  return end_call(end);
+}
+
 TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
   return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.mode != CallMode::observe)
