@@ -344,6 +344,34 @@ std::string call_result_to_json(const CallResult& result, int indent) {
   return json_detail::write_call_result(result).dump(indent);
 }
 
+namespace {
+// `text` (a dump(2)) with every line but the first indented by `n` more spaces: a document
+// nested that deep in a dump(2) of its parent.
+std::string nested(const std::string& text, std::size_t n) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    out += c;
+    if (c == '\n') out.append(n, ' ');
+  }
+  return out;
+}
+}  // namespace
+
+std::string replay_output_json_begin() {
+  return "{\n  \"calls\": [";
+}
+
+std::string replay_output_json_call(const CallResult& result, bool first) {
+  return std::string(first ? "\n    " : ",\n    ") +
+         nested(json_detail::write_call_result(result).dump(2), 4);
+}
+
+std::string replay_output_json_end(const CrmSnapshot& crm_after, bool any_call) {
+  return std::string(any_call ? "\n  ]" : "]") +
+         ",\n  \"crm_after\": " + nested(json_detail::write_crm(crm_after).dump(2), 2) + "\n}\n";
+}
+
 std::string replay_output_to_json(std::span<const CallResult> calls, const CrmSnapshot& crm_after) {
   using json_detail::Json;
   Json out = Json::object();

@@ -93,7 +93,9 @@ Result<SqliteReplayOutput> replay_resumable(const Scenario& scenario, SqliteCrmS
                                             const SqliteReplayOptions& options) {
   // The scenario is checked whole first, in memory: a fault the engine finds halfway must not
   // leave the earlier calls written.
-  if (auto dry = replay(scenario, options.replay); !dry) return fail(dry.error());
+  ReplayOptions dry_options = options.replay;
+  dry_options.on_call = [](const CallResult&) {};  // checked only: no result kept
+  if (auto dry = replay(scenario, dry_options); !dry) return fail(dry.error());
   SqliteReplayOutput out;
   if (auto ok = store.save_settings(scenario.settings, scenario.employees); !ok)
     return fail(ok.error());

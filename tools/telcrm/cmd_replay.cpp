@@ -114,12 +114,27 @@ int run(const Options& given) {
       return replay_sqlite(store.location, path, *scenario, options, given.quiet);
     case StoreSpec::Kind::memory: break;
   }
+  // The whole scenario runs in memory first, keeping no result: a fault found halfway is
+  // exit 2 with nothing printed. Then it runs again, each call's result printed as it ends,
+  // so memory does not grow with the output (the run is deterministic: same seed, same calls).
+  ReplayOptions dry = options;
+  dry.on_call = [](const CallResult&) {};
+  if (auto checked = replay(*scenario, dry); !checked) {
+    fmt::print(stderr, "{}: {}\n", path, checked.error().message());
+    return scenario_fault(checked.error()) ? exit_usage : exit_failure;
+  }
+  bool first = true;
+  options.on_call = [&first](const CallResult& result) {
+    fmt::print("{}", replay_output_json_call(result, first));
+    first = false;
+  };
+  fmt::print("{}", replay_output_json_begin());
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
-    return scenario_fault(output.error()) ? exit_usage : exit_failure;
+    return exit_failure;
   }
-  fmt::print("{}", replay_output_to_json(output->calls, output->crm_after));
+  fmt::print("{}", replay_output_json_end(output->crm_after, !first));
   return exit_ok;
 }
 

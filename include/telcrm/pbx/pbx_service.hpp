@@ -35,7 +35,6 @@ struct Reply {
   friend bool operator==(const Reply&, const Reply&) = default;
 };
 
-/// Options of a PbxService.
 /// Where a service records the calls in progress durably, so that after a crash (kill -9)
 /// the next start can close them (CallEngine::close_interrupted). `telcrm serve` keeps a
 /// file beside the outbox journal. Called from the request threads; must not throw.
@@ -48,6 +47,7 @@ class LiveCallLog {
   virtual void ended(std::string_view call) = 0;
 };
 
+/// Options of a PbxService.
 struct ServiceOptions {
   /// Where durations come from (ring times, talk time); a steady clock when empty. Tests
   /// pass their own.
