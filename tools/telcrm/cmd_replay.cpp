@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -134,7 +135,9 @@ int run(const Options& given) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
     return exit_failure;
   }
-  fmt::print("{}", replay_output_json_end(output->crm_after, !first));
+  replay_output_json_end(output->crm_after, !first, [](std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+  });
   return exit_ok;
 }
 

@@ -9,6 +9,7 @@
 #include <telcrm/result.hpp>
 #include <telcrm/sim/scenario.hpp>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ TELCRM_BEGIN_NAMESPACE
 [[nodiscard]] std::string replay_output_json_call(const CallResult& result, bool first);
 /// The end of the streamed output (see replay_output_json_begin()).
 [[nodiscard]] std::string replay_output_json_end(const CrmSnapshot& crm_after, bool any_call);
+/// The end of the streamed output, handed to `sink` piece by piece (one record at a time:
+/// no whole CRM is held as JSON).
+void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
+                            const std::function<void(std::string_view)>& sink);
 /// The whole replay output: `{"calls": […], "crm_after": {…}}`, pretty-printed.
 [[nodiscard]] std::string replay_output_to_json(std::span<const CallResult> calls,
                                                 const CrmSnapshot& crm_after);
