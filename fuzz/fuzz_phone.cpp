@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The phone normaliser (R-N1 … R-N6) on any bytes, read against a region the first byte picks.
-// Properties: no crash or undefined behaviour; a dialable result is "+" and 1–17 digits, and
+// Properties: no crash or undefined behaviour; a dialable result is "+" and digits (a country
+// code, then at most max_e164_digits), and
 // normalising that E.164 again (in any region) gives the same number.
 #include <telcrm/phone/phone_normalizer.hpp>
 #include <telcrm/phone/region.hpp>
@@ -22,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const PhoneNumber n = normalizer.normalize(input, region);
   if (!n.is_dialable()) return 0;
   const std::string e164(n.e164());
-  if (e164.size() < 2 || e164.size() > 1 + PhoneNumber::max_e164_digits || e164[0] != '+')
+  // '+', a country code of up to 3 digits, a national number of up to max_e164_digits.
+  if (e164.size() < 2 || e164.size() > 1 + 3 + PhoneNumber::max_e164_digits || e164[0] != '+')
     telcrm_fuzz::finding("a dialable number whose E.164 is malformed", e164);
   for (std::size_t i = 1; i < e164.size(); ++i)
     if (e164[i] < '0' || e164[i] > '9') telcrm_fuzz::finding("a non-digit in an E.164", e164);
