@@ -13,10 +13,11 @@ set -euo pipefail
 
 build_pkgs=(cmake g++ ninja-build pkg-config libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
             libcpp-httplib-dev libssl-dev libcli11-dev)
-# postgresql-15: the server the PostgreSQL store's tests and benchmark start (initdb, pg_ctl).
-test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang clang-format python3 sqlite3
-           doxygen kamailio kamailio-utils-modules kamailio-extra-modules sip-tester postgresql-15
-           nodejs openssl curl)
+# libclang-rt-14-dev: libFuzzer (the fuzz preset). postgresql-15: the server the PostgreSQL
+# store's tests and benchmark start (initdb, pg_ctl). nodejs, openssl, curl: the Bitrix24 suite.
+test_pkgs=(doctest-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev clang libclang-rt-14-dev clang-format
+           python3 sqlite3 doxygen kamailio kamailio-utils-modules kamailio-extra-modules sip-tester
+           postgresql-15 nodejs openssl curl)
 
 pkgs=("${build_pkgs[@]}")
 if [[ "${1:-}" != "--runtime" ]]; then pkgs+=("${test_pkgs[@]}"); fi

@@ -3,13 +3,14 @@
 # Sets up and runs every test: installs dependencies, then for each configuration
 # configures, builds and runs ctest.
 #   scripts/test.sh           dev (GCC, -Werror) · asan (ASan+UBSan) · tsan (concurrency) · clang
+#                             · fuzz (libFuzzer targets, label fuzz, ~20 s each)
 #   scripts/test.sh dev asan  only the named configurations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 presets=("$@")
-((${#presets[@]})) || presets=(dev asan tsan clang)
+((${#presets[@]})) || presets=(dev asan tsan clang fuzz)
 jobs=$(nproc 2>/dev/null || echo 2)
 
 for preset in "${presets[@]}"; do

@@ -108,7 +108,9 @@ Result<Outcome> run(const Scenario& scenario, Store& store, const ReplayOptions&
                     const Progress& import_progress, const Progress& call_progress) {
   // The scenario is checked whole first, in memory: a fault the engine finds halfway must not
   // leave the earlier calls written.
-  if (auto dry = replay(scenario, replay_options); !dry) return fail(dry.error());
+  ReplayOptions dry_options = replay_options;
+  dry_options.on_call = [](const CallResult&) {};  // checked only: no result kept
+  if (auto dry = replay(scenario, dry_options); !dry) return fail(dry.error());
   Outcome out;
   if (auto ok = store.save_settings(scenario.settings, scenario.employees); !ok)
     return fail(ok.error());

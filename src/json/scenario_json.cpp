@@ -344,6 +344,67 @@ std::string call_result_to_json(const CallResult& result, int indent) {
   return json_detail::write_call_result(result).dump(indent);
 }
 
+namespace {
+// `text` (a dump(2)) with every line but the first indented by `n` more spaces: a document
+// nested that deep in a dump(2) of its parent.
+std::string nested(const std::string& text, std::size_t n) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    out += c;
+    if (c == '\n') out.append(n, ' ');
+  }
+  return out;
+}
+}  // namespace
+
+std::string replay_output_json_begin() {
+  return "{\n  \"calls\": [";
+}
+
+std::string replay_output_json_call(const CallResult& result, bool first) {
+  return std::string(first ? "\n    " : ",\n    ") +
+         nested(json_detail::write_call_result(result).dump(2), 4);
+}
+
+void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
+                            const std::function<void(std::string_view)>& sink) {
+  sink(any_call ? "\n  ]" : "]");
+  sink(",\n  \"crm_after\": {");
+  // write_crm()'s document, one record at a time (its keys in write_crm()'s order),
+  // so that no whole CRM is held as JSON.
+  bool first_key = true;
+  auto list = [&](std::string_view key, const auto& items, auto write_one) {
+    sink(first_key ? "\n    \"" : ",\n    \"");
+    first_key = false;
+    sink(key);
+    sink("\": [");
+    bool first = true;
+    for (const auto& item : items) {
+      sink(first ? "\n      " : ",\n      ");
+      first = false;
+      sink(nested(write_one(item).dump(2), 6));
+    }
+    sink(first ? "]" : "\n    ]");
+  };
+  using namespace json_detail;
+  list("contacts", crm_after.contacts, write_contact);
+  list("companies", crm_after.companies, write_company);
+  list("leads", crm_after.leads, write_lead);
+  list("deals", crm_after.deals, write_deal);
+  list("invoices", crm_after.invoices, write_invoice);
+  list("activities", crm_after.activities, write_activity);
+  list("missed_calls", crm_after.missed_calls, write_missed_call);
+  list("history", crm_after.history, write_call_record);
+  sink("\n  }\n}\n");
+}
+
+std::string replay_output_json_end(const CrmSnapshot& crm_after, bool any_call) {
+  std::string out;
+  replay_output_json_end(crm_after, any_call, [&out](std::string_view s) { out += s; });
+  return out;
+}
+
 std::string replay_output_to_json(std::span<const CallResult> calls, const CrmSnapshot& crm_after) {
   using json_detail::Json;
   Json out = Json::object();

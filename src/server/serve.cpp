@@ -14,6 +14,7 @@
 #include <telcrm/pbx/presence_directory.hpp>
 #include <telcrm/server/bitrix24_router.hpp>
 #include <telcrm/server/http.hpp>
+#include <telcrm/server/live_calls.hpp>
 #include <telcrm/server/log_observer.hpp>
 #include <telcrm/server/metrics.hpp>
 #include <telcrm/server/pbx_router.hpp>
@@ -33,8 +34,10 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
+#include <variant>
 
 TELCRM_BEGIN_NAMESPACE
 namespace server {
@@ -208,8 +211,50 @@ int serve(const ServeOptions& options) {
       engine_options);
   if (!created) return refuse(out, "settings", created.error());
   CallEngine& engine = **created;
-  auto worker = std::make_unique<EngineWorker>(engine, clock);
-  pbx::PbxService service(engine, telephony, presence, clock);
+
+  // --- calls a previous run was serving when it died: closed as missed ------------------------
+  std::unique_ptr<FileLiveCalls> live;
+  std::size_t interrupted = 0;
+  std::vector<std::string> gone;
+  if (!journal_path.empty()) {
+    auto opened = FileLiveCalls::open(journal_path + ".live");
+    if (!opened) return refuse(out, journal_path + ".live", opened.error());
+    live = std::move(*opened);
+    engine.flush();  // the journal's writes first: they may end some of these calls
+    std::set<std::string> queued_ends;  // calls whose history record still waits (R-A1)
+    if (journal)
+      if (auto pending = journal->pending())
+        for (const auto& batch : *pending)
+          for (const auto& op : batch.ops)
+            if (const auto* r = std::get_if<RecordCall>(&op)) queued_ends.insert(r->record.call);
+    for (const auto& start : live->interrupted()) {
+      gone.push_back(start.call);
+      bool ended = queued_ends.count(start.call) > 0;
+      if (!ended && sqlite)
+        if (auto has = sqlite->has_call(start.call); has && *has) ended = true;
+      if (ended) continue;  // it ended before the stop; only the journal's note was lost
+      auto closed = engine.close_interrupted(
+          start, "interrupted: telcrm stopped while the call was in progress (restart)");
+      if (closed)
+        ++interrupted;
+      else
+        log.write(fmt::format("telcrm serve: call {}: not closed: {}", start.call,
+                              closed.error().message()));
+    }
+    engine.flush();
+    if (auto ok = live->closed_interrupted(); !ok)
+      return refuse(out, journal_path + ".live", ok.error());
+  }
+  WorkerOptions worker_options;
+  if (live)
+    worker_options.on_reaped = [&live](std::vector<CallResult>&& reaped) {
+      for (const auto& r : reaped) live->ended(r.call);
+    };
+  auto worker = std::make_unique<EngineWorker>(engine, clock, std::move(worker_options));
+  pbx::ServiceOptions service_options;
+  service_options.live = live.get();
+  pbx::PbxService service(engine, telephony, presence, clock, service_options);
+  service.set_interrupted(std::move(gone));
   Metrics metrics;
   PbxRouter router(service, engine, metrics, options.token);
 
@@ -239,10 +284,10 @@ int serve(const ServeOptions& options) {
     folder = std::make_unique<RecordingFolder>(rec);
     std::vector<std::string> lines;
     for (const auto& l : settings.lines) lines.push_back(l.number);
-    bitrix24::ServiceOptions service_options;
-    service_options.region = settings.default_region;
+    bitrix24::ServiceOptions b24_options;
+    b24_options.region = settings.default_region;
     b24_service = std::make_unique<bitrix24::Service>(engine, *store, presence, clock, *folder,
-                                                      std::move(lines), service_options);
+                                                      std::move(lines), b24_options);
     b24_router = std::make_unique<Bitrix24Router>(*b24_service, b.user, b.secret, log, metrics);
     ListenerOptions b24;
     b24.host = b.host;
@@ -283,6 +328,11 @@ int serve(const ServeOptions& options) {
       settings.lines.size(), settings.queues.size(), options.token ? "required" : "not required",
       pending_at_start > 0 ? fmt::format(", {} write(s) from the journal first", pending_at_start)
                            : std::string()));
+  if (interrupted > 0)
+    log.write(
+        fmt::format("telcrm serve: {} call(s) in progress when the last run stopped were "
+                    "closed as missed; their later events are answered 410",
+                    interrupted));
 
   // --- run until told to stop ----------------------------------------------------------------
   auto next_prune = std::chrono::steady_clock::now() + std::chrono::minutes(1);

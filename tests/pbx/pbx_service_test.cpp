@@ -450,3 +450,37 @@ TEST_CASE("concurrency: many calls at once from several threads, each answered r
   CHECK(rig.service->stats().sessions == 0);
   CHECK(rig.crm().history.size() == 200);
 }
+
+namespace {
+// A live-call log that remembers what it was told, in order.
+struct RecordingLiveLog final : LiveCallLog {
+  std::vector<std::string> events;
+  void began(const CallStart& start) override {
+    events.push_back("began " + start.call + " " + start.number);
+  }
+  void ended(std::string_view call) override { events.push_back("ended " + std::string(call)); }
+};
+}  // namespace
+
+TEST_CASE("R-I3 the live-call log hears every call begin and end; interrupted calls are 410") {
+  PbxRig rig;
+  RecordingLiveLog live;
+  ServiceOptions options;
+  options.monotonic = [&rig] { return std::chrono::milliseconds(rig.ms.load()); };
+  options.live = &live;
+  rig.service =
+      std::make_unique<PbxService>(*rig.engine, rig.telephony, rig.directory, rig.clock, options);
+  CHECK(rig.call("c1", "sip:+79161234567@gw").status == 200);
+  CHECK(rig.answered("c1", 0, "103").status == 200);
+  CHECK(rig.ended("c1").status == 200);
+  CHECK(rig.call("c2", "sip:+79031112233@gw", "sip:74959999999@pbx").status == 404);  // no line
+  CHECK(live.events == std::vector<std::string>{"began c1 +79161234567", "ended c1",
+                                                "began c2 +79031112233", "ended c2"});
+  // Calls a previous run left open, closed at this start: every event for them is 410 Gone.
+  rig.service->set_interrupted({"old"});
+  for (const auto& a : {rig.ended("old"), rig.cancelled("old"), rig.failed("old", 0, 486),
+                        rig.answered("old", 0, "101"), rig.call("old", "sip:+79161234567@gw")}) {
+    CHECK(a.status == 410);
+    CHECK(a.text("error").find("closed as missed") != std::string::npos);
+  }
+}

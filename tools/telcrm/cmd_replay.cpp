@@ -10,6 +10,7 @@
 #include <fmt/core.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,8 @@ constexpr const char* details =
     "Runs the calls of a scenario through the engine, with a simulated PBX, and prints the\n"
     "output document: what happened to each call and the CRM afterwards (see the scenario\n"
     "format). Errors in the scenario are printed as `SCENARIO.json: $.calls[2].direction: …`\n"
-    "with exit code 2; nothing is run then.\n"
+    "with exit code 2 — also those only running it finds (a transfer_to on a call no employee\n"
+    "answered): the whole scenario runs in memory first, so nothing is written then.\n"
     "\n"
     "The CRM is in memory (holding the scenario's `crm`) unless --store names a database,\n"
     "sqlite:FILE or postgres:CONNINFO (a libpq conninfo or URI; PGPASSFILE, service files\n"
@@ -44,6 +46,18 @@ constexpr const char* details =
     "writes of one call are one transaction. The output lists the calls run now and the\n"
     "whole database's CRM. A database that is damaged, not telcrm's, newer or read-only is\n"
     "refused with exit code 2 and left as it is; a storage failure midway is exit code 1.";
+
+// A replay error the scenario caused (exit 2, nothing written: replays run in memory first),
+// rather than the storage (exit 1).
+bool scenario_fault(const Error& error) {
+  switch (error.code()) {
+    case Errc::invalid_argument:
+    case Errc::parse_error:
+    case Errc::invalid_state:
+    case Errc::not_found: return true;
+    default: return false;
+  }
+}
 
 // Replays `scenario` (read from `scenario_path`) into `store` (`label` names it in messages);
 // prints the output document.
@@ -74,7 +88,7 @@ int replay_into(Store& store, const std::string& label, const std::string& scena
       case Errc::io_error: return database_error("replay", result.error());
       default:  // what the engine found wrong with the scenario, as without a database
         fmt::print(stderr, "{}: {}\n", scenario_path, result.error().message());
-        return exit_failure;
+        return scenario_fault(result.error()) ? exit_usage : exit_failure;
     }
   }
   if (!quiet && result->skipped > 0)
@@ -135,12 +149,29 @@ int run(const Options& given) {
 #endif
     case StoreSpec::Kind::memory: break;
   }
+  // The whole scenario runs in memory first, keeping no result: a fault found halfway is
+  // exit 2 with nothing printed. Then it runs again, each call's result printed as it ends,
+  // so memory does not grow with the output (the run is deterministic: same seed, same calls).
+  ReplayOptions dry = options;
+  dry.on_call = [](const CallResult&) {};
+  if (auto checked = replay(*scenario, dry); !checked) {
+    fmt::print(stderr, "{}: {}\n", path, checked.error().message());
+    return scenario_fault(checked.error()) ? exit_usage : exit_failure;
+  }
+  bool first = true;
+  options.on_call = [&first](const CallResult& result) {
+    fmt::print("{}", replay_output_json_call(result, first));
+    first = false;
+  };
+  fmt::print("{}", replay_output_json_begin());
   auto output = replay(*scenario, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
     return exit_failure;
   }
-  fmt::print("{}", replay_output_to_json(output->calls, output->crm_after));
+  replay_output_json_end(output->crm_after, !first, [](std::string_view piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+  });
   return exit_ok;
 }
 

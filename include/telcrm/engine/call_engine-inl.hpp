@@ -41,9 +41,7 @@ class CallEngine::Impl {
         index_(
             IndexOptions{config_->settings.default_region, config_->settings.match_suffix_digits}),
         registry_(options.remembered_calls),
-        outbox_(ports.store, ports.journal, ports.observer, options.max_group) {
-    outbox_.keep_resolutions_for(2 * options.stale_after);
-  }
+        outbox_(ports.store, ports.journal, ports.observer, options.max_group) {}
 
   Ports ports_;
   EngineOptions options_;
@@ -241,6 +239,15 @@ class CallEngine::Impl {
     if (const auto* v = std::get_if<CreateContact>(&op)) w.upsert(v->contact);
     if (const auto* v = std::get_if<CreateLead>(&op)) w.upsert(v->lead);
     if (const auto* v = std::get_if<CreateDeal>(&op)) w.upsert(v->deal);
+  }
+
+  // The tick of the oldest call in progress: the outbox keeps every resolution such a call
+  // may need (it may hold a provisional id however long it lives).
+  static std::uint64_t oldest_live(void* self) {
+    auto& e = *static_cast<Impl*>(self);
+    std::uint64_t oldest = UINT64_MAX;
+    for (const auto& call : e.registry_.active()) oldest = std::min(oldest, call->born);
+    return oldest;
   }
 
   // A batch was applied: its records leave their provisional ids for the store's (R-I2: for

@@ -147,6 +147,17 @@ class CallEngine {
   /// The call is over: the activity, the history, missed calls (R-A1 … R-A6) are queued.
   [[nodiscard]] Result<CallResult> end_call(const CallEnd& event);
 
+  /// A call that was in progress when a previous run of the host stopped (a crash, kill -9):
+  /// the host kept `start` durably (e.g. a live-call journal) and never saw its end. Closes
+  /// it as missed with `reason` as the activity's comment, without creating anything (what
+  /// the call created before the stop is in the store or the outbox journal, and the index
+  /// knows it) and without a telephony command. Its batches are numbered from
+  /// interrupted_seq_base, so none is taken for a repeat of a batch the previous run applied
+  /// (R-I1). Errors: as start_call(); Errc::already_exists when this engine knows the call.
+  [[nodiscard]] Result<CallResult> close_interrupted(CallStart start, std::string reason);
+  /// The first batch number of a call closed by close_interrupted().
+  static constexpr std::uint32_t interrupted_seq_base = 1u << 30;
+
   /// Attaches a recording to a finished call's activity, replacing the one it had (R-A4):
   /// `recording` is where it is (a URL, or a file the host keeps). Queued like every write;
   /// the store answers Errc::not_found at flush time for a call without an activity (it never

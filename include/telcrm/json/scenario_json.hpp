@@ -9,6 +9,7 @@
 #include <telcrm/result.hpp>
 #include <telcrm/sim/scenario.hpp>
 
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +25,19 @@ TELCRM_BEGIN_NAMESPACE
 /// One call's entry of the replay output (`calls[]`), as a JSON object.
 [[nodiscard]] std::string call_result_to_json(const CallResult& result, int indent = -1);
 
+/// replay_output_to_json() in pieces, for output written call by call as a replay runs
+/// (ReplayOptions::on_call): the opening, then each call (`first` for the first one), then the
+/// closing with the CRM (`any_call`: whether a call was written). Concatenated they are
+/// exactly replay_output_to_json(calls, crm_after).
+[[nodiscard]] std::string replay_output_json_begin();
+/// One call of the streamed output (see replay_output_json_begin()).
+[[nodiscard]] std::string replay_output_json_call(const CallResult& result, bool first);
+/// The end of the streamed output (see replay_output_json_begin()).
+[[nodiscard]] std::string replay_output_json_end(const CrmSnapshot& crm_after, bool any_call);
+/// The end of the streamed output, handed to `sink` piece by piece (one record at a time:
+/// no whole CRM is held as JSON).
+void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
+                            const std::function<void(std::string_view)>& sink);
 /// The whole replay output: `{"calls": […], "crm_after": {…}}`, pretty-printed.
 [[nodiscard]] std::string replay_output_to_json(std::span<const CallResult> calls,
                                                 const CrmSnapshot& crm_after);

@@ -54,6 +54,19 @@ TELCRM_INLINE Reply PbxService::error(const Error& e) const {
   return Reply{http_status_of(e.code()), format_error(e.message())};
 }
 
+TELCRM_INLINE void PbxService::set_interrupted(std::vector<std::string> calls) {
+  std::lock_guard lock(mutex_);
+  for (auto& c : calls) interrupted_.insert(std::move(c));
+}
+
+TELCRM_INLINE std::optional<Reply> PbxService::gone(std::string_view call) const {
+  std::lock_guard lock(mutex_);
+  if (interrupted_.find(call) == interrupted_.end()) return std::nullopt;
+  return Reply{410, format_error(fmt::format("call {}: telcrm stopped while it was in progress; "
+                                             "it was closed as missed at the restart",
+                                             call))};
+}
+
 TELCRM_INLINE Reply PbxService::handle(Endpoint endpoint, std::string_view body) {
   switch (endpoint) {
     case Endpoint::call: return new_call(body);
@@ -74,6 +87,7 @@ TELCRM_INLINE Reply PbxService::new_call(std::string_view body) {
   }
   auto request = parse_new_call(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   const Caller caller = caller_of(request->from, request->asserted, request->privacy);
   const std::string line = request->line.empty() ? dialled_number(request->to) : request->line;
   if (line.empty()) return Reply{400, format_error("$.to: holds no number (the dialled line)")};
@@ -95,6 +109,8 @@ TELCRM_INLINE Reply PbxService::new_call(std::string_view body) {
   start.line = line;
   start.number = caller.number;
   start.at = clock_.now();
+  // Noted before the engine sees it: a crash from here on leaves it in the live-call journal.
+  if (fresh && options_.live) options_.live->began(start);
   std::optional<Command> command;
   Result<CallProgress> progress = fail(Errc::internal, "not started");
   {
@@ -107,6 +123,7 @@ TELCRM_INLINE Reply PbxService::new_call(std::string_view body) {
       std::lock_guard lock(mutex_);
       sessions_.erase(request->call);
     }
+    if (fresh && options_.live) options_.live->ended(request->call);
     if (progress.error().code() == Errc::not_found) {
       // Not one of the lines: the PBX may route it on its own (a phone calling out).
       flat_json::Writer w;
@@ -174,6 +191,7 @@ TELCRM_INLINE Reply PbxService::step_reply(const std::string& call, Result<CallP
 TELCRM_INLINE Reply PbxService::step_failed(std::string_view body) {
   auto request = parse_step_failed(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   auto outcome = outcome_of(request->code);
   if (!outcome) return error(outcome.error());
   const auto t = now();
@@ -215,6 +233,7 @@ TELCRM_INLINE Reply PbxService::step_failed(std::string_view body) {
 TELCRM_INLINE Reply PbxService::step_answered(std::string_view body) {
   auto request = parse_step_answered(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   const auto t = now();
   bool voicemail_step = false;
   {
@@ -256,6 +275,7 @@ TELCRM_INLINE Reply PbxService::step_answered(std::string_view body) {
 TELCRM_INLINE Reply PbxService::caller_left(std::string_view body) {
   auto request = parse_caller_left(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   Seconds after{0};
   {
     std::lock_guard lock(mutex_);
@@ -270,6 +290,7 @@ TELCRM_INLINE Reply PbxService::caller_left(std::string_view body) {
 TELCRM_INLINE Reply PbxService::call_ended(std::string_view body) {
   auto request = parse_call_ended(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   CallEnd end{request->call};
   end.recording = request->recording;
   end.voicemail = request->voicemail;
@@ -296,7 +317,8 @@ TELCRM_INLINE Reply PbxService::finish(const std::string& call, CallEnd end) {
     followed = sessions_.erase(call) > 0;
   }
   if (!result) return error(result.error());
-  if (followed) finished_.fetch_add(1);  // a repeated end (R-I1) is not counted again
+  if (options_.live) options_.live->ended(call);  // after its writes are queued
+  if (followed) finished_.fetch_add(1);           // a repeated end (R-I1) is not counted again
   Acknowledgement ack{call};
   ack.employee = result->answered_by;
   ack.outcome = std::string(format_as(result->outcome));
@@ -308,6 +330,7 @@ TELCRM_INLINE Reply PbxService::finish(const std::string& call, CallEnd end) {
 TELCRM_INLINE Reply PbxService::call_transferred(std::string_view body) {
   auto request = parse_call_transferred(body);
   if (!request) return error(request.error());
+  if (auto g = gone(request->call)) return *g;
   auto to = directory_.extensions()->employee_of(request->to);
   if (!to)
     return Reply{404, format_error(fmt::format("$.to: extension '{}' belongs to no employee",

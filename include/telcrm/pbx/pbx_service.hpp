@@ -18,9 +18,11 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 TELCRM_BEGIN_NAMESPACE
 namespace pbx {
@@ -33,6 +35,18 @@ struct Reply {
   friend bool operator==(const Reply&, const Reply&) = default;
 };
 
+/// Where a service records the calls in progress durably, so that after a crash (kill -9)
+/// the next start can close them (CallEngine::close_interrupted). `telcrm serve` keeps a
+/// file beside the outbox journal. Called from the request threads; must not throw.
+class LiveCallLog {
+ public:
+  virtual ~LiveCallLog() = default;
+  /// A call began (the engine took it).
+  virtual void began(const CallStart& start) = 0;
+  /// A call is over: its final writes are queued (in the outbox journal).
+  virtual void ended(std::string_view call) = 0;
+};
+
 /// Options of a PbxService.
 struct ServiceOptions {
   /// Where durations come from (ring times, talk time); a steady clock when empty. Tests
@@ -43,6 +57,8 @@ struct ServiceOptions {
   std::chrono::milliseconds stale_after{std::chrono::hours(4)};
   /// The most steps skipped at once because nobody in them has an extension.
   std::size_t max_skipped_steps = 64;
+  /// Records the calls in progress durably; none when nullptr.
+  LiveCallLog* live = nullptr;
 };
 
 /// Counters for monitoring.
@@ -81,6 +97,10 @@ class PbxService {
   /// false once stop_taking_calls() was called.
   [[nodiscard]] bool taking_calls() const noexcept { return taking_calls_.load(); }
 
+  /// Calls a previous run was serving when it stopped, closed at this start: every later
+  /// request for one is answered 410 Gone (the PBX's fallback then applies).
+  void set_interrupted(std::vector<std::string> calls);
+
   /// Forgets calls with no request for `stale_after`; returns how many.
   std::size_t prune();
   /// What the service has done so far (for /metrics).
@@ -116,6 +136,7 @@ class PbxService {
   std::chrono::milliseconds now() const;
   static Seconds whole_seconds(std::chrono::milliseconds d);
   Reply error(const Error& e) const;
+  std::optional<Reply> gone(std::string_view call) const;
 
   CallEngine& engine_;
   CapturingTelephony& telephony_;
@@ -128,6 +149,7 @@ class PbxService {
   std::atomic<std::size_t> finished_{0};
   mutable std::mutex mutex_;  // sessions_
   std::unordered_map<std::string, Session> sessions_;
+  std::set<std::string, std::less<>> interrupted_;  // under mutex_
 };
 
 }  // namespace pbx

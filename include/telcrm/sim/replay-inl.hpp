@@ -20,6 +20,7 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
   ManualClock clock(scenario.calls.empty() ? Timestamp{} : scenario.calls.front().at);
   EngineOptions engine_options;
   engine_options.seed = options.seed;
+  if (options.remembered_calls) engine_options.remembered_calls = *options.remembered_calls;
   auto engine =
       CallEngine::create(scenario.settings, Ports{store, directory, pbx, clock}, engine_options);
   if (!engine) return fail(engine.error());
@@ -35,7 +36,10 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
       for (const auto& e : scenario.employees)
         if (e.id == id) directory.set_presence(id, e.presence);
     if (!result) return fail(result.error().with_context("$.calls[" + std::to_string(i) + "]"));
-    out.calls.push_back(std::move(*result));
+    if (options.on_call)
+      options.on_call(*result);
+    else
+      out.calls.push_back(std::move(*result));
   }
   (*engine)->flush();
   auto after = inspection->snapshot();

@@ -10,7 +10,10 @@
 #include <telcrm/result.hpp>
 #include <telcrm/sim/scenario.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
@@ -18,6 +21,13 @@ TELCRM_BEGIN_NAMESPACE
 /// Options of replay().
 struct ReplayOptions {
   std::uint64_t seed = 1;  ///< the `random` distribution's seed (`--seed N`)
+  /// When set, each call's result is handed here as the call ends and is not kept in
+  /// ReplayOutput::calls: a replay's memory then does not grow with its calls' results
+  /// (`telcrm replay` streams its output so).
+  std::function<void(const CallResult&)> on_call{};
+  /// How many finished calls the engine remembers to answer repeated call ids (R-I1);
+  /// EngineOptions::remembered_calls when not set.
+  std::optional<std::size_t> remembered_calls{};
 };
 
 /// What a replay produced: one result per scenario call, in order, and the CRM afterwards.

@@ -43,6 +43,7 @@ struct People {
 // One call in progress. Its mutex serialises the call's events.
 struct Call {
   std::mutex mutex;
+  std::uint64_t born = 0;  // Outbox::tick() when it began; set before it is registered
   std::string id;
   std::shared_ptr<const EngineConfig> config;
   std::shared_ptr<const People> people;

@@ -47,6 +47,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   if (!people) return fail(people.error());
 
   auto call = std::make_shared<detail::Call>();
+  call->born = e.outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
   detail::Call& c = *call;
   std::lock_guard lock(c.mutex);
   if (auto other = e.registry_.add(event.call, call)) {  // started a moment ago (R-I1)
@@ -110,6 +111,27 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
     return fail(issued.error());
   }
   return detail::progress_of(c);
+}
+
+TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
+                                                               std::string reason) {
+  if (impl_->registry_.find_active(start.call) || impl_->finished_result(start.call))
+    return fail(
+        Errc::already_exists,
+        fmt::format("call {}: this engine knows the call: it was not interrupted", start.call));
+  start.mode = CallMode::observe;  // no command: the PBX has long forgotten it
+  start.employee.reset();
+  start.create = false;  // what it created before the stop is known already
+  auto begun = start_call(start);
+  if (!begun) return fail(begun.error());
+  if (auto call = impl_->registry_.find_active(start.call)) {
+    std::lock_guard lock(call->mutex);
+    call->next_seq = std::max(call->next_seq, interrupted_seq_base);
+  }
+  CallEnd end{start.call};
+  end.status = CallStatus::missed;
+  end.comment = std::move(reason);
+  return end_call(end);
 }
 
 TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
@@ -262,7 +284,7 @@ TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
 }
 
 TELCRM_INLINE std::size_t CallEngine::flush() {
-  return impl_->outbox_.flush(&Impl::on_applied, impl_.get());
+  return impl_->outbox_.flush(&Impl::on_applied, &Impl::oldest_live, impl_.get());
 }
 
 TELCRM_INLINE Result<void> CallEngine::refresh() {

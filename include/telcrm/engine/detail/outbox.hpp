@@ -36,7 +36,11 @@ struct Resolution {
   EntityRef real{};     ///< the store's record
   bool lost = false;    ///< R-I2: another call created it; this call did not
   bool failed = false;  ///< the batch was refused for good: there is no record
-  Timestamp at{};       ///< when its batch was made (resolutions are forgotten by age)
+  Timestamp at{};       ///< when its batch was made
+  /// The outbox's tick when it became visible: a call born later, or a batch queued later,
+  /// never holds the provisional id (the index had the real one), so it may be forgotten
+  /// once every call and queued batch is younger (see forget_old_locked).
+  std::uint64_t settled = 0;
 };
 
 /// One provisional id's resolution, and the entity kept in the batch that created it.
@@ -51,6 +55,8 @@ class Outbox {
   /// they become visible to resolve(): the engine refiles the records in its index.
   using Applied = void (*)(void* context, const WriteBatch& batch, const WriteReceipt& receipt,
                            const std::vector<Created>& created);
+  /// The tick() of the oldest call in progress (when it began), or UINT64_MAX when none is.
+  using OldestLive = std::uint64_t (*)(void* context);
 
   Outbox(CrmStore& store, OutboxJournal* journal, Observer* observer, std::size_t max_group)
       : store_(store),
@@ -81,6 +87,11 @@ class Outbox {
   /// A new provisional id (unique for this engine's life).
   EntityId next_provisional() noexcept { return next_provisional_.fetch_sub(1); }
 
+  /// The outbox's logical clock: a call takes a tick when it begins, before it reads the
+  /// index; resolutions and queued batches take one too. Orders them without a Clock (whose
+  /// time a host may set back, and which says nothing of when a call read the index).
+  std::uint64_t tick() noexcept { return ticks_.fetch_add(1); }
+
   /// Queues `batch` (its references to records applied meanwhile are rewritten first) and
   /// keeps it in the journal. Never calls the store.
   void enqueue(WriteBatch batch) {
@@ -88,6 +99,7 @@ class Outbox {
     resolve_locked(batch);
     Entry e;
     e.batch = std::move(batch);
+    e.queued = tick();
     if (journal_) {
       auto kept = journal_->append(e.batch);
       e.journaled = kept.has_value();
@@ -102,7 +114,7 @@ class Outbox {
 
   /// Applies queued batches in order, in groups of up to max_group, until the queue is
   /// empty or the store refuses one for now. Returns how many still wait.
-  std::size_t flush(Applied applied, void* context) {
+  std::size_t flush(Applied applied, OldestLive oldest_live, void* context) {
     std::lock_guard flushing(flush_mutex_);
     for (;;) {
       std::vector<Entry> group = take_group();
@@ -142,12 +154,19 @@ class Outbox {
       std::lock_guard lock(mutex_);
       in_flight_ = 0;
     }
-    std::lock_guard lock(mutex_);
-    if (journal_ && unsynced_) {
-      if (auto synced = journal_->sync(); !synced) report({}, synced.error());
-      unsynced_ = false;
+    bool prune = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (journal_ && unsynced_) {
+        if (auto synced = journal_->sync(); !synced) report({}, synced.error());
+        unsynced_ = false;
+      }
+      prune = resolved_.size() >= prune_at_;
     }
-    forget_old_locked();
+    // Asked outside mutex_: events hold their call's lock while they queue writes.
+    const std::uint64_t live = prune && oldest_live ? oldest_live(context) : 0;
+    std::lock_guard lock(mutex_);
+    if (prune) forget_old_locked(live);
     return queue_.size();
   }
 
@@ -212,13 +231,12 @@ class Outbox {
   std::size_t store_errors() const noexcept { return store_errors_.load(); }
   std::size_t dropped() const noexcept { return dropped_.load(); }
   std::size_t observer_errors() const noexcept { return observer_errors_.load(); }
-  /// How long resolutions are kept (a call holding a provisional id lives at most this long).
-  void keep_resolutions_for(Seconds age) noexcept { keep_for_ = age; }
 
  private:
   struct Entry {
     WriteBatch batch;
     bool journaled = false;
+    std::uint64_t queued = 0;  // tick() when queued (0: taken up from the journal)
   };
   struct Creator {  // a journaled batch that created records
     bool applied = false;
@@ -364,9 +382,9 @@ class Outbox {
     std::lock_guard refiling(refile_mutex_);
     if (receipt && applied && !created.empty()) applied(context, batch, *receipt, created);
     std::lock_guard lock(mutex_);
-    for (const auto& c : created) {
+    for (auto c : created) {
+      c.resolution.settled = tick();  // under mutex_: a batch queued before it is older
       resolved_[c.provisional.id] = c.resolution;
-      newest_resolved_ = std::max(newest_resolved_, c.resolution.at);
     }
     if (!journal_) return;
     const Key key{batch.call, batch.seq};
@@ -408,13 +426,17 @@ class Outbox {
     ids_of_creator_.erase(ids);
   }
 
-  // Resolutions of batches older than keep_for_ are forgotten: no call lives that long. A
-  // pass reads them all, so one runs only when their number has doubled since the last
-  // (amortised constant time per resolution, instead of a whole pass at every flush).
-  void forget_old_locked() {
-    if (resolved_.size() < prune_at_) return;
-    std::erase_if(resolved_,
-                  [&](const auto& kv) { return kv.second.at + keep_for_ < newest_resolved_; });
+  // A resolution is forgotten once nothing can hold its provisional id any more: every call
+  // in progress began after it was settled (the index gave them the store's id), and so was
+  // every queued batch (resolved when queued). Not by age: a call lives until the host ends
+  // or reaps it, however late that is, and a write of its with a forgotten provisional id
+  // would be refused for good. A pass reads them all, so one runs only when their number has
+  // doubled since the last (amortised constant time per resolution).
+  void forget_old_locked(std::uint64_t oldest_live) {
+    std::uint64_t horizon = oldest_live;
+    for (const auto& e : queue_) horizon = std::min(horizon, e.queued);
+    if (in_flight_ > 0) horizon = 0;  // a group being applied may be pushed back
+    std::erase_if(resolved_, [&](const auto& kv) { return kv.second.settled < horizon; });
     prune_at_ = std::max<std::size_t>(1024, 2 * resolved_.size());
   }
 
@@ -422,7 +444,6 @@ class Outbox {
   OutboxJournal* journal_;
   Observer* observer_;
   std::size_t max_group_;
-  Seconds keep_for_{8 * 3600};
 
   mutable std::mutex refile_mutex_;  // taken before mutex_ (see settle, with_resolved)
   mutable std::mutex mutex_;         // the queue, resolutions, journal bookkeeping
@@ -432,7 +453,6 @@ class Outbox {
   std::size_t in_flight_ = 0;
   bool unsynced_ = false;
   std::unordered_map<EntityId, Resolution> resolved_;
-  Timestamp newest_resolved_{};
   std::size_t prune_at_ = 1024;
   // Journal bookkeeping (only with a journal).
   std::map<Key, Creator> creators_;
@@ -441,6 +461,7 @@ class Outbox {
   std::map<Key, std::vector<Key>> depends_;
 
   std::atomic<EntityId> next_provisional_{-1};
+  std::atomic<std::uint64_t> ticks_{1};
   std::atomic<std::size_t> store_errors_{0};
   std::atomic<std::size_t> dropped_{0};
   std::atomic<std::size_t> observer_errors_{0};

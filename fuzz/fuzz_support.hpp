@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// What the fuzz targets share: a property that does not hold is a finding, reported the way
+// a sanitizer's is (a message and an abort), so libFuzzer keeps the input as a crash file.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace telcrm_fuzz {
+
+[[noreturn]] inline void finding(std::string_view what, std::string_view detail = {}) {
+  std::fprintf(stderr, "telcrm fuzz finding: %.*s\n%.*s\n", static_cast<int>(what.size()),
+               what.data(), static_cast<int>(detail.size()), detail.data());
+  std::abort();
+}
+
+inline std::string_view text_of(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+// Splits off the first line (without its '\n'); `rest` gets what follows.
+inline std::string_view first_line(std::string_view text, std::string_view& rest) {
+  const auto nl = text.find('\n');
+  if (nl == std::string_view::npos) {
+    rest = {};
+    return text;
+  }
+  rest = text.substr(nl + 1);
+  return text.substr(0, nl);
+}
+
+}  // namespace telcrm_fuzz
