@@ -440,6 +440,16 @@ TEST_CASE("A transfer on a call no employee answered is an error, and --store wr
   auto nobody = replay(*full);
   REQUIRE_FALSE(nobody.has_value());
   CHECK(nobody.error().message().starts_with("$.calls[1]: transfer_to:"));
+
+  // A generated day (telcrm demo --db) asks for the transfer to be skipped instead: the call
+  // nobody answered is simply not transferred, and the answered one still is (R-T1).
+  ReplayOptions generated;
+  generated.skip_unanswered_transfers = true;
+  auto lenient = replay(*full, generated);
+  REQUIRE_MESSAGE(lenient.has_value(), lenient.error().message());
+  REQUIRE(lenient->calls.size() == 2);
+  CHECK(lenient->calls[1].reassigned.empty());
+  CHECK(lenient->calls[1].outcome == CallOutcome::missed);
 }
 
 TEST_CASE("R-T1 R-T2 describe(ReassignReason): why a created record changed hands, in words") {

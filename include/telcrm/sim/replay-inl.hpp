@@ -17,6 +17,7 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
     return fail(Errc::invalid_argument, "replay: the store cannot be inspected (no snapshot)");
   MemoryDirectory directory(scenario.employees);
   SimulatedPbx pbx(scenario.settings.default_region);
+  pbx.skip_unanswered_transfers(options.skip_unanswered_transfers);
   ManualClock clock(scenario.calls.empty() ? Timestamp{} : scenario.calls.front().at);
   EngineOptions engine_options;
   engine_options.seed = options.seed;

@@ -28,6 +28,8 @@ struct ReplayOptions {
   /// How many finished calls the engine remembers to answer repeated call ids (R-I1);
   /// EngineOptions::remembered_calls when not set.
   std::optional<std::size_t> remembered_calls{};
+  /// SimulatedPbx::skip_unanswered_transfers: for generated days, not written scenarios.
+  bool skip_unanswered_transfers = false;
 };
 
 /// What a replay produced: one result per scenario call, in order, and the CRM afterwards.

@@ -109,13 +109,13 @@ TELCRM_INLINE Result<CallResult> SimulatedPbx::play(CallEngine& engine, const Sc
 
   // A transfer needs an employee on the call: the scenario is wrong otherwise, and says so
   // rather than skipping it.
-  if (call.transfer_to && !answered_by_employee)
+  if (call.transfer_to && !answered_by_employee && !skip_unanswered_transfers_)
     return fail(Errc::invalid_argument,
                 answered ? "transfer_to: only a call an employee answered can be transferred (an "
                            "outside number answered this one)"
                          : "transfer_to: only a call an employee answered can be transferred "
                            "(nobody answered this one)");
-  if (answered && call.transfer_to) {
+  if (answered_by_employee && call.transfer_to) {
     if (auto t = flushed(engine.transferred(Transferred{call.id, *call.transfer_to})); !t)
       return fail(t.error());
   }

@@ -43,6 +43,11 @@ class SimulatedPbx final : public Telephony {
   /// deterministic: the CRM is written in the order the events happened.
   [[nodiscard]] Result<CallResult> play(CallEngine& engine, const ScenarioCall& call);
 
+  /// A generated day (`telcrm demo --db`) tries transfers on calls it cannot know will be
+  /// answered: with this set, a `transfer_to` on a call no employee answered is not made
+  /// instead of failing the replay (a written scenario gets the error).
+  void skip_unanswered_transfers(bool skip) noexcept { skip_unanswered_transfers_ = skip; }
+
   /// Every command received, as text ("ring c1 [2] 30s"), in order.
   [[nodiscard]] std::vector<std::string> commands() const;
 
@@ -51,6 +56,7 @@ class SimulatedPbx final : public Telephony {
   PhoneNormalizer normalizer_;
   mutable std::mutex mutex_;
   std::vector<std::string> commands_;
+  bool skip_unanswered_transfers_ = false;
 };
 
 TELCRM_END_NAMESPACE
