@@ -161,6 +161,7 @@ TEST_CASE("A change committed elsewhere is in a node's index within 100 ms (refr
   REQUIRE(node.engine->refresh().has_value());
   // The host's refresher: wait for another writer's notification, then refresh the index.
   struct Refresher {
+    explicit Refresher(Node& n) : node(n) {}  // a constructor: Clang 14 has no (aggregate) init
     Node& node;
     std::atomic<bool> stop{false};
     std::thread thread{[this] {

@@ -367,11 +367,15 @@ class CrmStore {
       std::span<const WriteBatch> batches) {
     std::vector<Result<WriteReceipt>> out;
     out.reserve(batches.size());
+    std::optional<Error> down;  // the store went down: the batches after are not tried
     for (const auto& batch : batches) {
-      if (!out.empty() && !out.back() && out.back().error().code() == Errc::storage_unavailable)
-        out.push_back(fail(out.back().error()));
-      else
-        out.push_back(apply(batch));
+      if (down) {
+        out.push_back(fail(*down));
+        continue;
+      }
+      Result<WriteReceipt> applied = apply(batch);
+      if (!applied && applied.error().code() == Errc::storage_unavailable) down = applied.error();
+      out.push_back(std::move(applied));
     }
     return out;
   }
