@@ -7,7 +7,8 @@
 #     twice: with -A STATIC_ROUTING (every call to one extension, telcrm never asked), then with
 #     `telcrm serve` (SQLite) routing every call (half known clients, half new callers who each
 #     become a lead) to 300 registered extensions. For each: calls placed, failed, and the time
-#     from the INVITE to the 180 Ringing (p50, p99); then what telcrm adds.
+#     from the INVITE to the 180 Ringing (or to the 200, when it overtakes the 180; p50, p99);
+#     then what telcrm adds.
 # Loopback only; every process is started here and stopped by its PID. Exits non-zero when
 # any call failed, in either run (KEEP=1 keeps the logs: sipp's *_errors.log names each).
 #   bench/pbx_bench.sh                         RATE=100 DURATION=60
