@@ -13,11 +13,13 @@
 //      cannot hide the ones queued behind it): p50, p99, p99.9 of the route answers.
 // Each simulated call (a known client or an unknown caller, half and half) asks for its route
 // --steps times — POST /pbx/call, then POST /pbx/failed (408: nobody answered) for each next
-// step — and ends with POST /pbx/cancelled (its CRM writes go to the outbox). Not a Google
-// Benchmark program: it measures a server, not a function.
+// step — and ends with POST /pbx/cancelled (its CRM writes go to the outbox). As in `telcrm
+// serve`, every decision is logged (to /dev/null, by the log's thread) and every call is noted
+// in the live-call journal (with a journal; --bare leaves both out). Not a Google Benchmark
+// program: it measures a server, not a function.
 //
 //   serve_bench [--seconds S] [--rounds R] [--clients N] [--rate R] [--contacts C]
-//               [--steps K] [--store sqlite|memory] [--journal group|each|none]
+//               [--steps K] [--store sqlite|memory] [--journal group|each|none] [--bare]
 
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/engine_worker.hpp>
@@ -28,6 +30,8 @@
 #include <telcrm/pbx/pbx_service.hpp>
 #include <telcrm/pbx/presence_directory.hpp>
 #include <telcrm/server/http.hpp>
+#include <telcrm/server/live_calls.hpp>
+#include <telcrm/server/log_observer.hpp>
 #include <telcrm/server/metrics.hpp>
 #include <telcrm/server/pbx_router.hpp>
 #include <telcrm/sqlite/sqlite_crm_store.hpp>
@@ -69,6 +73,7 @@ struct Options {
   std::string journal = "group";  // group, each, none
   std::string store = "sqlite";   // sqlite, memory
   int steps = 8;                  // route answers per call (the queue has 10 members)
+  bool bare = false;              // no decision log, no live-call journal
 };
 
 // --- the client ------------------------------------------------------------------------------
@@ -298,6 +303,10 @@ bool parse(int argc, char** argv, Options& o) {
       o.journal = value();
     else if (a == "--store")
       o.store = value();
+    else if (a == "--steps")
+      o.steps = std::atoi(value());
+    else if (a == "--bare")
+      o.bare = true;
     else
       return false;
   }
@@ -314,7 +323,8 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: serve_bench [--seconds S] [--rounds R] [--clients N] [--rate R] "
-                 "[--contacts C] [--journal group|each]\n");
+                 "[--contacts C] [--steps K] [--store sqlite|memory] [--journal group|each|none] "
+                 "[--bare]\n");
     return 2;
   }
   const auto dir =
@@ -366,18 +376,31 @@ int main(int argc, char** argv) {
     if (!opened) return 1;
     journal = std::move(*opened);
   }
+  // The decision log and the live-call journal, as `telcrm serve` has them.
+  std::FILE* devnull = std::fopen("/dev/null", "w");
+  if (devnull == nullptr) return 1;
+  server::LineLog log(devnull);
+  server::LogObserver observer(log);
+  std::unique_ptr<server::FileLiveCalls> live;
+  if (!o.bare && journal) {
+    auto opened = server::FileLiveCalls::open((dir / "crm.db.outbox.live").string());
+    if (!opened) return 1;
+    live = std::move(*opened);
+  }
   pbx::PresenceDirectory presence(*directory);
   if (!presence.refresh()) return 1;
   pbx::CapturingTelephony telephony;
   SystemClock clock;
-  auto engine = CallEngine::create(
-      settings, Ports{*store, presence, telephony, clock, nullptr, journal.get()});
+  auto engine = CallEngine::create(settings, Ports{*store, presence, telephony, clock,
+                                                   o.bare ? nullptr : &observer, journal.get()});
   if (!engine) {
     fmt::print(stderr, "{}\n", engine.error());
     return 1;
   }
   EngineWorker worker(**engine, clock);
-  pbx::PbxService service(**engine, telephony, presence, clock);
+  pbx::ServiceOptions service_options;
+  service_options.live = live.get();
+  pbx::PbxService service(**engine, telephony, presence, clock, service_options);
   server::Metrics metrics;
   server::PbxRouter router(service, **engine, metrics, std::string(token));
   ConstantRouter constant;
@@ -396,8 +419,12 @@ int main(int argc, char** argv) {
 
   fmt::print(
       "serve_bench: {} clients on keep-alive connections, {} known clients, {} store, "
-      "journal {}, {} route answers per call, {} hardware threads\n",
-      o.clients, o.contacts, o.store, o.journal, o.steps, std::thread::hardware_concurrency());
+      "journal {}, {} route answers per call, {}, {} hardware threads\n",
+      o.clients, o.contacts, o.store, o.journal, o.steps,
+      o.bare ? "no decision log, no live-call journal"
+      : live ? "decision log and live-call journal"
+             : "decision log",
+      std::thread::hardware_concurrency());
 
   // What the store has not taken yet is written before anything else is measured (the worker
   // competes for the same cores); returns how long that took.
@@ -492,6 +519,8 @@ int main(int argc, char** argv) {
   a.join();
   b.join();
   worker.stop();
+  log.close();
+  std::fclose(devnull);
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

@@ -60,8 +60,11 @@ def main():
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/health")
-                if conn.getresponse().read() is not None:
+                r = conn.getresponse()
+                r.read()
+                if r.status == 200:  # 503 "loading" while the index is built
                     break
+                time.sleep(0.1)
             except OSError:
                 time.sleep(0.1)
         headers = {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"}

@@ -385,8 +385,25 @@ Result<void> FileOutboxJournal::flush_locked() {
 }
 
 Result<void> FileOutboxJournal::sync() {
+  // The disk is waited for without the lock, on a duplicate of the descriptor (a compaction
+  // may replace fd_ meanwhile; its new file was synced before it took over): appends go on.
+  int fd = -1;
+  {
+    std::lock_guard lock(mutex_);
+    if (!dirty_) return {};
+    fd = ::dup(fd_);
+    if (fd < 0) return flush_locked();
+    dirty_ = false;
+  }
+  if (::fdatasync(fd) == 0) {
+    ::close(fd);
+    return {};
+  }
+  const Error e = os_error(path_, "cannot sync");
+  ::close(fd);
   std::lock_guard lock(mutex_);
-  return flush_locked();
+  dirty_ = true;  // the next sync tries again
+  return fail(e);
 }
 
 void FileOutboxJournal::keep_locked(WriteBatch batch) {

@@ -98,20 +98,26 @@ FileLiveCalls::~FileLiveCalls() {
 }
 
 Result<void> FileLiveCalls::closed_interrupted() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  written_cv_.wait(lock, [&] { return !writing_; });
   left_.clear();
   return rewrite_locked();
 }
 
 // Writes the open calls to a new file and renames it over the old one (never a moment with
-// neither), then appends there.
+// neither), then appends there. Never while a batch is being written (writing_).
 Result<void> FileLiveCalls::rewrite_locked() {
   const std::string tmp = path_ + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fail(io_error(tmp, "cannot create"));
+  std::vector<const std::pair<std::uint64_t, CallStart>*> running;
+  running.reserve(open_.size());
+  for (const auto& [call, entry] : open_) running.push_back(&entry);
+  std::sort(running.begin(), running.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   std::string text;
   for (const auto& s : left_) text += line_of(s);
-  for (const auto& s : open_) text += line_of(s);
+  for (const auto* entry : running) text += line_of(entry->second);
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
@@ -124,25 +130,44 @@ Result<void> FileLiveCalls::rewrite_locked() {
   return {};
 }
 
-void FileLiveCalls::append_locked(const std::string& line) {
-  if (fd_ < 0) return;
-  // One write(2) per line: the kernel keeps it when the process dies.
-  (void)!::write(fd_, line.data(), line.size());
-  if (++lines_ > 4096 && lines_ > 4 * (left_.size() + open_.size())) (void)rewrite_locked();
+// Group commit: the first thread to find no write running writes every queued line at once
+// (the kernel keeps them when the process dies); the others wait until their line is in.
+void FileLiveCalls::append(std::unique_lock<std::mutex>& lock, std::string_view line) {
+  queued_.append(line);
+  const std::uint64_t mine = ++queued_n_;
+  while (written_n_ < mine) {
+    if (writing_) {
+      written_cv_.wait(lock);
+      continue;
+    }
+    writing_ = true;
+    std::string batch;
+    batch.swap(queued_);
+    const std::uint64_t upto = queued_n_;
+    const int fd = fd_;
+    lock.unlock();
+    if (fd >= 0) (void)!::write(fd, batch.data(), batch.size());
+    lock.lock();
+    lines_ += upto - written_n_;
+    written_n_ = upto;
+    if (lines_ > 4096 && lines_ > 4 * (left_.size() + open_.size())) (void)rewrite_locked();
+    writing_ = false;
+    written_cv_.notify_all();
+  }
 }
 
 void FileLiveCalls::began(const CallStart& start) {
-  std::lock_guard lock(mutex_);
-  open_.push_back(start);
-  append_locked(line_of(start));
+  const std::string line = line_of(start);
+  std::unique_lock lock(mutex_);
+  open_.insert_or_assign(start.call, std::pair{begun_++, start});
+  append(lock, line);
 }
 
 void FileLiveCalls::ended(std::string_view call) {
-  std::lock_guard lock(mutex_);
-  auto it =
-      std::find_if(open_.begin(), open_.end(), [&](const CallStart& s) { return s.call == call; });
-  if (it != open_.end()) open_.erase(it);
-  append_locked(fmt::format("E {}\n", escape(call)));
+  const std::string line = fmt::format("E {}\n", escape(call));
+  std::unique_lock lock(mutex_);
+  if (auto it = open_.find(std::string(call)); it != open_.end()) open_.erase(it);
+  append(lock, line);
 }
 
 }  // namespace server

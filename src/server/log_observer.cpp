@@ -9,11 +9,14 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdint>
+#include <utility>
 
 TELCRM_BEGIN_NAMESPACE
 namespace server {
 
-LineLog::LineLog(std::FILE* out, std::size_t capacity) : out_(out), capacity_(capacity) {
+LineLog::LineLog(std::FILE* out, std::size_t capacity, std::chrono::milliseconds gather)
+    : out_(out), capacity_(capacity), gather_(gather) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -21,36 +24,62 @@ LineLog::~LineLog() {
   close();
 }
 
-void LineLog::write(std::string line) {
-  const auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  std::string stamped = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z {}\n", now, line);
-  {
-    std::lock_guard lock(mutex_);
-    if (closing_ || lines_.size() >= capacity_) {
-      ++dropped_;
-      return;
-    }
-    lines_.push_back(Entry{std::move(stamped), {}});
+namespace {
+
+// "2026-12-06T05:53:08Z ": formatted once a second per thread, not once a line.
+std::string_view stamp_now() {
+  thread_local std::int64_t second = -1;
+  thread_local std::string text;
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (now.time_since_epoch().count() != second) {
+    second = now.time_since_epoch().count();
+    text = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z ", now);
   }
-  wake_.notify_one();
+  return text;
+}
+
+}  // namespace
+
+void LineLog::write(std::string line) {
+  const std::string_view stamp = stamp_now();
+  std::string stamped;
+  stamped.reserve(stamp.size() + line.size() + 1);
+  stamped.append(stamp).append(line).push_back('\n');
+  push(Entry{std::move(stamped), {}});
 }
 
 void LineLog::post(std::function<void()> task) {
+  push(Entry{{}, std::move(task)});
+}
+
+void LineLog::push(Entry entry) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (closing_ || lines_.size() >= capacity_) {
       ++dropped_;
       return;
     }
-    lines_.push_back(Entry{{}, std::move(task)});
+    lines_.push_back(std::move(entry));
+    wake = std::exchange(idle_, false);
   }
-  wake_.notify_one();
+  // Only the first line after a pause wakes the log's thread: a wake-up per line costs a
+  // call a context switch, and under load lines come thousands a second.
+  if (wake) wake_.notify_one();
 }
 
 void LineLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
+    idle_ = true;
     wake_.wait(lock, [&] { return closing_ || !lines_.empty(); });
+    idle_ = false;
+    if (!closing_) {
+      // Gathers what comes in the next few milliseconds into the same write.
+      lock.unlock();
+      std::this_thread::sleep_for(gather_);
+      lock.lock();
+    }
     std::deque<Entry> batch;
     batch.swap(lines_);
     const bool done = closing_;

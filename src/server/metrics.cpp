@@ -5,10 +5,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 TELCRM_BEGIN_NAMESPACE
 namespace server {
 
 void Metrics::request(std::string_view endpoint, int status) {
+  const auto e = std::find(endpoints_.begin(), endpoints_.end(), endpoint);
+  const auto s = std::find(statuses_.begin(), statuses_.end(), status);
+  if (e != endpoints_.end() && s != statuses_.end()) {
+    fixed_[static_cast<std::size_t>(e - endpoints_.begin())]
+          [static_cast<std::size_t>(s - statuses_.begin())]
+              .fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::lock_guard lock(mutex_);
   ++requests_[{std::string(endpoint), status}];
 }
@@ -63,8 +73,16 @@ std::string Metrics::render(const EngineStats& engine, const pbx::ServiceStats& 
   out +=
       "# HELP telcrm_http_requests_total HTTP requests by endpoint and status.\n"
       "# TYPE telcrm_http_requests_total counter\n";
-  std::lock_guard lock(mutex_);
-  for (const auto& [key, count] : requests_)
+  std::map<std::pair<std::string, int>, std::uint64_t> requests;
+  {
+    std::lock_guard lock(mutex_);
+    requests = requests_;
+  }
+  for (std::size_t e = 0; e < endpoints_.size(); ++e)
+    for (std::size_t s = 0; s < statuses_.size(); ++s)
+      if (const auto n = fixed_[e][s].load(std::memory_order_relaxed); n > 0)
+        requests[{std::string(endpoints_[e]), statuses_[s]}] += n;
+  for (const auto& [key, count] : requests)
     out += fmt::format("telcrm_http_requests_total{{endpoint=\"{}\",code=\"{}\"}} {}\n", key.first,
                        key.second, count);
   return out;

@@ -30,6 +30,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <fstream>
@@ -79,6 +80,26 @@ sigset_t stop_signals() {
   sigaddset(&set, SIGINT);
   return set;
 }
+
+// Runs a listener on a thread of its own; stopped and joined at the latest when it goes (before
+// what was declared ahead of it: the router, the metrics, the presence).
+class ServingThread {
+ public:
+  explicit ServingThread(Listener& listener)
+      : listener_(listener), thread_([this] { listener_.run(); }) {}
+  ~ServingThread() { stop(); }
+  ServingThread(const ServingThread&) = delete;
+  ServingThread& operator=(const ServingThread&) = delete;
+  void stop() {
+    if (!thread_.joinable()) return;
+    listener_.stop();
+    thread_.join();
+  }
+
+ private:
+  Listener& listener_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -191,10 +212,31 @@ int serve(const ServeOptions& options) {
     journal = std::move(*opened);
   }
 
-  // --- engine and service -------------------------------------------------------------------
+  // --- the listener, before the index --------------------------------------------------------
+  // A node whose CRM index is being built (a full rebuild takes seconds on a large CRM) already
+  // answers: /health 503 "loading", /metrics, presence reports; every call is refused with
+  // 503, which the PBX takes as "telcrm unavailable" (its fallback rings), so nothing is
+  // created from an empty index.
   LineLog log(out);
   pbx::PresenceDirectory presence(*base);
   if (auto read = presence.refresh(); !read) return refuse(out, "the directory", read.error());
+  Metrics metrics;
+  PbxRouter router(presence, metrics, options.token);
+  ListenerOptions listen;
+  listen.host = options.host;
+  listen.port = options.port;
+  listen.threads = options.threads;
+  auto listener = Listener::bind(listen, router);
+  if (!listener) return refuse(out, "listen", listener.error());
+  ServingThread serving(**listener);
+  const auto load_started = std::chrono::steady_clock::now();
+  log.write(fmt::format(
+      "telcrm serve: listening on http://{}:{} — loading the CRM index (/health answers 503 "
+      "\"loading\" and calls are refused until it is ready)",
+      options.host, (*listener)->port()));
+  if (options.before_index_load) options.before_index_load();
+
+  // --- engine and service -------------------------------------------------------------------
   LogObserver::CallPrinter printer;
   if (options.call_printer) {
     auto staff = presence.employees();
@@ -255,16 +297,7 @@ int serve(const ServeOptions& options) {
   service_options.live = live.get();
   pbx::PbxService service(engine, telephony, presence, clock, service_options);
   service.set_interrupted(std::move(gone));
-  Metrics metrics;
-  PbxRouter router(service, engine, metrics, options.token);
-
-  ListenerOptions listen;
-  listen.host = options.host;
-  listen.port = options.port;
-  listen.threads = options.threads;
-  auto listener = Listener::bind(listen, router);
-  if (!listener) return refuse(out, "listen", listener.error());
-  std::thread serving([&] { (*listener)->run(); });
+  router.attach(service, engine);
 
   // --- the Bitrix24 REST API, on its own HTTPS listener ----------------------------------------
   std::unique_ptr<RecordingFolder> folder;
@@ -308,8 +341,7 @@ int serve(const ServeOptions& options) {
     };
     auto bound = Listener::bind(b24, *b24_router);
     if (!bound) {
-      (*listener)->stop();
-      serving.join();
+      serving.stop();  // before the service it routes to goes
       return refuse(out, "--bitrix24-listen", bound.error());
     }
     b24_listener = std::move(*bound);
@@ -322,10 +354,14 @@ int serve(const ServeOptions& options) {
 
   const auto pending_at_start = engine.stats().pending_writes;
   log.write(fmt::format(
-      "telcrm serve: listening on http://{}:{} — store {}, journal {}, {} line(s), {} queue(s), "
+      "telcrm serve: {} in {:.1f} s — store {}, journal {}, {} line(s), {} queue(s), "
       "bearer token {}{}",
-      options.host, (*listener)->port(), where, journal_path.empty() ? "none" : journal_path,
-      settings.lines.size(), settings.queues.size(), options.token ? "required" : "not required",
+      engine.ready() ? "ready"
+                     : "routing without its CRM index (the store is down; it is loaded "
+                       "when the store answers)",
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count(), where,
+      journal_path.empty() ? "none" : journal_path, settings.lines.size(), settings.queues.size(),
+      options.token ? "required" : "not required",
       pending_at_start > 0 ? fmt::format(", {} write(s) from the journal first", pending_at_start)
                            : std::string()));
   if (interrupted > 0)
@@ -355,8 +391,7 @@ int serve(const ServeOptions& options) {
   const auto deadline = std::chrono::steady_clock::now() + options.drain;
   while (engine.stats().pending_writes > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the worker flushes
-  (*listener)->stop();
-  serving.join();
+  serving.stop();
   if (b24_listener) {
     b24_listener->stop();
     b24_serving.join();

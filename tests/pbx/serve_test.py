@@ -137,10 +137,89 @@ def run(telcrm, settings, work):
           "step c1 #0 ring" in out and "telcrm serve: stopped" in out, out[-400:])
 
 
+def stop(p):
+    if p.poll() is None:
+        os.kill(p.pid, signal.SIGTERM)
+    try:
+        return p.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.kill(p.pid, signal.SIGKILL)
+        return p.wait()
+
+
+def loading(telcrm, settings, work):
+    """The listener opens before the CRM index is built: while it loads (held here by the test
+    hook, so however fast the load is) the node is not ready and routes nothing."""
+    print("while the index loads")
+    token_file = os.path.join(work, "token")
+    hold = os.path.join(work, "hold-index-load")
+    open(hold, "w").close()
+    port = free_port()
+    log = open(os.path.join(work, "loading.out"), "wb")
+    env = dict(os.environ, TELCRM_TEST_HOLD_INDEX_LOAD=hold)
+    p = subprocess.Popen([telcrm, "serve", "--store", "memory", "--settings", settings,
+                          "--listen", f"127.0.0.1:{port}", "--token-file", token_file],
+                         stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        status, body = None, ""
+        deadline = time.time() + 15
+        while time.time() < deadline and status is None:
+            try:
+                status, body, _ = request(port, "GET", "/health")
+            except OSError:
+                time.sleep(0.05)
+        check("/health: 503 loading while the index is built",
+              status == 503 and json.loads(body) == {"status": "loading"}, f"{status} {body}")
+        check("still behind the token", request(port, "GET", "/health", token=None)[0] == 401)
+        status, body, _ = request(port, "GET", "/metrics")
+        check("/metrics answers, telcrm_ready 0", status == 200 and "telcrm_ready 0" in body,
+              body[:200])
+        call = {"call": "early", "from": "sip:+79161234567@gw", "to": "sip:+74951234567@pbx"}
+        status, body, _ = request(port, "POST", "/pbx/call", call)
+        check("a new call: 503 (the PBX's fallback routes it)",
+              status == 503 and "loading" in json.loads(body)["error"], f"{status} {body}")
+        status, body, _ = request(port, "POST", "/pbx/failed",
+                                  {"call": "early", "step": 0, "code": 408})
+        check("a step's failure: 503", status == 503, f"{status} {body}")
+        status, body, _ = request(port, "POST", "/pbx/presence",
+                                  {"extension": "101", "state": "online"})
+        check("presence is taken meanwhile",
+              status == 200 and json.loads(body)["employee"] == 1, f"{status} {body}")
+        time.sleep(0.3)
+        check("still loading while held", request(port, "GET", "/health")[0] == 503)
+
+        os.unlink(hold)
+        status = None
+        deadline = time.time() + 15
+        while time.time() < deadline and status != 200:
+            status = request(port, "GET", "/health")[0]
+            if status != 200:
+                time.sleep(0.05)
+        check("/health: 200 ready once the index is built", status == 200, str(status))
+        status, body, _ = request(port, "POST", "/pbx/call", call)
+        check("then the same call is routed, as a new one",
+              status == 200 and json.loads(body.replace('"targets":', '"t":'))["step"] == 0,
+              f"{status} {body}")
+        check("and ends", request(port, "POST", "/pbx/cancelled", {"call": "early"})[0] == 200)
+        status, body, _ = request(port, "GET", "/metrics")
+        check("the refused call was never started",
+              "telcrm_calls_started_total 1\n" in body and
+              'telcrm_http_requests_total{endpoint="call",code="503"} 1' in body, body[-600:])
+    finally:
+        code = stop(p)
+        log.close()
+    check("stops on SIGTERM with exit 0", code == 0, f"exit {code}")
+    with open(os.path.join(work, "loading.out")) as f:
+        out = f.read()
+    check("logged the listener before the index, then ready",
+          0 <= out.find("loading the CRM index") < out.find("telcrm serve: ready in"), out[-600:])
+
+
 def main():
     telcrm, settings = sys.argv[1], sys.argv[2]
     work = tempfile.mkdtemp(prefix="telcrm-serve-test.")
     run(os.path.abspath(telcrm), os.path.abspath(settings), work)
+    loading(os.path.abspath(telcrm), os.path.abspath(settings), work)
     if failures:
         print(f"{len(failures)} check(s) failed; logs in {work}")
         sys.exit(1)

@@ -119,7 +119,13 @@ for _ in $(seq 1 100); do
   [[ -n "$port" ]] && break
   sleep 0.1
 done
-if [[ -n "$port" ]] && curl -sf "http://127.0.0.1:$port/health" | grep -q '"ready"'; then
+ready=
+# The port opens before the index is built: /health says 503 "loading" until then.
+for _ in $(seq 1 100); do
+  [[ -n "$port" ]] && curl -sf "http://127.0.0.1:$port/health" | grep -q '"ready"' && ready=1 && break
+  sleep 0.1
+done
+if [[ -n "$ready" ]]; then
   pass "serve --store postgres: answers /health ready"
 else
   fail "serve --store postgres: did not become ready: $(head -c 400 "$work/serve.err")"

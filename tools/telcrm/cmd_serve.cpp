@@ -11,11 +11,15 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "timeline.hpp"
@@ -129,6 +133,14 @@ int run(ServeArgs& a) {
   options.journal_sync_each = a.journal_sync == "each";
   if (a.timeline) options.call_printer = timeline_printer(ColorMode::automatic);
   options.drain = std::chrono::milliseconds(static_cast<long long>(a.drain_seconds * 1000));
+  // For the tests only: the index load waits while this file exists, so that a test sees the
+  // node answer "loading" however fast its CRM loads.
+  if (const char* hold = std::getenv("TELCRM_TEST_HOLD_INDEX_LOAD"); hold != nullptr && *hold)
+    options.before_index_load = [path = std::string(hold)] {
+      std::error_code ec;
+      while (std::filesystem::exists(path, ec))
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    };
   return server::serve(options);
 }
 

@@ -57,9 +57,12 @@ TELCRM_INLINE Reply PbxService::error(const Error& e) const {
 TELCRM_INLINE void PbxService::set_interrupted(std::vector<std::string> calls) {
   std::lock_guard lock(mutex_);
   for (auto& c : calls) interrupted_.insert(std::move(c));
+  if (!interrupted_.empty()) any_interrupted_.store(true, std::memory_order_release);
 }
 
 TELCRM_INLINE std::optional<Reply> PbxService::gone(std::string_view call) const {
+  // Almost always none: then every request would take the sessions' lock for nothing.
+  if (!any_interrupted_.load(std::memory_order_acquire)) return std::nullopt;
   std::lock_guard lock(mutex_);
   if (interrupted_.find(call) == interrupted_.end()) return std::nullopt;
   return Reply{410, format_error(fmt::format("call {}: telcrm stopped while it was in progress; "
@@ -349,10 +352,11 @@ TELCRM_INLINE Reply PbxService::call_transferred(std::string_view body) {
   return Reply{200, format_acknowledgement(ack)};
 }
 
-TELCRM_INLINE Reply PbxService::presence(std::string_view body) {
+TELCRM_INLINE Reply report_presence(PresenceDirectory& directory, std::string_view body) {
   auto request = parse_presence(body);
-  if (!request) return error(request.error());
-  auto id = directory_.report(request->extension, request->state);
+  if (!request)
+    return Reply{http_status_of(request.error().code()), format_error(request.error().message())};
+  auto id = directory.report(request->extension, request->state);
   if (!id)
     return Reply{404, format_error(fmt::format("$.extension: extension '{}' belongs to no employee",
                                                request->extension))};
@@ -362,6 +366,10 @@ TELCRM_INLINE Reply PbxService::presence(std::string_view body) {
   w.field("employee", static_cast<std::int64_t>(*id));
   w.field("state", format_as(request->state));
   return Reply{200, w.finish()};
+}
+
+TELCRM_INLINE Reply PbxService::presence(std::string_view body) {
+  return report_presence(directory_, body);
 }
 
 TELCRM_INLINE std::size_t PbxService::prune() {

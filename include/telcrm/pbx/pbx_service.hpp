@@ -35,6 +35,10 @@ struct Reply {
   friend bool operator==(const Reply&, const Reply&) = default;
 };
 
+/// `POST /pbx/presence` on its own: applies the report to `directory` and answers it. It needs
+/// no engine, so a host may take presence while its engine is still being built.
+[[nodiscard]] Reply report_presence(PresenceDirectory& directory, std::string_view body);
+
 /// Where a service records the calls in progress durably, so that after a crash (kill -9)
 /// the next start can close them (CallEngine::close_interrupted). `telcrm serve` keeps a
 /// file beside the outbox journal. Called from the request threads; must not throw.
@@ -150,6 +154,7 @@ class PbxService {
   mutable std::mutex mutex_;  // sessions_
   std::unordered_map<std::string, Session> sessions_;
   std::set<std::string, std::less<>> interrupted_;  // under mutex_
+  std::atomic<bool> any_interrupted_{false};
 };
 
 }  // namespace pbx

@@ -9,21 +9,29 @@
 #include <telcrm/pbx/pbx_service.hpp>
 #include <telcrm/result.hpp>
 
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
 namespace server {
 
 /// One line per event: `B <call> <line> <number> <unix seconds>` when a call begins, `E <call>`
-/// when it ends; fields percent-escaped. Each line is written (write(2)) before the request is
-/// answered, so it survives a crash of the process; a crash of the machine may lose the last
-/// ones (no fsync per call: calls that vanish so are closed by the engine's reap() instead).
-/// Rewritten with only the open calls when the file is opened and when it has grown.
+/// when it ends; fields percent-escaped. Each line is written (write(2)) before began() or
+/// ended() returns, so before the request is answered: it survives a crash of the process; a
+/// crash of the machine may lose the last ones (no fsync per call: calls that vanish so are
+/// closed by the engine's reap() instead). Lines of concurrent requests are written together
+/// (one write(2) for all that came while the previous one ran), each request still waiting
+/// for its own. Rewritten with only the open calls when the file is opened and when it has
+/// grown.
 class FileLiveCalls final : public pbx::LiveCallLog {
  public:
   /// Opens (creates) `path`. `interrupted()` then holds the calls a previous run left open.
@@ -44,14 +52,22 @@ class FileLiveCalls final : public pbx::LiveCallLog {
  private:
   explicit FileLiveCalls(std::string path) : path_(std::move(path)) {}
   Result<void> rewrite_locked();
-  void append_locked(const std::string& line);
+  // Queues `line` and returns once it is written (by this thread or by another's write).
+  void append(std::unique_lock<std::mutex>& lock, std::string_view line);
 
   std::string path_;
   std::mutex mutex_;
+  std::condition_variable written_cv_;
   int fd_ = -1;
   std::vector<CallStart> left_;
-  std::vector<CallStart> open_;  // begun in this run, not ended (kept for rewrites)
+  // Begun in this run, not ended (kept for rewrites), with the order they began in.
+  std::unordered_map<std::string, std::pair<std::uint64_t, CallStart>> open_;
+  std::uint64_t begun_ = 0;
   std::size_t lines_ = 0;
+  std::string queued_;           // lines waiting for the next write(2)
+  std::uint64_t queued_n_ = 0;   // lines ever queued
+  std::uint64_t written_n_ = 0;  // lines ever written (the first written_n_ of queued_n_)
+  bool writing_ = false;         // a thread is in write(2) with a batch
 };
 
 }  // namespace server

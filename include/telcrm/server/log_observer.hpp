@@ -7,6 +7,7 @@
 #include <telcrm/engine/call_result.hpp>
 #include <telcrm/ports/observer.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdio>
@@ -20,11 +21,13 @@
 TELCRM_BEGIN_NAMESPACE
 namespace server {
 
-/// Writes lines to a stream from a background thread. When more than `capacity` lines wait,
-/// new ones are dropped and counted (the log must not grow without bound under load).
+/// Writes lines to a stream from a background thread, in batches: a line reaches the stream
+/// within a few milliseconds (`gather`). When more than `capacity` lines wait, new ones are
+/// dropped and counted (the log must not grow without bound under load).
 class LineLog {
  public:
-  explicit LineLog(std::FILE* out, std::size_t capacity = 100000);
+  explicit LineLog(std::FILE* out, std::size_t capacity = 100000,
+                   std::chrono::milliseconds gather = std::chrono::milliseconds(5));
   ~LineLog();
   LineLog(const LineLog&) = delete;
   LineLog& operator=(const LineLog&) = delete;
@@ -38,18 +41,21 @@ class LineLog {
   [[nodiscard]] std::size_t dropped() const;
 
  private:
-  void run();
-  std::FILE* out_;
-  std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
   struct Entry {
     std::string line;
     std::function<void()> task;
   };
+  void push(Entry entry);
+  void run();
+  std::FILE* out_;
+  std::size_t capacity_;
+  std::chrono::milliseconds gather_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
   std::deque<Entry> lines_;
   std::size_t dropped_ = 0;
   bool closing_ = false;
+  bool idle_ = false;  // the thread waits for a line: the next one must wake it
   std::thread thread_;
 };
 

@@ -20,7 +20,7 @@ TELCRM_BEGIN_NAMESPACE
 namespace server {
 
 /// Counters kept by the router, read by `GET /metrics`. Thread-safe; recording is a few
-/// atomic increments (and a short lock for the per-endpoint counters).
+/// atomic increments (a lock only for an endpoint or a status outside the fixed tables).
 class Metrics {
  public:
   /// The upper bounds of the route-decision latency buckets, in seconds.
@@ -37,10 +37,18 @@ class Metrics {
                                    bool ready) const;
 
  private:
+  // The endpoints and statuses every request uses get a counter each, without a lock.
+  static constexpr std::array<std::string_view, 11> endpoints_{
+      "answered", "bitrix24", "call",  "cancelled", "ended",      "failed",
+      "health",   "metrics",  "other", "presence",  "transferred"};
+  static constexpr std::array<int, 11> statuses_{200, 400, 401, 403, 404, 405,
+                                                 409, 410, 413, 500, 503};
+
   std::array<std::atomic<std::uint64_t>, buckets.size() + 1> counts_{};  // last: +Inf
   std::atomic<std::uint64_t> sum_ns_{0};
+  std::array<std::array<std::atomic<std::uint64_t>, statuses_.size()>, endpoints_.size()> fixed_{};
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;  // the others
 };
 
 }  // namespace server

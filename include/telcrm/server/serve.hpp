@@ -72,6 +72,9 @@ struct ServeOptions {
   std::function<std::function<void(const CallResult&)>(
       const IntegrationSettings&, const std::vector<Employee>&, const CrmSnapshot&)>
       call_printer{};
+  /// Called once the listener is open, before the engine loads the CRM index (a test holds the
+  /// load there to see the node answer "loading").
+  std::function<void()> before_index_load{};
 };
 
 /// Runs the service until SIGTERM/SIGINT; returns the process's exit code: 0 after a clean

@@ -155,14 +155,16 @@ class Outbox {
       in_flight_ = 0;
     }
     bool prune = false;
+    bool sync = false;
     {
       std::lock_guard lock(mutex_);
-      if (journal_ && unsynced_) {
-        if (auto synced = journal_->sync(); !synced) report({}, synced.error());
-        unsynced_ = false;
-      }
+      sync = journal_ && std::exchange(unsynced_, false);
       prune = resolved_.size() >= prune_at_;
     }
+    // Outside mutex_: events queue their writes under it, and must not wait for the disk.
+    // A batch queued meanwhile sets unsynced_ again and is synced by the next flush.
+    if (sync)
+      if (auto synced = journal_->sync(); !synced) report({}, synced.error());
     // Asked outside mutex_: events hold their call's lock while they queue writes.
     const std::uint64_t live = prune && oldest_live ? oldest_live(context) : 0;
     std::lock_guard lock(mutex_);
