@@ -14,9 +14,7 @@
 #include <telcrm/server/metrics.hpp>
 #include <telcrm/server/pbx_router.hpp>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "fuzz_support.hpp"
@@ -25,17 +23,10 @@ using namespace telcrm;
 
 namespace {
 
-std::string file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Server {
   Server() {
-    auto s = settings_from_json(file(TELCRM_FUZZ_E2E_DIR "/settings.json"));
-    auto c = crm_from_json(file(TELCRM_FUZZ_E2E_DIR "/crm.json"));
+    auto s = settings_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/settings.json"));
+    auto c = crm_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/crm.json"));
     if (!s || !c) telcrm_fuzz::finding("the e2e office could not be read");
     loaded = std::move(*s);
     store = std::make_unique<MemoryCrmStore>(*c);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,14 @@ namespace telcrm_fuzz {
   std::fprintf(stderr, "telcrm fuzz finding: %.*s\n%.*s\n", static_cast<int>(what.size()),
                what.data(), static_cast<int>(detail.size()), detail.data());
   std::abort();
+}
+
+// The whole of a file the target reads at start (an office's settings and CRM).
+inline std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 inline std::string_view text_of(const std::uint8_t* data, std::size_t size) {

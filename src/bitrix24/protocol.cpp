@@ -11,6 +11,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "text.hpp"
@@ -185,9 +186,12 @@ std::optional<std::int64_t> int_of(const Json* v) {
   if (v == nullptr) return std::nullopt;
   if (v->is_number_integer()) return v->get<std::int64_t>();
   if (v->is_number_float()) {
+    // Only a whole number within int64's range may be converted: any other is undefined
+    // behaviour (`"USER_ID": 1e300`, found by fuzzing); NaN fails the range test too.
     const double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
-    return std::nullopt;
+    constexpr double bound = 9223372036854775808.0;  // 2^63
+    if (!(d >= -bound && d < bound) || d != std::trunc(d)) return std::nullopt;
+    return static_cast<std::int64_t>(d);
   }
   if (!v->is_string()) return std::nullopt;
   const auto& s = v->get_ref<const std::string&>();

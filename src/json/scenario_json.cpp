@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "model.hpp"
@@ -320,10 +321,14 @@ Result<Scenario> scenario_from_json(std::string_view text) {
     if (!calls->is_array()) {
       r.fail("$.calls", "expected an array");
     } else {
-      for (std::size_t i = 0; i < calls->size() && r.ok(); ++i) {
+      // Each call's JSON is dropped once read: a long scenario is never held twice whole.
+      Json& list = *doc->find("calls");  // the same node, writable: `doc` is ours
+      s.calls.reserve(list.size());
+      for (std::size_t i = 0; i < list.size() && r.ok(); ++i) {
         ScenarioCall c;
-        read_call(r, (*calls)[i], Reader::index_path("$.calls", i), c);
+        read_call(r, list[i], Reader::index_path("$.calls", i), c);
         s.calls.push_back(std::move(c));
+        list[i] = nullptr;
       }
     }
   }
@@ -367,36 +372,83 @@ std::string replay_output_json_call(const CallResult& result, bool first) {
          nested(json_detail::write_call_result(result).dump(2), 4);
 }
 
+namespace {
+// crm_after's lists, in write_crm()'s order (CrmSnapshot's).
+constexpr std::array<std::string_view, 8> crm_lists = {
+    "contacts", "companies", "leads", "deals", "invoices", "activities", "missed_calls", "history"};
+}  // namespace
+
+ReplayOutputEnd::ReplayOutputEnd(bool any_call, std::function<void(std::string_view)> sink)
+    : sink_(std::move(sink)) {
+  sink_(any_call ? "\n  ]" : "]");
+  sink_(",\n  \"crm_after\": {");
+}
+
+void ReplayOutputEnd::reach(int list) {
+  while (list_ < list) {
+    if (list_ >= 0) sink_(empty_ ? "]" : "\n    ]");
+    ++list_;
+    sink_(list_ == 0 ? "\n    \"" : ",\n    \"");
+    sink_(crm_lists[static_cast<std::size_t>(list_)]);
+    sink_("\": [");
+    empty_ = true;
+  }
+}
+
+// write_crm()'s document, one record at a time, so that no whole CRM is held as JSON.
+void ReplayOutputEnd::item(int list, const std::string& text) {
+  reach(list);
+  sink_(empty_ ? "\n      " : ",\n      ");
+  empty_ = false;
+  sink_(nested(text, 6));
+}
+
+void ReplayOutputEnd::add(const Contact& r) {
+  item(0, json_detail::write_contact(r).dump(2));
+}
+void ReplayOutputEnd::add(const Company& r) {
+  item(1, json_detail::write_company(r).dump(2));
+}
+void ReplayOutputEnd::add(const Lead& r) {
+  item(2, json_detail::write_lead(r).dump(2));
+}
+void ReplayOutputEnd::add(const Deal& r) {
+  item(3, json_detail::write_deal(r).dump(2));
+}
+void ReplayOutputEnd::add(const Invoice& r) {
+  item(4, json_detail::write_invoice(r).dump(2));
+}
+void ReplayOutputEnd::add(const CallActivity& r) {
+  item(5, json_detail::write_activity(r).dump(2));
+}
+void ReplayOutputEnd::add(const MissedCall& r) {
+  item(6, json_detail::write_missed_call(r).dump(2));
+}
+void ReplayOutputEnd::add(const CallRecord& r) {
+  item(7, json_detail::write_call_record(r).dump(2));
+}
+
+void ReplayOutputEnd::finish() {
+  reach(static_cast<int>(crm_lists.size()) - 1);
+  sink_(empty_ ? "]" : "\n    ]");
+  sink_("\n  }\n}\n");
+}
+
 void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
                             const std::function<void(std::string_view)>& sink) {
-  sink(any_call ? "\n  ]" : "]");
-  sink(",\n  \"crm_after\": {");
-  // write_crm()'s document, one record at a time (its keys in write_crm()'s order),
-  // so that no whole CRM is held as JSON.
-  bool first_key = true;
-  auto list = [&](std::string_view key, const auto& items, auto write_one) {
-    sink(first_key ? "\n    \"" : ",\n    \"");
-    first_key = false;
-    sink(key);
-    sink("\": [");
-    bool first = true;
-    for (const auto& item : items) {
-      sink(first ? "\n      " : ",\n      ");
-      first = false;
-      sink(nested(write_one(item).dump(2), 6));
-    }
-    sink(first ? "]" : "\n    ]");
+  ReplayOutputEnd end(any_call, sink);
+  auto all = [&](const auto& items) {
+    for (const auto& item : items) end.add(item);
   };
-  using namespace json_detail;
-  list("contacts", crm_after.contacts, write_contact);
-  list("companies", crm_after.companies, write_company);
-  list("leads", crm_after.leads, write_lead);
-  list("deals", crm_after.deals, write_deal);
-  list("invoices", crm_after.invoices, write_invoice);
-  list("activities", crm_after.activities, write_activity);
-  list("missed_calls", crm_after.missed_calls, write_missed_call);
-  list("history", crm_after.history, write_call_record);
-  sink("\n  }\n}\n");
+  all(crm_after.contacts);
+  all(crm_after.companies);
+  all(crm_after.leads);
+  all(crm_after.deals);
+  all(crm_after.invoices);
+  all(crm_after.activities);
+  all(crm_after.missed_calls);
+  all(crm_after.history);
+  end.finish();
 }
 
 std::string replay_output_json_end(const CrmSnapshot& crm_after, bool any_call) {

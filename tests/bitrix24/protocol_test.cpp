@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <string>
 #include <vector>
 
@@ -85,6 +87,24 @@ TEST_CASE("loose values as clients send them: null is absent, ints as strings, f
   CHECK(ids_of(&p["TYPE"]) == std::vector<std::int64_t>{2});
   const Json list = Json::parse(R"([1,"2"])");
   CHECK(ids_of(&list) == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("a number as a float is an id only when whole and within int64 (fuzz finding)") {
+  // 1e300 used to be converted to int64: undefined behaviour, flagged by UBSan.
+  const Json p = Json::parse(
+      R"({"A":2.0,"B":2.5,"C":1e300,"D":-1e300,"E":9223372036854775808.0,"F":-9223372036854775808.0})");
+  CHECK(int_of(find(p, "A")) == 2);
+  CHECK(int_of(find(p, "B")) == std::nullopt);
+  CHECK(int_of(find(p, "C")) == std::nullopt);
+  CHECK(int_of(find(p, "D")) == std::nullopt);
+  CHECK(int_of(find(p, "E")) == std::nullopt);
+  CHECK(int_of(find(p, "F")) == std::numeric_limits<std::int64_t>::min());
+  CHECK(flag_of(find(p, "C")) == std::nullopt);
+  CHECK(ids_of(&p) == std::vector<std::int64_t>{2, std::numeric_limits<std::int64_t>::min()});
+  auto r =
+      parse_register(Json::parse(R"({"USER_ID":1e300,"PHONE_NUMBER":"+79031112233","TYPE":2})"));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().description == text::user_not_set);
 }
 
 TEST_CASE("STATUS_CODE: int or string, 603-S is 603, unknown codes accepted as absent") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // telcrm replay: run a scenario's calls through the real engine; print what happened.
 #include <telcrm/json/scenario_json.hpp>
+#include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sqlite/sqlite_replay.hpp>
 #if TELCRM_CLI_POSTGRES
@@ -133,6 +134,7 @@ int run(const Options& given) {
   auto text = read_file(path, error);
   if (!text) return usage_error("replay", error);
   auto scenario = scenario_from_json(*text);
+  text.reset();  // read: the run need not hold the file's text as well
   if (!scenario) {
     fmt::print(stderr, "{}: {}\n", path, scenario.error().message());
     return exit_usage;
@@ -154,6 +156,7 @@ int run(const Options& given) {
   // so memory does not grow with the output (the run is deterministic: same seed, same calls).
   ReplayOptions dry = options;
   dry.on_call = [](const CallResult&) {};
+  dry.crm_after = false;
   if (auto checked = replay(*scenario, dry); !checked) {
     fmt::print(stderr, "{}: {}\n", path, checked.error().message());
     return scenario_fault(checked.error()) ? exit_usage : exit_failure;
@@ -163,15 +166,19 @@ int run(const Options& given) {
     fmt::print("{}", replay_output_json_call(result, first));
     first = false;
   };
+  // crm_after is written from the store itself, record by record: the CRM is not copied.
+  options.crm_after = false;
+  MemoryCrmStore crm(scenario->crm);
   fmt::print("{}", replay_output_json_begin());
-  auto output = replay(*scenario, options);
+  auto output = replay(*scenario, crm, options);
   if (!output) {
     fmt::print(stderr, "{}: {}\n", path, output.error().message());
     return exit_failure;
   }
-  replay_output_json_end(output->crm_after, !first, [](std::string_view piece) {
-    std::fwrite(piece.data(), 1, piece.size(), stdout);
-  });
+  ReplayOutputEnd end(
+      !first, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
+  crm.for_each_record([&end](const auto& record) { end.add(record); });
+  end.finish();
   return exit_ok;
 }
 

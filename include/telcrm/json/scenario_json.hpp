@@ -38,6 +38,35 @@ TELCRM_BEGIN_NAMESPACE
 /// no whole CRM is held as JSON).
 void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
                             const std::function<void(std::string_view)>& sink);
+/// The end of the streamed output written from records handed over one at a time, in
+/// CrmSnapshot's order (each list by id; MemoryCrmStore::for_each_record gives them so): no
+/// copy of the CRM is made. The constructor writes the opening of `crm_after`, finish() the
+/// lists not reached and the closing.
+class ReplayOutputEnd {
+ public:
+  ReplayOutputEnd(bool any_call, std::function<void(std::string_view)> sink);
+  /// @{
+  /// One record of `crm_after`.
+  void add(const Contact& record);
+  void add(const Company& record);
+  void add(const Lead& record);
+  void add(const Deal& record);
+  void add(const Invoice& record);
+  void add(const CallActivity& record);
+  void add(const MissedCall& record);
+  void add(const CallRecord& record);
+  /// @}
+  /// Closes the document.
+  void finish();
+
+ private:
+  // Opens the lists up to `list` (an index in CrmSnapshot's order), closing the one open.
+  void reach(int list);
+  void item(int list, const std::string& text);
+  std::function<void(std::string_view)> sink_;
+  int list_ = -1;      // the list open now
+  bool empty_ = true;  // it has no record yet
+};
 /// The whole replay output: `{"calls": […], "crm_after": {…}}`, pretty-printed.
 [[nodiscard]] std::string replay_output_to_json(std::span<const CallResult> calls,
                                                 const CrmSnapshot& crm_after);

@@ -61,6 +61,21 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   [[nodiscard]] TELCRM_INLINE Result<std::vector<Lead>> open_repeat_leads_of(
       EntityRef client) const override;
   [[nodiscard]] TELCRM_INLINE Result<CrmSnapshot> snapshot() const override;
+  /// Calls `f(record)` for every record, list by list in the order of CrmSnapshot's members,
+  /// each list by id: what snapshot() holds, without the copy (`telcrm replay` writes its
+  /// output so). `f` must not call the store.
+  template <class F>
+  void for_each_record(F&& f) const {
+    std::shared_lock lock(mutex_);
+    contacts_.for_each(f);
+    companies_.for_each(f);
+    leads_.for_each(f);
+    deals_.for_each(f);
+    invoices_.for_each(f);
+    activities_.for_each(f);
+    missed_calls_.for_each(f);
+    history_.for_each(f);
+  }
 
   /// Simulates an outage: while unavailable, every method fails with
   /// Errc::storage_unavailable (for testing R-I3 and hosts' fault handling).

@@ -8,7 +8,34 @@
 #include <telcrm/sim/replay.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
 
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
 TELCRM_BEGIN_NAMESPACE
+
+namespace detail {
+
+// How many finished calls a replay's engine must remember for its repeated call ids to be
+// answered as by an engine remembering `limit` (R-I1): each call is played whole before the
+// next begins, so a repeat finds its first call if fewer than that many calls ended between.
+// Remembering only that many keeps a long scenario's memory from growing with its calls.
+TELCRM_INLINE std::size_t remembered_for(const std::vector<ScenarioCall>& calls,
+                                         std::size_t limit) {
+  std::unordered_map<std::string_view, std::size_t> last;  // call id -> its latest index
+  last.reserve(calls.size());
+  std::size_t needed = 1;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    auto [it, inserted] = last.try_emplace(calls[i].id, i);
+    if (!inserted) {
+      needed = std::max(needed, i - it->second);
+      it->second = i;
+    }
+  }
+  return std::min(limit, std::max<std::size_t>(needed, 64));
+}
+
+}  // namespace detail
 
 TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& store,
                                           ReplayOptions options) {
@@ -18,10 +45,14 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
   MemoryDirectory directory(scenario.employees);
   SimulatedPbx pbx(scenario.settings.default_region);
   pbx.skip_unanswered_transfers(options.skip_unanswered_transfers);
+  pbx.keep_commands(false);
   ManualClock clock(scenario.calls.empty() ? Timestamp{} : scenario.calls.front().at);
   EngineOptions engine_options;
   engine_options.seed = options.seed;
-  if (options.remembered_calls) engine_options.remembered_calls = *options.remembered_calls;
+  engine_options.remembered_calls =
+      options.remembered_calls
+          ? *options.remembered_calls
+          : detail::remembered_for(scenario.calls, EngineOptions{}.remembered_calls);
   auto engine =
       CallEngine::create(scenario.settings, Ports{store, directory, pbx, clock}, engine_options);
   if (!engine) return fail(engine.error());
@@ -43,6 +74,8 @@ TELCRM_INLINE Result<ReplayOutput> replay(const Scenario& scenario, CrmStore& st
       out.calls.push_back(std::move(*result));
   }
   (*engine)->flush();
+  if (!options.crm_after) return out;
+  engine->reset();  // its index and remembered calls go before the CRM is copied
   auto after = inspection->snapshot();
   if (!after) return fail(after.error());
   out.crm_after = std::move(*after);

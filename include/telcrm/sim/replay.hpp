@@ -25,11 +25,15 @@ struct ReplayOptions {
   /// ReplayOutput::calls: a replay's memory then does not grow with its calls' results
   /// (`telcrm replay` streams its output so).
   std::function<void(const CallResult&)> on_call{};
-  /// How many finished calls the engine remembers to answer repeated call ids (R-I1);
-  /// EngineOptions::remembered_calls when not set.
+  /// How many finished calls the engine remembers to answer repeated call ids (R-I1).
+  /// When not set, as many as the scenario's repeated call ids need to be answered as with
+  /// EngineOptions::remembered_calls (at most that), so memory does not grow with the calls.
   std::optional<std::size_t> remembered_calls{};
   /// SimulatedPbx::skip_unanswered_transfers: for generated days, not written scenarios.
   bool skip_unanswered_transfers = false;
+  /// false: ReplayOutput::crm_after is left empty, and no copy of the CRM is made (the
+  /// caller reads the store itself, or needs no CRM: `telcrm replay`'s dry run).
+  bool crm_after = true;
 };
 
 /// What a replay produced: one result per scenario call, in order, and the CRM afterwards.

@@ -14,6 +14,7 @@ TELCRM_BEGIN_NAMESPACE
 TELCRM_INLINE Result<void> SimulatedPbx::ring(std::string_view call,
                                               std::span<const EmployeeId> employees,
                                               Seconds seconds) {
+  if (!keep_commands_) return {};
   std::lock_guard lock(mutex_);
   commands_.push_back(
       fmt::format("ring {} [{}] {}s", call, detail::join_numbers(employees), seconds.count()));
@@ -22,18 +23,21 @@ TELCRM_INLINE Result<void> SimulatedPbx::ring(std::string_view call,
 
 TELCRM_INLINE Result<void> SimulatedPbx::forward(std::string_view call, std::string_view number,
                                                  Seconds seconds) {
+  if (!keep_commands_) return {};
   std::lock_guard lock(mutex_);
   commands_.push_back(fmt::format("forward {} {} {}s", call, number, seconds.count()));
   return {};
 }
 
 TELCRM_INLINE Result<void> SimulatedPbx::voicemail(std::string_view call, EmployeeId employee) {
+  if (!keep_commands_) return {};
   std::lock_guard lock(mutex_);
   commands_.push_back(fmt::format("voicemail {} {}", call, employee));
   return {};
 }
 
 TELCRM_INLINE Result<void> SimulatedPbx::hang_up(std::string_view call) {
+  if (!keep_commands_) return {};
   std::lock_guard lock(mutex_);
   commands_.push_back(fmt::format("hang_up {}", call));
   return {};

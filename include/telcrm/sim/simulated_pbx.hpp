@@ -50,6 +50,9 @@ class SimulatedPbx final : public Telephony {
 
   /// Every command received, as text ("ring c1 [2] 30s"), in order.
   [[nodiscard]] std::vector<std::string> commands() const;
+  /// false: commands() stays empty — a replay does not read it, and a long one's memory would
+  /// grow with every command. True by default.
+  void keep_commands(bool keep) noexcept { keep_commands_ = keep; }
 
  private:
   Region default_region_;
@@ -57,6 +60,7 @@ class SimulatedPbx final : public Telephony {
   mutable std::mutex mutex_;
   std::vector<std::string> commands_;
   bool skip_unanswered_transfers_ = false;
+  bool keep_commands_ = true;
 };
 
 TELCRM_END_NAMESPACE
