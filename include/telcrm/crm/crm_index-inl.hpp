@@ -515,9 +515,9 @@ TELCRM_INLINE void CrmIndex::link_repeat_lead_locked(const EntityFacts& lead, bo
 
 TELCRM_INLINE void CrmIndex::upsert_locked(EntityFacts fresh) {
   auto old = current_facts_locked(fresh.ref);
-  if (old) {
-    fresh.open_deals = old->open_deals;
-    fresh.open_repeat_leads = old->open_repeat_leads;
+  if (old) {  // moved: what follows reads only old's phones, links and status
+    fresh.open_deals = std::move(old->open_deals);
+    fresh.open_repeat_leads = std::move(old->open_repeat_leads);
   }
   const bool had = old && old->exists;
   file_phones_locked(fresh.ref, had ? old->phones : std::vector<PhoneKey>{}, fresh.phones);
@@ -537,7 +537,7 @@ TELCRM_INLINE void CrmIndex::remove_locked(EntityRef ref) {
   file_phones_locked(ref, old->phones, {});
   if (ref.type == EntityType::deal) link_deal_locked(*old, false);
   if (ref.type == EntityType::lead) link_repeat_lead_locked(*old, false);
-  EntityFacts gone = *old;
+  EntityFacts gone = std::move(*old);
   gone.exists = false;
   gone.phones.clear();
   put_facts_locked(std::move(gone));
@@ -569,14 +569,21 @@ TELCRM_INLINE void CrmIndex::fold_locked() {
   // overwrite): by ordinal for those already in the base, in order of appearance for new ones.
   std::vector<const EntityFacts*> replaced(old.records.size(), nullptr);
   std::vector<const EntityFacts*> added;
-  std::unordered_map<EntityRef, std::size_t, detail::EntityRefHash> added_at;
+  // Where each new entity is in `added`: a flat table (no node per entity: a delta of new
+  // leads adds one per call).
+  struct Added {
+    const std::vector<const EntityFacts*>& facts;
+    const EntityFacts& operator[](std::size_t i) const { return *facts[i]; }
+  };
+  detail::FactsPositions added_at;
   delta.facts.for_each_entry([&](const EntityRef& ref, const EntityFacts* f, std::uint64_t) {
     if (auto ordinal = old.find(ref)) {
       replaced[*ordinal] = f;
-    } else if (auto [it, fresh] = added_at.try_emplace(ref, added.size()); fresh) {
+    } else if (auto at = added_at.find(ref, Added{added}); at == detail::FactsPositions::npos) {
+      added_at.insert(ref, static_cast<std::uint32_t>(added.size()));
       added.push_back(f);
     } else {
-      added[it->second] = f;
+      added[at] = f;
     }
   });
   // Unchanged records are copied from the old base as they are: no per-entity allocation,

@@ -99,6 +99,12 @@ class CallEngine::Impl {
     std::lock_guard lock(config_mutex_);
     return exceptions_;
   }
+  // Both at once (one lock for a call's start).
+  std::pair<std::shared_ptr<const Config>, std::shared_ptr<const ExceptionList>>
+  config_and_exceptions() const {
+    std::lock_guard lock(config_mutex_);
+    return {config_, exceptions_};
+  }
 
   // Employees as of the directory's version: read again only when it moved (0: read once).
   Result<std::shared_ptr<const People>> people(const Config& config) {
@@ -277,12 +283,18 @@ class CallEngine::Impl {
   // The store's ids in place of provisional ones, where known (see CallEngine::result()).
   // Records another call created first (R-I2) or that could not be written leave `created`.
   void resolve_result(CallResult& r) const {
+    outbox_.with_resolutions([&](auto find) { resolve_result(r, find); });
+  }
+  // The same, with `find` as Outbox::with_resolutions gives it (one lock for them all).
+  template <class Find>
+  static void resolve_result(CallResult& r, Find& find) {
     auto res = [&](EntityRef& ref) {
-      if (ref.id < 0) ref = outbox_.resolve(ref);
+      if (ref.id >= 0) return;
+      if (const detail::Resolution* s = find(ref.id); s && !s->failed) ref = s->real;
     };
     auto gone = [&](EntityRef ref) {
       if (ref.id >= 0) return false;
-      auto s = outbox_.resolution(ref.id);
+      const detail::Resolution* s = find(ref.id);
       return s && (s->lost || s->failed);
     };
     std::erase_if(r.reassigned, [&](const Reassignment& x) { return gone(x.entity); });
@@ -295,7 +307,7 @@ class CallEngine::Impl {
     for (auto& c : r.match.candidates) res(c.ref);
     if (r.activity) {
       std::erase_if(r.activity->bindings, [&](const EntityRef& b) {
-        auto s = b.id < 0 ? outbox_.resolution(b.id) : std::nullopt;
+        const detail::Resolution* s = b.id < 0 ? find(b.id) : nullptr;
         return s && s->failed;
       });
       for (auto& b : r.activity->bindings) res(b);

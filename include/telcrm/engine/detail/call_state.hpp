@@ -171,12 +171,12 @@ class CallRegistry {
     }
   }
 
-  // Call ids are looked up by string_view, without making a string of them.
+  // Call ids are looked up by string_view, without making a string of them. Not noexcept on
+  // purpose: a standard library may then keep each key's hash in its node (libstdc++ does),
+  // so walking a bucket compares stored hashes instead of hashing every key it passes.
   struct IdHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view id) const noexcept {
-      return std::hash<std::string_view>{}(id);
-    }
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
   };
   template <class V>
   using ById = std::unordered_map<std::string, V, IdHash, std::equal_to<>>;

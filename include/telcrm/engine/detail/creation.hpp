@@ -110,19 +110,21 @@ TELCRM_INLINE void CallEngine::Impl::create_planned(Call& c,
 // never records another call created first (R-I2: they are not this call's).
 TELCRM_INLINE void CallEngine::Impl::reassign_created(Call& c, EmployeeId to, ReassignReason why) {
   std::vector<WriteOp> ops;
-  for (auto& e : c.result.created) {
-    if (e.entity.id < 0)
-      if (auto r = outbox_.resolution(e.entity.id); r && (r->lost || r->failed)) continue;
-    std::optional<EmployeeId> from = e.responsible;
-    for (auto it = c.result.reassigned.rbegin(); it != c.result.reassigned.rend(); ++it)
-      if (it->entity == e.entity) {
-        from = it->to;
-        break;
-      }
-    if (from == to) continue;
-    ops.push_back(Reassign{e.entity, to});
-    c.result.reassigned.push_back({e.entity, from, to, why});
-  }
+  outbox_.with_resolutions([&](auto find) {  // one lock for every id
+    for (auto& e : c.result.created) {
+      if (e.entity.id < 0)
+        if (const detail::Resolution* r = find(e.entity.id); r && (r->lost || r->failed)) continue;
+      std::optional<EmployeeId> from = e.responsible;
+      for (auto it = c.result.reassigned.rbegin(); it != c.result.reassigned.rend(); ++it)
+        if (it->entity == e.entity) {
+          from = it->to;
+          break;
+        }
+      if (from == to) continue;
+      ops.push_back(Reassign{e.entity, to});
+      c.result.reassigned.push_back({e.entity, from, to, why});
+    }
+  });
   if (ops.empty()) return;
   outbox_.refiling([&](auto resolve) {
     index_.update([&](CrmIndex::Writer& w) {
@@ -229,13 +231,17 @@ TELCRM_INLINE void CallEngine::Impl::finish(Call& c, const CallEnd& end) {
     c.holder = end.employee;
     reassign_created(c, *end.employee, ReassignReason::ended);
   }
-  // R-I2: records another process created first (a lost claim) are what this call binds to.
-  for (const auto& e : r.created)
-    if (e.entity.id < 0)
-      if (auto res = outbox_.resolution(e.entity.id); res && res->lost)
-        c.bound.push_back(res->real);
-  resolve_result(r);  // what is written by now carries the store's ids
-  for (auto& b : c.bound) b = outbox_.resolve(b);
+  outbox_.with_resolutions([&](auto find) {  // one lock for every id
+    // R-I2: records another process created first (a lost claim) are what this call binds to.
+    for (const auto& e : r.created)
+      if (e.entity.id < 0)
+        if (const detail::Resolution* res = find(e.entity.id); res && res->lost)
+          c.bound.push_back(res->real);
+    resolve_result(r, find);  // what is written by now carries the store's ids
+    for (auto& b : c.bound)
+      if (b.id < 0)
+        if (const detail::Resolution* res = find(b.id); res && !res->failed) b = res->real;
+  });
 
   CallFacts facts;
   facts.call = c.id;

@@ -35,7 +35,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
     std::lock_guard lock(active->mutex);
     return e.progress_locked(*active);  // R-I1: the same start again
   }
-  auto config = e.config();
+  auto current = e.config_and_exceptions();
+  std::shared_ptr<const Impl::Config> config = std::move(current.first);
   auto line = config->policy.find_line(event.line);
   if (!line)
     return fail(Errc::not_found,
@@ -61,7 +62,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   c.id = event.call;
   c.config = config;
   c.people = *people;
-  c.exceptions = e.exceptions();
+  c.exceptions = std::move(current.second);
   c.line = &config->settings.lines[*line];
   c.at = event.at.value_or(e.ports_.clock.now());
   c.last_event = e.ports_.clock.now();

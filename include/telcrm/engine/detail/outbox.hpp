@@ -117,11 +117,11 @@ class Outbox {
   std::size_t flush(Applied applied, OldestLive oldest_live, void* context) {
     std::lock_guard flushing(flush_mutex_);
     for (;;) {
-      std::vector<Entry> group = take_group();
-      if (group.empty()) break;
-      std::vector<WriteBatch> batches;
-      batches.reserve(group.size());
-      for (auto& e : group) batches.push_back(std::move(e.batch));
+      // The group's batches, in buffers kept from one flush to the next (flush_mutex_):
+      // a flush allocates nothing of its own once they have grown.
+      std::vector<WriteBatch>& batches = taken_;
+      take_group();
+      if (batches.empty()) break;
       std::vector<Result<WriteReceipt>> results = store_.apply_all(batches);
       std::size_t done = 0;
       bool stop = false;
@@ -145,12 +145,17 @@ class Outbox {
       if (stop) {  // the rest goes back to the front, in order
         std::lock_guard lock(mutex_);
         for (std::size_t i = batches.size(); i-- > done;) {
-          group[i].batch = std::move(batches[i]);
-          queue_.push_front(std::move(group[i]));
+          Entry e;
+          e.batch = std::move(batches[i]);
+          e.journaled = taken_meta_[i].journaled;
+          e.queued = taken_meta_[i].queued;
+          queue_.push_front(std::move(e));
         }
         in_flight_ = 0;
+        batches.clear();
         break;
       }
+      batches.clear();
       std::lock_guard lock(mutex_);
       in_flight_ = 0;
     }
@@ -219,6 +224,17 @@ class Outbox {
     if (it == resolved_.end()) return std::nullopt;
     return it->second;
   }
+  /// Runs `f(find)` under one lock, `find(EntityId)` giving a provisional id's resolution
+  /// (valid during `f`) or nullptr: for a caller that resolves many ids at once. `f` must not
+  /// call the outbox.
+  template <class F>
+  decltype(auto) with_resolutions(F&& f) const {
+    std::lock_guard lock(mutex_);
+    return f([this](EntityId provisional) -> const Resolution* {
+      auto it = resolved_.find(provisional);
+      return it == resolved_.end() ? nullptr : &it->second;
+    });
+  }
   /// `ref` with a provisional id replaced by the store's, when known.
   EntityRef resolve(EntityRef ref) const {
     if (ref.id >= 0) return ref;
@@ -283,6 +299,15 @@ class Outbox {
   // record that was never created (its batch was refused) are dropped, and so are
   // reassignments of records another call created (R-I2: not this call's to hand over).
   void resolve_locked(WriteBatch& batch) const {
+    // Most batches name no provisional id resolved since: they are left as they are, without
+    // a copy (every batch passes here twice, when queued and when taken).
+    if (resolved_.empty()) return;
+    bool stale = false;
+    for (const auto& op : batch.ops)
+      for_each_reference(op, [&](EntityType, const std::optional<EntityId>& id) {
+        stale = stale || (id && *id < 0 && resolved_.contains(*id));
+      });
+    if (!stale) return;
     std::vector<EntityRef> own;  // names this batch gives
     for (const auto& op : batch.ops)
       if (auto made = created_by(op); made && made->id < 0) own.push_back(*made);
@@ -292,15 +317,15 @@ class Outbox {
       auto it = resolved_.find(id);
       return it == resolved_.end() ? nullptr : &it->second;
     };
-    std::vector<WriteOp> kept;
-    kept.reserve(batch.ops.size());
-    for (auto& op : batch.ops) {
+    std::size_t kept = 0;  // the operations kept are moved to the front, in order
+    for (std::size_t i = 0; i < batch.ops.size(); ++i) {
+      WriteOp& op = batch.ops[i];
       bool drop = false;
       if (auto* r = std::get_if<Reassign>(&op)) {
         if (const Resolution* res = find(r->entity.type, r->entity.id))
           drop = res->failed || res->lost;
-      } else if (auto* i = std::get_if<CreateInvoice>(&op)) {
-        if (const Resolution* res = find(i->invoice.entity.type, i->invoice.entity.id))
+      } else if (auto* inv = std::get_if<CreateInvoice>(&op)) {
+        if (const Resolution* res = find(inv->invoice.entity.type, inv->invoice.entity.id))
           drop = res->failed;
       }
       if (drop) continue;
@@ -314,35 +339,39 @@ class Outbox {
         if (const Resolution* res = find(type, *id))
           id = res->failed ? std::nullopt : std::optional<EntityId>(res->real.id);
       });
-      kept.push_back(std::move(op));
+      if (kept != i) batch.ops[kept] = std::move(op);
+      ++kept;
     }
-    batch.ops = std::move(kept);
+    batch.ops.erase(batch.ops.begin() + static_cast<std::ptrdiff_t>(kept), batch.ops.end());
   }
 
-  // Takes the next group: the head of the queue, up to max_group batches, ending before a
-  // batch that refers to a record created by an earlier batch of the same group (its id is
-  // known only once that one is applied).
-  std::vector<Entry> take_group() {
+  // Takes the next group into taken_ (and taken_meta_): the head of the queue, up to
+  // max_group batches, ending before a batch that refers to a record created by an earlier
+  // batch of the same group (its id is known only once that one is applied).
+  void take_group() {
     std::lock_guard lock(mutex_);
-    std::vector<Entry> group;
-    std::vector<EntityId> made;  // provisional ids the group's batches create
-    while (!queue_.empty() && group.size() < max_group_) {
+    taken_.clear();
+    taken_meta_.clear();
+    taken_made_.clear();  // provisional ids the group's batches create
+    while (!queue_.empty() && taken_.size() < max_group_) {
       Entry& e = queue_.front();
       resolve_locked(e.batch);
       bool waits = false;
-      for (auto& op : e.batch.ops)
-        for_each_reference(op, [&](EntityType, std::optional<EntityId>& id) {
-          waits =
-              waits || (id && *id < 0 && std::find(made.begin(), made.end(), *id) != made.end());
-        });
-      if (waits && !group.empty()) break;
+      if (!taken_made_.empty())
+        for (auto& op : e.batch.ops)
+          for_each_reference(op, [&](EntityType, std::optional<EntityId>& id) {
+            waits = waits ||
+                    (id && *id < 0 &&
+                     std::find(taken_made_.begin(), taken_made_.end(), *id) != taken_made_.end());
+          });
+      if (waits && !taken_.empty()) break;
       for (const auto& op : e.batch.ops)
-        if (auto m = created_by(op); m && m->id < 0) made.push_back(m->id);
-      group.push_back(std::move(e));
+        if (auto m = created_by(op); m && m->id < 0) taken_made_.push_back(m->id);
+      taken_meta_.push_back({e.journaled, e.queued});
+      taken_.push_back(std::move(e.batch));
       queue_.pop_front();
     }
-    in_flight_ = group.size();
-    return group;
+    in_flight_ = taken_.size();
   }
 
   // A batch is done: applied (`receipt`) or refused for good (nullptr). Records what its
@@ -350,7 +379,8 @@ class Outbox {
   // so that no event writes a provisional id in between — and releases journal entries.
   void settle(const WriteBatch& batch, const WriteReceipt* receipt, Applied applied,
               void* context) {
-    std::vector<Created> created;
+    std::vector<Created>& created = settled_;  // reused: settle runs under flush_mutex_
+    created.clear();
     std::array<std::size_t, 5> nth{};  // creates of each type so far
     std::size_t next = 0;
     for (const auto& op : batch.ops) {
@@ -384,7 +414,7 @@ class Outbox {
     std::lock_guard refiling(refile_mutex_);
     if (receipt && applied && !created.empty()) applied(context, batch, *receipt, created);
     std::lock_guard lock(mutex_);
-    for (auto c : created) {
+    for (auto& c : created) {
       c.resolution.settled = tick();  // under mutex_: a batch queued before it is older
       resolved_[c.provisional.id] = c.resolution;
     }
@@ -450,6 +480,16 @@ class Outbox {
   mutable std::mutex refile_mutex_;  // taken before mutex_ (see settle, with_resolved)
   mutable std::mutex mutex_;         // the queue, resolutions, journal bookkeeping
   std::mutex flush_mutex_;           // one flush at a time
+  // The flush's buffers (under flush_mutex_): the group taken, what it creates, what a batch
+  // settled; kept so that their room is reused.
+  struct Taken {
+    bool journaled = false;
+    std::uint64_t queued = 0;
+  };
+  std::vector<WriteBatch> taken_;
+  std::vector<Taken> taken_meta_;
+  std::vector<EntityId> taken_made_;
+  std::vector<Created> settled_;
   std::condition_variable ready_;
   std::deque<Entry> queue_;
   std::size_t in_flight_ = 0;
