@@ -62,7 +62,8 @@ class Outbox {
       : store_(store),
         journal_(journal),
         observer_(observer),
-        max_group_(std::max<std::size_t>(1, max_group)) {}
+        max_group_(std::max<std::size_t>(1, max_group)),
+        grouped_refs_(store.resolves_group_references()) {}
 
   /// Takes up what the journal still holds (a previous run's writes): they go first. New
   /// provisional ids are chosen below every one those batches use.
@@ -122,10 +123,15 @@ class Outbox {
       std::vector<WriteBatch> batches;
       batches.reserve(group.size());
       for (auto& e : group) batches.push_back(std::move(e.batch));
-      std::vector<Result<WriteReceipt>> results = store_.apply_all(batches);
+      std::vector<Result<WriteReceipt>> results =
+          grouped_refs_ ? store_.apply_linked(batches) : store_.apply_all(batches);
+      // A store that resolves references within a group may apply a prefix only (see
+      // CrmStore::apply_linked): the rest waits for the next group.
+      const bool cut = grouped_refs_ && !results.empty() && results.size() < batches.size();
       std::size_t done = 0;
       bool stop = false;
       for (; done < batches.size() && !stop; ++done) {
+        if (cut && done == results.size()) break;
         Result<WriteReceipt>* r = done < results.size() ? &results[done] : nullptr;
         if (r && *r) {
           settle(batches[done], &**r, applied, context);
@@ -142,14 +148,15 @@ class Outbox {
           settle(batches[done], nullptr, applied, context);
         }
       }
-      if (stop) {  // the rest goes back to the front, in order
+      if (stop || done < batches.size()) {  // the rest goes back to the front, in order
         std::lock_guard lock(mutex_);
         for (std::size_t i = batches.size(); i-- > done;) {
           group[i].batch = std::move(batches[i]);
           queue_.push_front(std::move(group[i]));
         }
         in_flight_ = 0;
-        break;
+        if (stop) break;
+        continue;
       }
       std::lock_guard lock(mutex_);
       in_flight_ = 0;
@@ -319,7 +326,8 @@ class Outbox {
 
   // Takes the next group: the head of the queue, up to max_group batches, ending before a
   // batch that refers to a record created by an earlier batch of the same group (its id is
-  // known only once that one is applied).
+  // known only once that one is applied) — unless the store resolves such references itself
+  // (then a group holds the creations of many calls: one commit for all of them).
   std::vector<Entry> take_group() {
     std::lock_guard lock(mutex_);
     std::vector<Entry> group;
@@ -333,7 +341,7 @@ class Outbox {
           waits =
               waits || (id && *id < 0 && std::find(made.begin(), made.end(), *id) != made.end());
         });
-      if (waits && !group.empty()) break;
+      if (waits && !group.empty() && !grouped_refs_) break;
       for (const auto& op : e.batch.ops)
         if (auto m = created_by(op); m && m->id < 0) made.push_back(m->id);
       group.push_back(std::move(e));
@@ -444,6 +452,7 @@ class Outbox {
   OutboxJournal* journal_;
   Observer* observer_;
   std::size_t max_group_;
+  bool grouped_refs_;  // the store resolves references between a group's batches
 
   mutable std::mutex refile_mutex_;  // taken before mutex_ (see settle, with_resolved)
   mutable std::mutex mutex_;         // the queue, resolutions, journal bookkeeping
