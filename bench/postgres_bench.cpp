@@ -2,9 +2,13 @@
 // Whole calls through the CallEngine with the PostgreSQL store, as nodes do: each node (a
 // thread with its own store — its own connections — and engine) plays calls and flushes its
 // queued writes every 64 calls, as a busy node's worker finds them waiting. Two ways to write:
-//   group — PostgresCrmStore::apply_all: the flushed batches in one transaction (a savepoint
-//           each), pipelined: one commit for all of them
-//   naive — one transaction per batch (CrmStore's default apply_all): one commit each
+//   group — the store as the engine sees it (PostgresCrmStore::apply_linked): up to 64 flushed
+//           batches in one transaction, their reads and then their writes pipelined (two
+//           round trips), one commit; a call's lead creation, reassignment and activity share
+//           the group too
+//   naive — one transaction per batch (CrmStore's default apply_all, apply() one by one, the
+//           engine's groups ending before a batch that refers to an earlier one): one commit
+//           each
 // for known clients (one batch per call: activity + history) and unknown callers (three: the
 // lead and its claim, the reassignment, activity + history), on 1 and 4 nodes. Counter:
 // calls per second (all nodes together), real time.

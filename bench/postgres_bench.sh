@@ -6,13 +6,17 @@
 # synchronous_commit off — and sqlite_bench's known-client call beside them. Prints every
 # median and the group-commit ratios; stops and removes the cluster.
 #   bench/postgres_bench.sh              (REPETITIONS=3 by default)
+#   BENCH_BIN=DIR bench/postgres_bench.sh   runs the programs in DIR (another build, e.g. the
+#                                           commit before) instead of building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 repetitions=${REPETITIONS:-3}
-cmake --preset bench >/dev/null
-cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target postgres_bench sqlite_bench >/dev/null
-bin=build/bench/bench
+bin=${BENCH_BIN:-build/bench/bench}
+if [[ -z "${BENCH_BIN:-}" ]]; then
+  cmake --preset bench >/dev/null
+  cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target postgres_bench sqlite_bench >/dev/null
+fi
 work=$(mktemp -d)
 state="$work/cluster.state"
 trap 'bash tests/postgres/pg_cluster.sh stop "$state"; rm -rf "$work"' EXIT

@@ -166,7 +166,9 @@ class PostgresCrmStore::Impl {
   // --- writes.cpp (write_mutex_ held by the caller) ---
   /// Applies `batches` in one transaction (a savepoint each when there are several, or when a
   /// group is open) — see PostgresCrmStore::apply_all.
-  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_locked(std::span<const WriteBatch> batches);
+  /// With `linked`, a batch may refer to records an earlier one creates (apply_linked()).
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_locked(std::span<const WriteBatch> batches,
+                                                               bool linked = false);
   [[nodiscard]] Result<void> prune_locked(bool force);
   /// The keys (region, suffix digits) of `phone`, as parameters of a phones row: e164,
   /// e164_key, raw_key, form, suffix_key.

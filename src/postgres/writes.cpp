@@ -9,8 +9,13 @@
 // before anything else means two nodes' transactions never deadlock on each other; a
 // duplicate (call, seq) from another node waits on the receipt row and then replays it.
 //
-// Round trips: a batch's writes are pipelined with the next batch's reads, so N batches cost
-// N + 1 round trips and one commit. Created records get their ids from the identity columns
+// Round trips: when no batch of a group reads what an earlier one writes, every batch's reads
+// go in the first round trip and every write with the COMMIT in the second, without savepoints
+// (apply_pipelined; any failure there sends the group down the next path). Otherwise a batch's
+// writes are pipelined with the next batch's reads, so N batches cost N + 1 round trips and
+// one commit. With apply_linked() a batch may also refer to a record an earlier batch of the
+// group creates (GroupRefs); the group ends before it when that batch wrote nothing. Created
+// records get their ids from the identity columns
 // inside the INSERT; a local reference (-1) names the id through a transaction-local setting
 // ('telcrm.t<type>n<k>'), so no id is taken before the batch is known to apply: a replayed,
 // lost or refused batch leaves no gap.
@@ -74,12 +79,259 @@ constexpr Control nested_transaction{"SAVEPOINT telcrm_apply", "RELEASE SAVEPOIN
 constexpr const char* batch_release = "RELEASE SAVEPOINT telcrm_batch";
 constexpr const char* batch_rollback = "ROLLBACK TO SAVEPOINT telcrm_batch";
 
+// Which batch of a group creates each local (negative) id, so a later batch of the group may
+// refer to it (CrmStore::resolves_group_references): the SQL finds the id in the
+// transaction's setting 'telcrm.t<type>n<k>' that the creating batch left.
+class GroupRefs {
+ public:
+  explicit GroupRefs(std::span<const WriteBatch> batches) {
+    for (std::size_t i = 0; i < batches.size(); ++i)
+      for (const auto& op : batches[i].ops)
+        if (auto made = created_by(op); made && made->id < 0) creators_[key(*made)].push_back(i);
+  }
+  // The earlier batches of the group whose records batch k refers to without naming them.
+  [[nodiscard]] std::vector<std::size_t> of(const WriteBatch& b, std::size_t k) const {
+    std::vector<std::size_t> out;
+    if (creators_.empty()) return out;
+    for (const auto& op : b.ops)
+      for_each_reference(op, [&](EntityType t, const std::optional<EntityId>& id) {
+        if (!id || *id >= 0 || names(b, EntityRef{t, *id})) return;
+        auto it = creators_.find(key(EntityRef{t, *id}));
+        if (it == creators_.end()) return;
+        std::size_t best = none;
+        for (std::size_t j : it->second)
+          if (j < k) best = j;
+        if (best != none) out.push_back(best);
+      });
+    return out;
+  }
+  // True when `r` is a record an earlier batch of the group (before k) creates.
+  [[nodiscard]] bool earlier(EntityRef r, std::size_t k) const {
+    auto it = creators_.find(key(r));
+    return it != creators_.end() && !it->second.empty() && it->second.front() < k;
+  }
+
+ private:
+  static std::int64_t key(EntityRef r) { return r.id * 8 - type_code(r.type); }
+  static bool names(const WriteBatch& b, EntityRef r) {
+    for (const auto& op : b.ops)
+      if (auto made = created_by(op); made && *made == r) return true;
+    return false;
+  }
+  std::unordered_map<std::int64_t, std::vector<std::size_t>> creators_;
+};
+
+// A batch of the group written in this transaction (so its local ids are set).
+bool written_now(const Result<WriteReceipt>& r) {
+  return r && !r->replayed && !r->claimed_by;
+}
+
+// What the reads of batch k decided: a receipt known without writing (a replay, a lost
+// claim), a refusal, or neither (write it).
+struct Decision {
+  std::optional<WriteReceipt> fixed;
+  std::optional<Error> refused;
+};
+
+Decision decide(const Connection& c, const WriteBatch& b, std::size_t k, const Pipeline& p,
+                const Reads& reads, const GroupRefs& refs, const PostgresTestHooks& hooks) {
+  Decision d;
+  const pg_detail::PgResult& receipt = p[reads.receipt];
+  if (receipt.rows() > 0 && receipt.text(0, 0) != "?") {  // R-I1: applied before
+    auto created = pg_detail::decode_refs(receipt.text(0, 0));
+    if (!created) {
+      d.refused = Error(Errc::storage_corrupt,
+                        fmt::format("{}: receipt {}#{} does not read", c.label(), b.call, b.seq));
+    } else {
+      WriteReceipt again;
+      again.created = std::move(*created);
+      again.claimed_by = receipt.opt_text(0, 1);
+      again.replayed = true;
+      d.fixed = std::move(again);
+    }
+    return d;
+  }
+  if (reads.claim != none && p[reads.claim].rows() > 0) {  // R-I2: lost
+    auto created = pg_detail::decode_refs(p[reads.claim].text(0, 1));
+    if (!created) {
+      d.refused = Error(Errc::storage_corrupt, c.label() + ": a claim does not read");
+    } else {
+      WriteReceipt lost;
+      lost.created = std::move(*created);
+      lost.claimed_by = std::string(p[reads.claim].text(0, 0));
+      d.fixed = std::move(lost);
+    }
+    return d;
+  }
+  std::array<std::unordered_set<EntityId>, 5> found;
+  for (std::size_t t = 0; t < 5; ++t)
+    if (reads.exists[t] != none)
+      for (int i = 0; i < p[reads.exists[t]].rows(); ++i)
+        found[t].insert(p[reads.exists[t]].int64(i, 0));
+  // Records an earlier batch of the group wrote count as existing: the check sees them under
+  // stand-in ids above every real one.
+  constexpr EntityId stand_in = std::numeric_limits<EntityId>::max() / 2;
+  std::optional<WriteBatch> copy;
+  if (!refs.of(b, k).empty()) {
+    copy = b;
+    for (auto& op : copy->ops)
+      for_each_reference(op, [&](EntityType t, std::optional<EntityId>& id) {
+        if (id && *id < 0 && refs.earlier(EntityRef{t, *id}, k)) {
+          bool own = false;
+          for (const auto& o : b.ops)
+            if (auto made = created_by(o); made && *made == EntityRef{t, *id}) own = true;
+          if (!own) id = stand_in - *id;
+        }
+      });
+  }
+  auto valid =
+      check_batch_references(copy ? *copy : b, [&](EntityType t, EntityId id) -> Result<bool> {
+        if (id > stand_in) return true;
+        return found[static_cast<std::size_t>(type_code(t) - 1)].count(id) > 0;
+      });
+  if (valid) {
+    std::unordered_set<std::string> recorded;
+    if (reads.recordings != none)
+      for (int i = 0; i < p[reads.recordings].rows(); ++i)
+        recorded.emplace(p[reads.recordings].text(i, 0));
+    valid = check_recordings(b, [&](std::string_view call) -> Result<bool> {
+      return recorded.count(std::string(call)) > 0;
+    });
+  }
+  if (!valid) d.refused = valid.error();
+  if (valid && b.claim && hooks.after_claim_check) hooks.after_claim_check(b);
+  return d;
+}
+
+// True when every batch's reads may be sent before any batch is written: no batch reads what
+// an earlier one of the group writes (the same receipt, the same claimed number, the activity
+// a recording is attached to).
+bool reads_independent(std::span<const WriteBatch> batches) {
+  std::unordered_set<std::string> receipts, numbers, activities;
+  for (const auto& b : batches) {
+    if (!receipts.insert(fmt::format("{}#{}", b.seq, b.call)).second) return false;
+    if (b.claim && !numbers.insert(b.claim->number).second) return false;
+    for (const auto& op : b.ops)
+      if (const auto* a = std::get_if<AttachRecording>(&op); a && activities.count(a->call))
+        return false;
+    for (const auto& op : b.ops)
+      if (const auto* w = std::get_if<WriteActivity>(&op)) activities.insert(w->activity.call);
+  }
+  return true;
+}
+
+// A transaction's first statements: its begin, the locks in key order, the key version (its
+// index is returned) and the placeholder receipts.
+std::size_t queue_header(Pipeline& p, const char* begin, const std::vector<std::int64_t>& keys,
+                         const std::vector<std::string>& held_calls,
+                         const std::vector<std::int64_t>& held_seqs,
+                         const std::vector<std::int64_t>& held_ats) {
+  p.add(begin);
+  p.add(lock_rekey_shared);
+  if (!keys.empty()) {
+    Params k;
+    k.add(int_array(keys));
+    p.add(lock_keys, k);
+  }
+  const std::size_t key_version = p.add(read_key_version);
+  Params h;
+  h.add(text_array(held_calls)).add(int_array(held_seqs)).add(int_array(held_ats));
+  p.add(hold_receipts, h);
+  return key_version;
+}
+
+// The group in two round trips and one commit: every batch's reads (after the locks and the
+// held receipts), then — decided in order — every batch's writes and the COMMIT. No savepoints:
+// a statement that fails rolls the whole transaction back and nullopt sends the caller batch
+// by batch (which isolates that batch); so does a connection that broke before anything was
+// committed. A connection lost with the COMMIT in flight answers storage_unavailable for
+// all: the receipts make the engine's retry a replay (R-I1).
+std::optional<std::vector<Result<WriteReceipt>>> apply_pipelined(
+    PostgresCrmStore::Impl& impl, std::span<const WriteBatch> batches, const GroupRefs& refs,
+    const std::vector<std::int64_t>& keys, const std::vector<std::string>& held_calls,
+    const std::vector<std::int64_t>& held_seqs, const std::vector<std::int64_t>& held_ats) {
+  Connection& c = impl.writer_;
+  if (!impl.ensure_writer()) return std::nullopt;
+  auto give_up = [&] {
+    if (!c.broken() && PQtransactionStatus(c.get()) != PQTRANS_IDLE)
+      (void)c.exec("ROLLBACK", "rolling back");
+  };
+  const std::size_t n = batches.size();
+  Pipeline first(c);
+  const std::size_t key_version =
+      queue_header(first, "BEGIN", keys, held_calls, held_seqs, held_ats);
+  std::vector<Reads> reads;
+  reads.reserve(n);
+  for (const auto& b : batches) reads.push_back(add_reads(first, b, false));
+  if (!first.run("applying batches")) {
+    give_up();
+    return std::nullopt;
+  }
+  const auto v = first[key_version].rows() > 0 ? first[key_version].int64(0, 0) : 0;
+  bool stale = false;
+  Seconds window{300};
+  {
+    std::lock_guard lock(impl.keys_mutex_);
+    stale = v != impl.key_version_;
+    window = impl.claim_window_;
+  }
+  if (stale && !impl.reload_keys_locked()) {
+    give_up();
+    return std::nullopt;
+  }
+  const IndexOptions keys_now = impl.keys();
+
+  std::vector<Result<WriteReceipt>> out;
+  out.reserve(n);
+  std::vector<Writes> writes(n);
+  std::vector<bool> written(n, false);  // will be written now: its local ids will be set
+  bool drop_held = false;               // a batch leaves its placeholder receipt
+  Pipeline second(c);
+  for (std::size_t k = 0; k < n; ++k) {
+    const WriteBatch& b = batches[k];
+    bool waits = false;  // as in the batch-by-batch path: the group ends before it
+    for (std::size_t j : refs.of(b, k)) waits = waits || !written[j];
+    if (waits) {
+      drop_held = true;
+      break;
+    }
+    Decision d = decide(c, b, k, first, reads[k], refs, impl.options_.test_hooks);
+    if (d.refused) {
+      out.push_back(fail(*d.refused));
+      drop_held = true;
+    } else if (d.fixed) {
+      if (d.fixed->claimed_by && !d.fixed->replayed) queue_lost_receipt(second, b, *d.fixed);
+      out.push_back(std::move(*d.fixed));
+    } else {
+      queue_writes(impl, second, b, keys_now, window, writes[k]);
+      written[k] = true;
+      out.push_back(WriteReceipt{});
+    }
+  }
+  if (drop_held) {
+    Params h;
+    h.add(text_array(held_calls)).add(int_array(held_seqs));
+    second.add(drop_held_receipts, h);
+  }
+  second.add("COMMIT");
+  if (auto ran = second.run("applying batches"); !ran) {
+    if (c.broken()) return std::vector<Result<WriteReceipt>>(n, fail(ran.error()));
+    give_up();
+    return std::nullopt;
+  }
+  for (std::size_t k = 0; k < out.size(); ++k)
+    if (written[k])
+      for (std::size_t i = 0; i < writes[k].creates.size(); ++i)
+        out[k]->created.push_back({writes[k].types[i], second[writes[k].creates[i]].int64(0, 0)});
+  return out;
+}
+
 }  // namespace
 
 // --- apply -------------------------------------------------------------------------------------
 
 std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
-    std::span<const WriteBatch> batches) {
+    std::span<const WriteBatch> batches, bool linked) {
   const std::size_t n = batches.size();
   std::vector<Result<WriteReceipt>> out;
   if (n == 0) return out;
@@ -106,7 +358,13 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
       }
   }
 
-  for (int attempt = 0;; ++attempt) {
+  const GroupRefs refs(linked ? batches : std::span<const WriteBatch>());
+  std::optional<std::vector<Result<WriteReceipt>>> pipelined;
+  if (n > 1 && !nested && reads_independent(batches))
+    pipelined = apply_pipelined(*this, batches, refs, keys, held_calls, held_seqs, held_ats);
+  if (pipelined) out = std::move(*pipelined);
+
+  for (int attempt = 0; !pipelined; ++attempt) {
     if (auto ok = ensure_writer(); !ok) return all(ok.error());
     out.clear();
     out.reserve(n);
@@ -134,19 +392,8 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
     };
 
     Pipeline first(c);
-    first.add(tx.begin);
-    first.add(lock_rekey_shared);
-    if (!keys.empty()) {
-      Params k;
-      k.add(int_array(keys));
-      first.add(lock_keys, k);
-    }
-    const std::size_t key_version = first.add(read_key_version);
-    {
-      Params h;
-      h.add(text_array(held_calls)).add(int_array(held_seqs)).add(int_array(held_ats));
-      first.add(hold_receipts, h);
-    }
+    const std::size_t key_version =
+        queue_header(first, tx.begin, keys, held_calls, held_seqs, held_ats);
 
     // Each pipeline holds, in order: statements that must not fail (the header, or undoing
     // a refused batch) up to `prefix_end`; the writes of the batch before (`writes`); then
@@ -159,6 +406,7 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
     std::size_t tail_first = none;
     bool retry = false;
     std::optional<Error> stop;  // a batch the store cannot apply now: it and the rest wait
+    bool cut = false;           // batch k waits for the engine (see GroupRefs): commit before it
     std::size_t k = 0;          // the batch whose reads are in `p`
 
     auto queue_tail = [&](Pipeline& into) {
@@ -284,53 +532,19 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
 
       // Decide batch k from its reads, then queue its writes and the next batch's reads.
       const WriteBatch& b = batches[k];
-      const pg_detail::PgResult& receipt = (*p)[reads.receipt];
-      std::optional<WriteReceipt> fixed;
-      std::optional<Error> refused;
-      if (receipt.rows() > 0 && receipt.text(0, 0) != "?") {  // R-I1: applied before
-        auto created = pg_detail::decode_refs(receipt.text(0, 0));
-        if (!created) {
-          refused = Error(Errc::storage_corrupt,
-                          fmt::format("{}: receipt {}#{} does not read", c.label(), b.call, b.seq));
-        } else {
-          WriteReceipt again;
-          again.created = std::move(*created);
-          again.claimed_by = receipt.opt_text(0, 1);
-          again.replayed = true;
-          fixed = std::move(again);
-        }
-      } else if (reads.claim != none && (*p)[reads.claim].rows() > 0) {  // R-I2: lost
-        auto created = pg_detail::decode_refs((*p)[reads.claim].text(0, 1));
-        if (!created) {
-          refused = Error(Errc::storage_corrupt, c.label() + ": a claim does not read");
-        } else {
-          WriteReceipt lost;
-          lost.created = std::move(*created);
-          lost.claimed_by = std::string((*p)[reads.claim].text(0, 0));
-          fixed = std::move(lost);
-        }
-      } else {
-        std::array<std::unordered_set<EntityId>, 5> found;
-        for (std::size_t t = 0; t < 5; ++t)
-          if (reads.exists[t] != none)
-            for (int i = 0; i < (*p)[reads.exists[t]].rows(); ++i)
-              found[t].insert((*p)[reads.exists[t]].int64(i, 0));
-        auto valid = check_batch_references(b, [&](EntityType t, EntityId id) -> Result<bool> {
-          return found[static_cast<std::size_t>(type_code(t) - 1)].count(id) > 0;
-        });
-        if (valid) {
-          std::unordered_set<std::string> recorded;
-          if (reads.recordings != none)
-            for (int i = 0; i < (*p)[reads.recordings].rows(); ++i)
-              recorded.emplace((*p)[reads.recordings].text(i, 0));
-          valid = check_recordings(b, [&](std::string_view call) -> Result<bool> {
-            return recorded.count(std::string(call)) > 0;
-          });
-        }
-        if (!valid) refused = valid.error();
-        if (valid && b.claim && options_.test_hooks.after_claim_check)
-          options_.test_hooks.after_claim_check(b);
+      // It refers to records an earlier batch of the group was to create, which that batch
+      // did not write (a replay, a lost claim, a refusal): the group ends before it, and the
+      // engine rewrites its references before it comes again.
+      bool depends_on_unwritten = false;
+      for (std::size_t j : refs.of(b, k))
+        depends_on_unwritten = depends_on_unwritten || !written_now(out[j]);
+      if (depends_on_unwritten) {
+        cut = true;
+        break;
       }
+      Decision decided = decide(c, b, k, *p, reads, refs, options_.test_hooks);
+      std::optional<WriteReceipt> fixed = std::move(decided.fixed);
+      std::optional<Error> refused = std::move(decided.refused);
 
       Pipeline& next = fresh();
       if (refused) {
@@ -368,9 +582,14 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
       std::this_thread::sleep_for(std::chrono::milliseconds(1 + 3 * attempt));
       continue;
     }
-    if (stop) {
-      // Batches before the one that cannot be applied now are kept; it and the rest wait.
+    if (stop || cut) {
+      // Batches before the one that cannot be applied now are kept; it and the rest wait
+      // (with an error after `stop`; not sent back at all after a `cut`).
       Pipeline tail(c);
+      if (cut) {  // its reads took row locks in its savepoint
+        tail.add(batch_rollback);
+        tail.add(batch_release);
+      }
       Params h;
       h.add(text_array(held_calls)).add(int_array(held_seqs));
       tail.add(drop_held_receipts, h);
@@ -379,7 +598,8 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
         abandon();
         return all(ok.error());
       }
-      while (out.size() < n) out.push_back(fail(*stop));
+      if (stop)
+        while (out.size() < n) out.push_back(fail(*stop));
     }
     break;
   }
@@ -461,6 +681,21 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::apply_all(std::span<const Wr
     return out;
   }
   return impl_->apply_locked(batches);
+}
+
+std::vector<Result<WriteReceipt>> PostgresCrmStore::apply_linked(
+    std::span<const WriteBatch> batches) {
+  std::lock_guard lock(impl_->write_mutex_);
+  if (impl_->group_open_) {  // one by one, up to the first batch that refers to an earlier one
+    const GroupRefs refs(batches);
+    std::vector<Result<WriteReceipt>> out;
+    for (std::size_t k = 0; k < batches.size() && refs.of(batches[k], k).empty(); ++k) {
+      auto one = impl_->apply_locked(batches.subspan(k, 1));
+      out.push_back(std::move(one.front()));
+    }
+    return out;
+  }
+  return impl_->apply_locked(batches, true);
 }
 
 Result<void> PostgresCrmStore::prune() {

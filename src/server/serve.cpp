@@ -274,6 +274,12 @@ int serve(const ServeOptions& options) {
       bool ended = queued_ends.count(start.call) > 0;
       if (!ended && sqlite)
         if (auto has = sqlite->has_call(start.call); has && *has) ended = true;
+#if TELCRM_SERVER_POSTGRES
+      // As for SQLite: a call whose history record is stored ended (only the note was lost);
+      // closing it again would log it twice.
+      if (!ended && postgres)
+        if (auto has = postgres->has_call(start.call); has && *has) ended = true;
+#endif
       if (ended) continue;  // it ended before the stop; only the journal's note was lost
       auto closed = engine.close_interrupted(
           start, "interrupted: telcrm stopped while the call was in progress (restart)");

@@ -138,6 +138,43 @@ serve_pid=
 grep -q "store postgres ${migrated}@127.0.0.1:$PGPORT" "$work/serve.err" ||
   fail "serve's log does not name the store by database@host:port"
 
+# --- a restart after kill -9: the calls the live-call journal left open ---------------------
+# A call whose history record is stored had ended (only its journal line was lost with the
+# process): it is not closed again. A call without one is closed as missed with the reason.
+psql_at() { "$BIN/psql" -X -q -At -F ' ' -h 127.0.0.1 -p "$PGPORT" -U telcrm -d "$1" -c "$2"; }
+read -r done_call done_line done_number < <(psql_at "$migrated" \
+  "SELECT call, line, number FROM history WHERE line <> '' AND number <> '' ORDER BY call LIMIT 1")
+if [[ -z "${done_number:-}" ]]; then
+  fail "the replayed scenario left no call history to restart with"
+else
+  acts_before=$(psql_at "$migrated" "SELECT count(*) FROM activities WHERE call = '$done_call'")
+  printf 'B %s %s %s %s\nB cli-interrupted-1 %s %s %s\n' "$done_call" "$done_line" \
+    "$done_number" "$(date +%s)" "$done_line" "$done_number" "$(date +%s)" >"$work/node.outbox.live"
+  "$telcrm" serve --store "postgres:$(conn "$migrated")" --no-token --listen 127.0.0.1:0 \
+    --journal "$work/node.outbox" >"$work/restart.out" 2>"$work/restart.err" &
+  serve_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$work/restart.err" && break
+    sleep 0.1
+  done
+  kill -TERM "$serve_pid" 2>/dev/null
+  wait "$serve_pid"
+  serve_pid=
+  acts_after=$(psql_at "$migrated" "SELECT count(*) FROM activities WHERE call = '$done_call'")
+  if [[ "$acts_after" == "$acts_before" ]]; then
+    pass "serve --store postgres: a call that ended before the kill is not closed again"
+  else
+    fail "a call that ended before the kill got $acts_after activities (had $acts_before)"
+  fi
+  closed=$(psql_at "$migrated" \
+    "SELECT count(*) FROM activities WHERE call = 'cli-interrupted-1' AND comment LIKE 'interrupted%'")
+  if [[ "$closed" == 1 ]]; then
+    pass "serve --store postgres: a call in flight at the kill is closed as missed with the reason"
+  else
+    fail "the call in flight at the kill has $closed interrupted activities: $(head -c 400 "$work/restart.err")"
+  fi
+fi
+
 # --- crm import --store postgres:, and a service file ----------------------------------------
 imported=$(new_db imported)
 run import crm import "$work/export_sq.out" --store "postgres:$(conn "$imported")"

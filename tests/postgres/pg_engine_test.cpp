@@ -7,6 +7,7 @@
 #include <telcrm/memory/memory_directory.hpp>
 #include <telcrm/ports/clock.hpp>
 #include <telcrm/postgres/postgres_crm_store.hpp>
+#include <telcrm/sim/null_telephony.hpp>
 #include <telcrm/sim/simulated_pbx.hpp>
 
 #include <doctest/doctest.h>
@@ -204,4 +205,71 @@ TEST_CASE("A change committed elsewhere is in a node's index within 100 ms (refr
   MESSAGE(fmt::format("commit to index: {:.1f} ms median, {:.1f} ms slowest of {}", delays[2],
                       delays.back(), delays.size()));
   CHECK(delays.back() <= 100.0);  // every one of them (a few ms, typically)
+}
+
+TEST_CASE(
+    "Group commit: calls that create leads share one transaction; a lost claim inside a "
+    "group binds its call to the winner's lead") {
+  Schema schema;
+  const Scenario s = load(burst);
+  REQUIRE(open_store(schema.conninfo())->import(s.crm).has_value());
+  // Two nodes that never refresh: only the claims stand between them and a duplicate. Their
+  // calls are played without flushing, then flushed at once — as a busy node's worker does.
+  struct Unflushed {
+    Unflushed(const std::string& info, const Scenario& sc)
+        : store(open_store(info)), directory(sc.employees) {
+      EngineOptions options;
+      options.claim_window = store->claim_window();
+      auto e = CallEngine::create(sc.settings, Ports{*store, directory, telephony, clock}, options);
+      REQUIRE_MESSAGE(e.has_value(), e.error().message());
+      engine = std::move(*e);
+    }
+    void call(const std::string& id, const std::string& from, EmployeeId answerer) {
+      REQUIRE(engine
+                  ->start_call(CallStart{id, CallDirection::incoming, "+74951234567", from,
+                                         std::nullopt, std::nullopt, at(24, 10)})
+                  .has_value());
+      REQUIRE(engine->answered(Answered{id, 0, answerer, std::nullopt}).has_value());
+      REQUIRE(engine->end_call(CallEnd{id, Seconds(30), {}, {}, {}, {}}).has_value());
+    }
+    std::unique_ptr<PostgresCrmStore> store;
+    MemoryDirectory directory;
+    NullTelephony telephony;
+    ManualClock clock{at(24, 10)};
+    std::unique_ptr<CallEngine> engine;
+  };
+  Unflushed a(schema.conninfo(), s);
+  Unflushed b(schema.conninfo(), s);
+  for (int i = 1; i <= 3; ++i) a.call(fmt::format("a-{}", i), fmt::format("+7916444000{}", i), 1);
+  REQUIRE(a.engine->flush() == 0);
+  auto raw = schema.raw();
+  // Each call queued three batches (the lead and its claim, the reassignment, the activity
+  // and history); the later two refer to the lead by its provisional id, and still the nine
+  // are one transaction: one commit for the three calls.
+  CHECK(raw->one("SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM leads UNION ALL "
+                 "SELECT xmin FROM activities UNION ALL SELECT xmin FROM history) t") == "1");
+  CHECK(raw->one("SELECT count(*) FROM leads WHERE responsible = 1") == "3");
+
+  // Node b: the same three numbers (a's claims win) and two new ones, flushed together. Its
+  // group is cut after the first lost claim (the batches after it refer to a lead b did not
+  // create); the engine resubmits them once it knows the winner's lead.
+  for (int i = 1; i <= 5; ++i) b.call(fmt::format("b-{}", i), fmt::format("+7916444000{}", i), 2);
+  REQUIRE(b.engine->flush() == 0);
+  CHECK(b.engine->stats().store_errors == 0);
+  CHECK(raw->one("SELECT count(*) FROM leads") == "5");
+  for (int i = 1; i <= 3; ++i) {
+    const std::string number = fmt::format("+7916444000{}", i);
+    const std::string lead = raw->one(
+        fmt::format("SELECT owner_id FROM phones WHERE owner_type = 3 AND phone = '{}'", number));
+    // b's activity is bound to a's lead, and b's reassignment of a lead it did not create
+    // was dropped: a's answerer stays responsible.
+    CHECK(raw->one(fmt::format("SELECT string_agg(b.entity_type || ':' || b.entity_id, ',') "
+                               "FROM activity_bindings b JOIN activities a ON a.id = b.activity "
+                               "WHERE a.call = 'b-{}'",
+                               i)) == "3:" + lead);
+    CHECK(raw->one("SELECT responsible FROM leads WHERE id = " + lead) == "1");
+  }
+  CHECK(raw->one("SELECT count(*) FROM leads WHERE responsible = 2") == "2");
+  CHECK(raw->one("SELECT count(*) FROM activities WHERE call LIKE 'b-%'") == "5");
+  CHECK(raw->one("SELECT count(*) FROM receipts WHERE created = '?'") == "0");
 }

@@ -14,6 +14,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -379,6 +380,37 @@ class CrmStore {
     }
     return out;
   }
+
+  /// As apply_all(), and a batch may also refer (by a local, negative id it does not name
+  /// itself) to records an earlier batch of `batches` creates — the caller's local ids are
+  /// then unique across the batches, as the engine's provisional ids are. The store resolves
+  /// such a reference to the id that batch's record got. When that batch did not create it
+  /// (its claim was lost, it was a replay, it was refused), the store applies only the
+  /// batches before the one that refers to it and returns fewer results than batches: the
+  /// caller submits the rest again once it knows what those ids became. The default applies
+  /// the batches before the first one that refers to an earlier one (apply_all()).
+  [[nodiscard]] virtual std::vector<Result<WriteReceipt>> apply_linked(
+      std::span<const WriteBatch> batches) {
+    std::vector<EntityRef> made;  // local ids the batches before create
+    std::size_t k = 0;
+    for (; k < batches.size(); ++k) {
+      bool refers = false;
+      for (const auto& op : batches[k].ops)
+        for_each_reference(op, [&](EntityType type, const std::optional<EntityId>& id) {
+          refers =
+              refers || (id && *id < 0 &&
+                         std::find(made.begin(), made.end(), EntityRef{type, *id}) != made.end());
+        });
+      if (refers && k > 0) break;
+      for (const auto& op : batches[k].ops)
+        if (auto m = created_by(op); m && m->id < 0) made.push_back(*m);
+    }
+    return apply_all(batches.first(k));
+  }
+  /// True when apply_linked() resolves references between batches itself (the engine then
+  /// groups the batches of calls that create records too: one commit for many such calls).
+  /// False by default: the engine ends a group before a batch that refers to an earlier one.
+  [[nodiscard]] virtual bool resolves_group_references() const noexcept { return false; }
 
   // --- optional interfaces ---
   /// The store's change feed, or nullptr when it has none (then only this engine writes the

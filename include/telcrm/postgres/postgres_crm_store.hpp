@@ -149,12 +149,20 @@ class PostgresCrmStore final : public CrmStore,
   [[nodiscard]] Result<std::optional<Deal>> find_deal(EntityId id) const override;
   /// One transaction (inside the open group, if any: see begin_group()), two round trips.
   [[nodiscard]] Result<WriteReceipt> apply(const WriteBatch& batch) override;
-  /// Group commit: all batches in one transaction, a savepoint each (each all-or-nothing as
-  /// apply() would be), their statements pipelined — one commit for all of them. A batch
-  /// the store cannot apply now (storage_unavailable) ends the group there: the batches
-  /// before it are committed, it and the rest answer storage_unavailable.
+  /// Group commit: all batches in one transaction (each all-or-nothing as apply() would be),
+  /// one commit for all of them: every batch's reads in one round trip, then every write and
+  /// the commit in another — or, when a batch reads what an earlier one writes or a statement
+  /// fails, batch by batch with a savepoint each. A batch the store cannot apply now
+  /// (storage_unavailable) ends the group there: the batches before it are committed, it and
+  /// the rest answer storage_unavailable.
   [[nodiscard]] std::vector<Result<WriteReceipt>> apply_all(
       std::span<const WriteBatch> batches) override;
+  /// As apply_all(), and a batch may refer to records an earlier batch of the group creates
+  /// (CrmStore::apply_linked): the engine's calls that create leads share the group's commit.
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_linked(
+      std::span<const WriteBatch> batches) override;
+  /// True (see apply_linked()).
+  [[nodiscard]] bool resolves_group_references() const noexcept override { return true; }
   [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override { return this; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 

@@ -94,6 +94,8 @@ class Rig:
         self.phone_ports = dict(zip(EXTENSIONS, free_ports(len(EXTENSIONS))))
         self.caller_port = free_ports(1)[0]
         self.db = os.path.join(work, "crm.db")
+        self.store = "sqlite:" + self.db  # `--store` of serve and export (kill9.py may change it)
+        self.serve_extra = []             # more options for serve (kill9.py: --journal)
         self.serve = None
         self.kamailio = None
         self.media = set()
@@ -152,8 +154,8 @@ class Rig:
             f.write(TOKEN + "\n")
         self.serve = self.start("serve", [
             self.args.telcrm, "serve", "--settings", os.path.join(HERE, "settings.json"),
-            "--store", "sqlite:" + self.db, "--listen", f"127.0.0.1:{self.http_port}",
-            "--token-file", token, "--drain", "5"])
+            "--store", self.store, "--listen", f"127.0.0.1:{self.http_port}",
+            "--token-file", token, "--drain", "5", *self.serve_extra])
         deadline = time.time() + 15
         while time.time() < deadline:
             try:
@@ -174,7 +176,7 @@ class Rig:
         return None
 
     def export(self):
-        out = subprocess.run([self.args.telcrm, "crm", "export", "--db", self.db],
+        out = subprocess.run([self.args.telcrm, "crm", "export", "--store", self.store],
                              capture_output=True, timeout=30, check=True)
         return json.loads(out.stdout)
 

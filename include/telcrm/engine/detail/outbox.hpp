@@ -62,7 +62,8 @@ class Outbox {
       : store_(store),
         journal_(journal),
         observer_(observer),
-        max_group_(std::max<std::size_t>(1, max_group)) {}
+        max_group_(std::max<std::size_t>(1, max_group)),
+        grouped_refs_(store.resolves_group_references()) {}
 
   /// Takes up what the journal still holds (a previous run's writes): they go first. New
   /// provisional ids are chosen below every one those batches use.
@@ -122,10 +123,15 @@ class Outbox {
       std::vector<WriteBatch>& batches = taken_;
       take_group();
       if (batches.empty()) break;
-      std::vector<Result<WriteReceipt>> results = store_.apply_all(batches);
+      std::vector<Result<WriteReceipt>> results =
+          grouped_refs_ ? store_.apply_linked(batches) : store_.apply_all(batches);
+      // A store that resolves references within a group may apply a prefix only (see
+      // CrmStore::apply_linked): the rest waits for the next group.
+      const bool cut = grouped_refs_ && !results.empty() && results.size() < batches.size();
       std::size_t done = 0;
       bool stop = false;
       for (; done < batches.size() && !stop; ++done) {
+        if (cut && done == results.size()) break;
         Result<WriteReceipt>* r = done < results.size() ? &results[done] : nullptr;
         if (r && *r) {
           settle(batches[done], &**r, applied, context);
@@ -142,7 +148,7 @@ class Outbox {
           settle(batches[done], nullptr, applied, context);
         }
       }
-      if (stop) {  // the rest goes back to the front, in order
+      if (stop || done < batches.size()) {  // the rest goes back to the front, in order
         std::lock_guard lock(mutex_);
         for (std::size_t i = batches.size(); i-- > done;) {
           Entry e;
@@ -153,7 +159,8 @@ class Outbox {
         }
         in_flight_ = 0;
         batches.clear();
-        break;
+        if (stop) break;
+        continue;
       }
       batches.clear();
       std::lock_guard lock(mutex_);
@@ -347,7 +354,9 @@ class Outbox {
 
   // Takes the next group into taken_ (and taken_meta_): the head of the queue, up to
   // max_group batches, ending before a batch that refers to a record created by an earlier
-  // batch of the same group (its id is known only once that one is applied).
+  // batch of the same group (its id is known only once that one is applied) — unless the
+  // store resolves such references itself (then a group holds the creations of many calls:
+  // one commit for all of them).
   void take_group() {
     std::lock_guard lock(mutex_);
     taken_.clear();
@@ -364,7 +373,7 @@ class Outbox {
                     (id && *id < 0 &&
                      std::find(taken_made_.begin(), taken_made_.end(), *id) != taken_made_.end());
           });
-      if (waits && !taken_.empty()) break;
+      if (waits && !taken_.empty() && !grouped_refs_) break;
       for (const auto& op : e.batch.ops)
         if (auto m = created_by(op); m && m->id < 0) taken_made_.push_back(m->id);
       taken_meta_.push_back({e.journaled, e.queued});
@@ -476,6 +485,7 @@ class Outbox {
   OutboxJournal* journal_;
   Observer* observer_;
   std::size_t max_group_;
+  bool grouped_refs_;  // the store resolves references between a group's batches
 
   mutable std::mutex refile_mutex_;  // taken before mutex_ (see settle, with_resolved)
   mutable std::mutex mutex_;         // the queue, resolutions, journal bookkeeping
