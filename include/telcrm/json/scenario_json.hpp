@@ -44,6 +44,7 @@ void replay_output_json_end(const CrmSnapshot& crm_after, bool any_call,
 /// lists not reached and the closing.
 class ReplayOutputEnd {
  public:
+  /// Writes the opening of `crm_after` to `sink` (`any_call`: whether a call was written).
   ReplayOutputEnd(bool any_call, std::function<void(std::string_view)> sink);
   /// @{
   /// One record of `crm_after`.
