@@ -30,7 +30,8 @@
 TELCRM_BEGIN_NAMESPACE
 
 namespace detail {
-class FactsCollector;
+class BulkBuild;
+struct IndexFileAccess;
 }  // namespace detail
 
 /// An open deal as the index knows it: enough to rank clients (R-M3) and bind calls (R-M5).
@@ -219,8 +220,8 @@ class CrmIndex {
 
    private:
     friend class CrmIndex;
-    explicit Loader(std::unique_ptr<detail::FactsCollector> collector);
-    std::unique_ptr<detail::FactsCollector> collector_;
+    explicit Loader(std::unique_ptr<detail::BulkBuild> collector);
+    std::unique_ptr<detail::BulkBuild> collector_;
   };
 
   /// An empty loader keyed as this index is.
@@ -284,6 +285,11 @@ class CrmIndex {
  private:
   struct Base;
   struct Delta;
+  friend class detail::BulkBuild;         // builds a Base from a scan
+  friend struct detail::IndexFileAccess;  // reads and writes a Base (index snapshot files)
+
+  // Replaces the whole index with `base`, which files `unnormalised` raw-digit keys.
+  void install(std::shared_ptr<Base> base, std::size_t unnormalised);
 
   std::optional<EntityFacts> current_facts_locked(EntityRef ref) const;
   void put_facts_locked(EntityFacts facts);

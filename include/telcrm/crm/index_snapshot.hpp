@@ -10,14 +10,17 @@
 #include <telcrm/crm/crm_index.hpp>
 #include <telcrm/result.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 TELCRM_BEGIN_NAMESPACE
 
 /// The format version index snapshot files are written in (and the only one read).
-inline constexpr std::uint32_t index_snapshot_version = 1;
+inline constexpr std::uint32_t index_snapshot_version = 2;
 
 /// What an index snapshot file holds besides the facts.
 struct IndexSnapshotInfo {
@@ -42,6 +45,60 @@ struct IndexSnapshotInfo {
 /// version), Errc::conflict (made with other key options than `index` has: stale).
 [[nodiscard]] Result<IndexSnapshotInfo> load_index_snapshot(CrmIndex& index,
                                                             const std::string& path);
+
+namespace detail {
+
+// A checksum that reads 32 bytes a step in four independent multiply-rotate lanes (so a
+// gigabyte costs a fraction of a second): damaged or truncated files are what it must
+// catch, not an adversary.
+class SnapshotSum {
+ public:
+  void add(const char* p, std::size_t n) {
+    total_ += n;
+    if (fill_ > 0) {
+      const std::size_t take = std::min(n, sizeof buffer_ - fill_);
+      std::memcpy(buffer_ + fill_, p, take);
+      fill_ += take;
+      p += take;
+      n -= take;
+      if (fill_ < sizeof buffer_) return;
+      block(buffer_);
+      fill_ = 0;
+    }
+    for (; n >= sizeof buffer_; p += sizeof buffer_, n -= sizeof buffer_) block(p);
+    std::memcpy(buffer_, p, n);
+    fill_ = n;
+  }
+  [[nodiscard]] std::uint64_t value() const {
+    SnapshotSum copy = *this;
+    std::memset(copy.buffer_ + copy.fill_, 0, sizeof buffer_ - copy.fill_);
+    copy.buffer_[copy.fill_ % sizeof buffer_] = static_cast<char>(0x80);
+    copy.block(copy.buffer_);
+    std::uint64_t h = copy.total_;
+    for (std::uint64_t lane : copy.lanes_) h = mix(h, lane);
+    return h ^ (h >> 29);
+  }
+
+ private:
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t word) {
+    h = (h ^ word) * 0x9E3779B97F4A7C15ULL;
+    return (h << 31) | (h >> 33);
+  }
+  void block(const char* p) {
+    for (std::size_t lane = 0; lane < 4; ++lane) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p + 8 * lane, 8);
+      lanes_[lane] = mix(lanes_[lane], word);
+    }
+  }
+  std::array<std::uint64_t, 4> lanes_{0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL,
+                                      0xA4093822299F31D0ULL, 0x082EFA98EC4E6C89ULL};
+  char buffer_[32]{};
+  std::size_t fill_ = 0;
+  std::uint64_t total_ = 0;
+};
+
+}  // namespace detail
 
 TELCRM_END_NAMESPACE
 

@@ -14,9 +14,12 @@
 // an empty slot (0 is never a number key).
 
 #include <telcrm/config.hpp>
+#include <telcrm/detail/bulk_memory.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <utility>
 #include <vector>
@@ -33,33 +36,31 @@ class PhoneTable {
 
   PhoneTable() = default;
 
-  /// Builds the table from entries (duplicate keys allowed; key 0 is skipped).
+  /// Builds the table from entries (duplicate keys allowed; key 0 is skipped). Entries with
+  /// the same home slot keep their order.
   explicit PhoneTable(std::span<const Entry> entries) {
     std::size_t n = 0;
     for (const auto& e : entries) n += e.key != 0 ? 1 : 0;
     // ≥ 1.25 home slots per entry (load ≤ 0.8), at least 8 so tiny tables still have empty
     // slots; the tail past the home slots only ever holds the last run's overflow.
     homes_ = n + n / 4 + 8;
-    slots_.reserve(homes_ + 64);
-    slots_.resize(homes_);
     size_ = n;
-    for (const auto& e : entries) {
-      if (e.key == 0) continue;
-      Slot carried = Slot::make(e.key, e.posting);
-      std::size_t carried_home = home(e.key);
-      for (std::size_t i = carried_home;; ++i) {
-        if (i == slots_.size()) slots_.emplace_back();
-        if (slots_[i].empty()) {
-          slots_[i] = carried;
-          break;
-        }
-        // Keep the run sorted by home: an entry from a later home makes room.
-        const std::size_t resident_home = home(slots_[i].key());
-        if (resident_home > carried_home) {
-          std::swap(slots_[i], carried);
-          carried_home = resident_home;
-        }
-      }
+    // Sorted by home slot first (a stable radix sort), the entries are laid down in one
+    // sequential pass: each at its home or just after the previous one. That is the layout
+    // Robin Hood insertion reaches, without a cache miss per entry on a large table.
+    std::vector<Entry> sorted;
+    reserve_bulk(sorted, n);
+    for (const auto& e : entries)
+      if (e.key != 0) sorted.push_back(e);
+    radix_sort_by_home(sorted);
+    reserve_bulk(slots_, homes_ + 64);
+    slots_.resize(homes_);
+    std::size_t next = 0;
+    for (const auto& e : sorted) {
+      const std::size_t i = std::max(next, home(e.key));
+      if (i >= slots_.size()) slots_.resize(i + 1);
+      slots_[i] = Slot::make(e.key, e.posting);
+      next = i + 1;
     }
   }
 
@@ -88,6 +89,39 @@ class PhoneTable {
   /// Bytes of the slot array (what the index costs per stored number, times size()).
   [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.size() * sizeof(Slot); }
 
+  // Index snapshot files keep a table as it is in memory: its slot array and home count.
+  static constexpr std::size_t slot_bytes = 12;
+  [[nodiscard]] std::size_t slot_count() const noexcept { return slots_.size(); }
+  [[nodiscard]] std::size_t home_count() const noexcept { return homes_; }
+  [[nodiscard]] const void* slot_data() const noexcept { return slots_.data(); }
+  /// A table made of `slots` slots stored as slot_data() holds them (12 bytes each, at `p`),
+  /// `homes` of them home slots; the bytes come from a file, so seal() checks what lookups
+  /// rely on before the table is used.
+  static PhoneTable from_slot_bytes(const char* p, std::size_t slots, std::size_t homes) {
+    PhoneTable t;
+    reserve_bulk(t.slots_, slots);
+    for (std::size_t i = 0; i < slots; ++i, p += slot_bytes) {
+      Slot s;
+      std::memcpy(&s, p, slot_bytes);
+      t.slots_.push_back(s);
+    }
+    t.homes_ = homes;
+    return t;
+  }
+  /// True when the table can be searched safely and every posting passes `valid`: home slots
+  /// within the array, and each entry at or after its home.
+  template <class Valid>
+  [[nodiscard]] bool seal(Valid&& valid) {
+    if (homes_ == 0 || homes_ > slots_.size() || homes_ > 0xFFFFFFFFu) return false;
+    size_ = 0;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].empty()) continue;
+      if (home(slots_[i].key()) > i || !valid(slots_[i].posting)) return false;
+      ++size_;
+    }
+    return true;
+  }
+
  private:
   struct Slot {
     std::uint32_t key_lo = 0;
@@ -108,6 +142,22 @@ class PhoneTable {
   [[nodiscard]] std::size_t home(std::uint64_t key) const noexcept {
     std::uint64_t h = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
     return static_cast<std::size_t>(((h >> 32) * homes_) >> 32);
+  }
+
+  // Stable LSD radix sort by home slot, 11 bits a pass (2 passes below 4M home slots).
+  void radix_sort_by_home(std::vector<Entry>& entries) const {
+    constexpr unsigned bits = 11;
+    constexpr std::size_t buckets = std::size_t{1} << bits;
+    std::vector<Entry> other;
+    reserve_bulk(other, entries.size());
+    other.resize(entries.size());
+    for (unsigned shift = 0; (homes_ - 1) >> shift != 0; shift += bits) {
+      std::vector<std::size_t> start(buckets + 1, 0);
+      for (const auto& e : entries) ++start[((home(e.key) >> shift) & (buckets - 1)) + 1];
+      for (std::size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
+      for (const auto& e : entries) other[start[(home(e.key) >> shift) & (buckets - 1)]++] = e;
+      entries.swap(other);
+    }
   }
 
   std::vector<Slot> slots_;
