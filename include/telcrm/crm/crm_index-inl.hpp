@@ -40,6 +40,55 @@ inline bool more_recent(const DealFact& a, const DealFact& b) noexcept {
   return a.id < b.id;
 }
 
+// Where each entity's facts are while a fold collects the delta's newest ones: a flat
+// open-addressing table (8 bytes a slot, no node per entity: a delta of new leads adds one per
+// call). A slot holds 32 bits of the ref's hash beside the position, so a probe rarely has to
+// read the facts, and the table can grow without them (the home slot is derived from them).
+class FactsPositions {
+ public:
+  static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+
+  /// The position of `ref` in `facts`, or npos.
+  template <class Facts>
+  [[nodiscard]] std::uint32_t find(EntityRef ref, const Facts& facts) const {
+    if (slots_.empty()) return npos;
+    const std::uint64_t fingerprint = ref_key(ref) >> 32;
+    for (std::size_t i = home(fingerprint);; i = next(i)) {
+      const std::uint64_t s = slots_[i];
+      if (s == 0) return npos;
+      const auto position = static_cast<std::uint32_t>(s) - 1;
+      if ((s >> 32) == fingerprint && facts[position].ref == ref) return position;
+    }
+  }
+  /// Files `position` under `ref` (not present yet).
+  void insert(EntityRef ref, std::uint32_t position) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+    place(ref_key(ref) >> 32, position);
+    ++size_;
+  }
+
+ private:
+  [[nodiscard]] std::size_t home(std::uint64_t fingerprint) const noexcept {
+    return static_cast<std::size_t>((fingerprint * slots_.size()) >> 32);
+  }
+  [[nodiscard]] std::size_t next(std::size_t i) const noexcept {
+    return i + 1 == slots_.size() ? 0 : i + 1;
+  }
+  void place(std::uint64_t fingerprint, std::uint32_t position) {
+    std::size_t i = home(fingerprint);
+    while (slots_[i] != 0) i = next(i);
+    slots_[i] = (fingerprint << 32) | (std::uint64_t{position} + 1);
+  }
+  void grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(16, old.size() * 2), 0);
+    for (std::uint64_t s : old)
+      if (s != 0) place(s >> 32, static_cast<std::uint32_t>(s) - 1);
+  }
+  std::vector<std::uint64_t> slots_;  // fingerprint << 32 | position + 1; 0 is empty
+  std::size_t size_ = 0;
+};
+
 }  // namespace detail
 
 // --- Base --------------------------------------------------------------------------------
