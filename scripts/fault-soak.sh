@@ -3,7 +3,8 @@
 # The long fault soak (telcrm/testing/fault_soak.hpp): 100,000 calls through the engine over
 # each store while it fails, times out and loses replies, then heals; every promise checked.
 #   scripts/fault-soak.sh [calls] [build-dir]     (default 100000, build/dev)
-# PostgreSQL runs when TELCRM_SOAK_PG names a conninfo of an empty database/schema.
+# PostgreSQL: on TELCRM_SOAK_PG (a conninfo of an empty database/schema) when set, else on a
+# throwaway cluster (tests/postgres/pg_cluster.sh), skipped with a message without PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:-100000}
@@ -17,5 +18,13 @@ trap 'rm -rf "$dir"' EXIT
 if [[ -n "${TELCRM_SOAK_PG:-}" ]]; then
   "$soak" --calls "$calls" --store "postgres:$TELCRM_SOAK_PG"
 else
-  echo "fault-soak: PostgreSQL skipped (set TELCRM_SOAK_PG to a conninfo)"
+  # A throwaway cluster of our own (stopped and removed on exit), when PostgreSQL is installed.
+  tests/postgres/pg_cluster.sh start "$dir/pg.state"
+  trap 'tests/postgres/pg_cluster.sh stop "$dir/pg.state" || true; rm -rf "$dir"' EXIT
+  if grep -q '^UNAVAILABLE=' "$dir/pg.state"; then
+    echo "fault-soak: PostgreSQL skipped: $(sed -n 's/^UNAVAILABLE=//p' "$dir/pg.state")"
+  else
+    port=$(sed -n 's/^PGPORT=//p' "$dir/pg.state")
+    "$soak" --calls "$calls" --store "postgres:host=127.0.0.1 port=$port dbname=postgres user=telcrm"
+  fi
 fi
