@@ -10,15 +10,13 @@
 #include <telcrm/bitrix24/protocol.hpp>
 #include <telcrm/bitrix24/service.hpp>
 #include <telcrm/engine/call_engine.hpp>
-#include <telcrm/json/crm_json.hpp>
-#include <telcrm/json/settings_json.hpp>
-#include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/sim/null_telephony.hpp>
 
 #include <cctype>
 #include <memory>
 #include <string>
 
+#include "e2e_office.hpp"
 #include "fuzz_support.hpp"
 
 using namespace telcrm;
@@ -38,23 +36,18 @@ struct NoRecordings final : RecordingSink {
 
 struct Api {
   Api() {
-    auto s = settings_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/settings.json"));
-    auto c = crm_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/crm.json"));
-    if (!s || !c) telcrm_fuzz::finding("the e2e office could not be read");
-    loaded = std::move(*s);
-    store = std::make_unique<MemoryCrmStore>(*c);
-    auto e =
-        CallEngine::create(loaded.settings, Ports{*store, *loaded.directory, telephony, clock});
+    auto e = CallEngine::create(loaded.settings, Ports{store, *loaded.directory, telephony, clock});
     if (!e) telcrm_fuzz::finding("no engine", e.error().message());
     engine = std::move(*e);
     std::vector<std::string> lines;
     for (const auto& line : loaded.settings.lines) lines.push_back(line.number);
-    service = std::make_unique<Service>(*engine, *store, *loaded.directory, clock, recordings,
+    service = std::make_unique<Service>(*engine, store, *loaded.directory, clock, recordings,
                                         std::move(lines),
                                         ServiceOptions{.region = loaded.settings.default_region});
   }
-  LoadedSettings loaded;
-  std::unique_ptr<MemoryCrmStore> store;
+  telcrm_fuzz::E2eOffice office;  // declared first, destroyed last: the engine uses its store
+  LoadedSettings& loaded = office.loaded;
+  MemoryCrmStore& store = *office.store;
   NullTelephony telephony;
   SystemClock clock;
   NoRecordings recordings;

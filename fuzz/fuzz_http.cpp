@@ -5,9 +5,6 @@
 // in progress), as it does in a server. Properties: no crash or undefined behaviour; every
 // answer is a status from 200 to 599 with a JSON body (or /metrics' text).
 #include <telcrm/engine/call_engine.hpp>
-#include <telcrm/json/crm_json.hpp>
-#include <telcrm/json/settings_json.hpp>
-#include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/pbx/capturing_telephony.hpp>
 #include <telcrm/pbx/pbx_service.hpp>
 #include <telcrm/pbx/presence_directory.hpp>
@@ -17,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "e2e_office.hpp"
 #include "fuzz_support.hpp"
 
 using namespace telcrm;
@@ -25,22 +23,18 @@ namespace {
 
 struct Server {
   Server() {
-    auto s = settings_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/settings.json"));
-    auto c = crm_from_json(telcrm_fuzz::file_text(TELCRM_FUZZ_E2E_DIR "/crm.json"));
-    if (!s || !c) telcrm_fuzz::finding("the e2e office could not be read");
-    loaded = std::move(*s);
-    store = std::make_unique<MemoryCrmStore>(*c);
     presence = std::make_unique<pbx::PresenceDirectory>(*loaded.directory);
     (void)presence->refresh();
     auto e = CallEngine::create(loaded.settings,
-                                Ports{*store, *presence, telephony, clock, nullptr, nullptr});
+                                Ports{store, *presence, telephony, clock, nullptr, nullptr});
     if (!e) telcrm_fuzz::finding("no engine", e.error().message());
     engine = std::move(*e);
     service = std::make_unique<pbx::PbxService>(*engine, telephony, *presence, clock);
     router = std::make_unique<server::PbxRouter>(*service, *engine, metrics, "secret");
   }
-  LoadedSettings loaded;
-  std::unique_ptr<MemoryCrmStore> store;
+  telcrm_fuzz::E2eOffice office;  // declared first, destroyed last: the engine uses its store
+  LoadedSettings& loaded = office.loaded;
+  MemoryCrmStore& store = *office.store;
   std::unique_ptr<pbx::PresenceDirectory> presence;
   pbx::CapturingTelephony telephony;
   SystemClock clock;
