@@ -94,9 +94,9 @@ class FactsPositions {
 // --- Base --------------------------------------------------------------------------------
 
 TELCRM_INLINE std::optional<std::uint32_t> CrmIndex::Base::find(EntityRef ref) const {
-  // A record created since the base was built has a larger id than any in it: answered
+  // A record created since the base was built has an id outside its range: answered
   // without the cache miss of a probe (every new lead's indexing asks).
-  if (ref.id > max_id[static_cast<std::size_t>(ref.type)]) return std::nullopt;
+  if (ids.outside(ref)) return std::nullopt;
   std::optional<std::uint32_t> found;
   refs.for_each(detail::ref_key(ref), [&](std::uint32_t ordinal) {
     if (records[ordinal].ref == ref) found = ordinal;
@@ -166,8 +166,7 @@ TELCRM_INLINE void CrmIndex::Base::append(const FactsView& f, Entries& posting_e
   repeats.insert(repeats.end(), f.open_repeat_leads.begin(),
                  f.open_repeat_leads.begin() + r.repeats_count);
   records.push_back(r);
-  auto& max = max_id[static_cast<std::size_t>(f.ref.type)];
-  max = std::max(max, f.ref.id);
+  ids.note(f.ref);
   ref_entries.push_back({detail::ref_key(f.ref), ordinal});
   if (f.exists) {
     for (const auto& k : f.phones.first(r.phones_count)) {
@@ -293,10 +292,11 @@ TELCRM_INLINE IndexStats CrmIndex::stats() const {
 
 TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
   auto gen = std::make_shared<Generation>();
-  // Twice the base's entities (within bounds): the O(base) fold is paid once per that many
-  // updates, so a base growing by updates is copied about 1.5 times over its life.
+  // Four times the base's entities (within bounds): the O(base) fold is paid once per that
+  // many updates. A call that creates a lead makes about five (filed, taken over, renamed),
+  // so a smaller room would have every call pay for copying a record or two of the base.
   const std::size_t capacity =
-      std::clamp(2 * base->records.size(), options_.min_delta_capacity,
+      std::clamp(4 * base->records.size(), options_.min_delta_capacity,
                  std::max(options_.min_delta_capacity, options_.max_delta_capacity));
   gen->base = std::move(base);
   gen->delta = std::make_unique<Delta>(capacity);
@@ -305,22 +305,24 @@ TELCRM_INLINE void CrmIndex::publish_locked(std::shared_ptr<Base> base) {
 }
 
 TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRef ref) const {
-  // A record newer than any the index holds (a lead a call just created): no lookup needed.
-  const auto type = static_cast<std::size_t>(ref.type);
-  if (ref.id > current_->base->max_id[type] && ref.id > current_->delta->max_id[type])
-    return std::nullopt;
-  Snapshot s;
-  s.options_ = &options_;
-  s.gen_ = current_;
-  s.seq_ = next_seq_;  // the writer also sees what it appended in this update
-  if (auto v = s.facts(ref)) return v->to_facts();
+  // A record newer than any the index holds (a lead a call just created, stored or
+  // provisional): no lookup needed.
+  if (current_->base->ids.outside(ref) && current_->delta->ids.outside(ref)) return std::nullopt;
+  // As Snapshot::facts, read in place (the writer holds the generation): the writer also
+  // sees what it appended in this update (next_seq_).
+  const EntityFacts* latest = nullptr;
+  current_->delta->facts.for_each(ref, next_seq_, [&](const EntityFacts* f, std::uint64_t) {
+    latest = f;
+    return false;
+  });
+  if (latest != nullptr) return *latest;
+  if (auto ordinal = current_->base->find(ref)) return current_->base->facts(*ordinal).to_facts();
   return std::nullopt;
 }
 
 TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
   Delta& delta = *current_->delta;
-  auto& max = delta.max_id[static_cast<std::size_t>(facts.ref.type)];
-  max = std::max(max, facts.ref.id);
+  delta.ids.note(facts.ref);
   delta.owned.push_back(std::move(facts));
   const EntityFacts* stored = &delta.owned.back();
   delta.facts.append(stored->ref, stored, next_seq_);
@@ -395,10 +397,16 @@ TELCRM_INLINE void CrmIndex::upsert_locked(EntityFacts fresh) {
 TELCRM_INLINE void CrmIndex::remove_locked(EntityRef ref) {
   auto old = current_facts_locked(ref);
   if (!old || !old->exists) return;
-  file_phones_locked(ref, old->phones, {});
-  if (ref.type == EntityType::deal) link_deal_locked(*old, false);
-  if (ref.type == EntityType::lead) link_repeat_lead_locked(*old, false);
-  EntityFacts gone = std::move(*old);
+  std::vector<PhoneKey> phones = std::move(old->phones);
+  old->phones.clear();
+  remove_found_locked(std::move(*old), phones);
+}
+
+TELCRM_INLINE void CrmIndex::remove_found_locked(EntityFacts gone,
+                                                 const std::vector<PhoneKey>& phones) {
+  file_phones_locked(gone.ref, phones, {});
+  if (gone.ref.type == EntityType::deal) link_deal_locked(gone, false);
+  if (gone.ref.type == EntityType::lead) link_repeat_lead_locked(gone, false);
   gone.exists = false;
   gone.phones.clear();
   put_facts_locked(std::move(gone));
@@ -460,10 +468,18 @@ TELCRM_INLINE void CrmIndex::fold_locked() {
   posting_entries.reserve(phones);
   Base::Entries ref_entries;
   ref_entries.reserve(old.records.size() + added.size());
+  // A provisional record that was renamed (or never written) leaves a tombstone that nothing
+  // links to: it is not carried on, or every lead a call creates would leave one behind for
+  // good. A missing record reads as a tombstone without links does.
+  auto dead = [](const FactsView& v) {
+    return !v.exists && v.ref.id < 0 && v.open_deals.empty() && v.open_repeat_leads.empty();
+  };
+  auto carry = [&](const FactsView& v) {
+    if (!dead(v)) base->append(v, posting_entries, ref_entries);
+  };
   for (std::uint32_t i = 0; i < old.records.size(); ++i)
-    base->append(replaced[i] ? FactsView::of(*replaced[i]) : old.facts(i), posting_entries,
-                 ref_entries);
-  for (const EntityFacts* f : added) base->append(FactsView::of(*f), posting_entries, ref_entries);
+    carry(replaced[i] ? FactsView::of(*replaced[i]) : old.facts(i));
+  for (const EntityFacts* f : added) carry(FactsView::of(*f));
   base->index(std::move(posting_entries), ref_entries);
   publish_locked(std::move(base));
 }

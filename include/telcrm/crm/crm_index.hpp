@@ -17,6 +17,7 @@
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -28,6 +29,25 @@
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
+
+namespace detail {
+/// The smallest and largest id of each entity type a table holds: an id outside that range is
+/// not there, answered without a probe's cache miss (a record just stored has an id above
+/// every other, a provisional one an id below every other).
+struct IdRange {
+  std::array<EntityId, 5> min{};
+  std::array<EntityId, 5> max{};
+  void note(EntityRef ref) noexcept {
+    const auto t = static_cast<std::size_t>(ref.type);
+    min[t] = std::min(min[t], ref.id);
+    max[t] = std::max(max[t], ref.id);
+  }
+  [[nodiscard]] bool outside(EntityRef ref) const noexcept {
+    const auto t = static_cast<std::size_t>(ref.type);
+    return ref.id > max[t] || ref.id < min[t];
+  }
+};
+}  // namespace detail
 
 namespace detail {
 class BulkBuild;
@@ -112,7 +132,7 @@ struct FactsView {
 struct IndexOptions {
   Region default_region{};  ///< stored numbers are read against it (R-N2)
   int suffix_digits = 0;    ///< R-N6 tier 3: 0 = off, else 7 … 15
-  /// Updates held before they are folded into a new base: twice the base's entities, within
+  /// Updates held before they are folded into a new base: four times the base's entities, within
   /// these bounds. More means fewer O(base) folds; the bound caps the memory held by updates
   /// (about 200 bytes each) and the log's bucket arrays.
   std::size_t min_delta_capacity = 1 << 16;  ///< the least room for updates
@@ -299,6 +319,9 @@ class CrmIndex {
   void link_deal_locked(const EntityFacts& deal, bool add);
   void link_repeat_lead_locked(const EntityFacts& lead, bool add);
   void remove_locked(EntityRef ref);
+  // remove_locked with the record's current facts already at hand: `gone` (its phones
+  // given apart, as `phones`) becomes its tombstone.
+  void remove_found_locked(EntityFacts gone, const std::vector<PhoneKey>& phones);
   void set_responsible_locked(EntityRef ref, std::optional<EmployeeId> responsible);
   void commit_locked();
   void fold_locked();
@@ -348,7 +371,7 @@ struct CrmIndex::Base {
   std::vector<DealFact> deals{};
   std::vector<EntityId> repeats{};
   std::size_t phone_count = 0;
-  std::array<EntityId, 5> max_id{};  // by EntityType: the largest id of each type held
+  detail::IdRange ids{};  // the ids of each type held
 
   // Raw-digit keys are few (unreadable stored phones) but probed on every call: a table of
   // their own stays in cache instead of costing a miss in the big one.
@@ -388,7 +411,7 @@ struct CrmIndex::Delta {
   detail::AppendOnlyMultiMap<std::uint64_t, PostingChange, KeyHash> postings;
   detail::AppendOnlyMultiMap<EntityRef, const EntityFacts*, RefHash> facts;
   detail::ChunkedLog<EntityFacts> owned;  // writer only; immutable once appended
-  std::array<EntityId, 5> max_id{};       // writer only: by EntityType, the largest id appended
+  detail::IdRange ids{};                  // writer only: the ids of each type appended
   [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
 };
 
@@ -401,8 +424,13 @@ template <class Relink>
 void CrmIndex::Writer::rename(EntityRef from, EntityId to, Relink&& relink) {
   auto old = index_.current_facts_locked(from);
   if (!old || !old->exists) return;
-  EntityFacts moved = std::move(*old);
-  index_.remove_locked(from);
+  // One lookup for both halves: the tombstone is the record without its phones (no copy of
+  // them), the renamed record takes them.
+  std::vector<PhoneKey> phones = std::move(old->phones);
+  old->phones.clear();
+  EntityFacts moved = *old;
+  moved.phones = std::move(phones);
+  index_.remove_found_locked(std::move(*old), moved.phones);
   moved.ref.id = to;
   if (moved.contact) moved.contact = relink(EntityType::contact, *moved.contact);
   if (moved.company) moved.company = relink(EntityType::company, *moved.company);

@@ -287,8 +287,7 @@ class BulkBuild final : public CrmVisitor {
     std::size_t unnormalised = 0;
     for (std::uint32_t ordinal = 0; ordinal < base.records.size(); ++ordinal) {
       const Record& r = base.records[ordinal];
-      auto& max = base.max_id[static_cast<std::size_t>(r.ref.type)];
-      max = std::max(max, r.ref.id);
+      base.ids.note(r.ref);
       refs.push_back({ref_key(r.ref), ordinal});
       for (std::uint32_t i = r.phones_begin; i < r.phones_begin + r.phones_count; ++i) {
         const PhoneKey& k = base.phone_keys[i];

@@ -376,8 +376,7 @@ struct IndexFileAccess {
     // What the base counts is derived, not stored.
     unnormalised = 0;
     for (const auto& rec : base->records) {
-      auto& max = base->max_id[static_cast<std::size_t>(rec.ref.type)];
-      max = std::max(max, rec.ref.id);
+      base->ids.note(rec.ref);
       for (std::uint32_t i = rec.phones_begin; i < rec.phones_begin + rec.phones_count; ++i) {
         const PhoneKey& k = base->phone_keys[i];
         if (k.kind == KeyKind::raw) ++unnormalised;

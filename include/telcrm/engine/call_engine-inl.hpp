@@ -99,11 +99,30 @@ class CallEngine::Impl {
     std::lock_guard lock(config_mutex_);
     return exceptions_;
   }
-  // Both at once (one lock for a call's start).
-  std::pair<std::shared_ptr<const Config>, std::shared_ptr<const ExceptionList>>
-  config_and_exceptions() const {
+  // What a call's start reads, under one lock.
+  struct Current {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<const ExceptionList> exceptions;
+    std::shared_ptr<const People> people;  // as last read; see people_current()
+  };
+  Current current() const {
     std::lock_guard lock(config_mutex_);
-    return {config_, exceptions_};
+    return {config_, exceptions_, people_};
+  }
+
+  // `cached` (people_ as current() read it) while the directory's version has not moved, else
+  // people(config).
+  Result<std::shared_ptr<const People>> people_current(const Config& config,
+                                                       std::shared_ptr<const People> cached) {
+    auto version = ports_.directory.version();
+    if (still_current(cached, version)) return cached;
+    return people(config);
+  }
+  // A directory that cannot say its version now keeps the employees it had; version 0 means
+  // "never changes" (read once).
+  static bool still_current(const std::shared_ptr<const People>& people,
+                            const Result<std::uint64_t>& version) {
+    return people && (!version || *version == 0 || people->version == *version);
   }
 
   // Employees as of the directory's version: read again only when it moved (0: read once).
@@ -111,8 +130,7 @@ class CallEngine::Impl {
     auto version = ports_.directory.version();
     {
       std::lock_guard lock(config_mutex_);
-      // A directory that cannot say its version now keeps the employees it had.
-      if (people_ && (!version || *version == 0 || people_->version == *version)) return people_;
+      if (still_current(people_, version)) return people_;
     }
     if (!version) return fail(version.error());
     auto staff = ports_.directory.employees();
@@ -314,9 +332,26 @@ class CallEngine::Impl {
     }
   }
 
+  // Whether `r` (or `bound`) names a provisional id: only then has resolve_result work to do
+  // (a known client's call names none, and takes no outbox lock for it).
+  static bool names_provisional(const CallResult& r, const std::vector<EntityRef>& bound) {
+    auto provisional = [](const EntityRef& ref) { return ref.id < 0; };
+    auto any = [&](const auto& refs, auto ref_of) {
+      return std::any_of(refs.begin(), refs.end(),
+                         [&](const auto& x) { return provisional(ref_of(x)); });
+    };
+    auto self = [](const EntityRef& ref) { return ref; };
+    return any(r.created, [](const CreatedEntity& x) { return x.entity; }) ||
+           any(r.reassigned, [](const Reassignment& x) { return x.entity; }) || any(bound, self) ||
+           (r.match.primary && provisional(*r.match.primary)) ||
+           (r.match.company && provisional(*r.match.company)) || any(r.match.bindings, self) ||
+           any(r.match.candidates, [](const auto& x) { return x.ref; }) ||
+           (r.activity && any(r.activity->bindings, self));
+  }
+
   std::optional<CallResult> finished_result(std::string_view id) const {
     auto r = registry_.with_finished(id, [](const CallResult& x) { return x; });
-    if (r) resolve_result(*r);
+    if (r && names_provisional(*r, {})) resolve_result(*r);
     return r;
   }
   std::optional<CallProgress> finished_progress(std::string_view id) const {

@@ -109,6 +109,7 @@ TELCRM_INLINE void CallEngine::Impl::create_planned(Call& c,
 // Gives everything the call created to `to` (R-T1, R-T2); only actual changes count, and
 // never records another call created first (R-I2: they are not this call's).
 TELCRM_INLINE void CallEngine::Impl::reassign_created(Call& c, EmployeeId to, ReassignReason why) {
+  if (c.result.created.empty()) return;  // nothing to hand over (and no lock for it)
   std::vector<WriteOp> ops;
   outbox_.with_resolutions([&](auto find) {  // one lock for every id
     for (auto& e : c.result.created) {
@@ -231,17 +232,18 @@ TELCRM_INLINE void CallEngine::Impl::finish(Call& c, const CallEnd& end) {
     c.holder = end.employee;
     reassign_created(c, *end.employee, ReassignReason::ended);
   }
-  outbox_.with_resolutions([&](auto find) {  // one lock for every id
-    // R-I2: records another process created first (a lost claim) are what this call binds to.
-    for (const auto& e : r.created)
-      if (e.entity.id < 0)
-        if (const detail::Resolution* res = find(e.entity.id); res && res->lost)
-          c.bound.push_back(res->real);
-    resolve_result(r, find);  // what is written by now carries the store's ids
-    for (auto& b : c.bound)
-      if (b.id < 0)
-        if (const detail::Resolution* res = find(b.id); res && !res->failed) b = res->real;
-  });
+  if (names_provisional(r, c.bound))
+    outbox_.with_resolutions([&](auto find) {  // one lock
+      // R-I2: records another process created first (a lost claim) are what this call binds to.
+      for (const auto& e : r.created)
+        if (e.entity.id < 0)
+          if (const detail::Resolution* res = find(e.entity.id); res && res->lost)
+            c.bound.push_back(res->real);
+      resolve_result(r, find);  // what is written by now carries the store's ids
+      for (auto& b : c.bound)
+        if (b.id < 0)
+          if (const detail::Resolution* res = find(b.id); res && !res->failed) b = res->real;
+    });
 
   CallFacts facts;
   facts.call = c.id;

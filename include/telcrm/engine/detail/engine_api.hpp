@@ -31,21 +31,34 @@ TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(Integration
 
 TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event) {
   Impl& e = *impl_;
-  if (auto active = e.registry_.find_active(event.call)) {
-    std::lock_guard lock(active->mutex);
-    return e.progress_locked(*active);  // R-I1: the same start again
-  }
-  auto current = e.config_and_exceptions();
-  std::shared_ptr<const Impl::Config> config = std::move(current.first);
+  // R-I1: the same start again answers with the call's progress. A call in progress is found
+  // when it is registered below (one lookup for a new call, the usual case); the checks before
+  // that look first, so that settings changed since cannot turn a repeat into an error.
+  auto repeat = [&]() -> std::optional<CallProgress> {
+    if (auto active = e.registry_.find_active(event.call)) {
+      std::lock_guard lock(active->mutex);
+      return e.progress_locked(*active);
+    }
+    return std::nullopt;
+  };
+  auto current = e.current();
+  std::shared_ptr<const Impl::Config> config = std::move(current.config);
   auto line = config->policy.find_line(event.line);
-  if (!line)
+  if (!line) {
+    if (auto again = repeat()) return *again;
     return fail(Errc::not_found,
                 fmt::format("call {}: line '{}' is not configured", event.call, event.line));
-  if (event.direction == CallDirection::outgoing && !event.employee)
+  }
+  if (event.direction == CallDirection::outgoing && !event.employee) {
+    if (auto again = repeat()) return *again;
     return fail(Errc::invalid_argument,
                 fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
-  auto people = e.people(*config);
-  if (!people) return fail(people.error());
+  }
+  auto people = e.people_current(*config, std::move(current.people));
+  if (!people) {
+    if (auto again = repeat()) return *again;
+    return fail(people.error());
+  }
 
   auto call = std::make_shared<detail::Call>();
   call->born = e.outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
@@ -62,7 +75,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   c.id = event.call;
   c.config = config;
   c.people = *people;
-  c.exceptions = std::move(current.second);
+  c.exceptions = std::move(current.exceptions);
   c.line = &config->settings.lines[*line];
   c.at = event.at.value_or(e.ports_.clock.now());
   c.last_event = e.ports_.clock.now();

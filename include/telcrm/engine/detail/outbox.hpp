@@ -162,9 +162,7 @@ class Outbox {
         if (stop) break;
         continue;
       }
-      batches.clear();
-      std::lock_guard lock(mutex_);
-      in_flight_ = 0;
+      batches.clear();  // in_flight_ is cleared by the next take_group()
     }
     bool prune = false;
     bool sync = false;
@@ -172,6 +170,7 @@ class Outbox {
       std::lock_guard lock(mutex_);
       sync = journal_ && std::exchange(unsynced_, false);
       prune = resolved_.size() >= prune_at_;
+      if (!sync && !prune) return queue_.size();  // the usual end: one lock, not three
     }
     // Outside mutex_: events queue their writes under it, and must not wait for the disk.
     // A batch queued meanwhile sets unsynced_ again and is synced by the next flush.
@@ -315,14 +314,17 @@ class Outbox {
         stale = stale || (id && *id < 0 && resolved_.contains(*id));
       });
     if (!stale) return;
-    std::vector<EntityRef> own;  // names this batch gives
-    for (const auto& op : batch.ops)
-      if (auto made = created_by(op); made && made->id < 0) own.push_back(*made);
+    auto own = [&](EntityRef ref) {  // a name this batch gives (a handful of ops: no copy)
+      return std::any_of(batch.ops.begin(), batch.ops.end(), [&](const WriteOp& op) {
+        auto made = created_by(op);
+        return made && *made == ref;
+      });
+    };
     auto find = [&](EntityType type, EntityId id) -> const Resolution* {
-      if (id >= 0 || std::find(own.begin(), own.end(), EntityRef{type, id}) != own.end())
-        return nullptr;
+      if (id >= 0) return nullptr;
       auto it = resolved_.find(id);
-      return it == resolved_.end() ? nullptr : &it->second;
+      if (it == resolved_.end() || own({type, id})) return nullptr;
+      return &it->second;
     };
     std::size_t kept = 0;  // the operations kept are moved to the front, in order
     for (std::size_t i = 0; i < batch.ops.size(); ++i) {
@@ -420,6 +422,7 @@ class Outbox {
         c.resolution.failed = true;
       if (made->id < 0) created.push_back(c);
     }
+    if (created.empty() && !journal_) return;  // nothing to refile or release: no lock
     std::lock_guard refiling(refile_mutex_);
     if (receipt && applied && !created.empty()) applied(context, batch, *receipt, created);
     std::lock_guard lock(mutex_);
