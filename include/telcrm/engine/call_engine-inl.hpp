@@ -301,7 +301,8 @@ class CallEngine::Impl {
   // The store's ids in place of provisional ones, where known (see CallEngine::result()).
   // Records another call created first (R-I2) or that could not be written leave `created`.
   void resolve_result(CallResult& r) const {
-    outbox_.with_resolutions([&](auto find) { resolve_result(r, find); });
+    if (names_provisional(r, {}))  // else nothing to resolve, and no lock to take
+      outbox_.with_resolutions([&](auto find) { resolve_result(r, find); });
   }
   // The same, with `find` as Outbox::with_resolutions gives it (one lock for them all).
   template <class Find>
@@ -351,7 +352,7 @@ class CallEngine::Impl {
 
   std::optional<CallResult> finished_result(std::string_view id) const {
     auto r = registry_.with_finished(id, [](const CallResult& x) { return x; });
-    if (r && names_provisional(*r, {})) resolve_result(*r);
+    if (r) resolve_result(*r);
     return r;
   }
   std::optional<CallProgress> finished_progress(std::string_view id) const {

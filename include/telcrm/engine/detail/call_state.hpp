@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -96,34 +97,47 @@ inline CallProgress progress_of(const CallResult& r) {
 }
 
 // The calls in progress, and the results of the last `remembered` finished calls (R-I1).
+// One mutex for both: a call's start and its end each take it once.
 class CallRegistry {
  public:
   explicit CallRegistry(std::size_t remembered) : remembered_(remembered) {}
 
   std::shared_ptr<Call> find_active(std::string_view id) const {
-    std::lock_guard lock(calls_mutex_);
+    std::lock_guard lock(mutex_);
     auto it = calls_.find(id);
     return it == calls_.end() ? nullptr : it->second;
   }
-  // Registers `call` under `id`; returns the call already registered under it, if any.
-  std::shared_ptr<Call> add(std::string_view id, std::shared_ptr<Call> call) {
-    std::lock_guard lock(calls_mutex_);
-    auto [it, inserted] = calls_.emplace(std::string(id), std::move(call));
-    return inserted ? nullptr : it->second;
+
+  // What add() found: nothing (`call` is registered), the call in progress under that id, or
+  // a finished call's result.
+  struct Added {
+    std::shared_ptr<Call> active;
+    std::optional<CallResult> finished;
+  };
+  // Registers `call` under `id` unless a call of that id is in progress or remembered.
+  Added add(std::string_view id, std::shared_ptr<Call> call) {
+    std::lock_guard lock(mutex_);
+    auto [at, inserted] = calls_.try_emplace(std::string(id), std::move(call));
+    if (!inserted) return {at->second, std::nullopt};
+    if (auto it = finished_.find(id); it != finished_.end()) {  // rare: undone
+      calls_.erase(at);
+      return {nullptr, ring_[it->second]};
+    }
+    return {};
   }
   void remove(std::string_view id) {
-    std::lock_guard lock(calls_mutex_);
+    std::lock_guard lock(mutex_);
     if (auto it = calls_.find(id); it != calls_.end()) calls_.erase(it);
   }
   std::vector<std::shared_ptr<Call>> active() const {
-    std::lock_guard lock(calls_mutex_);
+    std::lock_guard lock(mutex_);
     std::vector<std::shared_ptr<Call>> out;
     out.reserve(calls_.size());
     for (const auto& [id, call] : calls_) out.push_back(call);
     return out;
   }
   std::size_t active_count() const {
-    std::lock_guard lock(calls_mutex_);
+    std::lock_guard lock(mutex_);
     return calls_.size();
   }
 
@@ -131,28 +145,29 @@ class CallRegistry {
   template <class F>
   auto with_finished(std::string_view id, F&& f) const
       -> std::optional<std::invoke_result_t<F, const CallResult&>> {
-    std::lock_guard lock(finished_mutex_);
+    std::lock_guard lock(mutex_);
     auto it = finished_.find(id);
     if (it == finished_.end()) return std::nullopt;
     return f(ring_[it->second]);
   }
   std::size_t finished_count() const {
-    std::lock_guard lock(finished_mutex_);
+    std::lock_guard lock(mutex_);
     return finished_.size();
   }
 
-  // Remembers a finished call's result, then forgets the call: an event for it finds one or
-  // the other. A slot of the ring is overwritten by copy assignment, which reuses the strings
-  // and vectors of the result it forgets: remembering costs no allocation once it is full.
+  // Remembers a finished call's result, then forgets the call (at once: an event for it
+  // finds one or the other).
   void retire(const Call& call) {
-    remember(call.result);
-    remove(call.id);
+    std::lock_guard lock(mutex_);
+    remember_locked(call.result);
+    if (auto it = calls_.find(call.id); it != calls_.end()) calls_.erase(it);
   }
 
  private:
-  void remember(const CallResult& result) {
+  // A slot of the ring is overwritten by copy assignment, which reuses the strings and
+  // vectors of the result it forgets: remembering costs no allocation once it is full.
+  void remember_locked(const CallResult& result) {
     if (remembered_ == 0) return;
-    std::lock_guard lock(finished_mutex_);
     if (ring_.size() < remembered_) {
       ring_.push_back(result);
       finished_.emplace(result.call, ring_.size() - 1);
@@ -182,9 +197,8 @@ class CallRegistry {
   using ById = std::unordered_map<std::string, V, IdHash, std::equal_to<>>;
 
   std::size_t remembered_;
-  mutable std::mutex calls_mutex_;
+  mutable std::mutex mutex_;
   ById<std::shared_ptr<Call>> calls_;
-  mutable std::mutex finished_mutex_;
   std::vector<CallResult> ring_;
   std::size_t next_ = 0;  // the slot overwritten next
   ById<std::size_t> finished_;

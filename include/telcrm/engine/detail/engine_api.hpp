@@ -64,13 +64,12 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   call->born = e.outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
   detail::Call& c = *call;
   std::lock_guard lock(c.mutex);
-  if (auto other = e.registry_.add(event.call, call)) {  // started a moment ago (R-I1)
-    std::lock_guard other_lock(other->mutex);
-    return e.progress_locked(*other);
-  }
-  if (auto done = e.finished_progress(event.call)) {  // a repeat of a call that ended (R-I1)
-    e.registry_.remove(event.call);
-    return *done;
+  if (auto known = e.registry_.add(event.call, call); known.active) {  // in progress (R-I1)
+    std::lock_guard other_lock(known.active->mutex);
+    return e.progress_locked(*known.active);
+  } else if (known.finished) {  // a repeat of a call that ended (R-I1)
+    e.resolve_result(*known.finished);
+    return detail::progress_of(*known.finished);
   }
   c.id = event.call;
   c.config = config;
