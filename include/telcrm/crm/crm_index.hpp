@@ -229,13 +229,15 @@ class CrmIndex {
     Loader(Loader&&) noexcept;
     Loader& operator=(Loader&&) noexcept;
     /// @}
-    ~Loader() override;
+    // TELCRM_INLINE on the declarations: header-only, a virtual first declared non-inline is
+    // the key function, so every includer would emit the vtable and all it reaches.
+    TELCRM_INLINE ~Loader() override;
     /// @{
     /// One record to index.
-    void visit(const Contact& c) override;
-    void visit(const Company& c) override;
-    void visit(const Lead& l) override;
-    void visit(const Deal& d) override;
+    TELCRM_INLINE void visit(const Contact& c) override;
+    TELCRM_INLINE void visit(const Company& c) override;
+    TELCRM_INLINE void visit(const Lead& l) override;
+    TELCRM_INLINE void visit(const Deal& d) override;
     /// @}
 
    private:

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
+#include <utility>
 #include <vector>
 
 #if defined(__linux__)
@@ -45,7 +45,9 @@ void reserve_bulk(std::vector<T>& v, std::size_t n) {
   std::vector<T> room;
   room.reserve(n);
   advise_huge_pages(room.data(), room.capacity() * sizeof(T));
-  room.insert(room.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  // One by one into the reserved room (no reallocation): insert() of a move-iterator range
+  // would cost every header-only includer a range-insert instantiation per element type.
+  for (T& x : v) room.push_back(std::move(x));
   v.swap(room);
 }
 

@@ -7,9 +7,9 @@
 
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace telcrm::expected_shim {
 
@@ -60,41 +60,92 @@ class expected {
   template <class U>
   using rebind = expected<U, E>;
 
-  constexpr expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+  constexpr expected() requires std::is_default_constructible_v<T> : val_(), has_(true) {}
   template <class U = T>
   requires(!std::is_same_v<std::remove_cvref_t<U>, expected> &&
            !std::is_same_v<std::remove_cvref_t<U>, std::in_place_t> &&
            !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>> &&
            std::is_constructible_v<T, U>) constexpr expected(U&& v)
-      : v_(std::in_place_index<0>, std::forward<U>(v)) {}
+      : val_(std::forward<U>(v)), has_(true) {}
   template <class G>
   requires std::is_constructible_v<E, const G&>
-  constexpr expected(const unexpected<G>& u) : v_(std::in_place_index<1>, u.error()) {}
+  constexpr expected(const unexpected<G>& u) : err_(u.error()), has_(false) {}
   template <class G>
   requires std::is_constructible_v<E, G>
-  constexpr expected(unexpected<G>&& u) : v_(std::in_place_index<1>, std::move(u).error()) {}
+  constexpr expected(unexpected<G>&& u) : err_(std::move(u).error()), has_(false) {}
   template <class... A>
   constexpr explicit expected(std::in_place_t, A&&... a)
-      : v_(std::in_place_index<0>, std::forward<A>(a)...) {}
+      : val_(std::forward<A>(a)...), has_(true) {}
   template <class... A>
-  constexpr explicit expected(unexpect_t, A&&... a)
-      : v_(std::in_place_index<1>, std::forward<A>(a)...) {}
+  constexpr explicit expected(unexpect_t, A&&... a) : err_(std::forward<A>(a)...), has_(false) {}
 
-  constexpr bool has_value() const noexcept { return v_.index() == 0; }
+  // A hand-made union rather than std::variant<T, E>: the same behaviour (copyable and
+  // movable as T and E are, the move noexcept when theirs are), at a fraction of the
+  // instantiation cost, which every Result<T> of a header-only build pays.
+  constexpr expected(const expected& other) requires(
+      std::is_copy_constructible_v<T>&& std::is_copy_constructible_v<E>)
+      : has_(other.has_) {
+    if (has_)
+      std::construct_at(std::addressof(val_), other.val_);
+    else
+      std::construct_at(std::addressof(err_), other.err_);
+  }
+  constexpr expected(expected&& other) noexcept(
+      std::is_nothrow_move_constructible_v<T>&& std::is_nothrow_move_constructible_v<
+          E>) requires(std::is_move_constructible_v<T>&& std::is_move_constructible_v<E>)
+      : has_(other.has_) {
+    if (has_)
+      std::construct_at(std::addressof(val_), std::move(other.val_));
+    else
+      std::construct_at(std::addressof(err_), std::move(other.err_));
+  }
+  constexpr expected& operator=(const expected& other) requires(
+      std::is_copy_constructible_v<T>&& std::is_copy_assignable_v<T>&&
+          std::is_copy_constructible_v<E>&& std::is_copy_assignable_v<E>) {
+    if (this == &other) return *this;
+    if (has_ && other.has_) {
+      val_ = other.val_;
+    } else if (!has_ && !other.has_) {
+      err_ = other.err_;
+    } else {
+      expected copy(other);  // first the copy that may fail, then the switch
+      destroy();
+      construct_from(std::move(copy));
+    }
+    return *this;
+  }
+  constexpr expected& operator=(expected&& other) noexcept(
+      std::is_nothrow_move_constructible_v<T>&& std::is_nothrow_move_assignable_v<T>&&
+          std::is_nothrow_move_constructible_v<E>&& std::is_nothrow_move_assignable_v<
+              E>) requires(std::is_move_constructible_v<T>&& std::is_move_assignable_v<T>&&
+                               std::is_move_constructible_v<E>&& std::is_move_assignable_v<E>) {
+    if (has_ && other.has_) {
+      val_ = std::move(other.val_);
+    } else if (!has_ && !other.has_) {
+      err_ = std::move(other.err_);
+    } else {
+      destroy();
+      construct_from(std::move(other));
+    }
+    return *this;
+  }
+  constexpr ~expected() { destroy(); }
+
+  constexpr bool has_value() const noexcept { return has_; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
-  constexpr T& value() & { return check(), *held<0>(v_); }
-  constexpr const T& value() const& { return check(), *held<0>(v_); }
-  constexpr T&& value() && { return check(), std::move(*held<0>(v_)); }
-  constexpr T& operator*() & noexcept { return *held<0>(v_); }
-  constexpr const T& operator*() const& noexcept { return *held<0>(v_); }
-  constexpr T&& operator*() && noexcept { return std::move(*held<0>(v_)); }
-  constexpr T* operator->() noexcept { return held<0>(v_); }
-  constexpr const T* operator->() const noexcept { return held<0>(v_); }
+  constexpr T& value() & { return check(), val_; }
+  constexpr const T& value() const& { return check(), val_; }
+  constexpr T&& value() && { return check(), std::move(val_); }
+  constexpr T& operator*() & noexcept { return held_value(), val_; }
+  constexpr const T& operator*() const& noexcept { return held_value(), val_; }
+  constexpr T&& operator*() && noexcept { return held_value(), std::move(val_); }
+  constexpr T* operator->() noexcept { return held_value(), std::addressof(val_); }
+  constexpr const T* operator->() const noexcept { return held_value(), std::addressof(val_); }
 
-  constexpr E& error() & noexcept { return *held<1>(v_); }
-  constexpr const E& error() const& noexcept { return *held<1>(v_); }
-  constexpr E&& error() && noexcept { return std::move(*held<1>(v_)); }
+  constexpr E& error() & noexcept { return held_error(), err_; }
+  constexpr const E& error() const& noexcept { return held_error(), err_; }
+  constexpr E&& error() && noexcept { return held_error(), std::move(err_); }
 
   template <class U>
   constexpr T value_or(U&& fallback) const& {
@@ -138,20 +189,43 @@ class expected {
     return has_value() ? *this : std::forward<F>(f)(error());
   }
 
-  friend constexpr bool operator==(const expected& a, const expected& b) { return a.v_ == b.v_; }
+  // As std::variant<T, E> compared them: the same side, and equal there.
+  friend constexpr bool operator==(const expected& a, const expected& b) {
+    if (a.has_ != b.has_) return false;
+    return a.has_ ? bool(a.val_ == b.val_) : bool(a.err_ == b.err_);
+  }
 
  private:
   constexpr void check() const {
     if (!has_value()) expected_access_failed();
   }
-  // The alternative I, which the accessor's precondition says is there: never null.
-  template <std::size_t I, class V>
-  static constexpr auto* held(V& v) noexcept {
-    auto* p = std::get_if<I>(&v);
-    if (p == nullptr) expected_precondition_broken();
-    return p;
+  // The side the accessor's precondition says is there.
+  constexpr void held_value() const noexcept {
+    if (!has_) expected_precondition_broken();
   }
-  std::variant<T, E> v_;
+  constexpr void held_error() const noexcept {
+    if (has_) expected_precondition_broken();
+  }
+  constexpr void destroy() noexcept {
+    if (has_)
+      std::destroy_at(std::addressof(val_));
+    else
+      std::destroy_at(std::addressof(err_));
+  }
+  // Into a destroyed *this: the side `other` holds.
+  constexpr void construct_from(expected&& other) {
+    has_ = other.has_;
+    if (has_)
+      std::construct_at(std::addressof(val_), std::move(other.val_));
+    else
+      std::construct_at(std::addressof(err_), std::move(other.err_));
+  }
+
+  union {
+    T val_;
+    E err_;
+  };
+  bool has_;
 };
 
 template <class E>

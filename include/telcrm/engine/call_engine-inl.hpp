@@ -368,12 +368,12 @@ class CallEngine::Impl {
     auto call = registry_.find_active(id);
     if (!call) {
       if (auto done = finished_progress(id)) return *done;
-      return fail(Errc::not_found, fmt::format("call {}: not started", id));
+      return fail(Errc::not_found, detail::format("call {}: not started", id));
     }
     std::lock_guard lock(call->mutex);
     if (call->finished) {
       if (auto done = finished_progress(id)) return *done;
-      return fail(Errc::invalid_state, fmt::format("call {}: already ended", id));
+      return fail(Errc::invalid_state, detail::format("call {}: already ended", id));
     }
     call->last_event = ports_.clock.now();
     return f(*call);

@@ -30,10 +30,11 @@ TELCRM_INLINE std::string render_title(std::string_view title_template, std::str
         else if (name == "line")
           out += line.number;
         else if (name == "date")
-          out += fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+          out +=
+              detail::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
                              static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
         else if (name == "time")
-          out += fmt::format("{:02}:{:02}", hms.hours().count(), hms.minutes().count());
+          out += detail::format("{:02}:{:02}", hms.hours().count(), hms.minutes().count());
         else
           known = false;
         if (known) {

@@ -46,9 +46,11 @@ class PresenceDirectory final : public Directory {
   /// base's; the directory then keeps what it had.
   [[nodiscard]] Result<void> refresh();
 
-  [[nodiscard]] Result<std::vector<Employee>> employees() const override;
-  [[nodiscard]] Result<std::optional<Employee>> find_employee(EmployeeId id) const override;
-  [[nodiscard]] Result<std::uint64_t> version() const override;
+  // TELCRM_INLINE: see CapturingTelephony (no vtable emitted by every header-only includer).
+  [[nodiscard]] TELCRM_INLINE Result<std::vector<Employee>> employees() const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::optional<Employee>> find_employee(
+      EmployeeId id) const override;
+  [[nodiscard]] TELCRM_INLINE Result<std::uint64_t> version() const override;
 
   /// Applies what the PBX reports for an extension; the employee it belongs to, or nullopt
   /// when no employee has that extension.

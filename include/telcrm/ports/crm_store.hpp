@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -198,10 +199,26 @@ class LocalRefs {
   return std::nullopt;
 }
 
-/// Calls `f(EntityType, std::optional<EntityId>&)` for every entity reference an operation
-/// holds (not the id a create gives itself): links, reassigned entity, activity bindings.
-template <class Op, class F>
-void for_each_reference(Op& op, F&& f) {
+namespace detail {
+/// for_each_reference's callback behind a plain function pointer: the visit over every
+/// operation type is then compiled twice (const and not) instead of once per caller's lambda,
+/// which every header-only includer paid for.
+template <class Id>
+class ReferenceSink {
+ public:
+  template <class F>
+  explicit ReferenceSink(F& f) noexcept
+      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* o, EntityType type, Id& id) { (*static_cast<F*>(o))(type, id); }) {}
+  void operator()(EntityType type, Id& id) const { call_(object_, type, id); }
+
+ private:
+  void* object_;
+  void (*call_)(void*, EntityType, Id&);
+};
+
+template <class Op, class Id>
+void visit_references(Op& op, ReferenceSink<Id> f) {
   std::visit(
       [&](auto& o) {
         using T = std::decay_t<decltype(o)>;
@@ -231,6 +248,16 @@ void for_each_reference(Op& op, F&& f) {
       },
       op);
 }
+}  // namespace detail
+
+/// Calls `f(EntityType, std::optional<EntityId>&)` for every entity reference an operation
+/// holds (not the id a create gives itself): links, reassigned entity, activity bindings.
+template <class Op, class F>
+void for_each_reference(Op& op, F&& f) {
+  using Id = std::conditional_t<std::is_const_v<Op>, const std::optional<EntityId>,
+                                std::optional<EntityId>>;
+  detail::visit_references(op, detail::ReferenceSink<Id>(f));
+}
 
 /// Checks that every reference in `batch` names a record — an existing one, for which
 /// `exists(EntityType, EntityId)` returns Result<bool>, or one an earlier create of the batch
@@ -258,16 +285,16 @@ template <class Exists>
       }
       if (!found)
         ok = fail(Errc::invalid_argument,
-                  fmt::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
-                              batch.seq, i, type, *id));
+                  detail::format("batch {}#{}: operation {}: {} {} does not exist", batch.call,
+                                 batch.seq, i, type, *id));
     });
     if (!ok) return ok;
     if (auto made = created_by(op); made && made->id < 0) {
       for (const auto& n : named)
         if (n == *made)
           return fail(Errc::invalid_argument,
-                      fmt::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
-                                  batch.seq, i, made->type, made->id));
+                      detail::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
+                                     batch.seq, i, made->type, made->id));
       named.push_back(*made);
     }
   }
@@ -294,9 +321,9 @@ template <class HasActivity>
     }
     if (!found)
       return fail(Errc::not_found,
-                  fmt::format("batch {}#{}: operation {}: call {} has no activity to attach a "
-                              "recording to",
-                              batch.call, batch.seq, i, attach->call));
+                  detail::format("batch {}#{}: operation {}: call {} has no activity to attach a "
+                                 "recording to",
+                                 batch.call, batch.seq, i, attach->call));
   }
   return {};
 }

@@ -9,23 +9,24 @@
 TELCRM_BEGIN_NAMESPACE
 
 TELCRM_INLINE std::string format_as(const RingStep& s) {
-  return fmt::format("ring [{}] {}s {}",
-                     detail::join_numbers(std::span<const EmployeeId>(s.employees)),
-                     s.seconds.count(), format_as(s.why));
+  return detail::format("ring [{}] {}s {}",
+                        detail::join_numbers(std::span<const EmployeeId>(s.employees)),
+                        s.seconds.count(), format_as(s.why));
 }
 
 TELCRM_INLINE std::string format_as(const ForwardStep& s) {
-  std::string out = fmt::format("forward {} {}s {}", s.number, s.seconds.count(), format_as(s.why));
-  if (s.employee) out += fmt::format(" (employee {})", *s.employee);
+  std::string out =
+      detail::format("forward {} {}s {}", s.number, s.seconds.count(), format_as(s.why));
+  if (s.employee) out += detail::format(" (employee {})", *s.employee);
   return out;
 }
 
 TELCRM_INLINE std::string format_as(const VoicemailStep& s) {
-  return fmt::format("voicemail {} {}", s.employee, format_as(s.why));
+  return detail::format("voicemail {} {}", s.employee, format_as(s.why));
 }
 
 TELCRM_INLINE std::string format_as(const HangUpStep& s) {
-  return fmt::format("hang_up {}", format_as(s.why));
+  return detail::format("hang_up {}", format_as(s.why));
 }
 
 TELCRM_INLINE std::string format_as(const RouteStep& s) {

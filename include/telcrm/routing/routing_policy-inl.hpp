@@ -203,14 +203,18 @@ class RoutingPolicy::Router {
     }
   }
 
+  // An employee of order_ with its sort key (sort_by()).
+  struct Ranked {
+    std::int64_t key;
+    std::uint32_t position;
+    EmployeeId id;
+  };
+
   // Orders order_ by key, ties in list order (order_ is in list order when this is called).
+  // Only the keying is a template: the sort is compiled once, not once per key (every
+  // header-only includer compiled each).
   template <class Key>
   void sort_by(Key key) {
-    struct Ranked {
-      std::int64_t key;
-      std::uint32_t position;
-      EmployeeId id;
-    };
     // Queues are usually small: rank on the stack then, sparing every call an allocation.
     constexpr std::size_t on_stack = 32;
     std::array<Ranked, on_stack> small{};
@@ -222,6 +226,9 @@ class RoutingPolicy::Router {
     Ranked* ranked = n > on_stack ? large.get() : small.data();
     for (std::size_t i = 0; i < n; ++i)
       ranked[i] = Ranked{key(st_.order_[i]), static_cast<std::uint32_t>(i), st_.order_[i]};
+    order_by_rank(ranked, n);
+  }
+  void order_by_rank(Ranked* ranked, std::size_t n) {
     std::sort(ranked, ranked + n, [](const Ranked& a, const Ranked& b) {
       return a.key != b.key ? a.key < b.key : a.position < b.position;
     });

@@ -38,7 +38,7 @@ inline std::string key(std::string_view path, std::string_view k) {
   return out;
 }
 inline std::string index(std::string_view path, std::size_t i) {
-  return fmt::format("{}[{}]", path, i);
+  return detail::format("{}[{}]", path, i);
 }
 
 inline std::optional<std::size_t> queue_index(const IntegrationSettings& s, std::string_view id) {
@@ -62,14 +62,14 @@ inline void check_forward_number(const Sink& sink, const std::optional<std::stri
                                  const std::string& path, std::string_view rule,
                                  Region default_region, const PhoneNormalizer& normalizer) {
   if (!number || number->empty())
-    return sink.add(path, fmt::format("required when the rule is {}", rule));
+    return sink.add(path, detail::format("required when the rule is {}", rule));
   if (!default_region.is_known()) return;  // reported once, at default_region
   const PhoneNumber n = normalizer.normalize(*number, default_region);
   if (!n.is_dialable())
-    sink.add(path, fmt::format("'{}' is not a dialable number ({}{}{})", *number, n.status(),
-                               n.reason() == InvalidReason::none ? "" : ": ",
-                               n.reason() == InvalidReason::none ? std::string_view{}
-                                                                 : format_as(n.reason())));
+    sink.add(path, detail::format("'{}' is not a dialable number ({}{}{})", *number, n.status(),
+                                  n.reason() == InvalidReason::none ? "" : ": ",
+                                  n.reason() == InvalidReason::none ? std::string_view{}
+                                                                    : format_as(n.reason())));
 }
 
 inline void validate_queue(const Sink& sink, const IntegrationSettings& s, Staff staff,
@@ -81,21 +81,21 @@ inline void validate_queue(const Sink& sink, const IntegrationSettings& s, Staff
   } else {
     for (std::size_t k = 0; k < qi; ++k)
       if (s.queues[k].id == q.id) {
-        sink.add(key(path, "id"), fmt::format("duplicate queue id '{}'", q.id));
+        sink.add(key(path, "id"), detail::format("duplicate queue id '{}'", q.id));
         break;
       }
   }
   for (std::size_t m = 0; m < q.members.size(); ++m) {
     const std::string member_path = index(key(path, "members"), m);
     if (staff != nullptr && find_employee(staff, q.members[m]) == nullptr)
-      sink.add(member_path, fmt::format("unknown employee {}", q.members[m]));
+      sink.add(member_path, detail::format("unknown employee {}", q.members[m]));
     else if (std::find(q.members.begin(), q.members.begin() + static_cast<std::ptrdiff_t>(m),
                        q.members[m]) != q.members.begin() + static_cast<std::ptrdiff_t>(m))
-      sink.add(member_path, fmt::format("employee {} is listed twice", q.members[m]));
+      sink.add(member_path, detail::format("employee {} is listed twice", q.members[m]));
   }
   if (q.rings < min_rings || q.rings > max_rings)
     sink.add(key(path, "rings"),
-             fmt::format("must be {} to {} rings, got {}", min_rings, max_rings, q.rings));
+             detail::format("must be {} to {} rings, got {}", min_rings, max_rings, q.rings));
   // R-Q4 defines an empty forward_number (the rule then hangs up): only lint() warns.
   if (q.no_answer == NoAnswerRule::forward_to_number && q.forward_number &&
       !q.forward_number->empty())
@@ -105,7 +105,7 @@ inline void validate_queue(const Sink& sink, const IntegrationSettings& s, Staff
     if (!q.next_queue || q.next_queue->empty())
       sink.add(key(path, "next_queue"), "required when the rule is no_answer next_queue");
     else if (!queue_index(s, *q.next_queue))
-      sink.add(key(path, "next_queue"), fmt::format("queue '{}' does not exist", *q.next_queue));
+      sink.add(key(path, "next_queue"), detail::format("queue '{}' does not exist", *q.next_queue));
   }
 }
 
@@ -113,13 +113,13 @@ inline void validate_work_hours(const Sink& sink, const IntegrationSettings& s, 
                                 const std::string& path, const PhoneNormalizer& normalizer) {
   const long offset = static_cast<long>(w.utc_offset.count());
   if (offset < min_utc_offset || offset > max_utc_offset)
-    sink.add(key(path, "utc_offset"), fmt::format("must be between -12:00 and +14:00, got {}",
-                                                  format_utc_offset(w.utc_offset)));
+    sink.add(key(path, "utc_offset"), detail::format("must be between -12:00 and +14:00, got {}",
+                                                     format_utc_offset(w.utc_offset)));
   for (const auto& [name, value] : {std::pair{"from", w.from}, std::pair{"to", w.to}}) {
     const long minutes = static_cast<long>(value.count());
     if (minutes < 0 || minutes > end_of_day)
-      sink.add(key(path, name),
-               fmt::format("{} is not a time of day (00:00 to 24:00)", format_time_of_day(value)));
+      sink.add(key(path, name), detail::format("{} is not a time of day (00:00 to 24:00)",
+                                               format_time_of_day(value)));
   }
   if (w.off_hours == OffHoursAction::forward_to_number)
     check_forward_number(sink, w.forward_number, key(path, "forward_number"),
@@ -134,7 +134,7 @@ inline void validate_line(const Sink& sink, const IntegrationSettings& s, std::s
   } else {
     for (std::size_t k = 0; k < li; ++k)
       if (s.lines[k].number == line.number) {
-        sink.add(key(path, "number"), fmt::format("duplicate line '{}'", line.number));
+        sink.add(key(path, "number"), detail::format("duplicate line '{}'", line.number));
         break;
       }
     // A line is found by the dialled number (read against the default region): a number that
@@ -143,19 +143,19 @@ inline void validate_line(const Sink& sink, const IntegrationSettings& s, std::s
       const PhoneNumber n = normalizer.normalize(line.number, s.default_region);
       if (!n.is_dialable())
         sink.add(key(path, "number"),
-                 fmt::format("'{}' is not a phone number ({})", line.number, n.status()));
+                 detail::format("'{}' is not a phone number ({})", line.number, n.status()));
     }
   }
   if (line.region && !line.region->is_known()) sink.add(key(path, "region"), "unknown region");
   if (line.responsible_ring_time < Seconds(min_ring_seconds) ||
       line.responsible_ring_time > Seconds(max_ring_seconds))
     sink.add(key(path, "responsible_ring_seconds"),
-             fmt::format("must be {} to {} seconds, got {}", min_ring_seconds, max_ring_seconds,
-                         line.responsible_ring_time.count()));
+             detail::format("must be {} to {} seconds, got {}", min_ring_seconds, max_ring_seconds,
+                            line.responsible_ring_time.count()));
   if (line.queue.empty())
     sink.add(key(path, "queue"), "required: the queue that takes the line's calls");
   else if (!queue_index(s, line.queue))
-    sink.add(key(path, "queue"), fmt::format("queue '{}' does not exist", line.queue));
+    sink.add(key(path, "queue"), detail::format("queue '{}' does not exist", line.queue));
   if (line.source.empty()) sink.add(key(path, "source"), "must not be empty");
   if (line.lead_title.empty()) sink.add(key(path, "lead_title"), "must not be empty");
   if (line.work_hours)
@@ -204,9 +204,9 @@ inline void lint_cycles(const Sink& sink, const IntegrationSettings& s, const st
     }
     names += s.queues[qi].id;
     sink.add(key(index(key(root, "queues"), qi), "next_queue"),
-             fmt::format("the next_queue chain {} comes back to '{}': a call that gets there "
-                         "hangs up (queue_cycle)",
-                         names, s.queues[qi].id));
+             detail::format("the next_queue chain {} comes back to '{}': a call that gets there "
+                            "hangs up (queue_cycle)",
+                            names, s.queues[qi].id));
   }
 }
 
@@ -267,31 +267,32 @@ inline void lint_queue(const Sink& sink, const IntegrationSettings& s, Staff sta
              "empty: the forward_to_number rule hangs up when nobody answers (R-Q4)");
   if (q.forward_number && q.no_answer != NoAnswerRule::forward_to_number)
     sink.add(key(path, "forward_number"),
-             fmt::format("ignored: the no_answer rule is {}", q.no_answer));
+             detail::format("ignored: the no_answer rule is {}", q.no_answer));
   if (q.next_queue && q.no_answer != NoAnswerRule::next_queue)
     sink.add(key(path, "next_queue"),
-             fmt::format("ignored: the no_answer rule is {}", q.no_answer));
-  if (!is_used(s, qi)) sink.add(path, fmt::format("queue '{}' is not used by any line", q.id));
+             detail::format("ignored: the no_answer rule is {}", q.no_answer));
+  if (!is_used(s, qi)) sink.add(path, detail::format("queue '{}' is not used by any line", q.id));
 }
 
 inline void lint_work_hours(const Sink& sink, const WorkHours& w, const std::string& path) {
   if (std::none_of(w.days.begin(), w.days.end(), [](bool d) { return d; }))
     sink.add(key(path, "days"), "no working day: every call is off hours");
   if (w.from >= w.to)
-    sink.add(path, fmt::format("from {} is not before to {}: no time is within working hours, "
-                               "so every call is off hours",
-                               format_time_of_day(w.from), format_time_of_day(w.to)));
+    sink.add(path, detail::format("from {} is not before to {}: no time is within working hours, "
+                                  "so every call is off hours",
+                                  format_time_of_day(w.from), format_time_of_day(w.to)));
   for (std::size_t h = 0; h < w.holidays.size(); ++h) {
     const std::string hpath = index(key(path, "holidays"), h);
     if (!is_valid_date(w.holidays[h]))
-      sink.add(hpath, fmt::format("{} is not a date (day.month)", format_month_day(w.holidays[h])));
+      sink.add(hpath,
+               detail::format("{} is not a date (day.month)", format_month_day(w.holidays[h])));
     else if (std::find(w.holidays.begin(), w.holidays.begin() + static_cast<std::ptrdiff_t>(h),
                        w.holidays[h]) != w.holidays.begin() + static_cast<std::ptrdiff_t>(h))
-      sink.add(hpath, fmt::format("{} is listed twice", format_month_day(w.holidays[h])));
+      sink.add(hpath, detail::format("{} is listed twice", format_month_day(w.holidays[h])));
   }
   if (w.forward_number && w.off_hours != OffHoursAction::forward_to_number)
     sink.add(key(path, "forward_number"),
-             fmt::format("ignored: the off_hours action is {}", w.off_hours));
+             detail::format("ignored: the off_hours action is {}", w.off_hours));
 }
 
 inline void lint_title(const Sink& sink, std::string_view title, const std::string& path) {
@@ -304,8 +305,8 @@ inline void lint_title(const Sink& sink, std::string_view title, const std::stri
     }
     const std::string_view name = title.substr(open + 1, close - open - 1);
     if (name != "number" && name != "direction")
-      sink.add(path,
-               fmt::format("unknown placeholder {{{}}} (known: {{number}}, {{direction}})", name));
+      sink.add(path, detail::format("unknown placeholder {{{}}} (known: {{number}}, {{direction}})",
+                                    name));
   }
 }
 
@@ -313,7 +314,7 @@ inline void lint_phone(const Sink& sink, const std::string& phone, const std::st
                        Region region, const PhoneNormalizer& normalizer, std::string_view effect) {
   const PhoneNumber n = normalizer.normalize(phone, region);
   if (n.is_dialable()) return;
-  sink.add(path, fmt::format(
+  sink.add(path, detail::format(
                      "'{}' does not normalise against {} ({}{}{}): {}", phone, region.code(),
                      n.status(), n.reason() == InvalidReason::none ? "" : ": ",
                      n.reason() == InvalidReason::none ? std::string_view{} : format_as(n.reason()),
@@ -333,20 +334,20 @@ inline std::vector<SettingsProblem> validate(const IntegrationSettings& s, Staff
     sink.add(key(root, "default_region"), "required: an ISO 3166 region code such as \"RU\"");
   if (s.match_suffix_digits != 0 && (s.match_suffix_digits < 7 || s.match_suffix_digits > 15))
     sink.add(key(root, "match_suffix_digits"),
-             fmt::format("must be 0 (off) or 7 to 15, got {}", s.match_suffix_digits));
+             detail::format("must be 0 (off) or 7 to 15, got {}", s.match_suffix_digits));
   if (!s.simple_mode.create_contact && !s.simple_mode.create_company)
     sink.add(key(key(root, "simple_mode"), "create"),
              "must create a contact, a company or both with the deal");
   if (s.simple_mode.pipeline < 0)
     sink.add(key(key(root, "simple_mode"), "pipeline"),
-             fmt::format("must be 0 or more, got {}", s.simple_mode.pipeline));
+             detail::format("must be 0 or more, got {}", s.simple_mode.pipeline));
   if (staff != nullptr) {
     const std::string employees = key(root, "employees");
     for (std::size_t i = 0; i < staff->size(); ++i)
       for (std::size_t k = 0; k < i; ++k)
         if ((*staff)[k].id == (*staff)[i].id) {
           sink.add(key(index(employees, i), "id"),
-                   fmt::format("duplicate employee id {}", (*staff)[i].id));
+                   detail::format("duplicate employee id {}", (*staff)[i].id));
           break;
         }
   }
@@ -386,7 +387,7 @@ inline std::vector<SettingsProblem> lint(const IntegrationSettings& s, Staff sta
   for (std::size_t i = 0; i < s.exceptions.emails.size(); ++i)
     if (s.exceptions.emails[i].find('@') == std::string::npos)
       sink.add(index(emails, i),
-               fmt::format("'{}' is not an e-mail address", s.exceptions.emails[i]));
+               detail::format("'{}' is not an e-mail address", s.exceptions.emails[i]));
   lint_cycles(sink, s, root);
   const std::string queues = key(root, "queues");
   for (std::size_t i = 0; i < s.queues.size(); ++i) lint_queue(sink, s, staff, i, index(queues, i));
@@ -404,8 +405,8 @@ inline Result<void> first_problem(const std::vector<SettingsProblem>& problems) 
   if (problems.empty()) return {};
   std::string message = format_as(problems.front());
   if (problems.size() > 1)
-    message += fmt::format(" (and {} more problem{})", problems.size() - 1,
-                           problems.size() == 2 ? "" : "s");
+    message += detail::format(" (and {} more problem{})", problems.size() - 1,
+                              problems.size() == 2 ? "" : "s");
   return fail(Errc::invalid_argument, std::move(message));
 }
 }  // namespace validate_detail

@@ -150,7 +150,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::Impl::add_during_call(
   if (!employee) {
     c.actions_done.erase(event.index);
     return fail(Errc::invalid_state,
-                fmt::format("call {}: nobody is on the call to create records", event.call));
+                detail::format("call {}: nobody is on the call to create records", event.call));
   }
   // Bound to the call's client: the primary entity, or what the call created.
   std::optional<EntityRef> client = c.result.match.primary;
@@ -162,7 +162,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::Impl::add_during_call(
   if (!client) {
     c.actions_done.erase(event.index);
     return fail(Errc::invalid_state,
-                fmt::format("call {}: no client to create records for", event.call));
+                detail::format("call {}: no client to create records for", event.call));
   }
   const EntityRef target = outbox_.resolve(*client);
 

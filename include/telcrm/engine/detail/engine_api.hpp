@@ -47,12 +47,13 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   if (!line) {
     if (auto again = repeat()) return *again;
     return fail(Errc::not_found,
-                fmt::format("call {}: line '{}' is not configured", event.call, event.line));
+                detail::format("call {}: line '{}' is not configured", event.call, event.line));
   }
   if (event.direction == CallDirection::outgoing && !event.employee) {
     if (auto again = repeat()) return *again;
-    return fail(Errc::invalid_argument,
-                fmt::format("call {}: an outgoing call needs the employee who dials", event.call));
+    return fail(
+        Errc::invalid_argument,
+        detail::format("call {}: an outgoing call needs the employee who dials", event.call));
   }
   auto people = e.people_current(*config, std::move(current.people));
   if (!people) {
@@ -131,7 +132,7 @@ TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
   if (impl_->registry_.find_active(start.call) || impl_->finished_result(start.call))
     return fail(
         Errc::already_exists,
-        fmt::format("call {}: this engine knows the call: it was not interrupted", start.call));
+        detail::format("call {}: this engine knows the call: it was not interrupted", start.call));
   start.mode = CallMode::observe;  // no command: the PBX has long forgotten it
   start.employee.reset();
   start.create = false;  // what it created before the stop is known already
@@ -152,7 +153,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
     if (c.mode != CallMode::observe)
       return fail(
           Errc::invalid_state,
-          fmt::format("call {}: rang is for calls the PBX routes (observe mode)", event.call));
+          detail::format("call {}: rang is for calls the PBX routes (observe mode)", event.call));
     if (c.routing_ended || event.employees.empty()) return detail::progress_of(c);
     RouteEntry entry;
     entry.kind = RouteEntry::Kind::ring;
@@ -171,9 +172,9 @@ TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event
   return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.mode == CallMode::observe)
       return fail(Errc::invalid_state,
-                  fmt::format("call {}: the PBX routes this call (observe mode): report rang, "
-                              "answered or the end",
-                              event.call));
+                  detail::format("call {}: the PBX routes this call (observe mode): report rang, "
+                                 "answered or the end",
+                                 event.call));
     // Only the running step can end; an older step's event is a repeat (R-I1).
     if (c.routing_ended || event.step + 1 != c.result.route.size()) return detail::progress_of(c);
     Seconds& rang = c.result.route.back().seconds;
@@ -195,11 +196,11 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
     if (c.mode == CallMode::observe) {  // the PBX says who; there are no steps to check
       if (!who && !event.number)
         return fail(Errc::invalid_argument,
-                    fmt::format("call {}: answered by whom (employee or number)", event.call));
+                    detail::format("call {}: answered by whom (employee or number)", event.call));
       if (!who) c.result.answered_by_number = event.number;
     } else if (event.step >= c.result.route.size()) {
       return fail(Errc::invalid_state,
-                  fmt::format("call {}: no step {} to answer", event.call, event.step));
+                  detail::format("call {}: no step {} to answer", event.call, event.step));
     } else if (const RouteEntry& step = c.result.route[event.step];
                step.kind == RouteEntry::Kind::forward) {
       // The forwarded number answered; on an employee's own phone it counts as theirs (R-R3).
@@ -244,7 +245,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& ev
   return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (!c.holder)
       return fail(Errc::invalid_state,
-                  fmt::format("call {}: only an answered call can be transferred", event.call));
+                  detail::format("call {}: only an answered call can be transferred", event.call));
     if (c.result.transferred_to == event.to && c.holder == event.to) return detail::progress_of(c);
     c.result.transferred_to = event.to;
     c.holder = event.to;
@@ -264,13 +265,13 @@ TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
   auto call = e.registry_.find_active(event.call);  // then the remembered results (R-I1)
   if (!call) {
     if (auto done = e.finished_result(event.call)) return std::move(*done);
-    return fail(Errc::not_found, fmt::format("call {}: not started", event.call));
+    return fail(Errc::not_found, detail::format("call {}: not started", event.call));
   }
   std::unique_lock lock(call->mutex);
   if (call->finished) {
     lock.unlock();
     if (auto done = e.finished_result(event.call)) return std::move(*done);
-    return fail(Errc::invalid_state, fmt::format("call {}: already ended", event.call));
+    return fail(Errc::invalid_state, detail::format("call {}: already ended", event.call));
   }
   e.finish(*call, event);
   e.registry_.retire(*call);
@@ -282,7 +283,7 @@ TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
   Impl& e = *impl_;
   if (e.registry_.find_active(call))
     return fail(Errc::invalid_state,
-                fmt::format("call {}: a recording is attached once the call has ended", call));
+                detail::format("call {}: a recording is attached once the call has ended", call));
   WriteBatch batch;
   batch.call = std::string(call);
   batch.at = e.ports_.clock.now();
