@@ -14,17 +14,22 @@ TELCRM_INLINE bool CallLog::is_answered(const CallFacts& f, const CallEnd& end) 
 
 TELCRM_INLINE std::string CallLog::subject(const CallFacts& f) {
   const PhoneNumber& n = f.match->number;
-  const std::string who = n.is_dialable() ? std::string(n.e164()) : std::string(f.input);
+  const std::string_view who = n.is_dialable() ? n.e164() : f.input;
+  std::string_view prefix;
   switch (f.direction) {
-    case CallDirection::incoming: return "Incoming call from " + who;
-    case CallDirection::outgoing: return "Outgoing call to " + who;
-    case CallDirection::callback: return "Callback to " + who;
+    case CallDirection::incoming: prefix = "Incoming call from "; break;
+    case CallDirection::outgoing: prefix = "Outgoing call to "; break;
+    case CallDirection::callback: prefix = "Callback to "; break;
   }
-  return who;
+  std::string subject;  // one allocation: every activity has one
+  subject.reserve(prefix.size() + who.size());
+  subject.append(prefix).append(who);
+  return subject;
 }
 
 TELCRM_INLINE std::vector<EntityRef> CallLog::bindings(const CallFacts& f) {
   std::vector<EntityRef> all;
+  all.reserve(f.created.size() + (f.bound.empty() ? f.match->bindings.size() : f.bound.size()));
   auto add = [&](EntityRef r) {
     if (std::find(all.begin(), all.end(), r) == all.end()) all.push_back(r);
   };
@@ -100,9 +105,11 @@ TELCRM_INLINE EndPlan CallLog::plan_end(const CallFacts& f, const CallEnd& end) 
     a.responsible = plan.responsible;
     if (f.record_calls && answered) a.recording = end.recording;
     if (plan.outcome == CallOutcome::voicemail) a.voicemail = end.voicemail;
-    std::string text = end.comment.value_or("");
-    for (const auto& comment : f.comments) text += (text.empty() ? "" : "\n") + comment;
-    if (end.comment || !f.comments.empty()) a.comment = std::move(text);
+    if (end.comment || !f.comments.empty()) {
+      std::string text = end.comment.value_or("");
+      for (const auto& comment : f.comments) text.append(text.empty() ? "" : "\n").append(comment);
+      a.comment = std::move(text);
+    }
   }
 
   // R-A6: missed calls of numbers the CRM handled; an answered outgoing call calls them back.
