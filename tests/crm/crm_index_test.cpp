@@ -128,3 +128,42 @@ TEST_CASE("Folding the update log into a new base keeps every entity, phone and 
     CHECK(f->open_deals.size() == (id % 2 == 1 ? 1u : 0u));
   }
 }
+
+TEST_CASE("Folding leaves out renamed provisional records, keeps placeholders that carry links") {
+  IndexOptions options{region("RU"), 0, /*min_delta_capacity=*/16, /*max_delta_capacity=*/32};
+  CrmIndex index(options);
+  index.rebuild(CrmSnapshot{});
+  auto same = [](EntityType, EntityId id) { return id; };
+  // A deal names a contact the index has not seen: a placeholder with the link (kept).
+  Deal d;
+  d.id = 5000;
+  d.title = "D";
+  d.contact = -500;
+  index.update([&](CrmIndex::Writer& tx) { tx.upsert(d); });
+  // Leads filed under provisional ids, then renamed to their stored ids, as calls do.
+  constexpr EntityId leads = 100;
+  for (EntityId id = 1; id <= leads; ++id) {
+    Lead l;
+    l.id = -id;
+    l.title = "L";
+    l.phones = {fmt_phone(id)};
+    index.update([&](CrmIndex::Writer& tx) { tx.upsert(l); });
+    index.update([&](CrmIndex::Writer& tx) { tx.rename({EntityType::lead, -id}, id, same); });
+  }
+  // 600 updates: folded many times. The base holds at most the stored leads, the deal and the
+  // placeholder (a tombstone per renamed lead, 100 more, before).
+  CHECK(index.stats().entities <= leads + 2);
+  auto snapshot = index.snapshot();
+  for (EntityId id = 1; id <= leads; ++id) {
+    CAPTURE(id);
+    CHECK(filed_under(index, fmt_phone(id).c_str()) ==
+          std::vector<EntityRef>{EntityRef{EntityType::lead, id}});
+    auto gone = snapshot.facts({EntityType::lead, -id});
+    CHECK((!gone || !gone->exists));
+  }
+  auto placeholder = snapshot.facts({EntityType::contact, -500});
+  REQUIRE(placeholder.has_value());
+  CHECK_FALSE(placeholder->exists);
+  REQUIRE(placeholder->open_deals.size() == 1);
+  CHECK(placeholder->open_deals.front().id == 5000);
+}
