@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -155,15 +156,18 @@ class LocalRefs {
   /// Notes an entity the batch created: `local` is the id its create operation carried
   /// (negative: a name; otherwise no name), `created` what the store made of it.
   void add(EntityId local, EntityRef created) {
+    if (created_.size() < first_locals_.size())
+      first_locals_[created_.size()] = local;
+    else
+      more_locals_.push_back(local);
     created_.push_back(created);
-    locals_.push_back(local);
   }
   /// The real id: `id` itself when it is not negative, else the created entity it names;
   /// nullopt when the batch has created no such entity (yet).
   [[nodiscard]] std::optional<EntityId> find(EntityType type, EntityId id) const noexcept {
     if (id >= 0) return id;
     for (std::size_t i = 0; i < created_.size(); ++i)
-      if (created_[i].type == type && locals_[i] == id) return created_[i].id;
+      if (created_[i].type == type && local_at(i) == id) return created_[i].id;
     return std::nullopt;
   }
   /// find(), for a reference known to resolve (validated before): the id itself otherwise.
@@ -182,8 +186,14 @@ class LocalRefs {
   [[nodiscard]] std::vector<EntityRef> take_created() && noexcept { return std::move(created_); }
 
  private:
-  std::vector<EntityRef> created_;
-  std::vector<EntityId> locals_;
+  [[nodiscard]] EntityId local_at(std::size_t i) const noexcept {
+    return i < first_locals_.size() ? first_locals_[i] : more_locals_[i - first_locals_.size()];
+  }
+  std::vector<EntityRef> created_;  // handed to the receipt
+  // The local ids beside created_: a batch rarely creates more than a lead, a contact, a
+  // company and a deal, so noting them allocates nothing.
+  std::array<EntityId, 4> first_locals_{};
+  std::vector<EntityId> more_locals_;
 };
 
 /// The entity and local id a create operation makes; nullopt for other operations.

@@ -117,60 +117,65 @@ class Outbox {
   /// empty or the store refuses one for now. Returns how many still wait.
   std::size_t flush(Applied applied, OldestLive oldest_live, void* context) {
     std::lock_guard flushing(flush_mutex_);
+    bool prune = false;
+    bool sync = false;
     for (;;) {
       // The group's batches, in buffers kept from one flush to the next (flush_mutex_):
       // a flush allocates nothing of its own once they have grown.
       std::vector<WriteBatch>& batches = taken_;
-      take_group();
-      if (batches.empty()) break;
-      std::vector<Result<WriteReceipt>> results =
-          grouped_refs_ ? store_.apply_linked(batches) : store_.apply_all(batches);
-      // A store that resolves references within a group may apply a prefix only (see
-      // CrmStore::apply_linked): the rest waits for the next group.
-      const bool cut = grouped_refs_ && !results.empty() && results.size() < batches.size();
-      std::size_t done = 0;
-      bool stop = false;
-      for (; done < batches.size() && !stop; ++done) {
-        if (cut && done == results.size()) break;
-        Result<WriteReceipt>* r = done < results.size() ? &results[done] : nullptr;
-        if (r && *r) {
-          settle(batches[done], &**r, applied, context);
-        } else {
-          const Error error = r ? r->error() : Error(Errc::storage_unavailable, "no result");
-          store_errors_.fetch_add(1, std::memory_order_relaxed);
-          if (error.code() == Errc::storage_unavailable) {
-            report(batches[done].call, error);
-            stop = true;
-            break;
+      const bool drained = take_group();
+      bool refused = false;  // the store refuses writes for now: the rest waits
+      if (!batches.empty()) {
+        apply_taken();
+        std::vector<Result<WriteReceipt>>& results = results_;
+        // A store that resolves references within a group may apply a prefix only (see
+        // CrmStore::apply_linked): the rest waits for the next group.
+        const bool cut = grouped_refs_ && !results.empty() && results.size() < batches.size();
+        std::size_t done = 0;
+        for (; done < batches.size() && !refused; ++done) {
+          if (cut && done == results.size()) break;
+          Result<WriteReceipt>* r = done < results.size() ? &results[done] : nullptr;
+          if (r && *r) {
+            settle(batches[done], &**r, applied, context);
+          } else {
+            const Error error = r ? r->error() : Error(Errc::storage_unavailable, "no result");
+            store_errors_.fetch_add(1, std::memory_order_relaxed);
+            if (error.code() == Errc::storage_unavailable) {
+              report(batches[done].call, error);
+              refused = true;
+              break;
+            }
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            report(batches[done].call, error);  // can never be applied: reported, dropped
+            settle(batches[done], nullptr, applied, context);
           }
-          dropped_.fetch_add(1, std::memory_order_relaxed);
-          report(batches[done].call, error);  // can never be applied: reported, dropped
-          settle(batches[done], nullptr, applied, context);
         }
-      }
-      if (stop || done < batches.size()) {  // the rest goes back to the front, in order
-        std::lock_guard lock(mutex_);
-        for (std::size_t i = batches.size(); i-- > done;) {
-          Entry e;
-          e.batch = std::move(batches[i]);
-          e.journaled = taken_meta_[i].journaled;
-          e.queued = taken_meta_[i].queued;
-          queue_.push_front(std::move(e));
+        results.clear();
+        if (refused || done < batches.size()) {  // the rest goes back to the front, in order
+          std::lock_guard lock(mutex_);
+          for (std::size_t i = batches.size(); i-- > done;) {
+            Entry e;
+            e.batch = std::move(batches[i]);
+            e.journaled = taken_meta_[i].journaled;
+            e.queued = taken_meta_[i].queued;
+            queue_.push_front(std::move(e));
+          }
+          in_flight_ = 0;
+          batches.clear();
+          if (!refused) continue;
         }
-        in_flight_ = 0;
         batches.clear();
-        if (stop) break;
-        continue;
+        if (!drained && !refused) continue;
       }
-      batches.clear();  // in_flight_ is cleared by the next take_group()
-    }
-    bool prune = false;
-    bool sync = false;
-    {
+      // The queue was empty when this group was taken (or the store refused): one lock to
+      // see that it still is and to end, instead of taking an empty group first.
       std::lock_guard lock(mutex_);
+      in_flight_ = 0;
+      if (!refused && !queue_.empty()) continue;  // queued while the group was applied
       sync = journal_ && std::exchange(unsynced_, false);
       prune = resolved_.size() >= prune_at_;
       if (!sync && !prune) return queue_.size();  // the usual end: one lock, not three
+      break;
     }
     // Outside mutex_: events queue their writes under it, and must not wait for the disk.
     // A batch queued meanwhile sets unsynced_ again and is synced by the next flush.
@@ -359,7 +364,7 @@ class Outbox {
   // batch of the same group (its id is known only once that one is applied) — unless the
   // store resolves such references itself (then a group holds the creations of many calls:
   // one commit for all of them).
-  void take_group() {
+  bool take_group() {
     std::lock_guard lock(mutex_);
     taken_.clear();
     taken_meta_.clear();
@@ -383,6 +388,18 @@ class Outbox {
       queue_.pop_front();
     }
     in_flight_ = taken_.size();
+    return queue_.empty();
+  }
+
+  // Applies taken_ into results_: one batch alone through apply(), which is what apply_all()
+  // does with one (and saves the store a vector per group); a store that resolves references
+  // within a group always gets apply_linked(), which may leave a batch for later.
+  void apply_taken() {
+    if (taken_.size() == 1 && !grouped_refs_) {
+      results_.push_back(store_.apply(taken_.front()));
+      return;
+    }
+    results_ = grouped_refs_ ? store_.apply_linked(taken_) : store_.apply_all(taken_);
   }
 
   // A batch is done: applied (`receipt`) or refused for good (nullptr). Records what its
@@ -500,6 +517,7 @@ class Outbox {
     std::uint64_t queued = 0;
   };
   std::vector<WriteBatch> taken_;
+  std::vector<Result<WriteReceipt>> results_;  // what the store answered for taken_
   std::vector<Taken> taken_meta_;
   std::vector<EntityId> taken_made_;
   std::vector<Created> settled_;
