@@ -263,7 +263,7 @@ Result<std::unique_ptr<FileOutboxJournal>> FileOutboxJournal::open(const std::st
       if (!reader.ok())
         return fail(Errc::storage_corrupt, path + ": line " + std::to_string(line_number) + ": " +
                                                reader.error().message());
-      journal->keep_locked(std::move(batch));
+      journal->keep_locked(std::move(batch.call), batch.seq, std::string(line) + "\n");
     } else if (auto rm = doc->find("remove"); rm != doc->end()) {
       std::string call;
       std::int64_t seq = 0;
@@ -324,7 +324,7 @@ Result<void> FileOutboxJournal::compact_locked() {
   const int fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return fail(os_error(temporary, "cannot open"));
   std::string text;
-  for (const auto& [order, batch] : pending_) text += append_line(batch);
+  for (const auto& [order, line] : pending_) text += line;
   // The new file must be on the disk before it replaces the old one: a crash then leaves
   // one of the two whole.
   if (!write_all(fd, text) || ::fsync(fd) != 0 || ::rename(temporary.c_str(), path_.c_str()) != 0) {
@@ -351,8 +351,9 @@ Result<void> FileOutboxJournal::compact_locked() {
 
 Result<void> FileOutboxJournal::append(const WriteBatch& batch) {
   std::lock_guard lock(mutex_);
-  if (auto ok = write_line(append_line(batch)); !ok) return ok;
-  keep_locked(batch);
+  std::string line = append_line(batch);
+  if (auto ok = write_line(line); !ok) return ok;
+  keep_locked(batch.call, batch.seq, std::move(line));
   return {};
 }
 
@@ -364,16 +365,29 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
   const std::size_t dead = lines_ + 1 - pending_.size();  // with the remove line below
   if (pending_.empty() || (dead >= compact_after && dead > 2 * pending_.size()))
     return compact_locked();  // the removal is in the rewritten file (by its absence)
-  json_detail::Json line = json_detail::Json::object();
-  line["remove"] = json_detail::Json::object({{"call", std::string(call)}, {"seq", seq}});
-  return write_line(line.dump() + "\n");
+  // Written as the DOM would print it, without building one (a line per applied batch).
+  std::string line = R"({"remove":{"call":)";
+  line += json_detail::Json(call).dump();
+  line += R"(,"seq":)";
+  line += std::to_string(seq);
+  line += "}}\n";
+  return write_line(line);
 }
 
 Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
   std::lock_guard lock(mutex_);
   std::vector<WriteBatch> out;
   out.reserve(pending_.size());
-  for (const auto& [order, batch] : pending_) out.push_back(batch);
+  for (const auto& [order, line] : pending_) {  // lines this journal wrote or read whole
+    auto doc = json_detail::parse_document(line, "batch");
+    json_detail::Reader reader;
+    WriteBatch& batch = out.emplace_back();
+    if (doc && doc->is_object())
+      if (auto it = doc->find("append"); it != doc->end())
+        json_detail::read_batch(reader, *it, "append", batch);
+    if (!doc || !reader.ok())
+      return fail(Errc::storage_corrupt, path_ + ": a pending batch cannot be read back");
+  }
   return out;
 }
 
@@ -406,11 +420,11 @@ Result<void> FileOutboxJournal::sync() {
   return fail(e);
 }
 
-void FileOutboxJournal::keep_locked(WriteBatch batch) {
+void FileOutboxJournal::keep_locked(std::string call, std::uint32_t seq, std::string line) {
   // A batch appended again (a retry) keeps its first place.
-  auto [at, fresh] = order_of_.try_emplace({batch.call, batch.seq}, next_order_);
+  auto [at, fresh] = order_of_.try_emplace({std::move(call), seq}, next_order_);
   if (!fresh) return;
-  pending_.emplace(next_order_++, std::move(batch));
+  pending_.emplace(next_order_++, std::move(line));
 }
 
 void FileOutboxJournal::forget_locked(std::string_view call, std::uint32_t seq) {

@@ -89,6 +89,8 @@ TEST_CASE("R-I3 the file journal is compacted when removed lines outnumber the p
   const auto pending = *journal->pending();
   REQUIRE(pending.size() == 20);
   CHECK(pending.front().call == "c280");
+  // The journal keeps the lines it wrote: what it reads back is the batch appended.
+  CHECK(write_batch_to_json(pending.front()) == write_batch_to_json(batch(280)));
   CHECK_FALSE(std::filesystem::exists(file.path + ".tmp"));
   // The compacted file reads back the same, and takes appends after it.
   REQUIRE(journal->append(batch(1000)).has_value());
@@ -103,6 +105,20 @@ TEST_CASE("R-I3 the file journal is compacted when removed lines outnumber the p
   const auto all = *journal->pending();
   for (const auto& b : all) REQUIRE(journal->remove(b.call, b.seq).has_value());
   CHECK(std::filesystem::file_size(file.path) == 0);
+}
+
+TEST_CASE("R-I3 a removal line names any call id; it reads back after a reopen") {
+  JournalFile file;
+  auto journal = open_journal(file.path);
+  WriteBatch odd = batch(1);
+  odd.call = "quote\" back\\slash \u00e9 tab\t";
+  REQUIRE(journal->append(odd).has_value());
+  REQUIRE(journal->append(batch(2)).has_value());
+  REQUIRE(journal->remove(odd.call, odd.seq).has_value());
+  CHECK(journal->lines() == 3);  // the removal is a line of its own (no compaction yet)
+  auto again = open_journal(file.path);
+  CHECK(calls_of(*again->pending()) == std::vector<std::string>{"c2"});
+  CHECK(again->lines() == 3);
 }
 
 TEST_CASE("R-I3 a journal whose removed lines dominate is compacted when opened") {

@@ -83,13 +83,15 @@ class FileOutboxJournal final : public OutboxJournal {
   FileJournalOptions options_;
   bool dirty_ = false;  // written, not yet flushed to the disk
   mutable std::mutex mutex_;
-  // What is pending, in the order it was appended, and where each (call, seq) is.
-  std::map<std::uint64_t, WriteBatch> pending_;
+  // What is pending, in the order it was appended, as the line that holds it in the file
+  // (a compaction writes the lines again without serialising a batch; pending() reads
+  // them), and where each (call, seq) is.
+  std::map<std::uint64_t, std::string> pending_;
   std::map<std::pair<std::string, std::uint32_t>, std::uint64_t> order_of_;
   std::uint64_t next_order_ = 0;
   std::size_t lines_ = 0;   // lines in the file
   std::uint64_t size_ = 0;  // bytes in the file (a failed write is cut back to it)
-  void keep_locked(WriteBatch batch);
+  void keep_locked(std::string call, std::uint32_t seq, std::string line);
   void forget_locked(std::string_view call, std::uint32_t seq);
 };
 
