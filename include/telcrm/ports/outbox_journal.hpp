@@ -25,7 +25,10 @@ TELCRM_BEGIN_NAMESPACE
 /// append durable at once (then sync() has nothing to do) or group them at sync().
 ///
 /// Shipped: MemoryOutboxJournal (no durability; tests), FileOutboxJournal (telcrm::json).
-/// Thread safety: the engine calls it under its own outbox lock, one call at a time.
+/// Thread safety: append() and remove() are called under the engine's outbox lock, one at a
+/// time. sync() is called without that lock (so that no event waits for the disk), from the
+/// flushing thread: it may run while an event's append() does, and a journal must allow that
+/// pair. pending() is called once, when the engine is created, before any other call.
 class OutboxJournal {
  public:
   virtual ~OutboxJournal() = default;
