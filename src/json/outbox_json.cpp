@@ -210,6 +210,17 @@ std::string append_line(const WriteBatch& batch) {
   return line.dump() + "\n";
 }
 
+// A removal, written as the DOM would print it, without building one (a line per applied
+// batch).
+std::string removal_line(std::string_view call, std::uint32_t seq) {
+  std::string line = R"({"remove":{"call":)";
+  line += json_detail::Json(call).dump();
+  line += R"(,"seq":)";
+  line += std::to_string(seq);
+  line += "}}\n";
+  return line;
+}
+
 // The directory holding `path`, synced so that a rename in it survives a crash.
 bool sync_directory(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -361,17 +372,78 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
   std::lock_guard lock(mutex_);
   const auto before = pending_.size();
   forget_locked(call, seq);
-  if (pending_.size() == before) return {};  // not ours (already removed): nothing to note
-  const std::size_t dead = lines_ + 1 - pending_.size();  // with the remove line below
-  if (pending_.empty() || (dead >= compact_after && dead > 2 * pending_.size()))
-    return compact_locked();  // the removal is in the rewritten file (by its absence)
-  // Written as the DOM would print it, without building one (a line per applied batch).
-  std::string line = R"({"remove":{"call":)";
-  line += json_detail::Json(call).dump();
-  line += R"(,"seq":)";
-  line += std::to_string(seq);
-  line += "}}\n";
-  return write_line(line);
+  if (pending_.size() == before) return {};       // not ours (already removed): nothing to note
+  if (pending_.empty()) return compact_locked();  // nothing left: the file is emptied
+  if (options_.sync_each_append) {
+    // Every line waits for the disk in this mode: so may the compaction, here. (Otherwise
+    // sync() compacts, without keeping appends waiting for the disk.)
+    const std::size_t dead = lines_ + 1 - pending_.size();  // with the removal line
+    if (dead >= compact_after && dead > 2 * pending_.size()) return compact_locked();
+  }
+  return write_line(removal_line(call, seq));
+}
+
+bool FileOutboxJournal::compaction_due_locked() const {
+  const std::size_t dead = lines_ - pending_.size();
+  return !pending_.empty() && dead >= compact_after && dead > 2 * pending_.size();
+}
+
+// The pending lines are copied under the lock, then written and synced to `<path>.tmp`
+// without it (appends and removals go on meanwhile, on the old file); under the lock again
+// the lines appended meanwhile are added, and a removal line for each copied batch removed
+// meanwhile, and the file is renamed over the journal. A crash leaves the old file or the
+// new one, each whole.
+Result<void> FileOutboxJournal::compact_if_due() {
+  if (options_.sync_each_append) return {};  // compacted by remove()
+  struct Copied {
+    std::uint64_t order;
+    std::string call;
+    std::uint32_t seq;
+  };
+  std::vector<Copied> copied;
+  std::string text;
+  std::uint64_t upto = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (compacting_ || !compaction_due_locked()) return {};
+    compacting_ = true;
+    for (const auto& [order, line] : pending_) text += line;
+    copied.reserve(order_of_.size());
+    for (const auto& [key, order] : order_of_) copied.push_back({order, key.first, key.second});
+    upto = next_order_;
+  }
+  const std::string temporary = path_ + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  bool written = fd >= 0 && write_all(fd, text) && ::fsync(fd) == 0;
+  {
+    std::lock_guard lock(mutex_);
+    compacting_ = false;
+    std::string more;
+    std::size_t lines = copied.size();
+    if (written) {
+      for (auto it = pending_.lower_bound(upto); it != pending_.end(); ++it, ++lines)
+        more += it->second;
+      for (const auto& c : copied)
+        if (pending_.count(c.order) == 0) {
+          more += removal_line(c.call, c.seq);
+          ++lines;
+        }
+      written = write_all(fd, more) && ::rename(temporary.c_str(), path_.c_str()) == 0;
+    }
+    if (!written) {
+      const Error e = os_error(temporary, "cannot write the compacted journal");
+      if (fd >= 0) ::close(fd);
+      ::unlink(temporary.c_str());
+      return fail(e);  // the journal goes on in the old file
+    }
+    ::close(fd_);
+    fd_ = fd;
+    lines_ = lines;
+    size_ = text.size() + more.size();
+    dirty_ = true;  // the lines added under the lock: synced by sync() after this
+  }
+  if (!sync_directory(path_)) return fail(os_error(path_, "cannot sync the journal's directory"));
+  return {};
 }
 
 Result<std::vector<WriteBatch>> FileOutboxJournal::pending() const {
@@ -399,6 +471,7 @@ Result<void> FileOutboxJournal::flush_locked() {
 }
 
 Result<void> FileOutboxJournal::sync() {
+  if (auto compacted = compact_if_due(); !compacted) return compacted;
   // The disk is waited for without the lock, on a duplicate of the descriptor (a compaction
   // may replace fd_ meanwhile; its new file was synced before it took over): appends go on.
   int fd = -1;

@@ -42,10 +42,12 @@ struct FileJournalOptions {
 /// The file is compacted when the lines of removed batches outnumber the pending ones (and
 /// are at least `compact_after`): the pending batches are written to `<path>.tmp`, synced,
 /// and renamed over the file, so a crash leaves the old file or the new one, never a mix.
-/// When nothing is pending the file is emptied. A line cut short by a crash at the end of the
-/// file was never acknowledged: it is ignored, and cut off before anything is appended.
-/// Removing a batch costs O(log n) however long the journal grows (a store down for minutes).
-/// Thread-safe.
+/// That happens in sync(), and the disk is waited for without the journal's lock, so that
+/// appends (the engine's events) go on meanwhile; with `sync_each_append` it happens in
+/// remove(). When nothing is pending the file is emptied (in remove()). A line cut short by a crash
+/// at the end of the file was never acknowledged: it is ignored, and cut off before anything is
+/// appended. Removing a batch costs O(log n) however long the journal grows (a store down for
+/// minutes). Thread-safe.
 class FileOutboxJournal final : public OutboxJournal {
  public:
   /// Removed lines below this many never trigger a compaction (it would cost more than the
@@ -77,11 +79,15 @@ class FileOutboxJournal final : public OutboxJournal {
   Result<void> write_line(const std::string& line);
   // Rewrites the file with the pending batches only (temporary file, fsync, rename).
   Result<void> compact_locked();
+  [[nodiscard]] bool compaction_due_locked() const;
+  // The compaction of sync(): the disk is waited for without the lock.
+  Result<void> compact_if_due();
   Result<void> flush_locked();
   std::string path_;
   int fd_ = -1;
   FileJournalOptions options_;
-  bool dirty_ = false;  // written, not yet flushed to the disk
+  bool dirty_ = false;       // written, not yet flushed to the disk
+  bool compacting_ = false;  // a sync() is compacting (the others do not)
   mutable std::mutex mutex_;
   // What is pending, in the order it was appended, as the line that holds it in the file
   // (a compaction writes the lines again without serialising a batch; pending() reads
