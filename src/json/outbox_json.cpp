@@ -310,15 +310,15 @@ FileOutboxJournal::~FileOutboxJournal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<void> FileOutboxJournal::write_line(const std::string& line) {
-  if (!write_all(fd_, line)) {
+Result<void> FileOutboxJournal::write_line(const std::string& text, std::size_t lines) {
+  if (!write_all(fd_, text)) {
     const Error e = os_error(path_, "cannot write");
     // A part of the line may be in the file: cut it off, so the next line starts clean.
     (void)::ftruncate(fd_, static_cast<off_t>(size_));
     return fail(e);
   }
-  size_ += line.size();
-  ++lines_;
+  size_ += text.size();
+  lines_ += lines;
   dirty_ = true;
   return options_.sync_each_append ? flush_locked() : Result<void>{};
 }
@@ -381,6 +381,26 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
     if (dead >= compact_after && dead > 2 * pending_.size()) return compact_locked();
   }
   return write_line(removal_line(call, seq));
+}
+
+Result<void> FileOutboxJournal::remove_all(std::span<const JournalKey> keys) {
+  std::lock_guard lock(mutex_);
+  std::string text;
+  std::size_t lines = 0;
+  for (const auto& k : keys) {
+    const auto before = pending_.size();
+    forget_locked(k.call, k.seq);
+    if (pending_.size() == before) continue;  // not ours (already removed)
+    text += removal_line(k.call, k.seq);
+    ++lines;
+  }
+  if (lines == 0) return {};
+  if (pending_.empty()) return compact_locked();  // nothing left: the file is emptied
+  if (options_.sync_each_append) {                // as remove()
+    const std::size_t dead = lines_ + lines - pending_.size();
+    if (dead >= compact_after && dead > 2 * pending_.size()) return compact_locked();
+  }
+  return write_line(text, lines);
 }
 
 bool FileOutboxJournal::compaction_due_locked() const {

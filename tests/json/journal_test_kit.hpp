@@ -21,7 +21,8 @@ inline std::unique_ptr<telcrm::FileOutboxJournal> open_journal(const std::string
 inline telcrm::WriteBatch batch(int n) {
   telcrm::MissedCall m{"+7916" + std::to_string(1000000 + n), "c" + std::to_string(n),
                        std::nullopt};
-  return telcrm::WriteBatch{"c" + std::to_string(n), 1, std::nullopt, {telcrm::RecordMissedCall{m}}};
+  return telcrm::WriteBatch{
+      "c" + std::to_string(n), 1, std::nullopt, {telcrm::RecordMissedCall{m}}};
 }
 
 inline std::vector<std::string> calls_of(const std::vector<telcrm::WriteBatch>& batches) {

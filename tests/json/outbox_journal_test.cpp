@@ -106,6 +106,23 @@ TEST_CASE("R-I3 removed lines alone never compact the file: sync() does") {
   CHECK(calls_of(*open_journal(file.path)->pending()).size() == 20);
 }
 
+TEST_CASE("R-I3 remove_all() notes a group's removals in one write, skipping what is not pending") {
+  JournalFile file;
+  auto journal = open_journal(file.path);
+  for (int i = 0; i < 5; ++i) REQUIRE(journal->append(batch(i)).has_value());
+  const std::vector<JournalKey> group{{"c1", 1}, {"c3", 1}, {"unknown", 7}, {"c1", 1}};
+  REQUIRE(journal->remove_all(group).has_value());
+  CHECK(journal->lines() == 7);  // five appends, two removals
+  CHECK(calls_of(*journal->pending()) == std::vector<std::string>{"c0", "c2", "c4"});
+  CHECK(calls_of(*open_journal(file.path)->pending()) ==
+        std::vector<std::string>{"c0", "c2", "c4"});
+  // The last ones: the file is emptied.
+  const std::vector<JournalKey> rest{{"c0", 1}, {"c2", 1}, {"c4", 1}};
+  REQUIRE(journal->remove_all(rest).has_value());
+  CHECK(std::filesystem::file_size(file.path) == 0);
+  CHECK(journal->lines() == 0);
+}
+
 TEST_CASE("R-I3 a removal line names any call id; it reads back after a reopen") {
   JournalFile file;
   auto journal = open_journal(file.path);

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -65,6 +66,8 @@ class FileOutboxJournal final : public OutboxJournal {
 
   [[nodiscard]] Result<void> append(const WriteBatch& batch) override;
   [[nodiscard]] Result<void> remove(std::string_view call, std::uint32_t seq) override;
+  /// As remove() for each, with their removal lines in one write.
+  [[nodiscard]] Result<void> remove_all(std::span<const JournalKey> keys) override;
   [[nodiscard]] Result<std::vector<WriteBatch>> pending() const override;
   /// Flushes to the disk what was written since the last flush (nothing to do when every
   /// line is flushed as it is written).
@@ -76,7 +79,8 @@ class FileOutboxJournal final : public OutboxJournal {
  private:
   FileOutboxJournal(std::string path, int fd, FileJournalOptions options)
       : path_(std::move(path)), fd_(fd), options_(options) {}
-  Result<void> write_line(const std::string& line);
+  // Writes `text` (`lines` whole lines) at the end of the file.
+  Result<void> write_line(const std::string& text, std::size_t lines = 1);
   // Rewrites the file with the pending batches only (temporary file, fsync, rename).
   Result<void> compact_locked();
   [[nodiscard]] bool compaction_due_locked() const;

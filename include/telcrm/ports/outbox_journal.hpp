@@ -8,10 +8,18 @@
 #include <telcrm/result.hpp>
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 TELCRM_BEGIN_NAMESPACE
+
+/// A batch as a journal knows it: its call and its number within the call.
+struct JournalKey {
+  std::string call;       ///< WriteBatch::call
+  std::uint32_t seq = 0;  ///< WriteBatch::seq
+};
 
 /// Where the engine keeps the write batches that wait for the CRM store, so that they
 /// survive a restart (R-I3). The engine appends every batch when an event queues it (after
@@ -25,10 +33,10 @@ TELCRM_BEGIN_NAMESPACE
 /// append durable at once (then sync() has nothing to do) or group them at sync().
 ///
 /// Shipped: MemoryOutboxJournal (no durability; tests), FileOutboxJournal (telcrm::json).
-/// Thread safety: append() and remove() are called under the engine's outbox lock, one at a
-/// time. sync() is called without that lock (so that no event waits for the disk), from the
-/// flushing thread: it may run while an event's append() does, and a journal must allow that
-/// pair. pending() is called once, when the engine is created, before any other call.
+/// Thread safety: append(), remove() and remove_all() are called under the engine's outbox
+/// lock, one at a time. sync() is called without that lock (so that no event waits for the disk),
+/// from the flushing thread: it may run while an event's append() does, and a journal must allow
+/// that pair. pending() is called once, when the engine is created, before any other call.
 class OutboxJournal {
  public:
   virtual ~OutboxJournal() = default;
@@ -36,6 +44,15 @@ class OutboxJournal {
   [[nodiscard]] virtual Result<void> append(const WriteBatch& batch) = 0;
   /// Forgets the batch (call, seq): the store has applied it.
   [[nodiscard]] virtual Result<void> remove(std::string_view call, std::uint32_t seq) = 0;
+  /// Forgets the batches of a group the store has applied, as remove() each in turn (the
+  /// engine calls it once per group); a journal may note them all in one write. The default
+  /// calls remove() for every one and returns the first error.
+  [[nodiscard]] virtual Result<void> remove_all(std::span<const JournalKey> keys) {
+    Result<void> first{};
+    for (const auto& k : keys)
+      if (auto gone = remove(k.call, k.seq); !gone && first) first = std::move(gone);
+    return first;
+  }
   /// Every batch appended and not removed, in the order it was appended.
   [[nodiscard]] virtual Result<std::vector<WriteBatch>> pending() const = 0;
   /// Makes everything appended and removed so far survive a crash of the machine.

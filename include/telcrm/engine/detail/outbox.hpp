@@ -151,6 +151,12 @@ class Outbox {
           }
         }
         results.clear();
+        if (!forget_.empty()) {  // the group's applied batches leave the journal in one call
+          std::lock_guard lock(mutex_);
+          if (auto gone = journal_->remove_all(forget_); !gone)
+            report(forget_.front().call, gone.error());
+          forget_.clear();
+        }
         if (refused || done < batches.size()) {  // the rest goes back to the front, in order
           std::lock_guard lock(mutex_);
           for (std::size_t i = batches.size(); i-- > done;) {
@@ -477,7 +483,7 @@ class Outbox {
   // outbox grows (a store that is down for minutes), so the batch's own ids are looked up
   // rather than every provisional id scanned.
   void forget_in_journal(const Key& key) {
-    if (auto gone = journal_->remove(key.first, key.second); !gone) report(key.first, gone.error());
+    forget_.push_back({key.first, key.second});  // the journal hears of it once per group
     unsynced_ = true;
     auto ids = ids_of_creator_.find(key);
     if (ids == ids_of_creator_.end()) return;
@@ -521,6 +527,7 @@ class Outbox {
   std::vector<Taken> taken_meta_;
   std::vector<EntityId> taken_made_;
   std::vector<Created> settled_;
+  std::vector<JournalKey> forget_;  // under mutex_: the batches the journal may forget
   std::condition_variable ready_;
   std::deque<Entry> queue_;
   std::size_t in_flight_ = 0;
