@@ -372,15 +372,8 @@ Result<void> FileOutboxJournal::remove(std::string_view call, std::uint32_t seq)
   std::lock_guard lock(mutex_);
   const auto before = pending_.size();
   forget_locked(call, seq);
-  if (pending_.size() == before) return {};       // not ours (already removed): nothing to note
-  if (pending_.empty()) return compact_locked();  // nothing left: the file is emptied
-  if (options_.sync_each_append) {
-    // Every line waits for the disk in this mode: so may the compaction, here. (Otherwise
-    // sync() compacts, without keeping appends waiting for the disk.)
-    const std::size_t dead = lines_ + 1 - pending_.size();  // with the removal line
-    if (dead >= compact_after && dead > 2 * pending_.size()) return compact_locked();
-  }
-  return write_line(removal_line(call, seq));
+  if (pending_.size() == before) return {};  // not ours (already removed): nothing to note
+  return note_removals_locked(removal_line(call, seq), 1);
 }
 
 Result<void> FileOutboxJournal::remove_all(std::span<const JournalKey> keys) {
@@ -394,10 +387,16 @@ Result<void> FileOutboxJournal::remove_all(std::span<const JournalKey> keys) {
     text += removal_line(k.call, k.seq);
     ++lines;
   }
+  return note_removals_locked(text, lines);
+}
+
+Result<void> FileOutboxJournal::note_removals_locked(const std::string& text, std::size_t lines) {
   if (lines == 0) return {};
   if (pending_.empty()) return compact_locked();  // nothing left: the file is emptied
-  if (options_.sync_each_append) {                // as remove()
-    const std::size_t dead = lines_ + lines - pending_.size();
+  if (options_.sync_each_append) {
+    // Every line waits for the disk in this mode: so may the compaction, here. (Otherwise
+    // sync() compacts, without keeping appends waiting for the disk.)
+    const std::size_t dead = lines_ + lines - pending_.size();  // with the removal lines
     if (dead >= compact_after && dead > 2 * pending_.size()) return compact_locked();
   }
   return write_line(text, lines);

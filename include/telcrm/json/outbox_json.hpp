@@ -83,6 +83,9 @@ class FileOutboxJournal final : public OutboxJournal {
   Result<void> write_line(const std::string& text, std::size_t lines = 1);
   // Rewrites the file with the pending batches only (temporary file, fsync, rename).
   Result<void> compact_locked();
+  // After forgetting `lines` batches whose removal lines are `text`: the file emptied when
+  // nothing is left, a compaction when due with sync_each_append, else the lines written.
+  Result<void> note_removals_locked(const std::string& text, std::size_t lines);
   [[nodiscard]] bool compaction_due_locked() const;
   // The compaction of sync(): the disk is waited for without the lock.
   Result<void> compact_if_due();
