@@ -20,7 +20,7 @@
 TELCRM_BEGIN_NAMESPACE
 
 /// The format version index snapshot files are written in (and the only one read).
-inline constexpr std::uint32_t index_snapshot_version = 2;
+inline constexpr std::uint32_t index_snapshot_version = 3;
 
 /// What an index snapshot file holds besides the facts.
 struct IndexSnapshotInfo {
@@ -43,8 +43,11 @@ struct IndexSnapshotInfo {
 /// fails. Errors: Errc::not_found (no file), Errc::io_error (unreadable), Errc::storage_corrupt
 /// (not a snapshot, truncated, wrong checksum), Errc::unsupported_version (another format
 /// version), Errc::conflict (made with other key options than `index` has: stale).
+/// The file's sections are read on up to `threads` threads (0: every core, but a file under
+/// 32 MiB on the calling thread alone).
 [[nodiscard]] Result<IndexSnapshotInfo> load_index_snapshot(CrmIndex& index,
-                                                            const std::string& path);
+                                                            const std::string& path,
+                                                            unsigned threads = 0);
 
 namespace detail {
 
@@ -97,6 +100,31 @@ class SnapshotSum {
   std::size_t fill_ = 0;
   std::uint64_t total_ = 0;
 };
+
+inline constexpr std::size_t snapshot_sections = 7;
+
+// What a file's header says: its key options and cursor, and where each section lies
+// (records, phone keys, open deals, repeat leads, then the phone, raw-digit and entity
+// tables).
+struct SnapshotLayout {
+  std::uint32_t suffix_digits = 0;
+  std::string region;
+  std::uint64_t cursor = 0;
+  std::uint64_t counts[4] = {};     // records, phone keys, open deals, repeat leads
+  std::uint64_t tables[3][2] = {};  // slots, home slots
+  std::size_t header_bytes = 0;     // summed into the checksum as they are
+  std::uint64_t offset[snapshot_sections] = {};
+  std::size_t bytes[snapshot_sections] = {};
+};
+
+// The layout of a file of `size` bytes whose first `n` bytes (its header at least, or all of
+// it) are at `data`; every size checked against the file's before anything is allocated.
+[[nodiscard]] Result<SnapshotLayout> read_snapshot_layout(const char* data, std::size_t n,
+                                                          std::uint64_t size);
+// The checksum a file of layout `l` held whole at `data` should end with, every section summed
+// here (a test makes a changed file's checksum good with it; a load sums the sections as it
+// reads them).
+[[nodiscard]] std::uint64_t snapshot_checksum(const char* data, const SnapshotLayout& l);
 
 }  // namespace detail
 

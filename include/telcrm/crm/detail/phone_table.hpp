@@ -94,29 +94,28 @@ class PhoneTable {
   [[nodiscard]] std::size_t slot_count() const noexcept { return slots_.size(); }
   [[nodiscard]] std::size_t home_count() const noexcept { return homes_; }
   [[nodiscard]] const void* slot_data() const noexcept { return slots_.data(); }
-  /// A table made of `slots` slots stored as slot_data() holds them (12 bytes each, at `p`),
-  /// `homes` of them home slots; the bytes come from a file, so seal() checks what lookups
-  /// rely on before the table is used.
-  static PhoneTable from_slot_bytes(const char* p, std::size_t slots, std::size_t homes) {
-    PhoneTable t;
-    reserve_bulk(t.slots_, slots);
-    for (std::size_t i = 0; i < slots; ++i, p += slot_bytes) {
+  /// Reading a table back from slot_data() bytes (a file): begin_slot_bytes(slots, homes),
+  /// then add_slot_bytes() for each block of slots in order. Each slot is checked as it comes
+  /// for what a lookup relies on: its home slot within the array, each entry at or after its
+  /// home, every posting passing `valid`. False at the first that is not (the table is then
+  /// unusable).
+  [[nodiscard]] bool begin_slot_bytes(std::size_t slots, std::size_t homes) {
+    slots_.clear();
+    size_ = 0;
+    homes_ = homes;
+    if (homes == 0 || homes > slots || homes > 0xFFFFFFFFu) return false;
+    reserve_bulk(slots_, slots);
+    return true;
+  }
+  template <class Valid>
+  [[nodiscard]] bool add_slot_bytes(const char* p, std::size_t n, Valid&& valid) {
+    for (; n > 0; --n, p += slot_bytes) {
       Slot s;
       std::memcpy(&s, p, slot_bytes);
-      t.slots_.push_back(s);
-    }
-    t.homes_ = homes;
-    return t;
-  }
-  /// True when the table can be searched safely and every posting passes `valid`: home slots
-  /// within the array, and each entry at or after its home.
-  template <class Valid>
-  [[nodiscard]] bool seal(Valid&& valid) {
-    if (homes_ == 0 || homes_ > slots_.size() || homes_ > 0xFFFFFFFFu) return false;
-    size_ = 0;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-      if (slots_[i].empty()) continue;
-      if (home(slots_[i].key()) > i || !valid(slots_[i].posting)) return false;
+      const std::size_t i = slots_.size();
+      slots_.push_back(s);
+      if (s.empty()) continue;
+      if (home(s.key()) > i || !valid(s.posting)) return false;
       ++size_;
     }
     return true;
