@@ -24,24 +24,8 @@ using namespace telcrm;
 
 namespace {
 
-// One scratch directory per process, in memory when the system has /dev/shm: the journals
-// sync what they rewrite, and a disk would make each input slow. Removed at exit; its path is
-// a plain array, so it outlives every other static the exit destroys.
-char scratch_dir[64];
-
-void remove_scratch() {
-  std::error_code ec;
-  std::filesystem::remove_all(scratch_dir, ec);
-}
-
 const std::string& scratch() {
-  static const std::string dir = [] {
-    const char* base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    std::snprintf(scratch_dir, sizeof scratch_dir, "%s/telcrm-fuzz-journal.XXXXXX", base);
-    if (::mkdtemp(scratch_dir) == nullptr) telcrm_fuzz::finding("no scratch directory");
-    std::atexit(remove_scratch);
-    return std::string(scratch_dir);
-  }();
+  static const std::string dir = telcrm_fuzz::scratch_directory("journal");
   return dir;
 }
 

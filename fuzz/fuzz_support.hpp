@@ -3,14 +3,18 @@
 // What the fuzz targets share: a property that does not hold is a finding, reported the way
 // a sanitizer's is (a message and an abort), so libFuzzer keeps the input as a crash file.
 
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace telcrm_fuzz {
 
@@ -41,6 +45,24 @@ inline std::string_view first_line(std::string_view text, std::string_view& rest
   }
   rest = text.substr(nl + 1);
   return text.substr(0, nl);
+}
+
+// One scratch directory per process (call once), in memory when the system has /dev/shm: the
+// targets that write files would be slow on a disk. Removed at exit; its path is a plain
+// array, so it outlives every other static the exit destroys.
+inline char scratch_path[64];
+
+inline void remove_scratch() {
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_path, ec);
+}
+
+inline std::string scratch_directory(const char* target) {
+  const char* base = ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  std::snprintf(scratch_path, sizeof scratch_path, "%s/telcrm-fuzz-%s.XXXXXX", base, target);
+  if (::mkdtemp(scratch_path) == nullptr) finding("no scratch directory");
+  std::atexit(remove_scratch);
+  return std::string(scratch_path);
 }
 
 }  // namespace telcrm_fuzz

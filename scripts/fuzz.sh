@@ -12,7 +12,7 @@ shift || true
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j2
 targets=("$@")
-((${#targets[@]})) || targets=(phone settings crm scenario outbox pbx http bitrix24 journal)
+((${#targets[@]})) || targets=(phone settings crm scenario outbox pbx http bitrix24 journal snapshot)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=0
 summary=()
