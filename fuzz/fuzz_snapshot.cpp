@@ -41,7 +41,9 @@ void write_file(const std::string& data) {
   std::ofstream(file_path(), std::ios::binary | std::ios::trunc) << data;
 }
 
-std::string read_file() { return telcrm_fuzz::file_text(file_path()); }
+std::string read_file() {
+  return telcrm_fuzz::file_text(file_path());
+}
 
 // A small index (contacts, a company, a lead, deals) saved once.
 const std::string& valid_file() {
@@ -81,8 +83,8 @@ void look_up(CrmIndex& index) {
     for (const auto& k : CrmIndex::keys_of(phone, ru, index.normalizer()))
       s.for_each_posting(k.key, [&](EntityRef ref, WrittenForm) { (void)s.facts(ref); });
   for (EntityId id = 0; id <= 6; ++id)
-    for (EntityType t : {EntityType::contact, EntityType::company, EntityType::lead,
-                         EntityType::deal})
+    for (EntityType t :
+         {EntityType::contact, EntityType::company, EntityType::lead, EntityType::deal})
       (void)s.facts({t, id});
 }
 
