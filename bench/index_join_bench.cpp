@@ -98,6 +98,20 @@ bool same(CrmIndex& a, CrmIndex& b) {
          sa.unnormalised_phones == sb.unnormalised_phones && a.export_facts() == b.export_facts();
 }
 
+// Loads `file` into `index`: {wall seconds, CPU seconds}, or nothing (the error printed).
+std::optional<std::pair<double, double>> timed_load(CrmIndex& index, const std::string& file) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_now();
+  auto read = load_index_snapshot(index, file);
+  const double wall = since(t0);
+  const double cpu = cpu_now() - c0;
+  if (!read) {
+    fmt::print(stderr, "load: {}\n", read.error());
+    return std::nullopt;
+  }
+  return std::pair(wall, cpu);
+}
+
 // Runs this program with --load FILE in a fresh process: {wall seconds, CPU seconds}, or
 // nothing when it failed.
 std::optional<std::pair<double, double>> load_in_fresh_process(const std::string& file) {
@@ -121,17 +135,10 @@ int load_only(const std::string& file, int runs) {
   const IndexOptions options{*Region::from_code("RU"), 0};
   for (int run = 0; run < runs; ++run) {
     CrmIndex index(options);
-    const auto t0 = std::chrono::steady_clock::now();
-    const double c0 = cpu_now();
-    auto read = load_index_snapshot(index, file);
-    const double load_s = since(t0);
-    const double load_cpu = cpu_now() - c0;
-    if (!read) {
-      fmt::print(stderr, "load: {}\n", read.error());
-      return 1;
-    }
-    fmt::print("snapshot_load_s {:.3f}\ncpu_snapshot_load_s {:.3f}\nentities {}\n", load_s,
-               load_cpu, index.stats().entities);
+    const auto load = timed_load(index, file);
+    if (!load) return 1;
+    fmt::print("snapshot_load_s {:.3f}\ncpu_snapshot_load_s {:.3f}\nentities {}\n", load->first,
+               load->second, index.stats().entities);
   }
   return 0;
 }
@@ -207,15 +214,9 @@ int main(int argc, char** argv) {
   std::sort(fresh_runs.begin(), fresh_runs.end());
   const auto [load_s, load_cpu] = fresh_runs[1];
   CrmIndex loaded(options);
-  t0 = std::chrono::steady_clock::now();
-  c0 = cpu_now();
-  auto read = load_index_snapshot(loaded, file);
-  const double in_process_s = since(t0);
-  const double in_process_cpu = cpu_now() - c0;
-  if (!read) {
-    fmt::print(stderr, "load: {}\n", read.error());
-    return 1;
-  }
+  const auto in_process = timed_load(loaded, file);
+  if (!in_process) return 1;
+  const auto [in_process_s, in_process_cpu] = *in_process;
   // The floor of a load: filing facts already in memory (the tables a rebuild also builds).
   auto facts = parallel.export_facts();
   CrmIndex tables(options);
