@@ -247,12 +247,20 @@ Result<void> SqliteCrmStore::Impl::stream_leads(Emit emit) const {
 
 template <class Emit>
 Result<void> SqliteCrmStore::Impl::stream_deals(Emit emit) const {
+  // Row by row like the other tables (deals keep no lists): collecting the whole table first
+  // cost a rebuild a vector of every deal, grown by doubling (a tenth of the scan at 1M).
   auto s = stmt("SELECT " TELCRM_DEAL_COLUMNS " FROM deals ORDER BY id");
   if (!s) return fail(s.error());
   Use use(**s);
-  auto all = read_all<Deal>(*use, "deals", read_deal);
-  if (!all) return fail(all.error());
-  for (auto& d : *all) emit(std::move(d));
+  int rc = 0;
+  while ((rc = use->step()) == SQLITE_ROW) {
+    Row row(*use, "deals");
+    Deal d = read_deal(row);
+    if (row.problem())
+      return fail(Errc::storage_corrupt, fmt::format("{}: {}", conn_.path(), *row.problem()));
+    emit(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return fail(error(rc, "reading deals"));
   return {};
 }
 
