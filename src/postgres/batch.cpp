@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // telcrm::postgres: the SQL of one batch (see batch.hpp). Created records get their ids from
 // the identity columns inside the INSERT; a local reference (-1) names the id through a
-// transaction-local setting ('telcrm.t<type>n<k>'), so no id is taken before the batch is
+// transaction-local setting ('telcrm.n<k>', see LocalNames), so no id is taken before the batch is
 // known to apply: a replayed, lost or refused batch leaves no gap.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
@@ -38,19 +38,14 @@ std::int64_t lock_key(char kind, std::string_view text) {
   return static_cast<std::int64_t>(h & 0x0FFFFFFFFFFFFFFFULL);
 }
 
-// The setting that carries a local name's id within the transaction: "t1n2" for contact -2.
-std::optional<std::string> local_name(EntityType t, std::optional<EntityId> id) {
-  if (!id || *id >= 0) return std::nullopt;
-  return fmt::format("t{}n{}", type_code(t), -*id);
-}
 std::optional<EntityId> stored_id(std::optional<EntityId> id) {
   if (!id || *id < 0) return std::nullopt;
   return id;
 }
 // A reference as two parameters: the id, or the local name.
-void add_ref(Params& p, EntityType t, std::optional<EntityId> id) {
+void add_ref(Params& p, LocalNames& names, EntityType t, std::optional<EntityId> id) {
   p.add(stored_id(id));
-  p.add(local_name(t, id));
+  p.add(names.of(t, id));
 }
 
 // --- the statements ---------------------------------------------------------------------------
@@ -255,8 +250,17 @@ Reads add_reads(Pipeline& p, const WriteBatch& b, bool savepoint) {
   return r;
 }
 
+std::optional<std::string> LocalNames::of(EntityType type, std::optional<EntityId> id) {
+  if (!id || *id >= 0) return std::nullopt;
+  const EntityRef ref{type, *id};
+  const auto at = std::find(seen_.begin(), seen_.end(), ref);
+  const auto k = static_cast<std::size_t>(at - seen_.begin());
+  if (at == seen_.end()) seen_.push_back(ref);
+  return fmt::format("n{}", k);
+}
+
 void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const WriteBatch& b,
-                  const IndexOptions& keys, Seconds window, Writes& writes) {
+                  const IndexOptions& keys, Seconds window, LocalNames& names, Writes& writes) {
   next.add(reset_created);
   auto created = [&](std::size_t at, EntityType t) {
     writes.creates.push_back(at);
@@ -267,10 +271,10 @@ void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const Writ
                    [&](const CreateContact& v) {
                      Params q;
                      q.add(v.contact.name).add(v.contact.responsible);
-                     add_ref(q, EntityType::company, v.contact.company);
+                     add_ref(q, names, EntityType::company, v.contact.company);
                      add_phones(impl, q, keys, v.contact.phones);
                      q.add(text_array(v.contact.emails));
-                     q.add(local_name(EntityType::contact, v.contact.id));
+                     q.add(names.of(EntityType::contact, v.contact.id));
                      created(next.add(insert_contact, q), EntityType::contact);
                    },
                    [&](const CreateCompany& v) {
@@ -278,7 +282,7 @@ void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const Writ
                      q.add(v.company.title).add(v.company.responsible);
                      add_phones(impl, q, keys, v.company.phones);
                      q.add(text_array(v.company.emails));
-                     q.add(local_name(EntityType::company, v.company.id));
+                     q.add(names.of(EntityType::company, v.company.id));
                      created(next.add(insert_company, q), EntityType::company);
                    },
                    [&](const CreateLead& v) {
@@ -287,33 +291,33 @@ void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const Writ
                      q.add(l.title).add(l.responsible).add(format_as(l.status));
                      q.add(l.modified ? std::optional<std::int64_t>(seconds_of(*l.modified))
                                       : std::nullopt);
-                     add_ref(q, EntityType::contact, l.contact);
-                     add_ref(q, EntityType::company, l.company);
+                     add_ref(q, names, EntityType::contact, l.contact);
+                     add_ref(q, names, EntityType::company, l.company);
                      q.add(l.source).add(l.repeat);
                      add_phones(impl, q, keys, l.phones);
-                     q.add(local_name(EntityType::lead, l.id));
+                     q.add(names.of(EntityType::lead, l.id));
                      created(next.add(insert_lead, q), EntityType::lead);
                    },
                    [&](const CreateDeal& v) {
                      const Deal& d = v.deal;
                      Params q;
                      q.add(d.title);
-                     add_ref(q, EntityType::contact, d.contact);
-                     add_ref(q, EntityType::company, d.company);
+                     add_ref(q, names, EntityType::contact, d.contact);
+                     add_ref(q, names, EntityType::company, d.company);
                      q.add(d.responsible).add(format_as(d.stage)).add(d.pipeline);
                      q.add(d.modified ? std::optional<std::int64_t>(seconds_of(*d.modified))
                                       : std::nullopt);
                      q.add(d.source).add(d.repeat);
-                     q.add(local_name(EntityType::deal, d.id));
+                     q.add(names.of(EntityType::deal, d.id));
                      created(next.add(insert_deal, q), EntityType::deal);
                    },
                    [&](const CreateInvoice& v) {
                      const Invoice& i = v.invoice;
                      Params q;
                      q.add(i.amount).add(type_code(i.entity.type));
-                     add_ref(q, i.entity.type, i.entity.id);
+                     add_ref(q, names, i.entity.type, i.entity.id);
                      q.add(i.responsible).add(i.call);
-                     q.add(local_name(EntityType::invoice, i.id));
+                     q.add(names.of(EntityType::invoice, i.id));
                      created(next.add(insert_invoice, q), EntityType::invoice);
                    },
                    [&](const Reassign& v) {
@@ -327,7 +331,7 @@ void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const Writ
                      }
                      Params q;
                      q.add(v.to);
-                     add_ref(q, v.entity.type, v.entity.id);
+                     add_ref(q, names, v.entity.type, v.entity.id);
                      next.add(sql, q);
                    },
                    [&](const WriteActivity& v) {
@@ -338,13 +342,13 @@ void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const Writ
                      q.add(format_as(a.status)).add(a.responsible);
                      q.add(a.recording).add(a.voicemail).add(a.comment);
                      std::vector<std::optional<std::int64_t>> types, ids;
-                     std::vector<std::optional<std::string>> names;
+                     std::vector<std::optional<std::string>> locals;
                      for (const auto& bound : a.bindings) {
                        types.emplace_back(type_code(bound.type));
                        ids.push_back(stored_id(bound.id));
-                       names.push_back(local_name(bound.type, bound.id));
+                       locals.push_back(names.of(bound.type, bound.id));
                      }
-                     q.add(int_array(types)).add(int_array(ids)).add(text_array(names));
+                     q.add(int_array(types)).add(int_array(ids)).add(text_array(locals));
                      next.add(insert_activity, q);
                    },
                    [&](const RecordMissedCall& v) {

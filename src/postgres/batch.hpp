@@ -45,9 +45,10 @@ struct Writes {
 /// Queues the reading half of `b` (in a savepoint of its own when `savepoint`).
 Reads add_reads(Pipeline& p, const WriteBatch& b, bool savepoint);
 /// Queues the writes of `b`: its operations, its claim, its receipt; `window` is the claim
-/// window the database keeps (the exclusion constraint covers claims made with it).
+/// window the database keeps (the exclusion constraint covers claims made with it); `names`
+/// are the transaction's (PostgresCrmStore::Impl::local_names_).
 void queue_writes(const PostgresCrmStore::Impl& impl, Pipeline& next, const WriteBatch& b,
-                  const IndexOptions& keys, Seconds window, Writes& writes);
+                  const IndexOptions& keys, Seconds window, LocalNames& names, Writes& writes);
 /// Queues the receipt of a batch whose claim was lost: the winner's records.
 void queue_lost_receipt(Pipeline& next, const WriteBatch& b, const WriteReceipt& lost);
 /// The advisory keys of `batches`, ascending, each once: claimed numbers and the rows they

@@ -41,6 +41,23 @@ inline constexpr std::int64_t rekey_lock = migration_lock + 2;
 /// The SET commands of a store's sessions.
 [[nodiscard]] Session session_of(const PostgresOptions& options, bool read_only);
 
+/// The names of the transaction-local settings that carry the ids a transaction's creates
+/// got, for the later statements that refer to them by local (negative) id: "n0", "n1", … in
+/// the order the local ids first appear, the same name for the same record. Never the local
+/// id itself: the engine does not reuse one, and a PostgreSQL session keeps every setting name
+/// it ever saw — PostgreSQL 15 sorts them all again for each new name and walks them all at
+/// every commit, so a node's session slowed down with every lead it had created. Cleared when
+/// a transaction begins: its names are a few dozen at most, the same in every group.
+class LocalNames {
+ public:
+  /// The setting's name (without "telcrm.") for a local id; nullopt for a stored id or none.
+  std::optional<std::string> of(EntityType type, std::optional<EntityId> id);
+  void clear() noexcept { seen_.clear(); }
+
+ private:
+  std::vector<EntityRef> seen_;  // by first appearance; a group names a few dozen at most
+};
+
 /// The notification listener: its own connection, a thread that waits on its socket, and the
 /// counters data_version(), version() and settings_version() read (feed.cpp).
 class Listener {
@@ -109,8 +126,9 @@ class PostgresCrmStore::Impl {
   // Writes: one connection, one writer at a time.
   mutable std::mutex write_mutex_;
   pg_detail::Connection writer_;
-  bool group_open_ = false;          // begin_group()
-  std::optional<Error> group_lost_;  // why the open group ended on its own
+  bool group_open_ = false;            // begin_group()
+  pg_detail::LocalNames local_names_;  // of the open transaction (cleared at its BEGIN)
+  std::optional<Error> group_lost_;    // why the open group ended on its own
   std::int64_t newest_at_ = std::numeric_limits<std::int64_t>::min();  // newest batch `at`
   std::int64_t pruned_at_ = std::numeric_limits<std::int64_t>::min();  // newest_at_ then
   std::atomic<int> writer_pid_{0};

@@ -17,8 +17,8 @@
 // group creates (GroupRefs); the group ends before it when that batch wrote nothing. Created
 // records get their ids from the identity columns
 // inside the INSERT; a local reference (-1) names the id through a transaction-local setting
-// ('telcrm.t<type>n<k>'), so no id is taken before the batch is known to apply: a replayed,
-// lost or refused batch leaves no gap.
+// ('telcrm.n<k>', pg_detail::LocalNames), so no id is taken before the batch is known to apply: a
+// replayed, lost or refused batch leaves no gap.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include <fmt/format.h>
@@ -81,7 +81,7 @@ constexpr const char* batch_rollback = "ROLLBACK TO SAVEPOINT telcrm_batch";
 
 // Which batch of a group creates each local (negative) id, so a later batch of the group may
 // refer to it (CrmStore::resolves_group_references): the SQL finds the id in the
-// transaction's setting 'telcrm.t<type>n<k>' that the creating batch left.
+// transaction's setting 'telcrm.n<k>' that the creating batch left (pg_detail::LocalNames).
 class GroupRefs {
  public:
   explicit GroupRefs(std::span<const WriteBatch> batches) {
@@ -252,6 +252,7 @@ std::optional<std::vector<Result<WriteReceipt>>> apply_pipelined(
     const std::vector<std::int64_t>& held_seqs, const std::vector<std::int64_t>& held_ats) {
   Connection& c = impl.writer_;
   if (!impl.ensure_writer()) return std::nullopt;
+  impl.local_names_.clear();  // a transaction of its own
   auto give_up = [&] {
     if (!c.broken() && PQtransactionStatus(c.get()) != PQTRANS_IDLE)
       (void)c.exec("ROLLBACK", "rolling back");
@@ -303,7 +304,7 @@ std::optional<std::vector<Result<WriteReceipt>>> apply_pipelined(
       if (d.fixed->claimed_by && !d.fixed->replayed) queue_lost_receipt(second, b, *d.fixed);
       out.push_back(std::move(*d.fixed));
     } else {
-      queue_writes(impl, second, b, keys_now, window, writes[k]);
+      queue_writes(impl, second, b, keys_now, window, impl.local_names_, writes[k]);
       written[k] = true;
       out.push_back(WriteReceipt{});
     }
@@ -366,6 +367,7 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
 
   for (int attempt = 0; !pipelined; ++attempt) {
     if (auto ok = ensure_writer(); !ok) return all(ok.error());
+    if (!nested) local_names_.clear();  // a transaction of its own (else the group's)
     out.clear();
     out.reserve(n);
     bool any_failed = false;  // a batch refused: its placeholder receipt must go
@@ -561,7 +563,7 @@ std::vector<Result<WriteReceipt>> PostgresCrmStore::Impl::apply_locked(
         if (fixed && fixed->claimed_by && !fixed->replayed) {
           queue_lost_receipt(next, b, *fixed);
         } else if (!fixed) {
-          queue_writes(*this, next, b, keys_now, window_now, writes);
+          queue_writes(*this, next, b, keys_now, window_now, local_names_, writes);
         }
         if (savepoints) next.add(batch_release);
         writes.last = next.size();
@@ -711,6 +713,7 @@ Result<void> PostgresCrmStore::begin_group() {
   if (auto ok = impl_->ensure_writer(); !ok) return ok;
   if (auto ok = impl_->writer_.exec("BEGIN", "beginning a write group"); !ok)
     return fail(ok.error());
+  impl_->local_names_.clear();
   impl_->group_open_ = true;
   return {};
 }
