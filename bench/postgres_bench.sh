@@ -5,13 +5,15 @@
 # and runs postgres_bench twice — durable commits (synchronous_commit on), then
 # synchronous_commit off — and sqlite_bench's known-client call beside them. Prints every
 # median and the group-commit ratios; stops and removes the cluster.
-#   bench/postgres_bench.sh              (REPETITIONS=3 by default)
+#   bench/postgres_bench.sh              (REPETITIONS=5 by default; the repetitions of the
+#                                         benchmarks are interleaved at random, so a slow spell
+#                                         of the machine does not fall on one side of a ratio)
 #   BENCH_BIN=DIR bench/postgres_bench.sh   runs the programs in DIR (another build, e.g. the
 #                                           commit before) instead of building
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-repetitions=${REPETITIONS:-3}
+repetitions=${REPETITIONS:-5}
 bin=${BENCH_BIN:-build/bench/bench}
 if [[ -z "${BENCH_BIN:-}" ]]; then
   cmake --preset bench >/dev/null
@@ -28,8 +30,8 @@ psql_bin="$BIN/psql"
 
 run() {  # run <label> <database> <sync>
   TELCRM_BENCH_PG="host=127.0.0.1 port=$PGPORT user=telcrm dbname=$2" TELCRM_BENCH_PG_SYNC=$3 \
-    "$bin/postgres_bench" --benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true \
-    --benchmark_format=json >"$work/$1.json"
+    "$bin/postgres_bench" --benchmark_repetitions="$repetitions" --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true --benchmark_format=json >"$work/$1.json"
 }
 run durable bench_on on
 run relaxed bench_off off
@@ -50,10 +52,13 @@ for label in ("durable", "relaxed"):
     print(f"== {label} ({'synchronous_commit=on, fsync on' if label == 'durable' else 'synchronous_commit=off'})")
     for name in sorted(m):
         print(f"{name:45s} {m[name]:10.0f} calls/s")
+    def find(kind, way, threads):
+        return next((v for k, v in m.items()
+                     if k.startswith(f"postgres/{kind}/{way}/") and k.endswith(f"/threads:{threads}")), None)
     for kind in ("known", "unknown"):
         for threads in (1, 4):
-            g = m.get(f"postgres/{kind}/group/iterations:{40 if kind == 'known' else 20}/real_time/threads:{threads}")
-            n = m.get(f"postgres/{kind}/naive/iterations:{8 if kind == 'known' else 4}/real_time/threads:{threads}")
+            g = find(kind, "group", threads)
+            n = find(kind, "naive", threads)
             if g and n:
                 print(f"postgres_{label}_{kind}_group_vs_naive_{threads}_nodes {g / n:.1f}")
 s = medians("sqlite")

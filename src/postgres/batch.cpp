@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // telcrm::postgres: the SQL of one batch (see batch.hpp). Created records get their ids from
 // the identity columns inside the INSERT; a local reference (-1) names the id through a
-// transaction-local setting ('telcrm.n<k>', see LocalNames), so no id is taken before the batch is
-// known to apply: a replayed, lost or refused batch leaves no gap.
+// transaction-local setting ('telcrm.n<k>', see LocalNames), so no id is taken before the
+// batch is known to apply: a replayed, lost or refused batch leaves no gap.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include "batch.hpp"

@@ -15,10 +15,10 @@
 // writes are pipelined with the next batch's reads, so N batches cost N + 1 round trips and
 // one commit. With apply_linked() a batch may also refer to a record an earlier batch of the
 // group creates (GroupRefs); the group ends before it when that batch wrote nothing. Created
-// records get their ids from the identity columns
-// inside the INSERT; a local reference (-1) names the id through a transaction-local setting
-// ('telcrm.n<k>', pg_detail::LocalNames), so no id is taken before the batch is known to apply: a
-// replayed, lost or refused batch leaves no gap.
+// records get their ids from the identity columns inside the INSERT; a local reference (-1)
+// names the id through a transaction-local setting ('telcrm.n<k>', pg_detail::LocalNames), so
+// no id is taken before the batch is known to apply: a replayed, lost or refused batch leaves
+// no gap.
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
 #include <fmt/format.h>
