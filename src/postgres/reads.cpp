@@ -242,8 +242,8 @@ auto with_reader(const PostgresCrmStore::Impl& impl, F&& read) -> decltype(read(
   }
 }
 
-// The whole CRM (or only what scan() streams), from one snapshot.
-Result<CrmSnapshot> read_all(Connection& c, bool everything) {
+// The whole CRM, from one snapshot (snapshot(); scan() streams instead).
+Result<CrmSnapshot> read_all(Connection& c) {
   Pipeline p(c);
   p.add(begin_read);
   const auto contacts = p.add("SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts ORDER BY id");
@@ -260,18 +260,15 @@ Result<CrmSnapshot> read_all(Connection& c, bool everything) {
   const auto lead_phones =
       p.add("SELECT owner_id, phone FROM phones WHERE owner_type = 3 ORDER BY owner_id, position");
   const auto deals = p.add("SELECT " TELCRM_DEAL_COLUMNS " FROM deals ORDER BY id");
-  std::size_t invoices = 0, activities = 0, bindings = 0, missed = 0, history = 0;
-  if (everything) {
-    invoices = p.add("SELECT " TELCRM_INVOICE_COLUMNS " FROM invoices ORDER BY id");
-    activities = p.add("SELECT " TELCRM_ACTIVITY_COLUMNS " FROM activities ORDER BY id");
-    bindings = p.add(
-        "SELECT activity, entity_type, entity_id FROM activity_bindings "
-        "ORDER BY activity, position");
-    missed = p.add("SELECT number, call, called_back_by FROM missed_calls ORDER BY seq");
-    history = p.add(
-        "SELECT call, direction, number, line, start, duration, status_code, employee, crm "
-        "FROM history ORDER BY seq");
-  }
+  const auto invoices = p.add("SELECT " TELCRM_INVOICE_COLUMNS " FROM invoices ORDER BY id");
+  const auto activities = p.add("SELECT " TELCRM_ACTIVITY_COLUMNS " FROM activities ORDER BY id");
+  const auto bindings = p.add(
+      "SELECT activity, entity_type, entity_id FROM activity_bindings "
+      "ORDER BY activity, position");
+  const auto missed = p.add("SELECT number, call, called_back_by FROM missed_calls ORDER BY seq");
+  const auto history = p.add(
+      "SELECT call, direction, number, line, start, duration, status_code, employee, crm "
+      "FROM history ORDER BY seq");
   p.add("COMMIT");
   if (auto ok = run_read(c, p, "reading the CRM"); !ok) return fail(ok.error());
 
@@ -306,7 +303,6 @@ Result<CrmSnapshot> read_all(Connection& c, bool everything) {
     Lists phones(p[lead_phones]);
     for (auto& v : s.leads) v.phones = phones.texts(v.id);
   }
-  if (!everything) return s;
   if (auto ok = take(s.invoices, invoices, "invoices", read_invoice); !ok) return fail(ok.error());
   if (auto ok = take(s.activities, activities, "activities", read_activity); !ok)
     return fail(ok.error());
@@ -323,6 +319,157 @@ Result<CrmSnapshot> read_all(Connection& c, bool everything) {
     });
   if (problem) return fail(Errc::storage_corrupt, fmt::format("{}: {}", c.label(), *problem));
   return s;
+}
+
+// --- scan: the records in chunks ---------------------------------------------------------------
+// scan() streams: each table and its lists are read through cursors inside one REPEATABLE READ
+// transaction (one snapshot), a chunk of rows per round trip, and each record goes to the
+// visitor as soon as it is whole. Reading everything first (as snapshot() does) would hold
+// the whole CRM twice — libpq's results and the records — while a node builds its index:
+// gigabytes at 10M stored numbers.
+
+// Rows of one cursor, fetched `chunk` at a time.
+class CursorRows {
+ public:
+  CursorRows(Connection& c, std::string name, std::size_t chunk)
+      : c_(c), name_(std::move(name)), fetch_(fmt::format("FETCH {} FROM {}", chunk, name_)) {}
+
+  // Opens the cursor on `sql` (inside the caller's transaction).
+  Result<void> open(const char* sql) {
+    auto r = c_.exec(fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", name_, sql).c_str(),
+                     "opening a scan cursor");
+    if (!r) return fail(r.error());
+    return {};
+  }
+  // The current row, fetching the next chunk when this one is used up; false at the end.
+  Result<bool> ready() {
+    if (at_ < rows_.rows()) return true;
+    if (done_) return false;
+    auto r = c_.exec(fetch_.c_str(), "scanning the CRM");
+    if (!r) return fail(r.error());
+    rows_ = std::move(*r);
+    at_ = 0;
+    done_ = rows_.rows() == 0;
+    return !done_;
+  }
+  [[nodiscard]] const PgResult& rows() const noexcept { return rows_; }
+  [[nodiscard]] int at() const noexcept { return at_; }
+  void next() noexcept { ++at_; }
+
+ private:
+  Connection& c_;
+  std::string name_;
+  std::string fetch_;
+  PgResult rows_;
+  int at_ = 0;
+  bool done_ = false;
+};
+
+// The (owner, text) rows of a list cursor handed out to records read in id order, as Lists.
+class CursorLists {
+ public:
+  explicit CursorLists(CursorRows& rows) : rows_(rows) {}
+  Result<std::vector<std::string>> texts(std::int64_t owner) {
+    std::vector<std::string> out;
+    for (;;) {
+      auto more = rows_.ready();
+      if (!more) return fail(more.error());
+      if (!*more) return out;
+      const std::int64_t at = rows_.rows().int64(rows_.at(), 0);
+      if (at > owner) return out;
+      if (at == owner) out.emplace_back(rows_.rows().text(rows_.at(), 1));
+      rows_.next();  // a row of this owner, or of an owner that is gone
+    }
+  }
+
+ private:
+  CursorRows& rows_;
+};
+
+// One table with its phones (and e-mails), streamed to `visit`.
+template <class T, class Read, class Visit>
+Result<void> scan_table(Connection& c, std::size_t chunk, const char* sql, int owner_type,
+                        bool with_emails, std::string_view table, Read read, Visit&& visit) {
+  CursorRows records(c, "telcrm_scan_records", chunk);
+  CursorRows phones(c, "telcrm_scan_phones", chunk);
+  CursorRows emails(c, "telcrm_scan_emails", chunk);
+  if (auto ok = records.open(sql); !ok) return ok;
+  const bool lists = owner_type != 0;
+  if (lists) {
+    const std::string phone_sql = fmt::format(
+        "SELECT owner_id, phone FROM phones WHERE owner_type = {} ORDER BY owner_id, position",
+        owner_type);
+    if (auto ok = phones.open(phone_sql.c_str()); !ok) return ok;
+  }
+  if (with_emails) {
+    const std::string email_sql = fmt::format(
+        "SELECT owner_id, email FROM emails WHERE owner_type = {} ORDER BY owner_id, position",
+        owner_type);
+    if (auto ok = emails.open(email_sql.c_str()); !ok) return ok;
+  }
+  CursorLists phone_lists(phones), email_lists(emails);
+  for (;;) {
+    auto more = records.ready();
+    if (!more) return fail(more.error());
+    if (!*more) break;
+    Row row(records.rows(), records.at(), table);
+    T v = read(row);
+    if (row.problem())
+      return fail(Errc::storage_corrupt, fmt::format("{}: {}", c.label(), *row.problem()));
+    records.next();
+    if constexpr (!std::is_same_v<T, Deal>) {
+      auto p = phone_lists.texts(v.id);
+      if (!p) return fail(p.error());
+      v.phones = std::move(*p);
+    }
+    if constexpr (std::is_same_v<T, Contact> || std::is_same_v<T, Company>) {
+      if (with_emails) {
+        auto e = email_lists.texts(v.id);
+        if (!e) return fail(e.error());
+        v.emails = std::move(*e);
+      }
+    }
+    visit(v);
+  }
+  auto closed =
+      c.exec(lists ? (with_emails ? "CLOSE telcrm_scan_records; CLOSE telcrm_scan_phones; "
+                                    "CLOSE telcrm_scan_emails"
+                                  : "CLOSE telcrm_scan_records; CLOSE telcrm_scan_phones")
+                   : "CLOSE telcrm_scan_records",
+             "closing a scan cursor");
+  if (!closed) return fail(closed.error());
+  return {};
+}
+
+// Every contact, company, lead and deal to `visitor`, from one snapshot.
+Result<void> scan_all(Connection& c, std::size_t chunk, CrmVisitor& visitor) {
+  if (auto ok = c.exec(begin_read, "beginning a scan"); !ok) return fail(ok.error());
+  auto streamed = [&]() -> Result<void> {
+    auto visit = [&](const auto& v) { visitor.visit(v); };
+    if (auto ok = scan_table<Contact>(c, chunk,
+                                      "SELECT " TELCRM_CONTACT_COLUMNS " FROM contacts ORDER BY id",
+                                      1, true, "contacts", read_contact, visit);
+        !ok)
+      return ok;
+    if (auto ok = scan_table<Company>(
+            c, chunk, "SELECT " TELCRM_COMPANY_COLUMNS " FROM companies ORDER BY id", 2, true,
+            "companies", read_company, visit);
+        !ok)
+      return ok;
+    if (auto ok =
+            scan_table<Lead>(c, chunk, "SELECT " TELCRM_LEAD_COLUMNS " FROM leads ORDER BY id", 3,
+                             false, "leads", read_lead, visit);
+        !ok)
+      return ok;
+    return scan_table<Deal>(c, chunk, "SELECT " TELCRM_DEAL_COLUMNS " FROM deals ORDER BY id", 0,
+                            false, "deals", read_deal, visit);
+  }();
+  if (!streamed) {
+    if (!c.broken() && c.in_transaction()) (void)c.exec("ROLLBACK", "ending a failed scan");
+    return streamed;
+  }
+  if (auto ok = c.exec("COMMIT", "ending a scan"); !ok) return fail(ok.error());
+  return {};
 }
 
 // One record with its phones (and e-mails), from one snapshot.
@@ -357,13 +504,14 @@ Result<std::optional<T>> find_one(Connection& c, const char* sql, const char* ph
 // --- CrmStore reads -------------------------------------------------------------------------
 
 Result<void> PostgresCrmStore::scan(CrmVisitor& visitor) const {
-  auto all = with_reader(*impl_, [](Connection& c) { return read_all(c, false); });
-  if (!all) return fail(all.error());
-  for (const auto& v : all->contacts) visitor.visit(v);
-  for (const auto& v : all->companies) visitor.visit(v);
-  for (const auto& v : all->leads) visitor.visit(v);
-  for (const auto& v : all->deals) visitor.visit(v);
-  return {};
+  // Not with_reader(): a scan that lost its connection midway has visited records already,
+  // and repeating it would visit them twice. The caller (a rebuild) tries again later.
+  std::lock_guard lock(impl_->read_mutex_);
+  if (auto ok = impl_->reader_.ensure(); !ok) return fail(ok.error());
+  const std::size_t chunk = impl_->options_.test_hooks.scan_chunk_rows > 0
+                                ? impl_->options_.test_hooks.scan_chunk_rows
+                                : std::size_t{10000};
+  return scan_all(impl_->reader_, chunk, visitor);
 }
 
 Result<std::optional<Contact>> PostgresCrmStore::find_contact(EntityId id) const {
@@ -465,7 +613,7 @@ Result<std::vector<Lead>> PostgresCrmStore::open_repeat_leads_of(EntityRef clien
 }
 
 Result<CrmSnapshot> PostgresCrmStore::snapshot() const {
-  return with_reader(*impl_, [](Connection& c) { return read_all(c, true); });
+  return with_reader(*impl_, [](Connection& c) { return read_all(c); });
 }
 
 // --- the directory and settings ---------------------------------------------------------------

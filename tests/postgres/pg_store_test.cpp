@@ -7,6 +7,7 @@
 #include <telcrm/postgres/postgres_crm_store.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
@@ -281,6 +282,71 @@ TEST_CASE("scan streams contacts, companies, leads and deals in id order, as the
     REQUIRE(fa.has_value());
     REQUIRE(fb.has_value());
     CHECK(fa->to_facts() == fb->to_facts());
+  }
+}
+
+TEST_CASE("scan reads in chunks: lists that fall across a chunk's end reach their record whole") {
+  struct Collect final : CrmVisitor {
+    CrmSnapshot seen;
+    void visit(const Contact& c) override { seen.contacts.push_back(c); }
+    void visit(const Company& c) override { seen.companies.push_back(c); }
+    void visit(const Lead& l) override { seen.leads.push_back(l); }
+    void visit(const Deal& d) override { seen.deals.push_back(d); }
+  };
+  // Records with none, one or several phones and e-mails, in every arrangement a chunk of a
+  // few rows can cut.
+  CrmSnapshot crm;
+  for (EntityId id = 1; id <= 7; ++id) {
+    Company c{id, fmt::format("Company {}", id), {}, {}, std::nullopt};
+    for (EntityId k = 0; k < id % 3; ++k)
+      c.phones.push_back(fmt::format("+7 495 {:03} 00 0{}", id, k));
+    if (id % 2 == 0) c.emails.push_back(fmt::format("c{}@example.ru", id));
+    crm.companies.push_back(std::move(c));
+  }
+  for (EntityId id = 1; id <= 23; ++id) {
+    Contact c{id, fmt::format("Contact {}", id), {}, {}, std::nullopt, std::nullopt};
+    for (EntityId k = 0; k < id % 4; ++k)
+      c.phones.push_back(fmt::format("8 916 {:03} 11 {:02}", id, k));
+    for (EntityId k = 0; k < id % 3; ++k)
+      c.emails.push_back(fmt::format("p{}.{}@example.ru", id, k));
+    if (id % 5 == 0) c.company = id % 7 + 1;
+    crm.contacts.push_back(std::move(c));
+  }
+  for (EntityId id = 1; id <= 9; ++id) {
+    Lead l;
+    l.id = id;
+    l.title = fmt::format("Lead {}", id);
+    for (EntityId k = 0; k < id % 3; ++k)
+      l.phones.push_back(fmt::format("+7 926 {:03} 22 {:02}", id, k));
+    crm.leads.push_back(std::move(l));
+  }
+  for (EntityId id = 1; id <= 5; ++id) {
+    Deal d;
+    d.id = id;
+    d.title = fmt::format("Deal {}", id);
+    d.contact = id;
+    crm.deals.push_back(std::move(d));
+  }
+  Collect reference;
+  REQUIRE(MemoryCrmStore(crm).scan(reference).has_value());
+  Schema schema;
+  REQUIRE(open_store(schema.conninfo())->import(crm).has_value());
+  for (std::size_t chunk : {1, 2, 3, 7, 0}) {
+    CAPTURE(chunk);
+    PostgresOptions options;
+    options.test_hooks.scan_chunk_rows = chunk;
+    auto store = open_store(schema.conninfo(), options);
+    Collect ours;
+    REQUIRE(store->scan(ours).has_value());
+    CHECK(ours.seen.contacts == reference.seen.contacts);
+    CHECK(ours.seen.companies == reference.seen.companies);
+    CHECK(ours.seen.leads == reference.seen.leads);
+    CHECK(ours.seen.deals == reference.seen.deals);
+    // The scan's transaction and cursors are gone: the connection reads on.
+    CHECK(store->find_contact(23)->has_value());
+    Collect again;
+    REQUIRE(store->scan(again).has_value());
+    CHECK(again.seen.contacts.size() == crm.contacts.size());
   }
 }
 

@@ -35,6 +35,8 @@ struct PostgresTestHooks {
   std::function<void(const WriteBatch&)> after_claim_check{};
   /// Takes claims without the per-number advisory lock (the negative control).
   bool claims_without_lock = false;
+  /// Rows per round trip of scan() (0: 10,000); small, lists fall across chunk boundaries.
+  std::size_t scan_chunk_rows = 0;
 };
 
 /// How PostgresCrmStore::open() connects and behaves.
