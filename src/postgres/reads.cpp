@@ -394,8 +394,7 @@ Result<void> scan_table(Connection& c, std::size_t chunk, const char* sql, int o
   CursorRows phones(c, "telcrm_scan_phones", chunk);
   CursorRows emails(c, "telcrm_scan_emails", chunk);
   if (auto ok = records.open(sql); !ok) return ok;
-  const bool lists = owner_type != 0;
-  if (lists) {
+  if (owner_type != 0) {
     const std::string phone_sql = fmt::format(
         "SELECT owner_id, phone FROM phones WHERE owner_type = {} ORDER BY owner_id, position",
         owner_type);
@@ -431,12 +430,8 @@ Result<void> scan_table(Connection& c, std::size_t chunk, const char* sql, int o
     }
     visit(v);
   }
-  auto closed =
-      c.exec(lists ? (with_emails ? "CLOSE telcrm_scan_records; CLOSE telcrm_scan_phones; "
-                                    "CLOSE telcrm_scan_emails"
-                                  : "CLOSE telcrm_scan_records; CLOSE telcrm_scan_phones")
-                   : "CLOSE telcrm_scan_records",
-             "closing a scan cursor");
+  // The scan's transaction holds only its own cursors; the next table declares them again.
+  auto closed = c.exec("CLOSE ALL", "closing the scan's cursors");
   if (!closed) return fail(closed.error());
   return {};
 }
