@@ -25,7 +25,7 @@ std::string world(const std::string& settings_extra, const std::string& crm,
          calls + " ] }";
 }
 
-std::string incoming(const char* id, const char* from, const char* extra = "") {
+std::string incoming_json(const char* id, const char* from, const char* extra = "") {
   return std::string(R"({ "id": ")") + id +
          R"(", "direction": "incoming", "line": "+74950000000", "from": ")" + from +
          R"(", "at": "2026-11-24T10:00:00Z" )" + extra + " }";
@@ -34,8 +34,8 @@ std::string incoming(const char* id, const char* from, const char* extra = "") {
 }  // namespace
 
 TEST_CASE("R-L5 a lead exists while ringing, for the first employee rung, and follows the answer") {
-  auto out =
-      run(world("", "{}", incoming("c1", "+79161234567", R"(, "answers": [2], "duration": 30)")));
+  auto out = run(
+      world("", "{}", incoming_json("c1", "+79161234567", R"(, "answers": [2], "duration": 30)")));
   const auto& c = call(out, "c1");
   REQUIRE(c.created.size() == 1);
   CHECK(c.created[0].entity == EntityRef{EntityType::lead, 1});
@@ -49,10 +49,10 @@ TEST_CASE(
     "R-L5 nobody rung: created at the end for the voicemail's addressee, else the queue's first") {
   // The queue has nobody eligible (both busy), so its no-answer rule — voicemail — applies at
   // once, addressed to the queue's first member.
-  auto out = run(
-      world("", "{}",
-            incoming("c1", "+79161234567",
-                     R"(, "presence": { "1": "busy", "2": "offline" }, "voicemail": "vm.mp3")")));
+  auto out = run(world(
+      "", "{}",
+      incoming_json("c1", "+79161234567",
+                    R"(, "presence": { "1": "busy", "2": "offline" }, "voicemail": "vm.mp3")")));
   const auto& c = call(out, "c1");
   REQUIRE(c.route.size() == 1);
   CHECK(c.route[0].kind == RouteEntry::Kind::voicemail);
@@ -63,9 +63,10 @@ TEST_CASE(
   CHECK(c.activity->status == ActivityStatus::voicemail);
   CHECK(c.activity->voicemail == "vm.mp3");
 
-  auto hang = run(world(
-      "", "{}", incoming("c1", "+79161234567", R"(, "presence": { "1": "busy", "2": "busy" })"), "",
-      R"(, "no_answer": "hang_up")"));
+  auto hang = run(
+      world("", "{}",
+            incoming_json("c1", "+79161234567", R"(, "presence": { "1": "busy", "2": "busy" })"),
+            "", R"(, "no_answer": "hang_up")"));
   CHECK(call(hang, "c1").created.at(0).responsible == 1);  // the queue's first member
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("R-L3 nothing is created twice in one call, nor for a matched in-progr
   const auto crm =
       R"({ "leads": [ { "id": 7, "title": "x", "phones": ["+79161234567"], "responsible": 2 } ] })";
   auto out =
-      run(world("", crm, incoming("c1", "89161234567", R"(, "answers": [1], "duration": 5)")));
+      run(world("", crm, incoming_json("c1", "89161234567", R"(, "answers": [1], "duration": 5)")));
   const auto& c = call(out, "c1");
   CHECK(c.match.crm == CrmState::matched);
   CHECK(c.created.empty());
@@ -95,9 +96,10 @@ TEST_CASE("R-L3 nothing is created twice in one call, nor for a matched in-progr
 TEST_CASE("R-L6 a known contact without an open deal gets a repeat lead when repeat sales are on") {
   const auto crm = R"({ "companies": [ { "id": 3, "title": "Acme", "phones": ["+74951112233"] } ],
                          "contacts": [ { "id": 5, "name": "Ivan", "phones": ["+79161234567"], "responsible": 2, "company": 3 } ] })";
-  auto on = run(world(R"("repeat_sales": true,)", crm,
-                      incoming("c1", "+79161234567", R"(, "answers": [2], "duration": 5)") + "," +
-                          incoming("c2", "+79161234567", R"(, "answers": [2], "duration": 5)")));
+  auto on =
+      run(world(R"("repeat_sales": true,)", crm,
+                incoming_json("c1", "+79161234567", R"(, "answers": [2], "duration": 5)") + "," +
+                    incoming_json("c2", "+79161234567", R"(, "answers": [2], "duration": 5)")));
   const auto& first = call(on, "c1");
   REQUIRE(first.created.size() == 1);
   CHECK(first.created[0].repeat);
@@ -110,8 +112,8 @@ TEST_CASE("R-L6 a known contact without an open deal gets a repeat lead when rep
   CHECK(second.created.empty());
   CHECK(second.creation == CreationReason::has_open_repeat_lead);
 
-  auto off =
-      run(world("", crm, incoming("c1", "+79161234567", R"(, "answers": [2], "duration": 5)")));
+  auto off = run(
+      world("", crm, incoming_json("c1", "+79161234567", R"(, "answers": [2], "duration": 5)")));
   CHECK(call(off, "c1").created.empty());
   REQUIRE(call(off, "c1").activity.has_value());
   CHECK(call(off, "c1").activity->bindings == std::vector<EntityRef>{{EntityType::contact, 5}});
@@ -122,7 +124,7 @@ TEST_CASE("R-L6 a company's own open deal counts (we differ from the reference p
       "contacts": [ { "id": 5, "name": "Ivan", "phones": ["+74951112233"], "company": 3 } ],
       "deals": [ { "id": 70, "title": "Supply", "company": 3, "modified": "2026-11-01T00:00:00Z" } ] })";
   auto out = run(world(R"("repeat_sales": true,)", crm,
-                       incoming("c1", "+74951112233", R"(, "answers": [1], "duration": 5)")));
+                       incoming_json("c1", "+74951112233", R"(, "answers": [1], "duration": 5)")));
   const auto& c = call(out, "c1");
   CHECK(c.created.empty());
   CHECK(c.creation == CreationReason::has_open_deal);
@@ -135,7 +137,7 @@ TEST_CASE("R-L6 a company's own open deal counts (we differ from the reference p
 TEST_CASE("R-S2 simple mode: a deal plus a contact and a company, linked to each other") {
   auto out = run(world(
       R"("crm_mode": "simple", "simple_mode": { "create": ["deal", "contact", "company"], "pipeline": 3 },)",
-      "{}", incoming("c1", "8 916 123 45 67", R"(, "answers": [1], "duration": 9)")));
+      "{}", incoming_json("c1", "8 916 123 45 67", R"(, "answers": [1], "duration": 9)")));
   const auto& c = call(out, "c1");
   REQUIRE(c.created.size() == 3);
   CHECK(c.created[0].entity.type == EntityType::deal);
@@ -156,8 +158,8 @@ TEST_CASE("R-S2 simple mode: a deal plus a contact and a company, linked to each
 
 TEST_CASE("R-S3 switching the mode affects only calls that start afterwards") {
   Rig rig(world("", "{}",
-                incoming("c1", "+79161234567", R"(, "answers": [1], "duration": 5)") + "," +
-                    incoming("c2", "+79031112233", R"(, "answers": [1], "duration": 5)")));
+                incoming_json("c1", "+79161234567", R"(, "answers": [1], "duration": 5)") + "," +
+                    incoming_json("c2", "+79031112233", R"(, "answers": [1], "duration": 5)")));
   // c1 starts under classic; the switch happens while it rings.
   auto started = rig.engine->start_call(CallStart{"c1", CallDirection::incoming, "+74950000000",
                                                   "+79161234567", std::nullopt, std::nullopt,
@@ -178,8 +180,9 @@ TEST_CASE("R-T1 a transfer hands over only what the call created; the option can
   const auto crm =
       R"({ "contacts": [ { "id": 40, "name": "Petro", "phones": ["+79031112233"], "responsible": 1 } ] })";
   const auto calls =
-      incoming("c1", "+79161234567", R"(, "answers": [1], "transfer_to": 3, "duration": 5)") + "," +
-      incoming("c2", "+79031112233", R"(, "answers": [1], "transfer_to": 3, "duration": 5)");
+      incoming_json("c1", "+79161234567", R"(, "answers": [1], "transfer_to": 3, "duration": 5)") +
+      "," +
+      incoming_json("c2", "+79031112233", R"(, "answers": [1], "transfer_to": 3, "duration": 5)");
   auto on = run(world("", crm, calls));
   CHECK(call(on, "c1").reassigned.at(0) ==
         Reassignment{{EntityType::lead, 1}, 1, 3, ReassignReason::transfer});
@@ -194,14 +197,14 @@ TEST_CASE("R-T1 a transfer hands over only what the call created; the option can
 }
 
 TEST_CASE("R-T2 answering reassigns created records; only actual changes are listed") {
-  auto out =
-      run(world("", "{}", incoming("c1", "+79161234567", R"(, "answers": [1], "duration": 5)")));
+  auto out = run(
+      world("", "{}", incoming_json("c1", "+79161234567", R"(, "answers": [1], "duration": 5)")));
   CHECK(call(out, "c1").reassigned.empty());  // created for 1, answered by 1
 }
 
 TEST_CASE("R-A1 every call ends with a history record, also without the CRM") {
   auto out = run(world(R"("exceptions": { "phones": ["+79161234567"] },)", "{}",
-                       incoming("c1", "+79161234567", R"(, "answers": [2], "duration": 8)"),
+                       incoming_json("c1", "+79161234567", R"(, "answers": [2], "duration": 8)"),
                        R"(, "crm_lookup": true)"));
   const auto& c = call(out, "c1");
   CHECK(c.match.crm == CrmState::excepted);
@@ -219,7 +222,7 @@ TEST_CASE("R-A2 the activity: subject, direction, talk time; modified is left al
       R"({ "leads": [ { "id": 7, "title": "x", "phones": ["+79161234567"], "modified": "2026-11-01T00:00:00Z" } ] })";
   auto out = run(world(
       "", crm,
-      incoming("c1", "8 916 123 45 67", R"(, "answers": [1], "duration": 61)") + "," +
+      incoming_json("c1", "8 916 123 45 67", R"(, "answers": [1], "duration": 61)") + "," +
           R"({ "id": "cb", "direction": "callback", "line": "+74950000000", "from": "+79161234567",
                                          "at": "2026-11-24T11:00:00Z", "answers": [] })"));
   const auto& c = call(out, "c1");
@@ -238,30 +241,30 @@ TEST_CASE(
   const auto crm =
       R"({ "contacts": [ { "id": 5, "name": "Ivan", "phones": ["+79161234567"], "responsible": 3 } ] })";
   // Known client, nobody answers, the queue hangs up: the client's responsible.
-  auto known = run(world("", crm, incoming("c1", "+79161234567", R"(, "answers": [])"), "",
+  auto known = run(world("", crm, incoming_json("c1", "+79161234567", R"(, "answers": [])"), "",
                          R"(, "no_answer": "hang_up")"));
   CHECK(call(known, "c1").activity->responsible == 3);
   CHECK(call(known, "c1").history.employee == 3);
   // Unknown caller: the responsible of the lead created for the call (the first rung).
-  auto unknown = run(world("", "{}", incoming("c1", "+79031112233", R"(, "answers": [])"), "",
+  auto unknown = run(world("", "{}", incoming_json("c1", "+79031112233", R"(, "answers": [])"), "",
                            R"(, "no_answer": "hang_up")"));
   CHECK(call(unknown, "c1").activity->responsible == 1);
   // Excepted caller: no activity, the history names the first user of the last ring step.
   auto excepted = run(world(R"("exceptions": { "phones": ["+79031112233"] },)", "{}",
-                            incoming("c1", "+79031112233", R"(, "answers": [])"), "",
+                            incoming_json("c1", "+79031112233", R"(, "answers": [])"), "",
                             R"(, "no_answer": "hang_up")"));
   CHECK(call(excepted, "c1").history.employee == 2);
   // Voicemail: its addressee.
-  auto voicemail =
-      run(world("", crm, incoming("c1", "+79161234567", R"(, "answers": [], "voicemail": "m.mp3")"),
-                R"(, "route_to_responsible": false)"));
+  auto voicemail = run(world(
+      "", crm, incoming_json("c1", "+79161234567", R"(, "answers": [], "voicemail": "m.mp3")"),
+      R"(, "route_to_responsible": false)"));
   CHECK(call(voicemail, "c1").route.back().kind == RouteEntry::Kind::voicemail);
   CHECK(call(voicemail, "c1").activity->responsible == call(voicemail, "c1").route.back().employee);
 }
 
 TEST_CASE("R-A4 a recording is attached only when the line records calls") {
-  const auto c1 =
-      incoming("c1", "+79161234567", R"(, "answers": [1], "duration": 5, "recording": "r.mp3")");
+  const auto c1 = incoming_json("c1", "+79161234567",
+                                R"(, "answers": [1], "duration": 5, "recording": "r.mp3")");
   auto on = run(world("", "{}", c1));
   CHECK(call(on, "c1").activity->recording == "r.mp3");
   auto off = run(world("", "{}", c1, R"(, "record_calls": false)"));
@@ -271,9 +274,9 @@ TEST_CASE("R-A4 a recording is attached only when the line records calls") {
 TEST_CASE("R-A5 status codes: 200 answered, 304 missed, or the code the PBX gave") {
   auto out =
       run(world("", "{}",
-                incoming("a", "+79161234567", R"(, "answers": [1], "duration": 5)") + "," +
-                    incoming("m", "+79161234568", R"(, "answers": [])") + "," +
-                    incoming("b", "+79161234569", R"(, "answers": [], "status_code": 486)")));
+                incoming_json("a", "+79161234567", R"(, "answers": [1], "duration": 5)") + "," +
+                    incoming_json("m", "+79161234568", R"(, "answers": [])") + "," +
+                    incoming_json("b", "+79161234569", R"(, "answers": [], "status_code": 486)")));
   CHECK(call(out, "a").status == CallStatus::answered);
   CHECK(call(out, "m").status == CallStatus::missed);
   CHECK(call(out, "b").status == CallStatus::busy);
@@ -284,8 +287,8 @@ TEST_CASE("R-A5 status codes: 200 answered, 304 missed, or the code the PBX gave
 
 TEST_CASE("R-A6 missed calls are kept and marked called back by the next answered outgoing call") {
   const auto calls =
-      incoming("m1", "+79161234567", R"(, "answers": [])") + "," +
-      incoming("m2", "8 916 123 45 67", R"(, "answers": [])") + "," +
+      incoming_json("m1", "+79161234567", R"(, "answers": [])") + "," +
+      incoming_json("m2", "8 916 123 45 67", R"(, "answers": [])") + "," +
       R"({ "id": "o1", "direction": "outgoing", "line": "+74950000000", "to": "+79161234567",
                           "user": 2, "at": "2026-11-24T12:00:00Z", "duration": 0 })" +
       "," +
@@ -302,9 +305,10 @@ TEST_CASE("R-A6 missed calls are kept and marked called back by the next answere
 TEST_CASE("R-A7 a deal and an invoice made during the call bind to the client and the activity") {
   const auto crm =
       R"({ "contacts": [ { "id": 5, "name": "Ivan", "phones": ["+79161234567"], "responsible": 2 } ] })";
-  auto out = run(world("", crm,
-                       incoming("c1", "+79161234567",
-                                R"(, "answers": [2], "duration": 90, "comment": "wants a quote",
+  auto out =
+      run(world("", crm,
+                incoming_json("c1", "+79161234567",
+                              R"(, "answers": [2], "duration": 90, "comment": "wants a quote",
       "during_call": [ { "create": "deal", "title": "Quote" }, { "create": "invoice", "amount": 100 } ])")));
   const auto& c = call(out, "c1");
   REQUIRE(c.created.size() == 2);
