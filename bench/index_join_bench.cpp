@@ -2,7 +2,8 @@
 // index_join_bench: how fast a node that joins has its index. In one run, on one SQLite
 // database of N stored contacts (created once at PATH, reused after):
 //   rebuild_one_thread_s  CrmIndex::rebuild(scan, 1): the whole rebuild on this thread
-//   rebuild_parallel_s    CrmIndex::rebuild(scan, 0): phone reading on every core
+//   rebuild_parallel_s    CrmIndex::rebuild(scan, 0): pipelined on every core (the scan on
+//                         one, filing on another, phone reading on the rest)
 //   snapshot_save_s       save_index_snapshot() after the rebuild (file size printed)
 //   snapshot_load_s       load_index_snapshot() into a fresh index, in a fresh process (this
 //                         program with --load): what a node that joins does, its memory

@@ -52,6 +52,7 @@ struct IdRange {
 namespace detail {
 class BulkBuild;
 struct IndexFileAccess;
+struct RebuildTestAccess;  // defined by the tests: the pipelined rebuild with small chunks
 }  // namespace detail
 
 /// An open deal as the index knows it: enough to rank clients (R-M3) and bind calls (R-M5).
@@ -257,9 +258,10 @@ class CrmIndex {
   /// reads the store; the index never calls a port.
   using Scan = std::function<Result<void>(CrmVisitor&)>;
   /// Replaces the whole index with what `scan` streams, on `threads` threads (0: every core;
-  /// 1: this thread only, as rebuild(Loader&&)): the scan streams records in chunks to
-  /// workers that read their phones into keys meanwhile (the costly part); the facts are then
-  /// merged in scan order, so the index equals the one a single thread builds.
+  /// 1: this thread only, as rebuild(Loader&&)). With more, it is a pipeline: the scan runs
+  /// on this thread and streams records in chunks; one helper files them in scan order while
+  /// the scan goes on, and the others read chunks' phones into keys ahead of it — so the
+  /// index equals the one a single thread builds.
   [[nodiscard]] Result<void> rebuild(const Scan& scan, unsigned threads);
   /// Replaces the whole index with `facts` (as export_facts() returned them, e.g. read back
   /// from an index snapshot file: see telcrm/crm/index_snapshot.hpp). No phone is read.
@@ -309,6 +311,12 @@ class CrmIndex {
   struct Delta;
   friend class detail::BulkBuild;         // builds a Base from a scan
   friend struct detail::IndexFileAccess;  // reads and writes a Base (index snapshot files)
+  friend struct detail::RebuildTestAccess;
+
+  // rebuild(scan, threads) for threads >= 2, in chunks of `chunk_size` records, the scan
+  // waiting while `max_pending` chunks wait to be filed.
+  [[nodiscard]] Result<void> rebuild_pipelined(const Scan& scan, unsigned threads,
+                                               std::size_t chunk_size, std::size_t max_pending);
 
   // Replaces the whole index with `base`, which files `unnormalised` raw-digit keys.
   void install(std::shared_ptr<Base> base, std::size_t unnormalised);

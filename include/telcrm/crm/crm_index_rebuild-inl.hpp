@@ -325,21 +325,31 @@ struct ScanChunk {
   std::vector<std::uint16_t> key_counts;    // per record
 };
 
-// The work of a parallel rebuild: the scan hands chunks in, workers read their phones, the
-// merge takes them out in scan order. The scan's thread only copies phone text.
+// The work of a parallel rebuild, a pipeline: the scan (the caller's thread) hands chunks
+// in; one helper, the merge, files them into the base's tables in scan order as they come,
+// reading a chunk's phones itself unless a worker (the other helpers, and the scan's thread
+// once the scan is over) took it first. Filing and reading phones thus run beside the scan
+// instead of after it, and a chunk is freed as soon as it is filed.
 class RebuildWork final : public CrmVisitor {
  public:
-  static constexpr std::size_t chunk_size = 4096;
-
-  RebuildWork(const IndexOptions& options, const PhoneNormalizer& normalizer)
-      : options_(options), normalizer_(normalizer), current_(std::make_unique<ScanChunk>()) {}
+  // `chunk_size` records a chunk; at most `max_pending` chunks handed in and not yet filed:
+  // the scan waits beyond (its records would otherwise pile up in memory when it outruns the
+  // merge). Tests make both small.
+  RebuildWork(const IndexOptions& options, const PhoneNormalizer& normalizer, BulkBuild& build,
+              std::size_t chunk_size, std::size_t max_pending)
+      : options_(options),
+        normalizer_(normalizer),
+        build_(build),
+        chunk_size_(chunk_size),
+        max_pending_(max_pending),
+        current_(std::make_unique<ScanChunk>()) {}
 
   void visit(const Contact& c) override { add(BulkBuild::record_of(c), c.phones); }
   void visit(const Company& c) override { add(BulkBuild::record_of(c), c.phones); }
   void visit(const Lead& l) override { add(BulkBuild::record_of(l), l.phones); }
   void visit(const Deal& d) override { add(BulkBuild::record_of(d), std::vector<std::string>{}); }
 
-  // The scan is over (or failed): the last chunk goes in; workers finish what is queued.
+  // The scan is over (or failed): the last chunk goes in; the rest is read and filed.
   void close() {
     hand_over();
     std::lock_guard lock(mutex_);
@@ -347,24 +357,58 @@ class RebuildWork final : public CrmVisitor {
     wake_.notify_all();
   }
 
-  // A worker: reads the phones of queued chunks until the scan is closed and none is left.
+  // A worker: reads the phones of chunks nobody has taken, in order, until the scan is
+  // closed and none is left.
   void work() {
-    std::vector<PhoneKey> scratch;
-    std::vector<std::string_view> phones;
     for (;;) {
+      std::size_t i = 0;
       ScanChunk* chunk = nullptr;
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return next_ < queued_ || closed_; });
-        if (next_ == queued_) return;  // closed, nothing left
-        chunk = chunks_[next_++].get();
+        wake_.wait(lock, [&] { return next_ < chunks_.size() || closed_; });
+        if (next_ == chunks_.size()) return;  // closed, nothing left
+        i = next_++;
+        chunk = chunks_[i].get();
       }
-      read_phones(*chunk, scratch, phones);
+      read_phones(*chunk);  // claimed: no other thread touches it until it is read
+      std::lock_guard lock(mutex_);
+      read_[i] = true;
+      wake_.notify_all();
     }
   }
 
-  // After every worker returned: the chunks in scan order.
-  std::vector<std::unique_ptr<ScanChunk>>& chunks() { return chunks_; }
+  // The merge: files every chunk into the build in scan order, then returns (the scan
+  // closed). The build is this thread's alone until it returns.
+  void merge() {
+    for (std::size_t i = 0;; ++i) {
+      bool claimed = false;
+      ScanChunk* chunk = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return i < chunks_.size() || closed_; });
+        if (i == chunks_.size()) return;  // closed, every chunk filed
+        // Chunks are taken in order: chunk i is either the next one or taken already.
+        if (next_ == i) {
+          ++next_;
+          claimed = true;
+        } else {
+          wake_.wait(lock, [&] { return read_[i]; });
+        }
+        chunk = chunks_[i].get();
+      }
+      if (claimed) read_phones(*chunk);
+      std::size_t key = 0;
+      for (std::size_t r = 0; r < chunk->records.size(); ++r) {
+        build_.take(chunk->records[r], std::span(chunk->keys).subspan(key, chunk->key_counts[r]));
+        key += chunk->key_counts[r];
+      }
+      std::unique_ptr<ScanChunk> filed;  // freed at the end of this turn, outside the lock
+      std::lock_guard lock(mutex_);
+      filed = std::move(chunks_[i]);
+      ++filed_;
+      wake_.notify_all();  // the scan may wait for room
+    }
+  }
 
  private:
   template <class Phones>
@@ -376,17 +420,19 @@ class RebuildWork final : public CrmVisitor {
       c.text.append(p);
       c.ends.push_back(static_cast<std::uint32_t>(c.text.size()));
     }
-    if (c.records.size() == chunk_size) hand_over();
+    if (c.records.size() == chunk_size_) hand_over();
   }
   void hand_over() {
     if (current_->records.empty()) return;
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    wake_.wait(lock, [&] { return chunks_.size() - filed_ < max_pending_; });
     chunks_.push_back(std::exchange(current_, std::make_unique<ScanChunk>()));
-    ++queued_;
-    wake_.notify_one();
+    read_.push_back(false);
+    wake_.notify_all();
   }
-  void read_phones(ScanChunk& chunk, std::vector<PhoneKey>& scratch,
-                   std::vector<std::string_view>& phones) const {
+  void read_phones(ScanChunk& chunk) const {
+    std::vector<PhoneKey> scratch;
+    std::vector<std::string_view> phones;
     chunk.key_counts.resize(chunk.records.size());
     std::size_t phone = 0;
     std::uint32_t from = 0;
@@ -404,12 +450,18 @@ class RebuildWork final : public CrmVisitor {
 
   const IndexOptions& options_;
   const PhoneNormalizer& normalizer_;
+  BulkBuild& build_;  // the merge's thread only, until it returns
+  const std::size_t chunk_size_;
+  const std::size_t max_pending_;
   std::unique_ptr<ScanChunk> current_;  // the scan's thread only
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::vector<std::unique_ptr<ScanChunk>> chunks_;  // guarded by mutex_ until the end
-  std::size_t queued_ = 0;
-  std::size_t next_ = 0;
+  // Guarded by mutex_ (a chunk itself belongs to the thread that claimed it until it is
+  // read, then to the merge): every chunk handed in, nullptr once filed.
+  std::vector<std::unique_ptr<ScanChunk>> chunks_;
+  std::vector<bool> read_;  // per chunk: its phones are read
+  std::size_t next_ = 0;    // the first chunk nobody has taken
+  std::size_t filed_ = 0;   // chunks filed by the merge
   bool closed_ = false;
 };
 
@@ -467,26 +519,25 @@ TELCRM_INLINE Result<void> CrmIndex::rebuild(const Scan& scan, unsigned threads)
     rebuild(std::move(loaded));
     return {};
   }
-  detail::RebuildWork work(options_, normalizer_);
-  // threads - 1 workers beside the scan; once the scan is done its thread works too.
-  std::vector<std::thread> workers;
-  workers.reserve(threads - 1);
-  for (unsigned i = 0; i + 1 < threads; ++i) workers.emplace_back([&work] { work.work(); });
+  return rebuild_pipelined(scan, threads, 4096, 64);
+}
+
+TELCRM_INLINE Result<void> CrmIndex::rebuild_pipelined(const Scan& scan, unsigned threads,
+                                                       std::size_t chunk_size,
+                                                       std::size_t max_pending) {
+  detail::BulkBuild build(options_, normalizer_);
+  detail::RebuildWork work(options_, normalizer_, build, chunk_size, max_pending);
+  // The merge on one helper, threads - 2 workers beside it; the scan on this thread, which
+  // works too once the scan is done.
+  std::vector<std::thread> helpers;
+  helpers.reserve(threads - 1);
+  helpers.emplace_back([&work] { work.merge(); });
+  for (unsigned i = 0; i + 2 < threads; ++i) helpers.emplace_back([&work] { work.work(); });
   auto scanned = scan(work);
   work.close();
   work.work();
-  for (auto& t : workers) t.join();
+  for (auto& t : helpers) t.join();
   if (!scanned) return fail(scanned.error());
-
-  detail::BulkBuild build(options_, normalizer_);
-  for (auto& chunk : work.chunks()) {
-    std::size_t key = 0;
-    for (std::size_t i = 0; i < chunk->records.size(); ++i) {
-      build.take(chunk->records[i], std::span(chunk->keys).subspan(key, chunk->key_counts[i]));
-      key += chunk->key_counts[i];
-    }
-    chunk.reset();  // its records are no longer needed
-  }
   auto [base, unnormalised] = build.finish();
   install(std::move(base), unnormalised);
   return {};
