@@ -519,7 +519,9 @@ TELCRM_INLINE Result<void> CrmIndex::rebuild(const Scan& scan, unsigned threads)
     rebuild(std::move(loaded));
     return {};
   }
-  return rebuild_pipelined(scan, threads, 4096, 64);
+  constexpr std::size_t chunk_records = 4096;  // a chunk: a few hundred KB of records and text
+  constexpr std::size_t max_unfiled = 64;      // then the scan waits (~262k records held)
+  return rebuild_pipelined(scan, threads, chunk_records, max_unfiled);
 }
 
 TELCRM_INLINE Result<void> CrmIndex::rebuild_pipelined(const Scan& scan, unsigned threads,
