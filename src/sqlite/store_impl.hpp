@@ -336,7 +336,8 @@ class SqliteCrmStore::Impl {
 
   Result<WriteReceipt> apply_locked(const WriteBatch& batch);
   // The batches in one transaction, each a savepoint (see SqliteCrmStore::apply_all).
-  std::vector<Result<WriteReceipt>> apply_all_locked(std::span<const WriteBatch> batches);
+  std::vector<Result<WriteReceipt>> apply_all_locked(std::span<const WriteBatch> batches,
+                                                     bool linked);
 
   // --- import ----------------------------------------------------------------------------------
   static Result<void> check_snapshot(const CrmSnapshot& crm);

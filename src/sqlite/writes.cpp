@@ -2,6 +2,8 @@
 // telcrm::sqlite: writing records, receipts (R-I1) and claims (R-I2): apply().
 #include "../compiled_lib.hpp"  // first: stops a build without TELCRM_COMPILED_LIB
 
+#include <telcrm/ports/linked_batches.hpp>
+
 #include <fmt/format.h>
 
 #include <mutex>
@@ -438,9 +440,11 @@ Result<WriteReceipt> SqliteCrmStore::apply(const WriteBatch& batch) {
 // open group), so that N batches cost one commit. The group stops at the first batch that
 // fails with storage_unavailable: what came before is committed, that batch and the rest are
 // answered with its error. When the commit fails, or SQLite rolled the transaction back
-// itself, nothing was applied and every batch is answered with that error.
+// itself, nothing was applied and every batch is answered with that error. `linked`: a
+// batch's references to records an earlier one created are resolved (apply_linked()), and
+// the group ends, with fewer answers, before a batch that refers to one never created.
 std::vector<Result<WriteReceipt>> SqliteCrmStore::Impl::apply_all_locked(
-    std::span<const WriteBatch> batches) {
+    std::span<const WriteBatch> batches, bool linked) {
   std::vector<Result<WriteReceipt>> out;
   out.reserve(batches.size());
   auto all_fail = [&](const Error& e) {
@@ -448,42 +452,61 @@ std::vector<Result<WriteReceipt>> SqliteCrmStore::Impl::apply_all_locked(
     for (std::size_t i = 0; i < batches.size(); ++i) out.emplace_back(fail(e));
     return std::move(out);
   };
-  if (group_open_ || batches.size() <= 1) {  // already inside one transaction, or nothing to save
+  LinkedBatches links;
+  std::optional<Error> stopped;  // storage_unavailable: that batch and the rest are not applied
+  bool cut = false;              // a linked group ended before a batch
+  // Each batch in turn; false when the open group's transaction was lost (see below).
+  auto apply_each = [&](bool own_group) {
     for (const auto& b : batches) {
-      out.push_back(apply_locked(b));
-      if (!out.back() && out.back().error().code() == Errc::storage_unavailable) break;
+      const WriteBatch* ready = linked ? links.prepare(b) : &b;
+      if (!ready) {
+        cut = true;
+        return true;
+      }
+      auto r = apply_locked(*ready);
+      if (own_group && !group_open_) {  // rollback_write() found the transaction gone
+        stopped = r ? *group_lost_ : r.error();
+        group_lost_.reset();
+        return false;
+      }
+      links.applied(b, r);
+      const bool down = !r && r.error().code() == Errc::storage_unavailable;
+      if (down) stopped = r.error();
+      if (down && own_group) return true;  // not applied: answered below with the rest
+      out.push_back(std::move(r));
+      if (down) return true;
     }
-    while (out.size() < batches.size()) out.emplace_back(fail(out.back().error()));
-    return out;
+    return true;
+  };
+  auto answer_rest = [&] {
+    if (!cut && stopped)
+      while (out.size() < batches.size()) out.emplace_back(fail(*stopped));
+    return std::move(out);
+  };
+  if (group_open_ || batches.size() <= 1) {  // already inside one transaction, or nothing to save
+    apply_each(false);
+    return answer_rest();
   }
   if (auto ok = conn_.command("BEGIN IMMEDIATE"); !ok) return all_fail(ok.error());
   group_open_ = true;
-  std::optional<Error> stopped;
-  for (const auto& b : batches) {
-    auto r = apply_locked(b);
-    if (!group_open_) {  // rollback_write() found the transaction gone: nothing was applied
-      const Error why = r ? *group_lost_ : r.error();
-      group_lost_.reset();
-      return all_fail(why);
-    }
-    if (!r && r.error().code() == Errc::storage_unavailable) {
-      stopped = r.error();
-      break;
-    }
-    out.push_back(std::move(r));
-  }
+  if (!apply_each(true)) return all_fail(*stopped);  // nothing was applied
   group_open_ = false;
   if (auto ok = conn_.command("COMMIT"); !ok) {
     if (sqlite3_get_autocommit(conn_.get()) == 0) (void)conn_.command("ROLLBACK");
     return all_fail(ok.error());
   }
-  while (out.size() < batches.size()) out.emplace_back(fail(*stopped));
-  return out;
+  return answer_rest();
 }
 
 std::vector<Result<WriteReceipt>> SqliteCrmStore::apply_all(std::span<const WriteBatch> batches) {
   std::lock_guard lock(impl_->mutex_);
-  return impl_->apply_all_locked(batches);
+  return impl_->apply_all_locked(batches, false);
+}
+
+std::vector<Result<WriteReceipt>> SqliteCrmStore::apply_linked(
+    std::span<const WriteBatch> batches) {
+  std::lock_guard lock(impl_->mutex_);
+  return impl_->apply_all_locked(batches, true);
 }
 
 TELCRM_END_NAMESPACE

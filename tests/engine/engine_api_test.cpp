@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "engine/engine_fixture.hpp"
 
@@ -149,31 +150,68 @@ TEST_CASE("R-I2 a second call from the same unknown number binds to what the fir
   CHECK(end_b->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
 }
 
+// Two engines over one store, each with its own index — as two processes sharing a database —
+// and a call from the same unknown number ringing on each before either wrote: each files a
+// provisional lead of its own.
+struct TwoNodes {
+  TwoNodes() : pbx(first.s.settings.default_region) {
+    auto made =
+        CallEngine::create(first.s.settings, Ports{first.store, first.directory, pbx, first.clock});
+    REQUIRE(made.has_value());
+    second = std::move(*made);
+    const auto at = first.s.calls[0].at;
+    REQUIRE(first.engine->start_call(start_of("p1", "+79161234567", at)).has_value());
+    REQUIRE(second->start_call(start_of("p2", "+79161234567", at + Seconds(1))).has_value());
+  }
+  Rig first{two_lines};
+  SimulatedPbx pbx;
+  std::unique_ptr<CallEngine> second;
+};
+
 TEST_CASE("R-I2 across processes: the store's claim makes the later process bind to the winner") {
-  // Two engines over one store, each with its own index — as two processes sharing a database.
-  Rig first(two_lines);
-  SimulatedPbx pbx(first.s.settings.default_region);
-  auto second =
-      CallEngine::create(first.s.settings, Ports{first.store, first.directory, pbx, first.clock});
-  REQUIRE(second.has_value());
-  const auto at = first.s.calls[0].at;
-  // Both rang before either wrote: each files a provisional lead of its own.
-  REQUIRE(first.engine->start_call(start_of("p1", "+79161234567", at)).has_value());
-  REQUIRE((*second)->start_call(start_of("p2", "+79161234567", at + Seconds(1))).has_value());
+  TwoNodes nodes;
+  Rig& first = nodes.first;
+  CallEngine& second = *nodes.second;
   first.engine->flush();  // p1's claim wins
-  (*second)->flush();     // p2's claim is lost: it binds to p1's lead
+  second.flush();         // p2's claim is lost: it binds to p1's lead
   auto r1 = first.engine->end_call(CallEnd{"p1", Seconds(0), {}, {}, {}, {}});
-  auto r2 = (*second)->end_call(CallEnd{"p2", Seconds(0), {}, {}, {}, {}});
+  auto r2 = second.end_call(CallEnd{"p2", Seconds(0), {}, {}, {}, {}});
   REQUIRE(r1.has_value());
   REQUIRE(r2.has_value());
   first.engine->flush();
-  (*second)->flush();
+  second.flush();
   auto crm = first.store.snapshot();
   CHECK(crm->leads.size() == 1);
   CHECK(r1->created.size() == 1);
   CHECK(r2->created.empty());
   CHECK(r2->activity->bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
   CHECK(crm->activities.size() == 2);
+}
+
+TEST_CASE(
+    "R-I2 a lost claim and the call's later writes in one group: bound to the winner's lead, "
+    "which the losing call does not hand over") {
+  // The memory store resolves references between a group's batches (apply_linked), so the
+  // losing call's three batches reach it together: the group ends before the reassignment of
+  // the lead the call did not create, and the engine drops that reassignment.
+  TwoNodes nodes;
+  Rig& first = nodes.first;
+  CallEngine& second = *nodes.second;
+  REQUIRE(first.store.resolves_group_references());
+  first.engine->flush();  // p1's claim wins; its lead goes to employee 1, the first rung
+  REQUIRE(second.answered(Answered{"p2", 0, 2, std::nullopt}).has_value());
+  auto r2 = second.end_call(CallEnd{"p2", Seconds(30), {}, {}, {}, {}});
+  REQUIRE(r2.has_value());
+  CHECK(second.stats().pending_writes == 3);  // the lead, its reassignment, the end
+  CHECK(second.flush() == 0);
+  auto crm = first.store.snapshot();
+  REQUIRE(crm->leads.size() == 1);
+  CHECK(crm->leads[0].responsible == 1);  // not handed over to p2's answerer
+  REQUIRE(crm->activities.size() == 1);
+  CHECK(crm->activities[0].call == "p2");
+  CHECK(crm->activities[0].bindings == std::vector<EntityRef>{{EntityType::lead, 1}});
+  CHECK(second.result("p2")->created.empty());
+  CHECK(second.stats().store_errors == 0);
 }
 
 TEST_CASE(

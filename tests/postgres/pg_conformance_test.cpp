@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "pg_fixture.hpp"
@@ -51,8 +52,13 @@ TEST_CASE("R-I1 R-I2 PostgresCrmStore keeps every rule of the CrmStore contract,
   Stores stores;
   ConformanceOptions options;
   options.connect = [&](CrmStore& store) { return stores.connect(store); };
+  std::string linked;  // what the kit said of apply_linked: it resolves group references
+  options.trace = [&](std::string_view rule, std::string_view note) {
+    if (rule == "apply_linked.resolves-earlier") linked = note;
+  };
   for (const auto& f : check_crm_store([&] { return stores.make(); }, options))
     FAIL_CHECK(to_string(f));
+  CHECK(linked == "ran");
 }
 
 TEST_CASE("R-I1 R-I2 PostgresCrmStore prunes receipts and claims older than its retention") {

@@ -3,6 +3,7 @@
 // (each around a MemoryCrmStore or a MemoryDirectory) fail exactly the rules they break.
 #include <telcrm/memory/memory_crm_store.hpp>
 #include <telcrm/memory/memory_directory.hpp>
+#include <telcrm/ports/linked_batches.hpp>
 #include <telcrm/testing/conformance.hpp>
 
 #include <doctest/doctest.h>
@@ -96,6 +97,30 @@ class ShortGroups final : public Forward {
   }
 };
 
+// Says it resolves references between a group's batches, yet ends every group before the first
+// batch that refers to an earlier one (CrmStore's default apply_linked()).
+class SaysItLinks final : public Forward {
+ public:
+  bool resolves_group_references() const noexcept override { return true; }
+};
+
+// Resolves references between a group's batches, but does not stop before a batch that refers
+// to a record its claim lost: that reference is left as it is, and the batch refused.
+class LinksPastLostClaims final : public Forward {
+ public:
+  bool resolves_group_references() const noexcept override { return true; }
+  std::vector<Result<WriteReceipt>> apply_linked(std::span<const WriteBatch> batches) override {
+    std::vector<Result<WriteReceipt>> out;
+    LinkedBatches linked;
+    for (const auto& b : batches) {
+      const WriteBatch* ready = linked.prepare(b);
+      out.push_back(apply(ready ? *ready : b));
+      linked.applied(b, out.back());
+    }
+    return out;
+  }
+};
+
 // Keeps every receipt and claim forever, and says how many: for "retention.prunes".
 class Hoarder final : public Forward {
  public:
@@ -168,6 +193,11 @@ TEST_CASE("The kit finds a store whose batches are not all-or-nothing") {
 
 TEST_CASE("The kit finds an apply_all() that does not answer every batch") {
   CHECK(broken<ShortGroups>() == std::vector<std::string>{"apply_all.equals-one-by-one"});
+}
+
+TEST_CASE("The kit finds a store that says it resolves group references but does not") {
+  CHECK(broken<SaysItLinks>() == std::vector<std::string>{"apply_linked.resolves-earlier"});
+  CHECK(broken<LinksPastLostClaims>() == std::vector<std::string>{"apply_linked.resolves-earlier"});
 }
 
 TEST_CASE("The kit finds a store that never prunes, by its probe or by a very old batch") {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <string>
 
 #include "sqlite/sqlite_fixture.hpp"
 
@@ -32,7 +33,12 @@ TEST_CASE("R-I1 R-I2 SqliteCrmStore keeps every rule of the CrmStore contract, t
   options.connect = [](CrmStore& store) {
     return opened(dynamic_cast<SqliteCrmStore&>(store).path());
   };
+  std::string linked;  // what the kit said of apply_linked: it resolves group references
+  options.trace = [&](std::string_view rule, std::string_view note) {
+    if (rule == "apply_linked.resolves-earlier") linked = note;
+  };
   for (const auto& f : check_crm_store(make, options)) FAIL_CHECK(to_string(f));
+  CHECK(linked == "ran");
 }
 
 TEST_CASE("R-I1 R-I2 SqliteCrmStore prunes receipts and claims older than its retention") {

@@ -138,8 +138,9 @@ TELCRM_INLINE Result<CrmSnapshot> MemoryCrmStore::snapshot() const {
   return s;
 }
 
-TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch) const {
-  auto refs = check_batch_references(batch, [&](EntityType type, EntityId id) -> Result<bool> {
+TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& batch,
+                                                           const LinkedBatches* linked) const {
+  auto exists = [&](EntityType type, EntityId id) -> Result<bool> {
     switch (type) {
       case EntityType::contact: return contacts_.contains(id);
       case EntityType::company: return companies_.contains(id);
@@ -148,7 +149,11 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
       case EntityType::invoice: return invoices_.contains(id);
     }
     return false;
-  });
+  };
+  auto earlier = [&](EntityType type, EntityId id) {
+    return linked != nullptr && linked->find({type, id}).has_value();
+  };
+  auto refs = check_batch_references(batch, exists, earlier);
   if (!refs) return refs;
   return check_recordings(batch, [&](std::string_view call) -> Result<bool> {
     bool found = false;
@@ -157,9 +162,21 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
   });
 }
 
-TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch) {
+TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
+                                                        const LinkedBatches* linked) {
   LocalRefs local;
-  auto ref = [&](EntityType t, std::optional<EntityId> id) { return local.resolve(t, id); };
+  // A local id: a record this batch created, else one an earlier batch of the group did.
+  auto real = [&](EntityType t, EntityId id) {
+    if (id >= 0) return id;
+    if (auto mine = local.find(t, id)) return *mine;
+    if (linked)
+      if (auto before = linked->find({t, id})) return *before;
+    return id;
+  };
+  auto ref = [&](EntityType t, std::optional<EntityId> id) -> std::optional<EntityId> {
+    if (!id) return std::nullopt;
+    return real(t, *id);
+  };
   auto made = [&](EntityType t, EntityId local_id, EntityId id) { local.add(local_id, {t, id}); };
   for (const auto& op : batch.ops) {
     std::visit(detail::Overloaded{
@@ -195,12 +212,12 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                    [&](const CreateInvoice& c) {
                      Invoice v = c.invoice;
                      v.id = invoices_.next_id();
-                     v.entity.id = local.resolve(v.entity.type, v.entity.id);
+                     v.entity.id = real(v.entity.type, v.entity.id);
                      made(EntityType::invoice, c.invoice.id, v.id);
                      invoices_.append(std::move(v));
                    },
                    [&](const Reassign& r) {
-                     const EntityId id = local.resolve(r.entity.type, r.entity.id);
+                     const EntityId id = real(r.entity.type, r.entity.id);
                      auto give = [&](auto* row) {  // validated: the record exists
                        if (row) row->responsible = r.to;
                      };
@@ -215,7 +232,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch)
                    [&](const WriteActivity& w) {
                      CallActivity a = w.activity;
                      a.id = activities_.empty() ? 1 : activities_.back().id + 1;
-                     for (auto& b : a.bindings) b.id = local.resolve(b.type, b.id);
+                     for (auto& b : a.bindings) b.id = real(b.type, b.id);
                      activities_.push_back(std::move(a));
                    },
                    [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
@@ -325,6 +342,29 @@ TELCRM_INLINE std::size_t MemoryCrmStore::remembered() const {
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch) {
   if (auto ok = check_available(); !ok) return fail(ok.error());
   std::unique_lock lock(mutex_);
+  return apply_one_locked(batch, nullptr);
+}
+
+TELCRM_INLINE std::vector<Result<WriteReceipt>> MemoryCrmStore::apply_linked(
+    std::span<const WriteBatch> batches) {
+  std::vector<Result<WriteReceipt>> out;
+  if (auto ok = check_available(); !ok) {
+    out.assign(batches.size(), fail(ok.error()));
+    return out;
+  }
+  out.reserve(batches.size());
+  std::unique_lock lock(mutex_);  // one lock for the group: nothing else runs in between
+  LinkedBatches linked;           // resolved as the batches are applied: no batch is copied
+  for (const auto& batch : batches) {
+    if (linked.waits(batch)) break;  // refers to a record never created: the engine decides
+    out.push_back(apply_one_locked(batch, &linked));
+    linked.applied(batch, out.back());
+  }
+  return out;
+}
+
+TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply_one_locked(const WriteBatch& batch,
+                                                                    const LinkedBatches* linked) {
   age_locked(batch.at);
   Generation& gen = *current_;
   // R-I1: the batch's receipt, in the current generation or the previous one. (A batch that
@@ -379,8 +419,8 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
       return receipt_of(gen, gen.applied.back());
     }
   }
-  if (auto ok = validate_locked(batch); !ok) return fail(ok.error());
-  WriteReceipt receipt = apply_locked(batch);
+  if (auto ok = validate_locked(batch, linked); !ok) return fail(ok.error());
+  WriteReceipt receipt = apply_locked(batch, linked);
   const auto begin = static_cast<std::uint32_t>(gen.created.size());
   for (const auto& ref : receipt.created) gen.created.push_back(ref);
   remember_locked(

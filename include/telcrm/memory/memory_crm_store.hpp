@@ -8,6 +8,7 @@
 #include <telcrm/detail/chunked_log.hpp>
 #include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/ports/crm_store.hpp>
+#include <telcrm/ports/linked_batches.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,6 +55,12 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   [[nodiscard]] TELCRM_INLINE Result<std::optional<Lead>> find_lead(EntityId id) const override;
   [[nodiscard]] TELCRM_INLINE Result<std::optional<Deal>> find_deal(EntityId id) const override;
   [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  /// The batches under one lock, each as apply() applies it; a batch's references to records
+  /// an earlier one created resolved (CrmStore::apply_linked).
+  [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_linked(
+      std::span<const WriteBatch> batches) override;
+  /// True (see apply_linked()): the engine hands a call's batches over in one group.
+  [[nodiscard]] bool resolves_group_references() const noexcept override { return true; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 
   // CrmInspection
@@ -195,8 +203,13 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
     std::optional<Timestamp> opened;
   };
   [[nodiscard]] Result<void> check_available() const;
-  [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch) const;
-  WriteReceipt apply_locked(const WriteBatch& batch);
+  // The three take the group's earlier batches (apply_linked()), or nullptr (apply()).
+  [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch,
+                                             const LinkedBatches* linked) const;
+  // apply() under the lock: the receipt of a replay or a lost claim, or the batch applied.
+  [[nodiscard]] Result<WriteReceipt> apply_one_locked(const WriteBatch& batch,
+                                                      const LinkedBatches* linked);
+  WriteReceipt apply_locked(const WriteBatch& batch, const LinkedBatches* linked);
   // Moves the newest `at` on to `at`, opening a new generation when the current one is a
   // retention old.
   void age_locked(Timestamp at);

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -273,10 +274,21 @@ void for_each_reference(Op& op, F&& f) {
 /// `exists(EntityType, EntityId)` returns Result<bool>, or one an earlier create of the batch
 /// named (a local reference). Stores call it before applying anything (all or nothing).
 /// Errors: Errc::invalid_argument, "batch c1#3: operation 2: contact 999 does not exist";
-/// whatever `exists` reports.
-template <class Exists>
-[[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists) {
-  std::vector<EntityRef> named;  // local names so far
+/// whatever `exists` reports. `earlier(EntityType, EntityId)` accepts a local id the batch
+/// does not name itself (a record an earlier batch of an apply_linked() group created).
+template <class Exists, class Earlier>
+[[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists,
+                                                  Earlier&& earlier) {
+  // The local names so far: a batch rarely names more than four, kept without allocating.
+  std::array<EntityRef, 4> first_named{};
+  std::vector<EntityRef> more_named;
+  std::size_t names = 0;
+  auto named = [&](EntityRef ref) {
+    for (std::size_t k = 0; k < names; ++k)
+      if ((k < first_named.size() ? first_named[k] : more_named[k - first_named.size()]) == ref)
+        return true;
+    return false;
+  };
   for (std::size_t i = 0; i < batch.ops.size(); ++i) {
     const WriteOp& op = batch.ops[i];
     Result<void> ok;
@@ -284,7 +296,7 @@ template <class Exists>
       if (!ok || !id) return;
       bool found = false;
       if (*id < 0) {
-        for (const auto& n : named) found = found || (n.type == type && n.id == *id);
+        found = named(EntityRef{type, *id}) || earlier(type, *id);
       } else {
         Result<bool> stored = exists(type, *id);
         if (!stored) {
@@ -300,15 +312,25 @@ template <class Exists>
     });
     if (!ok) return ok;
     if (auto made = created_by(op); made && made->id < 0) {
-      for (const auto& n : named)
-        if (n == *made)
-          return fail(Errc::invalid_argument,
-                      detail::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
-                                     batch.seq, i, made->type, made->id));
-      named.push_back(*made);
+      if (named(*made))
+        return fail(Errc::invalid_argument,
+                    detail::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
+                                   batch.seq, i, made->type, made->id));
+      if (names < first_named.size())
+        first_named[names] = *made;
+      else
+        more_named.push_back(*made);
+      ++names;
     }
   }
   return {};
+}
+
+/// check_batch_references() for a batch on its own: every local id names a create of its own.
+template <class Exists>
+[[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists) {
+  return check_batch_references(batch, std::forward<Exists>(exists),
+                                [](EntityType, EntityId) { return false; });
 }
 
 /// Checks that every AttachRecording of `batch` names a call with an activity — a stored one,

@@ -142,6 +142,12 @@ class SqliteCrmStore final : public CrmStore,
   /// CrmStore::apply_all); when the commit itself fails, every batch reports that error.
   [[nodiscard]] std::vector<Result<WriteReceipt>> apply_all(
       std::span<const WriteBatch> batches) override;
+  /// As apply_all(), resolving a batch's references to records an earlier batch of the group
+  /// created (CrmStore::apply_linked): an unknown caller's writes share the group's commit.
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_linked(
+      std::span<const WriteBatch> batches) override;
+  /// True (see apply_linked()).
+  [[nodiscard]] bool resolves_group_references() const noexcept override { return true; }
   [[nodiscard]] const CrmChangeFeed* change_feed() const noexcept override { return this; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
 

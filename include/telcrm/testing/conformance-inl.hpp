@@ -58,6 +58,7 @@ TELCRM_INLINE std::vector<std::string_view> crm_store_rules() {
           "op.MarkCalledBack",
           "op.CreateInvoice",
           "apply_all.equals-one-by-one",
+          "apply_linked.resolves-earlier",
           "feed.changes-since",
           "feed.change-cursor",
           "feed.unknown-cursor",

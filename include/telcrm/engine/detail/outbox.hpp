@@ -377,7 +377,9 @@ class Outbox {
     taken_made_.clear();  // provisional ids the group's batches create
     while (!queue_.empty() && taken_.size() < max_group_) {
       Entry& e = queue_.front();
-      resolve_locked(e.batch);
+      // Resolved when queued; again only if a resolution settled since (or it came from the
+      // journal, queued = 0).
+      if (last_settled_ > e.queued) resolve_locked(e.batch);
       bool waits = false;
       if (!taken_made_.empty())
         for (auto& op : e.batch.ops)
@@ -398,10 +400,10 @@ class Outbox {
   }
 
   // Applies taken_ into results_: one batch alone through apply(), which is what apply_all()
-  // does with one (and saves the store a vector per group); a store that resolves references
-  // within a group always gets apply_linked(), which may leave a batch for later.
+  // and apply_linked() do with one (and saves the store a vector per group); a store that
+  // resolves references within a group gets apply_linked(), which may leave a batch for later.
   void apply_taken() {
-    if (taken_.size() == 1 && !grouped_refs_) {
+    if (taken_.size() == 1) {
       results_.push_back(store_.apply(taken_.front()));
       return;
     }
@@ -451,6 +453,7 @@ class Outbox {
     std::lock_guard lock(mutex_);
     for (auto& c : created) {
       c.resolution.settled = tick();  // under mutex_: a batch queued before it is older
+      last_settled_ = c.resolution.settled;
       resolved_[c.provisional.id] = c.resolution;
     }
     if (!journal_) return;
@@ -533,6 +536,7 @@ class Outbox {
   std::size_t in_flight_ = 0;
   bool unsynced_ = false;
   std::unordered_map<EntityId, Resolution> resolved_;
+  std::uint64_t last_settled_ = 0;  // the newest resolution's tick (under mutex_)
   std::size_t prune_at_ = 1024;
   // Journal bookkeeping (only with a journal).
   std::map<Key, Creator> creators_;

@@ -47,6 +47,7 @@ class StoreKit {
     retention();
     operations();
     group();
+    linked();
     change_feed();
     inspection();
     return std::move(failures_);
@@ -313,6 +314,7 @@ class StoreKit {
   void retention();
   void operations();
   void group();
+  void linked();
   void change_feed();
   void inspection();
 

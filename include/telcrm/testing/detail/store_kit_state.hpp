@@ -318,6 +318,83 @@ inline void StoreKit::group() {
     report("apply_all.equals-one-by-one", "no results for no batches", "some");
 }
 
+// --- apply_linked ---------------------------------------------------------------------------
+
+// A store that says it resolves references between a group's batches (the engine then hands
+// it an unknown caller's three batches at once): each reference to a record an earlier batch
+// created reaches that record, and the group ends before a batch that refers to a record an
+// earlier batch named but did not create (its claim was lost).
+inline void StoreKit::linked() {
+  constexpr std::string_view rule = "apply_linked.resolves-earlier";
+  auto store = fresh(rule);
+  if (!store) return;
+  if (!store->resolves_group_references()) {
+    ran(rule, "skipped: the store does not resolve group references (the engine never asks)");
+    return;
+  }
+  ran(rule);
+  const std::string number = "+79160002222";
+  const std::vector<WriteBatch> batches{
+      unknown_caller("ln-1", 1, number, at(81)),
+      batch("ln-1", 2, at(82), {Reassign{{EntityType::lead, -1}, 7}}),
+      batch("ln-1", 3, at(83),
+            {CreateDeal{deal(-3, "ln-1 deal", std::nullopt, std::nullopt)},
+             WriteActivity{
+                 activity("ln-1#3", {{EntityType::lead, -1}, {EntityType::deal, -3}}, at(83))}}),
+      [&] {  // loses its claim to ln-1: its lead -11 is ln-1's
+        WriteBatch b = unknown_caller("ln-2", 1, number, at(84));
+        std::get<CreateLead>(b.ops[0]).lead.id = -11;
+        std::get<WriteActivity>(b.ops[1]).activity.bindings = {{EntityType::lead, -11}};
+        return b;
+      }(),
+      batch("ln-2", 2, at(85), {Reassign{{EntityType::lead, -11}, 8}}),
+      batch("ln-3", 1, at(86), {RecordCall{call_record("ln-3", "+100", at(86))}})};
+  const auto results = store->apply_linked(batches);
+  if (results.size() != 4) {
+    report(rule,
+           "4 results: the group ends before ln-2#2, which refers to a lead ln-2#1 named but "
+           "did not create (it lost its claim)",
+           fmt::format("{} results", results.size()));
+    return;
+  }
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (!results[i])
+      report(rule, fmt::format("batch {}#{} applied", batches[i].call, batches[i].seq),
+             describe(results[i]));
+  if (!results[0] || !results[2] || !results[3]) return;
+  if (!results[3]->claimed_by || *results[3]->claimed_by != "ln-1")
+    report(rule, "ln-2#1 loses its claim to ln-1", describe(results[3]));
+  auto first = [](const WriteReceipt& r, EntityType type) -> std::optional<EntityId> {
+    for (const auto& c : r.created)
+      if (c.type == type) return c.id;
+    return std::nullopt;
+  };
+  const auto lead_id = first(*results[0], EntityType::lead);
+  const auto deal_id = first(*results[2], EntityType::deal);
+  auto all = read_content(*store);
+  if (!lead_id || !deal_id || !all) {
+    report(rule, "a lead created by ln-1#1 and a deal by ln-1#3, and the store readable",
+           describe(results[0]) + "; " + describe(results[2]));
+    return;
+  }
+  auto lead = std::find_if(all->leads.begin(), all->leads.end(),
+                           [&](const Lead& l) { return l.id == *lead_id; });
+  if (all->leads.size() != 1 || lead == all->leads.end() || lead->responsible != 7)
+    report(rule, "one lead, ln-1's, reassigned to 7 by ln-1#2",
+           fmt::format("{} leads{}", all->leads.size(),
+                       lead == all->leads.end()
+                           ? ""
+                           : fmt::format(", responsible {}", lead->responsible.value_or(0))));
+  if (!all->everything) return;  // activities are read through inspection() only
+  const auto& activities = all->everything->activities;
+  const std::vector<EntityRef> bound{{EntityType::lead, *lead_id}, {EntityType::deal, *deal_id}};
+  auto activity_of = std::find_if(activities.begin(), activities.end(),
+                                  [](const CallActivity& a) { return a.call == "ln-1#3"; });
+  if (activity_of == activities.end() || activity_of->bindings != bound)
+    report(rule, "ln-1#3's activity bound to ln-1#1's lead and its own deal",
+           activity_of == activities.end() ? "no such activity" : "other bindings");
+}
+
 // --- the change feed --------------------------------------------------------------------------
 
 inline void StoreKit::change_feed() {
