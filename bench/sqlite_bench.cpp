@@ -5,7 +5,7 @@
 //                              history are written (one transaction)
 //   unknown_caller_creates_lead — a new number each call: a lead is created while ringing
 //                              (with its claim), reassigned to whoever answers, the activity
-//                              written (three transactions)
+//                              written (three batches, one transaction: apply_linked)
 // Counter: calls per second. The same calls flushed 32 at a time (as an EngineWorker under load
 // does), their batches applied one transaction each (`one_by_one`: the port's default
 // apply_all(), as the store did before) or grouped into one transaction per apply_all()

@@ -317,7 +317,8 @@ class Outbox {
   // reassignments of records another call created (R-I2: not this call's to hand over).
   void resolve_locked(WriteBatch& batch) const {
     // Most batches name no provisional id resolved since: they are left as they are, without
-    // a copy (every batch passes here twice, when queued and when taken).
+    // a copy (every batch passes here when queued, and again when taken if a resolution
+    // settled meanwhile).
     if (resolved_.empty()) return;
     bool stale = false;
     for (const auto& op : batch.ops)

@@ -322,8 +322,9 @@ inline void StoreKit::group() {
 
 // A store that says it resolves references between a group's batches (the engine then hands
 // it an unknown caller's three batches at once): each reference to a record an earlier batch
-// created reaches that record, and the group ends before a batch that refers to a record an
-// earlier batch named but did not create (its claim was lost).
+// created reaches that record — its receipt's n-th record for the batch's n-th create, named or
+// not — and the group ends before a batch that refers to a record an earlier batch named but
+// did not create: its claim was lost, it was refused, or it was a replay.
 inline void StoreKit::linked() {
   constexpr std::string_view rule = "apply_linked.resolves-earlier";
   auto store = fresh(rule);
@@ -334,25 +335,32 @@ inline void StoreKit::linked() {
   }
   ran(rule);
   const std::string number = "+79160002222";
+  const WriteBatch first = unknown_caller("ln-1", 1, number, at(81));
   const std::vector<WriteBatch> batches{
-      unknown_caller("ln-1", 1, number, at(81)),
-      batch("ln-1", 2, at(82), {Reassign{{EntityType::lead, -1}, 7}}),
+      first, batch("ln-1", 2, at(82), {Reassign{{EntityType::lead, -1}, 7}}),
       batch("ln-1", 3, at(83),
             {CreateDeal{deal(-3, "ln-1 deal", std::nullopt, std::nullopt)},
              WriteActivity{
                  activity("ln-1#3", {{EntityType::lead, -1}, {EntityType::deal, -3}}, at(83))}}),
+      // An unnamed record first: the receipt's second and third records are -22 and -21.
+      batch("ln-4", 1, at(84),
+            {CreateContact{contact(0, "ln-4 unnamed", {"+79160004444"})},
+             CreateContact{contact(-22, "ln-4 named", {"+79160004445"})},
+             CreateLead{lead(-21, "ln-4 lead", {"+79160004446"})}}),
+      batch("ln-4", 2, at(85),
+            {Reassign{{EntityType::contact, -22}, 9}, Reassign{{EntityType::lead, -21}, 9}}),
       [&] {  // loses its claim to ln-1: its lead -11 is ln-1's
-        WriteBatch b = unknown_caller("ln-2", 1, number, at(84));
+        WriteBatch b = unknown_caller("ln-2", 1, number, at(86));
         std::get<CreateLead>(b.ops[0]).lead.id = -11;
         std::get<WriteActivity>(b.ops[1]).activity.bindings = {{EntityType::lead, -11}};
         return b;
       }(),
-      batch("ln-2", 2, at(85), {Reassign{{EntityType::lead, -11}, 8}}),
-      batch("ln-3", 1, at(86), {RecordCall{call_record("ln-3", "+100", at(86))}})};
+      batch("ln-2", 2, at(87), {Reassign{{EntityType::lead, -11}, 8}}),
+      batch("ln-3", 1, at(88), {RecordCall{call_record("ln-3", "+100", at(88))}})};
   const auto results = store->apply_linked(batches);
-  if (results.size() != 4) {
+  if (results.size() != 6) {
     report(rule,
-           "4 results: the group ends before ln-2#2, which refers to a lead ln-2#1 named but "
+           "6 results: the group ends before ln-2#2, which refers to a lead ln-2#1 named but "
            "did not create (it lost its claim)",
            fmt::format("{} results", results.size()));
     return;
@@ -361,38 +369,75 @@ inline void StoreKit::linked() {
     if (!results[i])
       report(rule, fmt::format("batch {}#{} applied", batches[i].call, batches[i].seq),
              describe(results[i]));
-  if (!results[0] || !results[2] || !results[3]) return;
-  if (!results[3]->claimed_by || *results[3]->claimed_by != "ln-1")
-    report(rule, "ln-2#1 loses its claim to ln-1", describe(results[3]));
-  auto first = [](const WriteReceipt& r, EntityType type) -> std::optional<EntityId> {
+  if (!results[0] || !results[2] || !results[3] || !results[5]) return;
+  if (!results[5]->claimed_by || *results[5]->claimed_by != "ln-1")
+    report(rule, "ln-2#1 loses its claim to ln-1", describe(results[5]));
+  auto first_of = [](const WriteReceipt& r, EntityType type) -> std::optional<EntityId> {
     for (const auto& c : r.created)
       if (c.type == type) return c.id;
     return std::nullopt;
   };
-  const auto lead_id = first(*results[0], EntityType::lead);
-  const auto deal_id = first(*results[2], EntityType::deal);
+  const auto lead_id = first_of(*results[0], EntityType::lead);
+  const auto deal_id = first_of(*results[2], EntityType::deal);
+  const auto& made4 = results[3]->created;
   auto all = read_content(*store);
-  if (!lead_id || !deal_id || !all) {
-    report(rule, "a lead created by ln-1#1 and a deal by ln-1#3, and the store readable",
-           describe(results[0]) + "; " + describe(results[2]));
+  if (!lead_id || !deal_id || made4.size() != 3 || !all) {
+    report(rule,
+           "a lead created by ln-1#1, a deal by ln-1#3, three records by ln-4#1, and the store "
+           "readable",
+           describe(results[0]) + "; " + describe(results[2]) + "; " + describe(results[3]));
     return;
   }
-  auto lead = std::find_if(all->leads.begin(), all->leads.end(),
-                           [&](const Lead& l) { return l.id == *lead_id; });
-  if (all->leads.size() != 1 || lead == all->leads.end() || lead->responsible != 7)
-    report(rule, "one lead, ln-1's, reassigned to 7 by ln-1#2",
-           fmt::format("{} leads{}", all->leads.size(),
-                       lead == all->leads.end()
-                           ? ""
-                           : fmt::format(", responsible {}", lead->responsible.value_or(0))));
-  if (!all->everything) return;  // activities are read through inspection() only
-  const auto& activities = all->everything->activities;
-  const std::vector<EntityRef> bound{{EntityType::lead, *lead_id}, {EntityType::deal, *deal_id}};
-  auto activity_of = std::find_if(activities.begin(), activities.end(),
-                                  [](const CallActivity& a) { return a.call == "ln-1#3"; });
-  if (activity_of == activities.end() || activity_of->bindings != bound)
-    report(rule, "ln-1#3's activity bound to ln-1#1's lead and its own deal",
-           activity_of == activities.end() ? "no such activity" : "other bindings");
+  auto responsible_of = [&](EntityRef ref) -> std::optional<EmployeeId> {
+    if (ref.type == EntityType::lead)
+      for (const auto& l : all->leads)
+        if (l.id == ref.id) return l.responsible;
+    if (ref.type == EntityType::contact)
+      for (const auto& c : all->contacts)
+        if (c.id == ref.id) return c.responsible;
+    return std::nullopt;
+  };
+  if (all->leads.size() != 2 || responsible_of({EntityType::lead, *lead_id}) != 7)
+    report(rule, "two leads, ln-1's reassigned to 7 by ln-1#2",
+           fmt::format("{} leads, ln-1's responsible {}", all->leads.size(),
+                       responsible_of({EntityType::lead, *lead_id}).value_or(0)));
+  if (responsible_of(made4[0]) == 9 || responsible_of(made4[1]) != 9 ||
+      responsible_of(made4[2]) != 9)
+    report(rule,
+           "ln-4#2 reassigns the records ln-4#1 named -22 and -21 (its 2nd and 3rd), not the "
+           "unnamed one (its 1st)",
+           fmt::format("responsible {}, {}, {}", responsible_of(made4[0]).value_or(0),
+                       responsible_of(made4[1]).value_or(0), responsible_of(made4[2]).value_or(0)));
+  if (all->everything) {  // activities are read through inspection() only
+    const auto& activities = all->everything->activities;
+    const std::vector<EntityRef> bound{{EntityType::lead, *lead_id}, {EntityType::deal, *deal_id}};
+    auto activity_of = std::find_if(activities.begin(), activities.end(),
+                                    [](const CallActivity& a) { return a.call == "ln-1#3"; });
+    if (activity_of == activities.end() || activity_of->bindings != bound)
+      report(rule, "ln-1#3's activity bound to ln-1#1's lead and its own deal",
+             activity_of == activities.end() ? "no such activity" : "other bindings");
+  }
+  // A refused batch and a replay create nothing either: the group ends before what refers to
+  // their names.
+  WriteBatch refused = batch("ln-5", 1, at(89), {CreateLead{lead(-31, "ln-5", {})}});
+  std::get<CreateLead>(refused.ops[0]).lead.contact = 999999999;  // no such contact
+  const std::vector<WriteBatch> after_refusal{
+      refused, batch("ln-5", 2, at(90), {Reassign{{EntityType::lead, -31}, 3}})};
+  const auto r = store->apply_linked(after_refusal);
+  if (r.size() != 1 || r[0] || r[0].error().code() != Errc::invalid_argument)
+    report(rule,
+           "1 result, invalid_argument for ln-5#1 (a missing contact): the group ends before "
+           "ln-5#2, which refers to the lead ln-5#1 did not create",
+           fmt::format("{} results{}", r.size(), r.empty() ? "" : ", the first " + describe(r[0])));
+  const std::vector<WriteBatch> after_replay{
+      first, batch("ln-1", 4, at(91), {Reassign{{EntityType::lead, -1}, 5}})};
+  const auto again = store->apply_linked(after_replay);
+  if (again.size() != 1 || !again[0] || !again[0]->replayed)
+    report(rule,
+           "1 result, a replay of ln-1#1: the group ends before ln-1#4, which refers to the lead "
+           "the replay did not create (its id is the engine's to learn)",
+           fmt::format("{} results{}", again.size(),
+                       again.empty() ? "" : ", the first " + describe(again[0])));
 }
 
 // --- the change feed --------------------------------------------------------------------------
