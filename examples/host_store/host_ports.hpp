@@ -140,8 +140,9 @@ inline telcrm::Deal to_deal(const OpportunityRow& r) {
 
 // --- CrmStore ------------------------------------------------------------------------------------
 
-// The CRM port over the host's tables. Required: scan(), find_*(), apply(); the optional
-// change feed and inspection are left out (then only telcrm writes the CRM while it runs).
+// The CRM port over the host's tables. Required: scan(), find_*(), apply(); of the optional
+// parts it has group commit (apply_linked) and leaves out the change feed and inspection (then
+// only telcrm writes the CRM while it runs).
 // Several HostCrmStore objects may share one Database, as several connections would.
 class HostCrmStore final : public telcrm::CrmStore {
  public:
@@ -223,6 +224,29 @@ class HostCrmStore final : public telcrm::CrmStore {
     db_->receipts[{batch.call, batch.seq}] = {rows_of(receipt.created), std::nullopt, made_at};
     return receipt;
   }
+
+  // Optional group commit: several batches in one go (a SQL host opens one transaction here
+  // and commits it at the end). A batch may refer, by the provisional id the engine gave it, to
+  // a record an earlier batch of the group created — an unknown caller's lead, then its
+  // reassignment and its activity; LinkedBatches rewrites those references, and says when a
+  // batch refers to a record that was never created (the engine then sends it again).
+  std::vector<telcrm::Result<telcrm::WriteReceipt>> apply_linked(
+      std::span<const telcrm::WriteBatch> batches) override {
+    std::vector<telcrm::Result<telcrm::WriteReceipt>> out;
+    telcrm::LinkedBatches linked;
+    for (const auto& batch : batches) {
+      const telcrm::WriteBatch* ready = linked.prepare(batch);
+      if (ready == nullptr) break;
+      out.push_back(apply(*ready));
+      linked.applied(batch, out.back());
+      if (!out.back() && out.back().error().code() == telcrm::Errc::storage_unavailable) {
+        while (out.size() < batches.size()) out.push_back(telcrm::fail(out.back().error()));
+        break;  // down: this batch and the rest wait, in order
+      }
+    }
+    return out;
+  }
+  [[nodiscard]] bool resolves_group_references() const noexcept override { return true; }
 
   // How many receipts and claims are kept (the conformance kit's size probe).
   [[nodiscard]] std::size_t remembered() const {

@@ -53,6 +53,7 @@
 #include <telcrm/ports/crm_inspection.hpp>
 #include <telcrm/ports/crm_store.hpp>
 #include <telcrm/ports/directory.hpp>
+#include <telcrm/ports/linked_batches.hpp>
 #include <telcrm/ports/observer.hpp>
 #include <telcrm/ports/outbox_journal.hpp>
 #include <telcrm/ports/telephony.hpp>

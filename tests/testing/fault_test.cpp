@@ -100,6 +100,32 @@ TEST_CASE("FaultyCrmStore: in apply_all a fail cuts the group; the batches befor
   CHECK(leads_in(inner) == ok);
 }
 
+TEST_CASE("FaultyCrmStore: apply_linked is the inner store's, with the same faults") {
+  MemoryCrmStore inner;
+  FaultyCrmStore store(inner, FaultSchedule{});
+  REQUIRE(store.resolves_group_references());  // the engine groups as it would without faults
+  WriteBatch handed_over;
+  handed_over.call = "c0";
+  handed_over.seq = 2;
+  handed_over.ops.push_back(Reassign{{EntityType::lead, -1}, 7});  // c0#1's lead
+  const std::vector<WriteBatch> linked{lead_batch("c0"), handed_over};
+  auto results = store.apply_linked(linked);
+  REQUIRE(results.size() == 2);
+  CHECK(results[1].has_value());
+  CHECK(inner.find_lead(1)->value().responsible == 7);
+  store.set_schedule(FaultSchedule{.seed = 5, .fail = 1.0});
+  std::vector<WriteBatch> group;
+  for (int i = 1; i < 9; ++i) group.push_back(lead_batch(fmt::format("c{}", i)));
+  results = store.apply_linked(group);
+  REQUIRE(results.size() == group.size());
+  std::size_t ok = 0;
+  while (ok < results.size() && results[ok].has_value()) ++ok;
+  CHECK(ok < results.size());
+  for (std::size_t i = ok; i < results.size(); ++i)
+    CHECK(results[i].error().code() == Errc::storage_unavailable);
+  CHECK(leads_in(inner) == 1 + ok);
+}
+
 TEST_CASE("FaultyCrmStore: the same seed gives the same faults") {
   auto run = [](std::uint64_t seed) {
     MemoryCrmStore inner;

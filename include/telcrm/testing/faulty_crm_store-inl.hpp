@@ -87,6 +87,23 @@ TELCRM_INLINE Result<WriteReceipt> FaultyCrmStore::apply(const WriteBatch& batch
 
 TELCRM_INLINE std::vector<Result<WriteReceipt>> FaultyCrmStore::apply_all(
     std::span<const WriteBatch> batches) {
+  return apply_with_faults(batches, false);
+}
+
+TELCRM_INLINE std::vector<Result<WriteReceipt>> FaultyCrmStore::apply_linked(
+    std::span<const WriteBatch> batches) {
+  return apply_with_faults(batches, true);
+}
+
+TELCRM_INLINE bool FaultyCrmStore::resolves_group_references() const noexcept {
+  return inner_.resolves_group_references();
+}
+
+TELCRM_INLINE std::vector<Result<WriteReceipt>> FaultyCrmStore::apply_with_faults(
+    std::span<const WriteBatch> batches, bool linked) {
+  auto forward = [&](std::span<const WriteBatch> some) {
+    return linked ? inner_.apply_linked(some) : inner_.apply_all(some);
+  };
   Fault fault;
   std::size_t cut = 0;  // fail: the batch the fault hits
   bool timeout_applies = false;
@@ -114,20 +131,19 @@ TELCRM_INLINE std::vector<Result<WriteReceipt>> FaultyCrmStore::apply_all(
   };
   switch (fault) {
     case Fault::none:
-    case Fault::delay: return inner_.apply_all(batches);
+    case Fault::delay: return forward(batches);
     case Fault::outage: return refuse_from({}, 0, "the store is down");
-    case Fault::fail:
-      return refuse_from(
-          cut > 0 ? inner_.apply_all(batches.first(cut)) : std::vector<Result<WriteReceipt>>{}, cut,
-          "write failed");
+    case Fault::fail: {
+      auto before = cut > 0 ? forward(batches.first(cut)) : std::vector<Result<WriteReceipt>>{};
+      if (before.size() < cut) return before;  // a linked group ended before the fault
+      return refuse_from(std::move(before), cut, "write failed");
+    }
     case Fault::timeout:
-      if (timeout_applies) (void)inner_.apply_all(batches);
+      if (timeout_applies) (void)forward(batches);
       return refuse_from({}, 0, "timed out");
-    case Fault::lost_reply:
-      (void)inner_.apply_all(batches);
-      return refuse_from({}, 0, "the reply was lost");
+    case Fault::lost_reply: (void)forward(batches); return refuse_from({}, 0, "the reply was lost");
   }
-  return inner_.apply_all(batches);
+  return forward(batches);
 }
 
 TELCRM_INLINE const CrmChangeFeed* FaultyCrmStore::change_feed() const noexcept {

@@ -29,14 +29,16 @@
 
 TELCRM_BEGIN_NAMESPACE
 
-/// When and how a FaultyCrmStore fails. Each write call (apply(), apply_all()) draws one
+/// When and how a FaultyCrmStore fails. Each write call (apply(), apply_all(),
+/// apply_linked()) draws one
 /// fault from a generator seeded with `seed`: the probabilities are checked in the order of
 /// the members below, and the rest of the time the call goes through untouched. The same
 /// seed and the same sequence of calls give the same faults.
 struct FaultSchedule {
   std::uint64_t seed = 1;  ///< the generator's seed
-  /// Errc::storage_unavailable before anything is applied. In apply_all(), the fault hits a
-  /// batch drawn at random: the batches before it are applied and reported as usual.
+  /// Errc::storage_unavailable before anything is applied. In apply_all() and apply_linked(),
+  /// the fault hits a batch drawn at random: the batches before it are applied and reported
+  /// as usual.
   double fail = 0;
   /// The call waits `delay_for`, then goes through.
   double delay = 0;
@@ -58,7 +60,7 @@ struct FaultSchedule {
 
 /// What a FaultyCrmStore did so far.
 struct FaultCounts {
-  std::size_t write_calls = 0;        ///< apply() and apply_all() calls
+  std::size_t write_calls = 0;        ///< apply(), apply_all() and apply_linked() calls
   std::size_t batches = 0;            ///< batches handed to those calls
   std::size_t failed = 0;             ///< `fail` faults
   std::size_t delayed = 0;            ///< `delay` faults
@@ -90,6 +92,11 @@ class FaultyCrmStore final : public CrmStore {
   [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply(const WriteBatch& batch) override;
   [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_all(
       std::span<const WriteBatch> batches) override;
+  /// The inner store's apply_linked(), with the faults of apply_all().
+  [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_linked(
+      std::span<const WriteBatch> batches) override;
+  /// The inner store's answer: the engine groups as it would without the faults.
+  [[nodiscard]] TELCRM_INLINE bool resolves_group_references() const noexcept override;
   [[nodiscard]] TELCRM_INLINE const CrmChangeFeed* change_feed() const noexcept override;
   [[nodiscard]] TELCRM_INLINE const CrmInspection* inspection() const noexcept override;
 
@@ -102,6 +109,9 @@ class FaultyCrmStore final : public CrmStore {
 
  private:
   enum class Fault : std::uint8_t { none, fail, delay, timeout, lost_reply, outage };
+  // apply_all() (or apply_linked(), `linked`) of the inner store, with a drawn fault.
+  TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_with_faults(
+      std::span<const WriteBatch> batches, bool linked);
   TELCRM_INLINE Fault draw_write();
   TELCRM_INLINE bool draw_read() const;
   TELCRM_INLINE double uniform() const;  // [0, 1), under mutex_
