@@ -9,13 +9,13 @@
 #include <telcrm/config.hpp>
 #include <telcrm/crm/activity.hpp>
 #include <telcrm/crm/entity.hpp>
+#include <telcrm/detail/inline_list.hpp>
 #include <telcrm/result.hpp>
 #include <telcrm/time.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -157,10 +157,7 @@ class LocalRefs {
   /// Notes an entity the batch created: `local` is the id its create operation carried
   /// (negative: a name; otherwise no name), `created` what the store made of it.
   void add(EntityId local, EntityRef created) {
-    if (created_.size() < first_locals_.size())
-      first_locals_[created_.size()] = local;
-    else
-      more_locals_.push_back(local);
+    locals_.push_back(local);
     created_.push_back(created);
   }
   /// The real id: `id` itself when it is not negative, else the created entity it names;
@@ -168,7 +165,7 @@ class LocalRefs {
   [[nodiscard]] std::optional<EntityId> find(EntityType type, EntityId id) const noexcept {
     if (id >= 0) return id;
     for (std::size_t i = 0; i < created_.size(); ++i)
-      if (created_[i].type == type && local_at(i) == id) return created_[i].id;
+      if (created_[i].type == type && locals_[i] == id) return created_[i].id;
     return std::nullopt;
   }
   /// find(), for a reference known to resolve (validated before): the id itself otherwise.
@@ -187,14 +184,8 @@ class LocalRefs {
   [[nodiscard]] std::vector<EntityRef> take_created() && noexcept { return std::move(created_); }
 
  private:
-  [[nodiscard]] EntityId local_at(std::size_t i) const noexcept {
-    return i < first_locals_.size() ? first_locals_[i] : more_locals_[i - first_locals_.size()];
-  }
-  std::vector<EntityRef> created_;  // handed to the receipt
-  // The local ids beside created_: a batch rarely creates more than a lead, a contact, a
-  // company and a deal, so noting them allocates nothing.
-  std::array<EntityId, 4> first_locals_{};
-  std::vector<EntityId> more_locals_;
+  std::vector<EntityRef> created_;          // handed to the receipt
+  detail::InlineList<EntityId, 4> locals_;  // the local id of each, beside it
 };
 
 /// The entity and local id a create operation makes; nullopt for other operations.
@@ -279,16 +270,7 @@ void for_each_reference(Op& op, F&& f) {
 template <class Exists, class Earlier>
 [[nodiscard]] Result<void> check_batch_references(const WriteBatch& batch, Exists&& exists,
                                                   Earlier&& earlier) {
-  // The local names so far: a batch rarely names more than four, kept without allocating.
-  std::array<EntityRef, 4> first_named{};
-  std::vector<EntityRef> more_named;
-  std::size_t names = 0;
-  auto named = [&](EntityRef ref) {
-    for (std::size_t k = 0; k < names; ++k)
-      if ((k < first_named.size() ? first_named[k] : more_named[k - first_named.size()]) == ref)
-        return true;
-    return false;
-  };
+  detail::InlineList<EntityRef, 4> named;  // local names so far
   for (std::size_t i = 0; i < batch.ops.size(); ++i) {
     const WriteOp& op = batch.ops[i];
     Result<void> ok;
@@ -296,7 +278,7 @@ template <class Exists, class Earlier>
       if (!ok || !id) return;
       bool found = false;
       if (*id < 0) {
-        found = named(EntityRef{type, *id}) || earlier(type, *id);
+        found = named.contains(EntityRef{type, *id}) || earlier(type, *id);
       } else {
         Result<bool> stored = exists(type, *id);
         if (!stored) {
@@ -312,15 +294,11 @@ template <class Exists, class Earlier>
     });
     if (!ok) return ok;
     if (auto made = created_by(op); made && made->id < 0) {
-      if (named(*made))
+      if (named.contains(*made))
         return fail(Errc::invalid_argument,
                     detail::format("batch {}#{}: operation {}: {} {} is named twice", batch.call,
                                    batch.seq, i, made->type, made->id));
-      if (names < first_named.size())
-        first_named[names] = *made;
-      else
-        more_named.push_back(*made);
-      ++names;
+      named.push_back(*made);
     }
   }
   return {};
