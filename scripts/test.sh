@@ -4,7 +4,7 @@
 # configures, builds and runs ctest.
 #   scripts/test.sh           dev (GCC 12, -Werror, every suite: PBX, PostgreSQL, Bitrix24,
 #                             soak, packaging, docs) · clang (Clang 14 with ASan+UBSan) · tsan
-#                             (the concurrency tests) · fuzz (libFuzzer targets, 10 s each;
+#                             (the concurrency tests) · fuzz (libFuzzer targets, 6 s each;
 #                             scripts/fuzz.sh fuzzes for longer)
 #   scripts/test.sh dev asan  only the named configurations (asan: GCC with ASan+UBSan)
 set -euo pipefail
