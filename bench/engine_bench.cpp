@@ -4,6 +4,8 @@
 //   unknown_caller — a new number each call: a lead is created while ringing, reassigned to
 //                    whoever answers, the activity written
 // Each iteration is one complete call (start, answer, end). Counter: calls per second.
+//   end_call_while_remembering — the worst end_call while the memory of finished calls
+//                    fills up (counters: worst, 99.9th percentile, median, in µs)
 #include "bench_calls.hpp"
 
 #include <telcrm/engine/call_engine.hpp>
@@ -14,6 +16,8 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +31,7 @@ IntegrationSettings settings() {
 }
 
 struct World {
-  explicit World(std::size_t known_clients) {
+  explicit World(std::size_t known_clients, std::size_t remembered_calls = 1024) {
     CrmSnapshot crm;
     for (std::size_t i = 0; i < known_clients; ++i) {
       Contact c;
@@ -41,7 +45,7 @@ struct World {
     store = std::make_unique<MemoryCrmStore>(crm);
     directory = std::make_unique<MemoryDirectory>(telcrm_bench::call_employees());
     EngineOptions options;
-    options.remembered_calls = 1024;  // steady state: old results are forgotten
+    options.remembered_calls = remembered_calls;  // 1024: steady state, old results forgotten
     engine = std::move(
         *CallEngine::create(settings(), Ports{*store, *directory, telephony, clock}, options));
   }
@@ -88,8 +92,45 @@ void BM_UnknownCallerCreatesLead(benchmark::State& state) {
   state.counters["leads"] = static_cast<double>(w.store->snapshot()->leads.size());
 }
 
+// The worst wait of one event while the engine's memory of finished calls (R-I1, 100,000 by
+// default) fills up: every end_call timed over 90,000 known-client calls. Its figures are the
+// counters (the worst end_call, the 99.9th percentile), not the time per iteration.
+void BM_EndCallWhileRemembering(benchmark::State& state) {
+  constexpr std::size_t calls = 90000;
+  for (auto _ : state) {
+    World w(1000, EngineOptions{}.remembered_calls);
+    std::vector<double> waits;
+    waits.reserve(calls);
+    for (std::size_t n = 0; n < calls; ++n) {
+      const auto id = fmt::format("r{}", n);
+      const auto from = fmt::format("8 (916) 000-{:02}-{:02}", n % 1000 / 100, n % 100);
+      const auto now = w.clock.now();
+      if (!w.engine->start_call(CallStart{id, CallDirection::incoming, telcrm_bench::line_number,
+                                          from, std::nullopt, std::nullopt, now}) ||
+          !w.engine->answered(Answered{id, 0, 1, std::nullopt})) {
+        state.SkipWithError("call failed");
+        return;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      auto ended = w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}});
+      waits.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      benchmark::DoNotOptimize(ended);
+      if (n % 64 == 63) (void)w.engine->flush();
+    }
+    std::sort(waits.begin(), waits.end());
+    state.counters["end_call_worst_us"] = waits.back();
+    state.counters["end_call_p999_us"] = waits[waits.size() * 999 / 1000];
+    state.counters["end_call_median_us"] = waits[waits.size() / 2];
+  }
+}
+
 }  // namespace
 
+BENCHMARK(BM_EndCallWhileRemembering)
+    ->Name("engine/end_call_while_remembering")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KnownClientAnswered)->Name("engine/known_client_answered")->MinTime(2.0);
 BENCHMARK(BM_UnknownCallerCreatesLead)->Name("engine/unknown_caller_creates_lead")->MinTime(2.0);
 BENCHMARK_MAIN();

@@ -12,7 +12,9 @@
 #include <telcrm/routing/roster.hpp>
 #include <telcrm/routing/routing_policy.hpp>
 
+#include <algorithm>
 #include <array>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -100,7 +102,12 @@ inline CallProgress progress_of(const CallResult& r) {
 // One mutex for both: a call's start and its end each take it once.
 class CallRegistry {
  public:
-  explicit CallRegistry(std::size_t remembered) : remembered_(remembered) {}
+  // The index of remembered results gets its buckets at once (8 bytes a result, beside the
+  // ~1 KB each result takes): growing, it rehashed every entry under the lock. Up to a
+  // million: a larger setting grows as before rather than asking for it all at the start.
+  explicit CallRegistry(std::size_t remembered) : remembered_(remembered) {
+    finished_.reserve(std::min<std::size_t>(remembered, std::size_t{1} << 20));
+  }
 
   std::shared_ptr<Call> find_active(std::string_view id) const {
     std::lock_guard lock(mutex_);
@@ -165,7 +172,10 @@ class CallRegistry {
 
  private:
   // A slot of the ring is overwritten by copy assignment, which reuses the strings and
-  // vectors of the result it forgets: remembering costs no allocation once it is full.
+  // vectors of the result it forgets: remembering costs no allocation once it is full. The
+  // ring is a deque so that it grows without moving what it holds: a vector moved every
+  // remembered result (~1 KB each) to new memory at each doubling, under the lock every
+  // call's start and end take (a 0.1–0.2 s stall at 64k calls on a 2-core VM).
   void remember_locked(const CallResult& result) {
     if (remembered_ == 0) return;
     if (ring_.size() < remembered_) {
@@ -199,7 +209,7 @@ class CallRegistry {
   std::size_t remembered_;
   mutable std::mutex mutex_;
   ById<std::shared_ptr<Call>> calls_;
-  std::vector<CallResult> ring_;
+  std::deque<CallResult> ring_;
   std::size_t next_ = 0;  // the slot overwritten next
   ById<std::size_t> finished_;
 };
