@@ -6,6 +6,8 @@
 // Each iteration is one complete call (start, answer, end). Counter: calls per second.
 //   end_call_while_remembering — the worst end_call while the memory of finished calls
 //                    fills up (counters: worst, 99.9th percentile, median, in µs)
+//   start_call_while_index_fills — the worst start_call of unknown callers while their
+//                    leads fill the index's update log (the same counters)
 #include "bench_calls.hpp"
 
 #include <telcrm/engine/call_engine.hpp>
@@ -125,8 +127,48 @@ void BM_EndCallWhileRemembering(benchmark::State& state) {
   }
 }
 
+// The worst wait of a start_call while unknown callers' leads fill the index's update log
+// (folded into a new base when full): 150,000 calls, each start_call timed, with flush() and
+// refresh() after every 64 calls as an EngineWorker runs them. Counters as above.
+void BM_StartCallWhileIndexFills(benchmark::State& state) {
+  constexpr std::size_t calls = 150000;
+  for (auto _ : state) {
+    World w(0);
+    std::vector<double> waits;
+    waits.reserve(calls);
+    for (std::size_t n = 0; n < calls; ++n) {
+      const auto id = fmt::format("f{}", n);
+      const auto from = fmt::format("+7903{:07}", n);
+      const auto now = w.clock.now();
+      const auto t0 = std::chrono::steady_clock::now();
+      auto started =
+          w.engine->start_call(CallStart{id, CallDirection::incoming, telcrm_bench::line_number,
+                                         from, std::nullopt, std::nullopt, now});
+      waits.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      if (!started || !w.engine->answered(Answered{id, 0, 2, std::nullopt}) ||
+          !w.engine->end_call(CallEnd{id, Seconds(60), {}, {}, {}, {}})) {
+        state.SkipWithError("call failed");
+        return;
+      }
+      if (n % 64 == 63) {
+        (void)w.engine->flush();
+        (void)w.engine->refresh();
+      }
+    }
+    std::sort(waits.begin(), waits.end());
+    state.counters["start_call_worst_us"] = waits.back();
+    state.counters["start_call_p999_us"] = waits[waits.size() * 999 / 1000];
+    state.counters["start_call_median_us"] = waits[waits.size() / 2];
+  }
+}
+
 }  // namespace
 
+BENCHMARK(BM_StartCallWhileIndexFills)
+    ->Name("engine/start_call_while_index_fills")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EndCallWhileRemembering)
     ->Name("engine/end_call_while_remembering")
     ->Iterations(1)

@@ -129,6 +129,40 @@ TEST_CASE("Folding the update log into a new base keeps every entity, phone and 
   }
 }
 
+TEST_CASE("A full update log waits for fold(); a writer folds only at half again its room") {
+  // Room for 16 phone changes (and 32 facts): a contact with one phone is one of each.
+  IndexOptions options{region("RU"), 0, /*min_delta_capacity=*/16, /*max_delta_capacity=*/16};
+  CrmIndex index(options);
+  index.rebuild(CrmSnapshot{});
+  auto add = [&](EntityId id) {
+    Contact c{id, "C", {fmt_phone(id)}, {}, 1, std::nullopt};
+    index.update([&](CrmIndex::Writer& tx) { tx.upsert(c); });
+  };
+  EntityId id = 0;
+  while (!index.fold_due()) add(++id);
+  CHECK(id == 16);  // the phone changes filled their room
+  for (int i = 0; i < 4; ++i) add(++id);
+  // Still unfolded: the writer left the O(entities) work to fold().
+  CHECK(index.stats().entities == 0);
+  CHECK(index.stats().pending_updates == 20);
+  CHECK(index.fold());
+  CHECK_FALSE(index.fold_due());
+  CHECK_FALSE(index.fold());  // nothing due
+  CHECK(index.stats().entities == 20);
+  CHECK(index.stats().pending_updates == 0);
+  for (EntityId k = 1; k <= 20; ++k)
+    CHECK(filed_under(index, fmt_phone(k).c_str()) == std::vector<EntityRef>{contact_ref(k)});
+  // Nobody calls fold(): the writer folds by itself once the log is half again as full as
+  // its room (16 phone changes: at the 24th).
+  for (int i = 0; i < 23; ++i) add(++id);
+  CHECK(index.fold_due());
+  CHECK(index.stats().entities == 20);  // not yet: 23 pending
+  add(++id);
+  CHECK(index.stats().entities == 44);
+  CHECK(index.stats().pending_updates == 0);
+  CHECK_FALSE(index.fold_due());
+}
+
 TEST_CASE("Folding leaves out renamed provisional records, keeps placeholders that carry links") {
   IndexOptions options{region("RU"), 0, /*min_delta_capacity=*/16, /*max_delta_capacity=*/32};
   CrmIndex index(options);

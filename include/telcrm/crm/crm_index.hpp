@@ -154,8 +154,9 @@ struct IndexStats {
 /// Thread safety: any number of threads may read (snapshot()) while one thread at a time
 /// writes (update(), rebuild() — writers are serialised inside). Readers never wait for a
 /// writer: an update is appended to a lock-free log that readers filter by sequence number,
-/// so each lookup sees every update completely or not at all; when the log is full the
-/// writer folds it into a new immutable base, which readers pick up at their next snapshot.
+/// so each lookup sees every update completely or not at all; when the log is full, fold()
+/// (off the writers' way) folds it into a new immutable base, which readers pick up at
+/// their next snapshot.
 class CrmIndex {
   struct Generation;
 
@@ -270,6 +271,16 @@ class CrmIndex {
   /// the order a rebuild would file them.
   [[nodiscard]] std::vector<EntityFacts> export_facts();
 
+  /// Whether the pending updates have filled their room and fold() has work to do.
+  [[nodiscard]] bool fold_due() const noexcept { return fold_due_.load(std::memory_order_relaxed); }
+  /// Folds the pending updates into a new base when fold_due(), off the writers' way: the
+  /// O(entities) build runs without the writer lock, so update() — a call filing the lead it
+  /// creates — never waits for it; writers wait only while the updates they made meanwhile
+  /// are carried over. Readers never wait. The engine calls it from CallEngine::refresh().
+  /// Without it a writer folds by itself (and waits for it) once the updates reach one and a
+  /// half times their room. Returns whether it folded.
+  bool fold();
+
   /// Runs `changes(Writer&)` and publishes all its changes at once.
   template <class F>
   void update(F&& changes) {
@@ -335,12 +346,19 @@ class CrmIndex {
   void set_responsible_locked(EntityRef ref, std::optional<EmployeeId> responsible);
   void commit_locked();
   void fold_locked();
+  // The base `delta`'s first `upto` facts entries make of `base` (reads nothing else).
+  static std::shared_ptr<Base> folded(const Base& base, const Delta& delta, std::size_t upto);
+  // A generation of `base` with an empty delta sized for it.
+  std::shared_ptr<Generation> generation_of(std::shared_ptr<Base> base) const;
   void publish_locked(std::shared_ptr<Base> base);
+  void publish_locked(std::shared_ptr<Generation> gen);
   std::vector<PhoneKey> keys_of(std::span<const std::string> phones) const;
 
   IndexOptions options_;
   PhoneNormalizer normalizer_;
   mutable std::mutex write_mutex_;           // one writer at a time
+  std::mutex fold_mutex_;                    // one fold() at a time
+  std::atomic<bool> fold_due_{false};        // the delta is full; fold() has work
   mutable std::mutex publish_mutex_;         // guards the generation pointer only
   std::shared_ptr<Generation> current_;      // replaced only under both mutexes
   std::atomic<std::uint64_t> committed_{0};  // the last complete update
@@ -423,6 +441,7 @@ struct CrmIndex::Delta {
   detail::ChunkedLog<EntityFacts> owned;  // writer only; immutable once appended
   detail::IdRange ids{};                  // writer only: the ids of each type appended
   [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
+  [[nodiscard]] bool overfull() const noexcept { return postings.overfull() || facts.overfull(); }
 };
 
 struct CrmIndex::Generation {

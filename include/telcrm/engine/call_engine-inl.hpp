@@ -215,6 +215,9 @@ class CallEngine::Impl {
   Result<void> refresh() {
     std::lock_guard lock(refresh_mutex_);
     if (!index_ready_.load(std::memory_order_acquire)) return load_index();
+    // The index's pending updates, folded here when due rather than by the call whose
+    // update filled their room (CrmIndex::fold: calls keep filing meanwhile).
+    if (index_.fold_due()) index_.fold();
     const CrmChangeFeed* feed = ports_.store.change_feed();
     if (!feed) return {};
     auto version = feed->data_version();

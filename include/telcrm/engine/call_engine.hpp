@@ -109,7 +109,8 @@ struct EngineStats {
 ///   now waits in the outbox (R-I3) — in the journal, when there is one — and is tried at
 ///   the next flush();
 /// - refresh(): brings the index up to date with changes other writers made (a store with a
-///   change feed), and loads it if the store was down when the engine was created;
+///   change feed), loads it if the store was down when the engine was created, and folds
+///   the index's pending updates when they have filled their room (so that no call does);
 /// - reap(now): closes calls the PBX never ended.
 class CallEngine {
  public:

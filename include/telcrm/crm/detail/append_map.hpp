@@ -35,6 +35,11 @@ class AppendOnlyMultiMap {
         chunks_((2 * capacity + chunk_size) / chunk_size + 1) {}
 
   [[nodiscard]] bool full() const noexcept { return size_ >= capacity_; }
+  /// Half-way through the room beyond full(): where a writer stops waiting for a fold off
+  /// its thread and folds itself, leaving half a capacity for the update it is in.
+  [[nodiscard]] bool overfull() const noexcept { return size_ >= capacity_ + capacity_ / 2; }
+  /// The entries it holds before it is full().
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   /// Entries appended so far (writer thread only).
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
@@ -73,7 +78,14 @@ class AppendOnlyMultiMap {
   /// Calls `f(key, value, seq)` for every entry in append order (writer thread only).
   template <class F>
   void for_each_entry(F&& f) const {
-    for (std::size_t i = 0; i < size_; ++i) {
+    for_each_entry(0, size_, f);
+  }
+  /// The same for the entries [first, last). Another thread may do this while the writer
+  /// appends, when `last` was size() at a moment ordered before (e.g. read under the lock
+  /// that serialises writers): those entries are never written again.
+  template <class F>
+  void for_each_entry(std::size_t first, std::size_t last, F&& f) const {
+    for (std::size_t i = first; i < last; ++i) {
       const Node& node = chunks_[i / chunk_size][i % chunk_size];
       f(node.key, node.value, node.seq);
     }
