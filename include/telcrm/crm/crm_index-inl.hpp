@@ -459,7 +459,8 @@ TELCRM_INLINE bool CrmIndex::fold() {
   std::size_t postings_upto = 0;
   {
     std::lock_guard lock(write_mutex_);
-    if (!current_->delta->full()) return false;
+    // Not when an update was left uncommitted (its code threw): the fold would publish it.
+    if (!current_->delta->full() || dirty_) return false;
     gen = current_;
     facts_upto = gen->delta->facts.size();
     postings_upto = gen->delta->postings.size();

@@ -29,7 +29,8 @@ template <class Key, class Value, class Hash>
 class AppendOnlyMultiMap {
  public:
   /// A map that is full() after `capacity` entries and accepts up to twice as many, so an
-  /// update begun before it was full can always complete.
+  /// update begun before it was overfull() (one and a half times) has half a capacity left
+  /// to complete in.
   explicit AppendOnlyMultiMap(std::size_t capacity)
       : capacity_(capacity),
         buckets_(bucket_count_for(capacity)),
@@ -105,8 +106,10 @@ class AppendOnlyMultiMap {
     std::uint64_t seq = 0;
     std::uint32_t next = none;
   };
-  // Nodes are never destroyed one by one: a chunk is freed as raw memory.
+  // Nodes are never destroyed one by one: a chunk is freed as raw memory (from malloc, so
+  // aligned for any type that is not over-aligned).
   static_assert(std::is_trivially_destructible_v<Key> && std::is_trivially_destructible_v<Value>);
+  static_assert(alignof(Node) <= alignof(std::max_align_t));
   struct Free {
     void operator()(void* p) const noexcept { std::free(p); }
   };
