@@ -94,6 +94,14 @@ void BM_UnknownCallerCreatesLead(benchmark::State& state) {
   state.counters["leads"] = static_cast<double>(w.store->snapshot()->leads.size());
 }
 
+// Counters `<what>_worst_us`, `_p999_us` and `_median_us` of the waits (µs) one run timed.
+void report_waits(benchmark::State& state, const std::string& what, std::vector<double> waits) {
+  std::sort(waits.begin(), waits.end());
+  state.counters[what + "_worst_us"] = waits.back();
+  state.counters[what + "_p999_us"] = waits[waits.size() * 999 / 1000];
+  state.counters[what + "_median_us"] = waits[waits.size() / 2];
+}
+
 // The worst wait of one event while the engine's memory of finished calls (R-I1, 100,000 by
 // default) fills up: every end_call timed over 90,000 known-client calls. Its figures are the
 // counters (the worst end_call, the 99.9th percentile), not the time per iteration.
@@ -120,10 +128,7 @@ void BM_EndCallWhileRemembering(benchmark::State& state) {
       benchmark::DoNotOptimize(ended);
       if (n % 64 == 63) (void)w.engine->flush();
     }
-    std::sort(waits.begin(), waits.end());
-    state.counters["end_call_worst_us"] = waits.back();
-    state.counters["end_call_p999_us"] = waits[waits.size() * 999 / 1000];
-    state.counters["end_call_median_us"] = waits[waits.size() / 2];
+    report_waits(state, "end_call", waits);
   }
 }
 
@@ -156,10 +161,7 @@ void BM_StartCallWhileIndexFills(benchmark::State& state) {
         (void)w.engine->refresh();
       }
     }
-    std::sort(waits.begin(), waits.end());
-    state.counters["start_call_worst_us"] = waits.back();
-    state.counters["start_call_p999_us"] = waits[waits.size() * 999 / 1000];
-    state.counters["start_call_median_us"] = waits[waits.size() / 2];
+    report_waits(state, "start_call", waits);
   }
 }
 
