@@ -331,11 +331,7 @@ TELCRM_INLINE std::optional<EntityFacts> CrmIndex::current_facts_locked(EntityRe
 }
 
 TELCRM_INLINE void CrmIndex::put_facts_locked(EntityFacts facts) {
-  Delta& delta = *current_->delta;
-  delta.ids.note(facts.ref);
-  delta.owned.push_back(std::move(facts));
-  const EntityFacts* stored = &delta.owned.back();
-  delta.facts.append(stored->ref, stored, next_seq_);
+  current_->delta->put(std::move(facts), next_seq_);
   dirty_ = true;
 }
 
@@ -480,12 +476,9 @@ TELCRM_INLINE bool CrmIndex::fold() {
     fold_locked();  // far too many meanwhile for the new room: fold them all here
     return true;
   }
-  old.facts.for_each_entry(facts_upto, old.facts.size(),
-                           [&](const EntityRef& ref, const EntityFacts* f, std::uint64_t seq) {
-                             fresh.ids.note(ref);
-                             fresh.owned.push_back(*f);
-                             fresh.facts.append(ref, &fresh.owned.back(), seq);
-                           });
+  old.facts.for_each_entry(
+      facts_upto, old.facts.size(),
+      [&](const EntityRef&, const EntityFacts* f, std::uint64_t seq) { fresh.put(*f, seq); });
   old.postings.for_each_entry(postings_upto, old.postings.size(),
                               [&](std::uint64_t key, const Delta::PostingChange& change,
                                   std::uint64_t seq) { fresh.postings.append(key, change, seq); });

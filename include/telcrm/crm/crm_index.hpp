@@ -442,6 +442,13 @@ struct CrmIndex::Delta {
   detail::IdRange ids{};                  // writer only: the ids of each type appended
   [[nodiscard]] bool full() const noexcept { return postings.full() || facts.full(); }
   [[nodiscard]] bool overfull() const noexcept { return postings.overfull() || facts.overfull(); }
+  // Keeps `f` as the entity's newest facts at `seq` (writer only).
+  void put(EntityFacts f, std::uint64_t seq) {
+    ids.note(f.ref);
+    owned.push_back(std::move(f));
+    const EntityFacts* stored = &owned.back();
+    facts.append(stored->ref, stored, seq);
+  }
 };
 
 struct CrmIndex::Generation {
