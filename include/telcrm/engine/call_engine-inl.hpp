@@ -2,8 +2,12 @@
 #pragma once
 // The engine: call events in, commands and queued CRM writes out. The parts: the state of a
 // call and the registry (detail/call_state.hpp), the write pipeline (detail/outbox.hpp),
-// creation and R-I2 (detail/creation.hpp), and here the glue: settings and directory, the
-// index, routing, and the public API.
+// creation and R-I2 (detail/creation.hpp), the events (detail/engine_api.hpp), and here the
+// glue: settings and directory, the index, routing.
+//
+// EngineImpl, the outbox and the registry are templates of an unused parameter: what they
+// call is compiled only where CallEngine::create() is (see detail/engine_base.hpp). Header-
+// only, that is the translation units that create an engine; compiled, src/engine.cpp.
 
 #include <telcrm/calllog/call_log.hpp>
 #include <telcrm/crm/crm_index.hpp>
@@ -11,6 +15,7 @@
 #include <telcrm/crm/index_snapshot.hpp>
 #include <telcrm/engine/call_engine.hpp>
 #include <telcrm/engine/detail/call_state.hpp>
+#include <telcrm/engine/detail/engine_base.hpp>
 #include <telcrm/engine/detail/outbox.hpp>
 #include <telcrm/leads/lead_factory.hpp>
 #include <telcrm/ports/crm_change_feed.hpp>
@@ -25,14 +30,16 @@
 #include <type_traits>
 
 TELCRM_BEGIN_NAMESPACE
+namespace detail {
 
-class CallEngine::Impl {
+template <class Unused>
+class EngineImpl final : public EngineBase {
  public:
   using Call = detail::Call;
   using Config = detail::EngineConfig;
   using People = detail::People;
 
-  Impl(Ports ports, EngineOptions options, std::shared_ptr<const Config> config)
+  EngineImpl(Ports ports, EngineOptions options, std::shared_ptr<const Config> config)
       : ports_(ports),
         options_(options),
         config_(std::move(config)),
@@ -94,10 +101,6 @@ class CallEngine::Impl {
   std::shared_ptr<const Config> config() const {
     std::lock_guard lock(config_mutex_);
     return config_;
-  }
-  std::shared_ptr<const ExceptionList> exceptions() const {
-    std::lock_guard lock(config_mutex_);
-    return exceptions_;
   }
   // What a call's start reads, under one lock.
   struct Current {
@@ -212,7 +215,7 @@ class CallEngine::Impl {
     });
   }
 
-  Result<void> refresh() {
+  Result<void> refresh() override {
     std::lock_guard lock(refresh_mutex_);
     if (!index_ready_.load(std::memory_order_acquire)) return load_index();
     // The index's pending updates, folded here when due rather than by the call whose
@@ -271,7 +274,7 @@ class CallEngine::Impl {
   // The tick of the oldest call in progress: the outbox keeps every resolution such a call
   // may need (it may hold a provisional id however long it lives).
   static std::uint64_t oldest_live(void* self) {
-    auto& e = *static_cast<Impl*>(self);
+    auto& e = *static_cast<EngineImpl*>(self);
     std::uint64_t oldest = UINT64_MAX;
     for (const auto& call : e.registry_.active()) oldest = std::min(oldest, call->born);
     return oldest;
@@ -281,7 +284,7 @@ class CallEngine::Impl {
   // a lost claim, the winner's — refresh() brings the winner's own facts).
   static void on_applied(void* self, const WriteBatch&, const WriteReceipt&,
                          const std::vector<detail::Created>& created) {
-    auto& e = *static_cast<Impl*>(self);
+    auto& e = *static_cast<EngineImpl*>(self);
     auto relink = [&](EntityType type, EntityId id) -> EntityId {
       if (id >= 0) return id;
       for (const auto& c : created)
@@ -519,9 +522,135 @@ class CallEngine::Impl {
   // --- the end of a call -------------------------------------------------------------------
 
   void finish(Call& c, const CallEnd& end);
+
+  // --- CallEngine's functions (detail/engine_api.hpp) ----------------------------------------
+
+  Result<CallProgress> start_call(const CallStart& event) override;
+  Result<CallProgress> rang(const Rang& event) override;
+  Result<CallProgress> step_ended(const StepEnded& event) override;
+  Result<CallProgress> answered(const Answered& event) override;
+  Result<CallProgress> caller_hung_up(const CallerHungUp& event) override;
+  Result<CallProgress> transferred(const Transferred& event) override;
+  Result<CallProgress> during_call(const DuringCallAction& event) override;
+  Result<CallResult> end_call(const CallEnd& event) override;
+  Result<CallResult> close_interrupted(CallStart start, std::string reason) override;
+  Result<void> attach_recording(std::string_view call, std::string recording) override;
+  std::size_t flush() override;
+  std::vector<CallResult> reap(Timestamp now) override;
+  bool wait_for_writes(std::chrono::milliseconds timeout) override;
+  std::optional<CallResult> result(std::string_view call) const override;
+  std::optional<CallResult> peek(std::string_view call) const override;
+  bool ready() const noexcept override;
+  Result<void> update_settings(IntegrationSettings settings) override;
+  ExceptionList exceptions() const override;
+  void update_exceptions(ExceptionList exceptions) override;
+  Result<void> reload_crm() override;
+  EngineStats stats() const override;
+  QueueStats queue_stats() const override;
 };
 
+}  // namespace detail
 TELCRM_END_NAMESPACE
 
 #include <telcrm/engine/detail/creation.hpp>
 #include <telcrm/engine/detail/engine_api.hpp>
+
+TELCRM_BEGIN_NAMESPACE
+
+template <class Unused>
+Result<std::unique_ptr<CallEngine>> CallEngine::create(IntegrationSettings settings, Ports ports,
+                                                       EngineOptions options) {
+  using Impl = detail::EngineImpl<Unused>;
+  auto staff = ports.directory.employees();
+  if (!staff) return fail(staff.error());
+  auto config = Impl::make_config(std::move(settings), *staff, options);
+  if (!config) return fail(config.error());
+  auto impl = std::make_unique<Impl>(ports, options, std::move(*config));
+  // R-I3: writes a previous run could not deliver go first.
+  if (auto taken = impl->outbox_.load_journal(); !taken) return fail(taken.error());
+  if (auto people = impl->people(*impl->config()); !people) return fail(people.error());
+  if (auto loaded = impl->load_index(); !loaded) {
+    // A store that is down must not stop the telephony: calls are routed from now on, and
+    // nothing is created until refresh() has loaded the index (R-I3).
+    if (loaded.error().code() != Errc::storage_unavailable) return fail(loaded.error());
+  }
+  return std::unique_ptr<CallEngine>(new CallEngine(std::move(impl)));
+}
+
+TELCRM_INLINE CallEngine::CallEngine(std::unique_ptr<detail::EngineBase> impl)
+    : impl_(std::move(impl)) {}
+TELCRM_INLINE CallEngine::~CallEngine() = default;
+
+TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event) {
+  return impl_->start_call(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
+  return impl_->rang(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event) {
+  return impl_->step_ended(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
+  return impl_->answered(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp& event) {
+  return impl_->caller_hung_up(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& event) {
+  return impl_->transferred(event);
+}
+TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallAction& event) {
+  return impl_->during_call(event);
+}
+TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
+  return impl_->end_call(event);
+}
+TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
+                                                               std::string reason) {
+  return impl_->close_interrupted(std::move(start), std::move(reason));
+}
+TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
+                                                        std::string recording) {
+  return impl_->attach_recording(call, std::move(recording));
+}
+TELCRM_INLINE std::size_t CallEngine::flush() {
+  return impl_->flush();
+}
+TELCRM_INLINE Result<void> CallEngine::refresh() {
+  return impl_->refresh();
+}
+TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
+  return impl_->reap(now);
+}
+TELCRM_INLINE bool CallEngine::wait_for_writes(std::chrono::milliseconds timeout) {
+  return impl_->wait_for_writes(timeout);
+}
+TELCRM_INLINE std::optional<CallResult> CallEngine::result(std::string_view call) const {
+  return impl_->result(call);
+}
+TELCRM_INLINE std::optional<CallResult> CallEngine::peek(std::string_view call) const {
+  return impl_->peek(call);
+}
+TELCRM_INLINE bool CallEngine::ready() const noexcept {
+  return impl_->ready();
+}
+TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings settings) {
+  return impl_->update_settings(std::move(settings));
+}
+TELCRM_INLINE ExceptionList CallEngine::exceptions() const {
+  return impl_->exceptions();
+}
+TELCRM_INLINE void CallEngine::update_exceptions(ExceptionList exceptions) {
+  impl_->update_exceptions(std::move(exceptions));
+}
+TELCRM_INLINE Result<void> CallEngine::reload_crm() {
+  return impl_->reload_crm();
+}
+TELCRM_INLINE EngineStats CallEngine::stats() const {
+  return impl_->stats();
+}
+TELCRM_INLINE QueueStats CallEngine::queue_stats() const {
+  return impl_->queue_stats();
+}
+
+TELCRM_END_NAMESPACE

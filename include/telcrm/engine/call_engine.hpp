@@ -27,6 +27,10 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+namespace detail {
+class EngineBase;  // what CallEngine's functions call (engine/detail/engine_base.hpp)
+}  // namespace detail
+
 /// The host's ports an engine works through. The host owns them; they must outlive the
 /// engine. `observer` and `journal` are optional.
 struct Ports {
@@ -121,6 +125,12 @@ class CallEngine {
   /// refresh() has loaded the index (without it every known client would look new).
   /// Errors: invalid settings (Errc::invalid_argument, the first problem with its path), or
   /// what the directory or journal report.
+  ///
+  /// Call it as `CallEngine::create(settings, ports)`. It is a template (of an unused
+  /// parameter) only so that, header-only, the engine's implementation is compiled in the
+  /// translation units that create an engine rather than in every one that includes this
+  /// header; the compiled library (telcrm::telcrm) holds its one instantiation.
+  template <class Unused = void>
   [[nodiscard]] static Result<std::unique_ptr<CallEngine>> create(IntegrationSettings settings,
                                                                   Ports ports,
                                                                   EngineOptions options = {});
@@ -204,10 +214,14 @@ class CallEngine {
   [[nodiscard]] QueueStats queue_stats() const;
 
  private:
-  class Impl;
-  explicit CallEngine(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit CallEngine(std::unique_ptr<detail::EngineBase> impl);
+  std::unique_ptr<detail::EngineBase> impl_;
 };
+
+#ifndef TELCRM_HEADER_ONLY
+extern template Result<std::unique_ptr<CallEngine>> CallEngine::create<>(IntegrationSettings, Ports,
+                                                                         EngineOptions);
+#endif
 
 TELCRM_END_NAMESPACE
 

@@ -100,12 +100,14 @@ inline CallProgress progress_of(const CallResult& r) {
 
 // The calls in progress, and the results of the last `remembered` finished calls (R-I1).
 // One mutex for both: a call's start and its end each take it once.
-class CallRegistry {
+// A template only so that it is compiled where the engine is (see engine_base.hpp).
+template <class Unused = void>
+class BasicCallRegistry {
  public:
   // The index of remembered results gets its buckets at once (8 bytes a result, beside the
   // ~1 KB each result takes): growing, it rehashed every entry under the lock. Up to a
   // million: a larger setting grows as before rather than asking for it all at the start.
-  explicit CallRegistry(std::size_t remembered) : remembered_(remembered) {
+  explicit BasicCallRegistry(std::size_t remembered) : remembered_(remembered) {
     finished_.reserve(std::min<std::size_t>(remembered, std::size_t{1} << 20));
   }
 
@@ -213,6 +215,7 @@ class CallRegistry {
   std::size_t next_ = 0;  // the slot overwritten next
   ById<std::size_t> finished_;
 };
+using CallRegistry = BasicCallRegistry<>;
 
 }  // namespace detail
 TELCRM_END_NAMESPACE

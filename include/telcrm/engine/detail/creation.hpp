@@ -8,23 +8,23 @@
 #include <telcrm/engine/call_engine-inl.hpp>
 
 TELCRM_BEGIN_NAMESPACE
-
 namespace detail {
+
 // By type, stable. A call creates a handful of records: an insertion sort, which unlike
 // std::stable_sort needs no temporary buffer.
-inline void sort_created(std::vector<CreatedEntity>& created) {
+template <class Entry>
+void sort_created(std::vector<Entry>& created) {
   auto by_type = [](const auto& a, const auto& b) { return a.entity.type < b.entity.type; };
   for (auto it = created.begin(); it != created.end(); ++it)
     std::rotate(std::upper_bound(created.begin(), it, *it, by_type), it, std::next(it));
 }
-}  // namespace detail
 
 // Creates what the plan says, for `responsible`. The records get provisional ids and are
 // filed in the index at once, under a per-number lock: a concurrent call from the same number
 // finds them there and binds to them instead of creating its own (R-I2). Across processes the
 // store's claim settles it (the batch carries it).
-TELCRM_INLINE void CallEngine::Impl::create_planned(Call& c,
-                                                    std::optional<EmployeeId> responsible) {
+template <class Unused>
+void EngineImpl<Unused>::create_planned(Call& c, std::optional<EmployeeId> responsible) {
   if (c.creation_done || !c.plan.creates_anything()) return;
   c.creation_done = true;
   const PhoneNumber& number = c.result.match.number;
@@ -108,7 +108,8 @@ TELCRM_INLINE void CallEngine::Impl::create_planned(Call& c,
 
 // Gives everything the call created to `to` (R-T1, R-T2); only actual changes count, and
 // never records another call created first (R-I2: they are not this call's).
-TELCRM_INLINE void CallEngine::Impl::reassign_created(Call& c, EmployeeId to, ReassignReason why) {
+template <class Unused>
+void EngineImpl<Unused>::reassign_created(Call& c, EmployeeId to, ReassignReason why) {
   if (c.result.created.empty()) return;  // nothing to hand over (and no lock for it)
   std::vector<WriteOp> ops;
   outbox_.with_resolutions([&](auto find) {  // one lock for every id
@@ -136,8 +137,8 @@ TELCRM_INLINE void CallEngine::Impl::reassign_created(Call& c, EmployeeId to, Re
 }
 
 // R-A7: a deal or an invoice for the call's client, or a comment.
-TELCRM_INLINE Result<CallProgress> CallEngine::Impl::add_during_call(
-    Call& c, const DuringCallAction& event) {
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::add_during_call(Call& c, const DuringCallAction& event) {
   if (!c.actions_done.insert(event.index).second) return detail::progress_of(c);
   if (const auto* comment = std::get_if<DuringCallAction::AddComment>(&event.action)) {
     c.comments.push_back(comment->text);
@@ -205,7 +206,8 @@ TELCRM_INLINE Result<CallProgress> CallEngine::Impl::add_during_call(
 }
 
 // The end of a call: what CallLog plans for it, queued as one batch (R-A1 … R-A6).
-TELCRM_INLINE void CallEngine::Impl::finish(Call& c, const CallEnd& end) {
+template <class Unused>
+void EngineImpl<Unused>::finish(Call& c, const CallEnd& end) {
   const Config& config = *c.config;
   CallResult& r = c.result;
   c.routing_ended = true;
@@ -287,4 +289,5 @@ TELCRM_INLINE void CallEngine::Impl::finish(Call& c, const CallEnd& end) {
   if (ports_.observer) observe(ports_.observer->on_call_ended(r));
 }
 
+}  // namespace detail
 TELCRM_END_NAMESPACE

@@ -1,48 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// CallEngine's public functions: each a few lines over CallEngine::Impl. Included by
+// CallEngine's functions: EngineImpl's implementations of them, and CallEngine's own, each a
+// call through EngineBase (and create(), the one place that names EngineImpl). Included by
 // call_engine-inl.hpp only.
 
 #include <telcrm/engine/call_engine-inl.hpp>
 
 TELCRM_BEGIN_NAMESPACE
 
-TELCRM_INLINE CallEngine::CallEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-TELCRM_INLINE CallEngine::~CallEngine() = default;
+namespace detail {
 
-TELCRM_INLINE Result<std::unique_ptr<CallEngine>> CallEngine::create(IntegrationSettings settings,
-                                                                     Ports ports,
-                                                                     EngineOptions options) {
-  auto staff = ports.directory.employees();
-  if (!staff) return fail(staff.error());
-  auto config = Impl::make_config(std::move(settings), *staff, options);
-  if (!config) return fail(config.error());
-  auto impl = std::make_unique<Impl>(ports, options, std::move(*config));
-  // R-I3: writes a previous run could not deliver go first.
-  if (auto taken = impl->outbox_.load_journal(); !taken) return fail(taken.error());
-  if (auto people = impl->people(*impl->config()); !people) return fail(people.error());
-  if (auto loaded = impl->load_index(); !loaded) {
-    // A store that is down must not stop the telephony: calls are routed from now on, and
-    // nothing is created until refresh() has loaded the index (R-I3).
-    if (loaded.error().code() != Errc::storage_unavailable) return fail(loaded.error());
-  }
-  return std::unique_ptr<CallEngine>(new CallEngine(std::move(impl)));
-}
-
-TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event) {
-  Impl& e = *impl_;
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::start_call(const CallStart& event) {
   // R-I1: the same start again answers with the call's progress. A call in progress is found
   // when it is registered below (one lookup for a new call, the usual case); the checks before
   // that look first, so that settings changed since cannot turn a repeat into an error.
   auto repeat = [&]() -> std::optional<CallProgress> {
-    if (auto active = e.registry_.find_active(event.call)) {
+    if (auto active = registry_.find_active(event.call)) {
       std::lock_guard lock(active->mutex);
-      return e.progress_locked(*active);
+      return progress_locked(*active);
     }
     return std::nullopt;
   };
-  auto current = e.current();
-  std::shared_ptr<const Impl::Config> config = std::move(current.config);
+  auto in_force = current();
+  std::shared_ptr<const Config> config = std::move(in_force.config);
   auto line = config->policy.find_line(event.line);
   if (!line) {
     if (auto again = repeat()) return *again;
@@ -55,41 +36,41 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
         Errc::invalid_argument,
         detail::format("call {}: an outgoing call needs the employee who dials", event.call));
   }
-  auto people = e.people_current(*config, std::move(current.people));
+  auto people = people_current(*config, std::move(in_force.people));
   if (!people) {
     if (auto again = repeat()) return *again;
     return fail(people.error());
   }
 
   auto call = std::make_shared<detail::Call>();
-  call->born = e.outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
+  call->born = outbox_.tick();  // before it reads the index (Outbox::forget_old_locked)
   detail::Call& c = *call;
   std::lock_guard lock(c.mutex);
-  if (auto known = e.registry_.add(event.call, call); known.active) {  // in progress (R-I1)
+  if (auto known = registry_.add(event.call, call); known.active) {  // in progress (R-I1)
     std::lock_guard other_lock(known.active->mutex);
-    return e.progress_locked(*known.active);
+    return progress_locked(*known.active);
   } else if (known.finished) {  // a repeat of a call that ended (R-I1)
-    e.resolve_result(*known.finished);
+    resolve_result(*known.finished);
     return detail::progress_of(*known.finished);
   }
   c.id = event.call;
   c.config = config;
   c.people = *people;
-  c.exceptions = std::move(current.exceptions);
+  c.exceptions = std::move(in_force.exceptions);
   c.line = &config->settings.lines[*line];
-  c.at = event.at.value_or(e.ports_.clock.now());
-  c.last_event = e.ports_.clock.now();
+  c.at = event.at.value_or(ports_.clock.now());
+  c.last_event = ports_.clock.now();
   c.result.call = c.id;
   c.result.direction = event.direction;
   c.result.input = event.number;
 
   const Region region = config->line_regions[*line];
-  const PhoneNumber number = e.normalizer_.normalize(event.number, region);
+  const PhoneNumber number = normalizer_.normalize(event.number, region);
   MatchRequest request{event.number, region, c.line->crm_lookup, event.card};
   c.result.match =
-      e.matcher_.match(number, request, e.index_.snapshot(), *c.exceptions, c.people->employees);
+      matcher_.match(number, request, index_.snapshot(), *c.exceptions, c.people->employees);
   c.mode = event.mode;
-  if (e.index_ready_.load(std::memory_order_acquire)) {
+  if (index_ready_.load(std::memory_order_acquire)) {
     c.plan = LeadFactory::plan(
         CreationRequest{*c.line, event.direction, c.result.match, event.number, c.at,
                         config->settings.repeat_sales, event.create, event.source},
@@ -107,29 +88,29 @@ TELCRM_INLINE Result<CallProgress> CallEngine::start_call(const CallStart& event
   if (event.direction == CallDirection::outgoing) {
     c.route_call.responsible = event.employee;  // the dialer (R-A3), not routed
     c.routing_ended = true;
-    e.create_planned(c, event.employee);  // R-L5: for the employee who dials
+    create_planned(c, event.employee);  // R-L5: for the employee who dials
     return detail::progress_of(c);
   }
-  if (event.mode == CallMode::observe) {                      // the PBX routes: no command, ever
-    if (event.employee) e.create_planned(c, event.employee);  // R-L5: for whom it was given
+  if (event.mode == CallMode::observe) {                    // the PBX routes: no command, ever
+    if (event.employee) create_planned(c, event.employee);  // R-L5: for whom it was given
     return detail::progress_of(c);
   }
   auto begun = config->policy.begin(c.route_call);
   if (!begun) {
-    e.registry_.remove(c.id);
+    registry_.remove(c.id);
     return fail(begun.error());
   }
   c.route_state = std::move(*begun);
-  if (auto issued = e.advance(c, StepOutcome::none); !issued) {
-    e.registry_.remove(c.id);  // the PBX took nothing: a repeat of this event starts afresh
+  if (auto issued = advance(c, StepOutcome::none); !issued) {
+    registry_.remove(c.id);  // the PBX took nothing: a repeat of this event starts afresh
     return fail(issued.error());
   }
   return detail::progress_of(c);
 }
 
-TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
-                                                               std::string reason) {
-  if (impl_->registry_.find_active(start.call) || impl_->finished_result(start.call))
+template <class Unused>
+Result<CallResult> EngineImpl<Unused>::close_interrupted(CallStart start, std::string reason) {
+  if (registry_.find_active(start.call) || finished_result(start.call))
     return fail(
         Errc::already_exists,
         detail::format("call {}: this engine knows the call: it was not interrupted", start.call));
@@ -138,9 +119,9 @@ TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
   start.create = false;  // what it created before the stop is known already
   auto begun = start_call(start);
   if (!begun) return fail(begun.error());
-  if (auto call = impl_->registry_.find_active(start.call)) {
+  if (auto call = registry_.find_active(start.call)) {
     std::lock_guard lock(call->mutex);
-    call->next_seq = std::max(call->next_seq, interrupted_seq_base);
+    call->next_seq = std::max(call->next_seq, CallEngine::interrupted_seq_base);
   }
   CallEnd end{start.call};
   end.status = CallStatus::missed;
@@ -148,8 +129,9 @@ TELCRM_INLINE Result<CallResult> CallEngine::close_interrupted(CallStart start,
   return end_call(end);
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
-  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::rang(const Rang& event) {
+  return on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.mode != CallMode::observe)
       return fail(
           Errc::invalid_state,
@@ -163,13 +145,14 @@ TELCRM_INLINE Result<CallProgress> CallEngine::rang(const Rang& event) {
     // A repeat of the same ring (R-I1) adds nothing.
     if (!c.result.route.empty() && c.result.route.back() == entry) return detail::progress_of(c);
     c.result.route.push_back(std::move(entry));
-    impl_->create_planned(c, event.employees.front());  // R-L5
+    create_planned(c, event.employees.front());  // R-L5
     return detail::progress_of(c);
   });
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event) {
-  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::step_ended(const StepEnded& event) {
+  return on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.mode == CallMode::observe)
       return fail(Errc::invalid_state,
                   detail::format("call {}: the PBX routes this call (observe mode): report rang, "
@@ -180,7 +163,7 @@ TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event
     Seconds& rang = c.result.route.back().seconds;
     const Seconds full = rang;
     if (event.rang && *event.rang < rang) rang = std::max(Seconds(0), *event.rang);
-    if (auto issued = impl_->advance(c, event.outcome); !issued) {
+    if (auto issued = advance(c, event.outcome); !issued) {
       rang = full;  // as it was: the event may come again
       return fail(issued.error());
     }
@@ -188,9 +171,9 @@ TELCRM_INLINE Result<CallProgress> CallEngine::step_ended(const StepEnded& event
   });
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
-  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
-    Impl& e = *impl_;
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::answered(const Answered& event) {
+  return on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.result.answered_by || c.result.answered_by_number) return detail::progress_of(c);
     std::optional<EmployeeId> who = event.employee;
     if (c.mode == CallMode::observe) {  // the PBX says who; there are no steps to check
@@ -211,23 +194,24 @@ TELCRM_INLINE Result<CallProgress> CallEngine::answered(const Answered& event) {
     if (who) {
       c.holder = who;
       c.answerer = who;
-      c.answered_at = c.mode == CallMode::observe ? e.ports_.clock.now()
-                                                  : c.at + Impl::step_start(c, event.step + 1);
-      e.create_planned(c, who);
-      e.reassign_created(c, *who, ReassignReason::answered);  // R-T2
+      c.answered_at =
+          c.mode == CallMode::observe ? ports_.clock.now() : c.at + step_start(c, event.step + 1);
+      create_planned(c, who);
+      reassign_created(c, *who, ReassignReason::answered);  // R-T2
     }
     c.routing_ended = true;
     return detail::progress_of(c);
   });
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp& event) {
-  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::caller_hung_up(const CallerHungUp& event) {
+  return on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (c.routing_ended) return detail::progress_of(c);
     // The running step is listed only if it began before the caller left, cut at that moment.
     if (!c.result.route.empty()) {
       const std::size_t last = c.result.route.size() - 1;
-      const Seconds start = Impl::step_start(c, last);
+      const Seconds start = step_start(c, last);
       if (event.after <= start) {
         c.result.route.pop_back();
         if (c.voicemail_for && c.result.route.size() == last) c.voicemail_for.reset();
@@ -241,8 +225,9 @@ TELCRM_INLINE Result<CallProgress> CallEngine::caller_hung_up(const CallerHungUp
   });
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& event) {
-  return impl_->on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::transferred(const Transferred& event) {
+  return on_call(event.call, [&](detail::Call& c) -> Result<CallProgress> {
     if (!c.holder)
       return fail(Errc::invalid_state,
                   detail::format("call {}: only an answered call can be transferred", event.call));
@@ -250,106 +235,106 @@ TELCRM_INLINE Result<CallProgress> CallEngine::transferred(const Transferred& ev
     c.result.transferred_to = event.to;
     c.holder = event.to;
     if (c.line->change_responsible_on_transfer)  // R-T1: never the records that existed before
-      impl_->reassign_created(c, event.to, ReassignReason::transfer);
+      reassign_created(c, event.to, ReassignReason::transfer);
     return detail::progress_of(c);
   });
 }
 
-TELCRM_INLINE Result<CallProgress> CallEngine::during_call(const DuringCallAction& event) {
-  return impl_->on_call(event.call,
-                        [&](detail::Call& c) { return impl_->add_during_call(c, event); });
+template <class Unused>
+Result<CallProgress> EngineImpl<Unused>::during_call(const DuringCallAction& event) {
+  return on_call(event.call, [&](detail::Call& c) { return add_during_call(c, event); });
 }
 
-TELCRM_INLINE Result<CallResult> CallEngine::end_call(const CallEnd& event) {
-  Impl& e = *impl_;
-  auto call = e.registry_.find_active(event.call);  // then the remembered results (R-I1)
+template <class Unused>
+Result<CallResult> EngineImpl<Unused>::end_call(const CallEnd& event) {
+  auto call = registry_.find_active(event.call);  // then the remembered results (R-I1)
   if (!call) {
-    if (auto done = e.finished_result(event.call)) return std::move(*done);
+    if (auto done = finished_result(event.call)) return std::move(*done);
     return fail(Errc::not_found, detail::format("call {}: not started", event.call));
   }
   std::unique_lock lock(call->mutex);
   if (call->finished) {
     lock.unlock();
-    if (auto done = e.finished_result(event.call)) return std::move(*done);
+    if (auto done = finished_result(event.call)) return std::move(*done);
     return fail(Errc::invalid_state, detail::format("call {}: already ended", event.call));
   }
-  e.finish(*call, event);
-  e.registry_.retire(*call);
+  finish(*call, event);
+  registry_.retire(*call);
   return std::move(call->result);
 }
 
-TELCRM_INLINE Result<void> CallEngine::attach_recording(std::string_view call,
-                                                        std::string recording) {
-  Impl& e = *impl_;
-  if (e.registry_.find_active(call))
+template <class Unused>
+Result<void> EngineImpl<Unused>::attach_recording(std::string_view call, std::string recording) {
+  if (registry_.find_active(call))
     return fail(Errc::invalid_state,
                 detail::format("call {}: a recording is attached once the call has ended", call));
   WriteBatch batch;
   batch.call = std::string(call);
-  batch.at = e.ports_.clock.now();
+  batch.at = ports_.clock.now();
   // Its own batch identity, apart from the call's numbered batches: a repeat of the same
   // attachment within a second is the same batch (R-I1); any other is a new one, replacing.
   const auto stamp = static_cast<std::uint64_t>(batch.at.time_since_epoch().count());
   batch.seq = 0x80000000U | static_cast<std::uint32_t>(
                                 (std::hash<std::string>{}(recording) ^ stamp) & 0x7FFFFFFF);
   batch.ops.push_back(AttachRecording{std::string(call), std::move(recording)});
-  e.outbox_.enqueue(std::move(batch));
+  outbox_.enqueue(std::move(batch));
   return {};
 }
 
-TELCRM_INLINE std::size_t CallEngine::flush() {
-  return impl_->outbox_.flush(&Impl::on_applied, &Impl::oldest_live, impl_.get());
+template <class Unused>
+std::size_t EngineImpl<Unused>::flush() {
+  return outbox_.flush(&EngineImpl::on_applied, &EngineImpl::oldest_live, this);
 }
 
-TELCRM_INLINE Result<void> CallEngine::refresh() {
-  return impl_->refresh();
-}
-
-TELCRM_INLINE std::vector<CallResult> CallEngine::reap(Timestamp now) {
-  Impl& e = *impl_;
+template <class Unused>
+std::vector<CallResult> EngineImpl<Unused>::reap(Timestamp now) {
   std::vector<CallResult> closed;
-  for (const auto& call : e.registry_.active()) {
+  for (const auto& call : registry_.active()) {
     std::lock_guard lock(call->mutex);
-    if (call->finished || now - call->last_event < e.options_.stale_after) continue;
-    e.finish(*call, CallEnd{call->id});
-    e.registry_.retire(*call);
+    if (call->finished || now - call->last_event < options_.stale_after) continue;
+    finish(*call, CallEnd{call->id});
+    registry_.retire(*call);
     closed.push_back(std::move(call->result));
   }
   return closed;
 }
 
-TELCRM_INLINE bool CallEngine::wait_for_writes(std::chrono::milliseconds timeout) {
-  return impl_->outbox_.wait(timeout);
+template <class Unused>
+bool EngineImpl<Unused>::wait_for_writes(std::chrono::milliseconds timeout) {
+  return outbox_.wait(timeout);
 }
 
-TELCRM_INLINE std::optional<CallResult> CallEngine::result(std::string_view call) const {
-  return impl_->finished_result(call);
+template <class Unused>
+std::optional<CallResult> EngineImpl<Unused>::result(std::string_view call) const {
+  return finished_result(call);
 }
 
-TELCRM_INLINE std::optional<CallResult> CallEngine::peek(std::string_view call) const {
-  if (auto active = impl_->registry_.find_active(call)) {
+template <class Unused>
+std::optional<CallResult> EngineImpl<Unused>::peek(std::string_view call) const {
+  if (auto active = registry_.find_active(call)) {
     std::lock_guard lock(active->mutex);
     if (!active->finished) {
       CallResult r = active->result;
-      impl_->resolve_result(r);
+      resolve_result(r);
       return r;
     }
   }
-  return impl_->finished_result(call);
+  return finished_result(call);
 }
 
-TELCRM_INLINE bool CallEngine::ready() const noexcept {
-  return impl_->index_ready_.load(std::memory_order_acquire);
+template <class Unused>
+bool EngineImpl<Unused>::ready() const noexcept {
+  return index_ready_.load(std::memory_order_acquire);
 }
 
-TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings settings) {
-  Impl& e = *impl_;
-  auto staff = e.ports_.directory.employees();
+template <class Unused>
+Result<void> EngineImpl<Unused>::update_settings(IntegrationSettings settings) {
+  auto staff = ports_.directory.employees();
   if (!staff) return fail(staff.error());
-  auto config = Impl::make_config(std::move(settings), *staff, e.options_);
-  if (!config) return fail(config.error());
-  const auto before = e.config();
-  const auto& now = (*config)->settings;
+  auto fresh = make_config(std::move(settings), *staff, options_);
+  if (!fresh) return fail(fresh.error());
+  const auto before = config();
+  const auto& now = (*fresh)->settings;
   if (before->settings.default_region != now.default_region ||
       before->settings.match_suffix_digits != now.match_suffix_digits)
     return fail(Errc::invalid_argument,
@@ -359,44 +344,54 @@ TELCRM_INLINE Result<void> CallEngine::update_settings(IntegrationSettings setti
   std::shared_ptr<const ExceptionList> exceptions;
   if (before->settings.exceptions != now.exceptions)
     exceptions = std::make_shared<const ExceptionList>(now.exceptions, now.default_region);
-  std::lock_guard lock(e.config_mutex_);
-  e.config_ = std::move(*config);
-  if (exceptions) e.exceptions_ = std::move(exceptions);
-  e.people_.reset();  // queues may name other employees now
+  std::lock_guard lock(config_mutex_);
+  config_ = std::move(*fresh);
+  if (exceptions) exceptions_ = std::move(exceptions);
+  people_.reset();  // queues may name other employees now
   return {};
 }
 
-TELCRM_INLINE ExceptionList CallEngine::exceptions() const {
-  return *impl_->exceptions();
+template <class Unused>
+ExceptionList EngineImpl<Unused>::exceptions() const {
+  std::shared_ptr<const ExceptionList> list;
+  {
+    std::lock_guard lock(config_mutex_);
+    list = exceptions_;
+  }
+  return *list;  // copied outside the lock
 }
 
-TELCRM_INLINE void CallEngine::update_exceptions(ExceptionList exceptions) {
+template <class Unused>
+void EngineImpl<Unused>::update_exceptions(ExceptionList exceptions) {
   auto next = std::make_shared<const ExceptionList>(std::move(exceptions));
-  std::lock_guard lock(impl_->config_mutex_);
-  impl_->exceptions_ = std::move(next);
+  std::lock_guard lock(config_mutex_);
+  exceptions_ = std::move(next);
 }
 
-TELCRM_INLINE Result<void> CallEngine::reload_crm() {
-  std::lock_guard lock(impl_->refresh_mutex_);
-  return impl_->load_index();
+template <class Unused>
+Result<void> EngineImpl<Unused>::reload_crm() {
+  std::lock_guard lock(refresh_mutex_);
+  return load_index();
 }
 
-TELCRM_INLINE EngineStats CallEngine::stats() const {
-  const Impl& e = *impl_;
+template <class Unused>
+EngineStats EngineImpl<Unused>::stats() const {
   EngineStats s;
-  s.active_calls = e.registry_.active_count();
-  s.finished_calls = e.registry_.finished_count();
-  s.pending_writes = e.outbox_.pending();
-  s.store_errors = e.outbox_.store_errors();
-  s.dropped_writes = e.outbox_.dropped();
-  s.observer_errors = e.observer_errors_.load() + e.outbox_.observer_errors();
-  s.index_ready = e.index_ready_.load();
+  s.active_calls = registry_.active_count();
+  s.finished_calls = registry_.finished_count();
+  s.pending_writes = outbox_.pending();
+  s.store_errors = outbox_.store_errors();
+  s.dropped_writes = outbox_.dropped();
+  s.observer_errors = observer_errors_.load() + outbox_.observer_errors();
+  s.index_ready = index_ready_.load();
   return s;
 }
 
-TELCRM_INLINE QueueStats CallEngine::queue_stats() const {
-  std::lock_guard lock(impl_->stats_mutex_);
-  return impl_->queue_stats_;
+template <class Unused>
+QueueStats EngineImpl<Unused>::queue_stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return queue_stats_;
 }
 
+}  // namespace detail
 TELCRM_END_NAMESPACE

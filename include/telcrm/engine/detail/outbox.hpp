@@ -49,7 +49,9 @@ struct Created {
   Resolution resolution{};
 };
 
-class Outbox {
+// A template only so that it is compiled where the engine is (see engine_base.hpp).
+template <class Unused = void>
+class BasicOutbox {
  public:
   /// Called with each applied batch and its receipt, and the resolutions it made, before
   /// they become visible to resolve(): the engine refiles the records in its index.
@@ -58,7 +60,7 @@ class Outbox {
   /// The tick() of the oldest call in progress (when it began), or UINT64_MAX when none is.
   using OldestLive = std::uint64_t (*)(void* context);
 
-  Outbox(CrmStore& store, OutboxJournal* journal, Observer* observer, std::size_t max_group)
+  BasicOutbox(CrmStore& store, OutboxJournal* journal, Observer* observer, std::size_t max_group)
       : store_(store),
         journal_(journal),
         observer_(observer),
@@ -551,6 +553,7 @@ class Outbox {
   std::atomic<std::size_t> dropped_{0};
   std::atomic<std::size_t> observer_errors_{0};
 };
+using Outbox = BasicOutbox<>;
 
 }  // namespace detail
 TELCRM_END_NAMESPACE
