@@ -555,6 +555,8 @@ TELCRM_END_NAMESPACE
 #include <telcrm/engine/detail/creation.hpp>
 #include <telcrm/engine/detail/engine_api.hpp>
 
+// CallEngine's own functions: create() makes the implementation; the others call it through
+// EngineBase, which instantiates nothing.
 TELCRM_BEGIN_NAMESPACE
 
 template <class Unused>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// CallEngine's functions: EngineImpl's implementations of them, and CallEngine's own, each a
-// call through EngineBase (and create(), the one place that names EngineImpl). Included by
+// What CallEngine's functions do: EngineImpl's overriders of EngineBase. CallEngine's own
+// functions (the end of call_engine-inl.hpp) call these through EngineBase. Included by
 // call_engine-inl.hpp only.
 
 #include <telcrm/engine/call_engine-inl.hpp>
