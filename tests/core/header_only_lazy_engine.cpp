@@ -1,30 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 // Compiled, never run: header-only, including the umbrella must not compile the engine's
 // implementation — only CallEngine::create() names it, so that a translation unit that never
-// creates an engine does not pay for it (issue 11's header-only cost). Declaring these
-// specializations is an error ("specialization after instantiation") as soon as anything the
-// umbrella includes instantiates them, so the build fails when that changes.
+// creates an engine does not pay for it (issue 11's header-only cost). The specialisations
+// below are declared and never defined: if anything the umbrella includes instantiated one of
+// these classes before, declaring it is an error ("specialization after instantiation"); if
+// anything instantiates CallEngine::create<>() (even from a plain inline function, whose
+// templates are compiled at the end of the file), it meets an incomplete type. The test
+// `core.header_only_lazy_engine_check` compiles this file with TELCRM_CHECK_THE_CHECK and
+// expects that error.
 #include <telcrm/telcrm.hpp>
 
 #ifdef TELCRM_COMPILED_LIB
 #error "this check must be built in header-only mode"
 #endif
 
-#ifdef TELCRM_CHECK_THE_CHECK  // what a regression looks like: the build must fail with it
-inline std::size_t flush_now(telcrm::detail::EngineImpl<void>& engine) {
-  return engine.flush();
+#ifdef TELCRM_CHECK_THE_CHECK  // a regression: a header creating an engine in an inline function
+inline auto create_an_engine(telcrm::Ports ports) {
+  return telcrm::CallEngine::create(telcrm::IntegrationSettings{}, ports);
 }
 #endif
 
 TELCRM_BEGIN_NAMESPACE
+namespace detail {
 template <>
-Result<CallProgress> detail::EngineImpl<void>::start_call(const CallStart& event);
+class EngineImpl<void>;
 template <>
-Result<CallResult> detail::EngineImpl<void>::end_call(const CallEnd& event);
+class BasicOutbox<void>;
 template <>
-std::size_t detail::EngineImpl<void>::flush();
-template <>
-void detail::EngineImpl<void>::finish(Call& c, const CallEnd& end);
-template <>
-void detail::BasicOutbox<void>::enqueue(WriteBatch batch);
+class BasicCallRegistry<void>;
+}  // namespace detail
 TELCRM_END_NAMESPACE

@@ -5,8 +5,8 @@
 // creation and R-I2 (detail/creation.hpp), the events (detail/engine_api.hpp), and here the
 // glue: settings and directory, the index, routing.
 //
-// EngineImpl, the outbox and the registry are templates of an unused parameter: what they
-// call is compiled only where CallEngine::create() is (see detail/engine_base.hpp). Header-
+// EngineImpl, the outbox and the registry are templates of an unused parameter: they are
+// compiled only where CallEngine::create() is (see detail/engine_base.hpp). Header-
 // only, that is the translation units that create an engine; compiled, src/engine.cpp.
 
 #include <telcrm/calllog/call_log.hpp>
@@ -66,9 +66,9 @@ class EngineImpl final : public EngineBase {
   mutable std::mutex stats_mutex_;
   QueueStats queue_stats_;
 
-  detail::CallRegistry registry_;
+  BasicCallRegistry<Unused> registry_;
   std::array<std::mutex, 64> number_locks_;  // R-I2: one creation per number at a time
-  detail::Outbox outbox_;
+  BasicOutbox<Unused> outbox_;
   std::atomic<std::size_t> observer_errors_{0};
 
   // refresh(): the change feed's position.
@@ -562,6 +562,7 @@ TELCRM_BEGIN_NAMESPACE
 template <class Unused>
 Result<std::unique_ptr<CallEngine>> CallEngine::create(IntegrationSettings settings, Ports ports,
                                                        EngineOptions options) {
+  static_assert(std::is_void_v<Unused>, "call it as CallEngine::create(...)");
   using Impl = detail::EngineImpl<Unused>;
   auto staff = ports.directory.employees();
   if (!staff) return fail(staff.error());

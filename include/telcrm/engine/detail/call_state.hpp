@@ -215,7 +215,6 @@ class BasicCallRegistry {
   std::size_t next_ = 0;  // the slot overwritten next
   ById<std::size_t> finished_;
 };
-using CallRegistry = BasicCallRegistry<>;
 
 }  // namespace detail
 TELCRM_END_NAMESPACE

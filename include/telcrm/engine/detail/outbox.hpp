@@ -553,7 +553,6 @@ class BasicOutbox {
   std::atomic<std::size_t> dropped_{0};
   std::atomic<std::size_t> observer_errors_{0};
 };
-using Outbox = BasicOutbox<>;
 
 }  // namespace detail
 TELCRM_END_NAMESPACE
