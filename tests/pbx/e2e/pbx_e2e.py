@@ -105,15 +105,21 @@ class Rig:
     # --- processes ------------------------------------------------------------------------
     def start(self, name, argv, **kw):
         log = open(os.path.join(self.work, name + ".out"), "ab")
+        # Kamailio forks its workers: in a process group of its own, the ones a killed main
+        # leaves behind are stopped with it (stop()).
+        group = os.path.basename(argv[0]) == "kamailio"
         p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             cwd=self.work, **kw)
+                             cwd=self.work, start_new_session=group, **kw)
         log.close()
         p.name = name
+        p.group = group
         self.procs.append(p)
         return p
 
     def stop(self, p, sig=signal.SIGTERM, timeout=8):
-        """Stops one process by its PID; returns its exit code."""
+        """Stops one process by its PID; returns its exit code. For a process group leader,
+        then every process left in its group: a worker outlives its Kamailio when that was
+        killed (its group id stays in use while it lives, so no other process can hold it)."""
         if p.poll() is None:
             os.kill(p.pid, sig)
             try:
@@ -121,6 +127,11 @@ class Rig:
             except subprocess.TimeoutExpired:
                 os.kill(p.pid, signal.SIGKILL)
                 p.wait(timeout=5)
+        if p.group:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # its workers ended with it
         return p.returncode
 
     def stop_all(self):
