@@ -32,13 +32,18 @@ fi
 
 work=$(mktemp -d /tmp/telcrm-pbx-bench.XXXXXX)
 pids=()
-stop() {  # stop PID…: SIGTERM, then SIGKILL after 5 s
+groups=()  # Kamailio's process groups: a main killed with -9 leaves its workers behind
+stop() {  # stop PID…: SIGTERM, then SIGKILL after 5 s; then sweep what is left of the groups
   local p
   for p in "$@"; do kill "$p" 2>/dev/null || true; done
   for p in "$@"; do
     for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null || true
   done
+  for p in "$@"; do
+    [[ " ${groups[*]} " == *" $p "* ]] && { kill -9 -- "-$p" 2>/dev/null || true; }
+  done
+  return 0
 }
 cleanup() {
   stop "${pids[@]}"
@@ -105,12 +110,14 @@ run_load() {
   else
     k_args=(-A STATIC_ROUTING)
   fi
-  kamailio -DD -E -f "$root/examples/kamailio/kamailio.cfg" -Y "$run/kamailio" \
+  # setsid: Kamailio leads a group of its own (its PID is the group's id) that stop() sweeps.
+  setsid kamailio -DD -E -f "$root/examples/kamailio/kamailio.cfg" -Y "$run/kamailio" \
     -l "udp:127.0.0.1:$sip" -A "TELCRM_URL=\"http://127.0.0.1:$web\"" \
     -A "TELCRM_TOKEN=\"$token\"" -A 'FALLBACK_TARGET="2000"' "${k_args[@]}" \
     >"$run/kamailio.out" 2>&1 &
   kam=$!
   pids+=("$kam")
+  groups+=("$kam")
   sleep 2
   (cd "$run" && timeout 60 sipp -sf "$root/bench/pbx/register_load.xml" -inf "$work/extensions.csv" \
      -i 127.0.0.1 -p "$phone" -mp 30000 -m 300 -r 300 -nostdin "127.0.0.1:$sip") \

@@ -26,6 +26,7 @@ sipp_dir=$root/examples/kamailio/sipp
 
 work=$(mktemp -d /tmp/telcrm-pbx-demo.XXXXXX)
 pids=()
+groups=()  # process groups to sweep last: Kamailio's (a main killed with -9 leaves its workers)
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -33,6 +34,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null || true
   done
+  for p in "${groups[@]}"; do kill -9 -- "-$p" 2>/dev/null || true; done
   if [[ -n "${KEEP:-}" ]]; then echo "pbx-demo: logs in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -75,11 +77,14 @@ serve=$!
 pids+=("$serve")
 
 mkdir -p "$work/kamailio"
-kamailio -DD -E -f "$root/examples/kamailio/kamailio.cfg" -Y "$work/kamailio" \
+# setsid: Kamailio and its workers in a group of their own (its PID is the group's id), so
+# cleanup can stop whatever is left of it.
+setsid kamailio -DD -E -f "$root/examples/kamailio/kamailio.cfg" -Y "$work/kamailio" \
   -l "udp:127.0.0.1:$sip" -A "TELCRM_URL=\"http://127.0.0.1:$http\"" \
   -A "TELCRM_TOKEN=\"$token\"" -A "VOICEMAIL_URI=\"sip:voicemail@127.0.0.1:$voicemail\"" \
   >"$work/kamailio.log" 2>&1 &
 pids+=("$!")
+groups+=("$!")
 
 for _ in $(seq 1 100); do
   curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$http/health" >/dev/null && break
