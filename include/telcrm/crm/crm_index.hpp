@@ -50,6 +50,7 @@ struct IdRange {
 }  // namespace detail
 
 namespace detail {
+template <class Unused>
 class BulkBuild;
 struct IndexFileAccess;
 struct RebuildTestAccess;  // defined by the tests: the pipelined rebuild with small chunks
@@ -244,15 +245,22 @@ class CrmIndex {
 
    private:
     friend class CrmIndex;
-    explicit Loader(std::unique_ptr<detail::BulkBuild> collector);
-    std::unique_ptr<detail::BulkBuild> collector_;
+    explicit Loader(std::unique_ptr<CrmVisitor> collector);
+    std::unique_ptr<CrmVisitor> collector_;  // a detail::BulkBuild<void>
   };
 
+  // The rebuilds below are templates of an unused parameter (always void; call them without
+  // one): header-only, only a file that rebuilds an index compiles them. The compiled library
+  // holds their one instantiation.
+
   /// An empty loader keyed as this index is.
+  template <class Unused = void>
   [[nodiscard]] Loader loader() const;
   /// Replaces the whole index with what `loaded` gathered.
+  template <class Unused = void>
   void rebuild(Loader&& loaded);
   /// Replaces the whole index with the contents of `snapshot`.
+  template <class Unused = void>
   void rebuild(const CrmSnapshot& snapshot);
   /// How a rebuild reads the records: a function that streams them to the visitor it is
   /// given, e.g. `[&](CrmVisitor& v) { return store.scan(v); }` — the caller (the engine)
@@ -263,6 +271,7 @@ class CrmIndex {
   /// on this thread and streams records in chunks; one helper files them in scan order while
   /// the scan goes on, and the others read chunks' phones into keys ahead of it — so the
   /// index equals the one a single thread builds.
+  template <class Unused = void>
   [[nodiscard]] Result<void> rebuild(const Scan& scan, unsigned threads);
   /// Replaces the whole index with `facts` (as export_facts() returned them, e.g. read back
   /// from an index snapshot file: see telcrm/crm/index_snapshot.hpp). No phone is read.
@@ -320,12 +329,14 @@ class CrmIndex {
  private:
   struct Base;
   struct Delta;
+  template <class>
   friend class detail::BulkBuild;         // builds a Base from a scan
   friend struct detail::IndexFileAccess;  // reads and writes a Base (index snapshot files)
   friend struct detail::RebuildTestAccess;
 
   // rebuild(scan, threads) for threads >= 2, in chunks of `chunk_size` records, the scan
   // waiting while `max_pending` chunks wait to be filed.
+  template <class Unused = void>
   [[nodiscard]] Result<void> rebuild_pipelined(const Scan& scan, unsigned threads,
                                                std::size_t chunk_size, std::size_t max_pending);
 
@@ -493,6 +504,16 @@ void CrmIndex::Snapshot::for_each_posting(std::uint64_t key, F&& f) const {
   collect(key, postings);
   for (const auto& p : postings) f(p.ref, p.form);
 }
+
+// The compiled library holds the rebuilds' one instantiation (src/crm.cpp).
+#ifndef TELCRM_HEADER_ONLY
+extern template CrmIndex::Loader CrmIndex::loader<>() const;
+extern template void CrmIndex::rebuild<>(Loader&&);
+extern template void CrmIndex::rebuild<>(const CrmSnapshot&);
+extern template Result<void> CrmIndex::rebuild<>(const Scan&, unsigned);
+extern template Result<void> CrmIndex::rebuild_pipelined<>(const Scan&, unsigned, std::size_t,
+                                                           std::size_t);
+#endif
 
 /// \endcond
 

@@ -92,7 +92,10 @@ class IdOrdinals {
   std::vector<std::pair<EntityId, std::uint32_t>> sparse_;
 };
 
-// Gathers a rebuild's records into the base's tables, then files them (finish()).
+// Gathers a rebuild's records into the base's tables, then files them (finish()). Templates
+// of an unused parameter (always void), like the rebuild functions that name them: header-only,
+// only a file that rebuilds an index compiles them (most of the umbrella's cost otherwise).
+template <class Unused>
 class BulkBuild final : public CrmVisitor {
  public:
   using Base = CrmIndex::Base;
@@ -316,8 +319,9 @@ class BulkBuild final : public CrmVisitor {
 
 // One chunk of a parallel rebuild: the records as the scan streamed them, their phones as
 // text, then the keys a worker read from them.
+template <class Unused>
 struct ScanChunk {
-  std::vector<BulkBuild::Record> records;
+  std::vector<typename BulkBuild<Unused>::Record> records;
   std::vector<std::uint32_t> phone_counts;  // per record
   std::string text;                         // every phone, one after another
   std::vector<std::uint32_t> ends;          // where each phone ends in text
@@ -330,24 +334,28 @@ struct ScanChunk {
 // reading a chunk's phones itself unless a worker (the other helpers, and the scan's thread
 // once the scan is over) took it first. Filing and reading phones thus run beside the scan
 // instead of after it, and a chunk is freed as soon as it is filed.
+template <class Unused>
 class RebuildWork final : public CrmVisitor {
  public:
+  using Build = BulkBuild<Unused>;
+  using Chunk = ScanChunk<Unused>;
+
   // `chunk_size` records a chunk; at most `max_pending` chunks handed in and not yet filed:
   // the scan waits beyond (its records would otherwise pile up in memory when it outruns the
   // merge). Tests make both small.
-  RebuildWork(const IndexOptions& options, const PhoneNormalizer& normalizer, BulkBuild& build,
+  RebuildWork(const IndexOptions& options, const PhoneNormalizer& normalizer, Build& build,
               std::size_t chunk_size, std::size_t max_pending)
       : options_(options),
         normalizer_(normalizer),
         build_(build),
         chunk_size_(chunk_size),
         max_pending_(max_pending),
-        current_(std::make_unique<ScanChunk>()) {}
+        current_(std::make_unique<Chunk>()) {}
 
-  void visit(const Contact& c) override { add(BulkBuild::record_of(c), c.phones); }
-  void visit(const Company& c) override { add(BulkBuild::record_of(c), c.phones); }
-  void visit(const Lead& l) override { add(BulkBuild::record_of(l), l.phones); }
-  void visit(const Deal& d) override { add(BulkBuild::record_of(d), std::vector<std::string>{}); }
+  void visit(const Contact& c) override { add(Build::record_of(c), c.phones); }
+  void visit(const Company& c) override { add(Build::record_of(c), c.phones); }
+  void visit(const Lead& l) override { add(Build::record_of(l), l.phones); }
+  void visit(const Deal& d) override { add(Build::record_of(d), std::vector<std::string>{}); }
 
   // The scan is over (or failed): the last chunk goes in; the rest is read and filed.
   void close() {
@@ -362,7 +370,7 @@ class RebuildWork final : public CrmVisitor {
   void work() {
     for (;;) {
       std::size_t i = 0;
-      ScanChunk* chunk = nullptr;
+      Chunk* chunk = nullptr;
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [&] { return next_ < chunks_.size() || closed_; });
@@ -382,7 +390,7 @@ class RebuildWork final : public CrmVisitor {
   void merge() {
     for (std::size_t i = 0;; ++i) {
       bool claimed = false;
-      ScanChunk* chunk = nullptr;
+      Chunk* chunk = nullptr;
       {
         std::unique_lock lock(mutex_);
         wake_.wait(lock, [&] { return i < chunks_.size() || closed_; });
@@ -402,7 +410,7 @@ class RebuildWork final : public CrmVisitor {
         build_.take(chunk->records[r], std::span(chunk->keys).subspan(key, chunk->key_counts[r]));
         key += chunk->key_counts[r];
       }
-      std::unique_ptr<ScanChunk> filed;  // freed at the end of this turn, outside the lock
+      std::unique_ptr<Chunk> filed;  // freed at the end of this turn, outside the lock
       std::lock_guard lock(mutex_);
       filed = std::move(chunks_[i]);
       ++filed_;
@@ -412,8 +420,8 @@ class RebuildWork final : public CrmVisitor {
 
  private:
   template <class Phones>
-  void add(const BulkBuild::Record& r, const Phones& phones) {
-    ScanChunk& c = *current_;
+  void add(const typename Build::Record& r, const Phones& phones) {
+    Chunk& c = *current_;
     c.records.push_back(r);
     c.phone_counts.push_back(static_cast<std::uint32_t>(phones.size()));
     for (const auto& p : phones) {
@@ -426,11 +434,11 @@ class RebuildWork final : public CrmVisitor {
     if (current_->records.empty()) return;
     std::unique_lock lock(mutex_);
     wake_.wait(lock, [&] { return chunks_.size() - filed_ < max_pending_; });
-    chunks_.push_back(std::exchange(current_, std::make_unique<ScanChunk>()));
+    chunks_.push_back(std::exchange(current_, std::make_unique<Chunk>()));
     read_.push_back(false);
     wake_.notify_all();
   }
-  void read_phones(ScanChunk& chunk) const {
+  void read_phones(Chunk& chunk) const {
     std::vector<PhoneKey> scratch;
     std::vector<std::string_view> phones;
     chunk.key_counts.resize(chunk.records.size());
@@ -450,15 +458,15 @@ class RebuildWork final : public CrmVisitor {
 
   const IndexOptions& options_;
   const PhoneNormalizer& normalizer_;
-  BulkBuild& build_;  // the merge's thread only, until it returns
+  Build& build_;  // the merge's thread only, until it returns
   const std::size_t chunk_size_;
   const std::size_t max_pending_;
-  std::unique_ptr<ScanChunk> current_;  // the scan's thread only
+  std::unique_ptr<Chunk> current_;  // the scan's thread only
   std::mutex mutex_;
   std::condition_variable wake_;
   // Guarded by mutex_ (a chunk itself belongs to the thread that claimed it until it is
   // read, then to the merge): every chunk handed in, nullptr once filed.
-  std::vector<std::unique_ptr<ScanChunk>> chunks_;
+  std::vector<std::unique_ptr<Chunk>> chunks_;
   std::vector<bool> read_;  // per chunk: its phones are read
   std::size_t next_ = 0;    // the first chunk nobody has taken
   std::size_t filed_ = 0;   // chunks filed by the merge
@@ -467,7 +475,7 @@ class RebuildWork final : public CrmVisitor {
 
 }  // namespace detail
 
-TELCRM_INLINE CrmIndex::Loader::Loader(std::unique_ptr<detail::BulkBuild> collector)
+TELCRM_INLINE CrmIndex::Loader::Loader(std::unique_ptr<CrmVisitor> collector)
     : collector_(std::move(collector)) {}
 TELCRM_INLINE CrmIndex::Loader::Loader(Loader&&) noexcept = default;
 TELCRM_INLINE CrmIndex::Loader& CrmIndex::Loader::operator=(Loader&&) noexcept = default;
@@ -485,21 +493,29 @@ TELCRM_INLINE void CrmIndex::Loader::visit(const Deal& d) {
   collector_->visit(d);
 }
 
-TELCRM_INLINE CrmIndex::Loader CrmIndex::loader() const {
-  return Loader(std::make_unique<detail::BulkBuild>(options_, normalizer_));
+template <class Unused>
+CrmIndex::Loader CrmIndex::loader() const {
+  static_assert(std::is_void_v<Unused>, "CrmIndex::loader takes no template argument");
+  return Loader(std::make_unique<detail::BulkBuild<Unused>>(options_, normalizer_));
 }
 
-TELCRM_INLINE void CrmIndex::rebuild(const CrmSnapshot& snapshot) {
-  Loader loaded = loader();
+template <class Unused>
+void CrmIndex::rebuild(const CrmSnapshot& snapshot) {
+  static_assert(std::is_void_v<Unused>, "CrmIndex::rebuild takes no template argument");
+  Loader loaded = loader<Unused>();
   for (const auto& c : snapshot.contacts) loaded.visit(c);
   for (const auto& c : snapshot.companies) loaded.visit(c);
   for (const auto& l : snapshot.leads) loaded.visit(l);
   for (const auto& d : snapshot.deals) loaded.visit(d);
-  rebuild(std::move(loaded));
+  rebuild<Unused>(std::move(loaded));
 }
 
-TELCRM_INLINE void CrmIndex::rebuild(Loader&& loaded) {
-  auto [base, unnormalised] = loaded.collector_->finish();
+template <class Unused>
+void CrmIndex::rebuild(Loader&& loaded) {
+  static_assert(std::is_void_v<Unused>, "CrmIndex::rebuild takes no template argument");
+  // loader<Unused>() made it: its collector is this build.
+  auto& build = static_cast<detail::BulkBuild<Unused>&>(*loaded.collector_);
+  auto [base, unnormalised] = build.finish();
   install(std::move(base), unnormalised);
 }
 
@@ -511,24 +527,26 @@ TELCRM_INLINE void CrmIndex::install(std::shared_ptr<Base> base, std::size_t unn
   commit_locked();
 }
 
-TELCRM_INLINE Result<void> CrmIndex::rebuild(const Scan& scan, unsigned threads) {
+template <class Unused>
+Result<void> CrmIndex::rebuild(const Scan& scan, unsigned threads) {
+  static_assert(std::is_void_v<Unused>, "CrmIndex::rebuild takes no template argument");
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   if (threads == 1) {
-    Loader loaded = loader();
+    Loader loaded = loader<Unused>();
     if (auto scanned = scan(loaded); !scanned) return fail(scanned.error());
-    rebuild(std::move(loaded));
+    rebuild<Unused>(std::move(loaded));
     return {};
   }
   constexpr std::size_t chunk_records = 4096;  // a chunk: a few hundred KB of records and text
   constexpr std::size_t max_unfiled = 64;      // then the scan waits (~262k records held)
-  return rebuild_pipelined(scan, threads, chunk_records, max_unfiled);
+  return rebuild_pipelined<Unused>(scan, threads, chunk_records, max_unfiled);
 }
 
-TELCRM_INLINE Result<void> CrmIndex::rebuild_pipelined(const Scan& scan, unsigned threads,
-                                                       std::size_t chunk_size,
-                                                       std::size_t max_pending) {
-  detail::BulkBuild build(options_, normalizer_);
-  detail::RebuildWork work(options_, normalizer_, build, chunk_size, max_pending);
+template <class Unused>
+Result<void> CrmIndex::rebuild_pipelined(const Scan& scan, unsigned threads, std::size_t chunk_size,
+                                         std::size_t max_pending) {
+  detail::BulkBuild<Unused> build(options_, normalizer_);
+  detail::RebuildWork<Unused> work(options_, normalizer_, build, chunk_size, max_pending);
   // The merge on one helper, threads - 2 workers beside it; the scan on this thread, which
   // works too once the scan is done.
   std::vector<std::thread> helpers;
