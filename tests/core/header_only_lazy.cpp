@@ -39,5 +39,7 @@ template <>
 class BulkBuild<void>;
 template <>
 class RebuildWork<void>;
+template <>
+struct ScanChunk<void>;
 }  // namespace detail
 TELCRM_END_NAMESPACE

@@ -545,6 +545,7 @@ Result<void> CrmIndex::rebuild(const Scan& scan, unsigned threads) {
 template <class Unused>
 Result<void> CrmIndex::rebuild_pipelined(const Scan& scan, unsigned threads, std::size_t chunk_size,
                                          std::size_t max_pending) {
+  static_assert(std::is_void_v<Unused>, "CrmIndex::rebuild_pipelined takes no template argument");
   detail::BulkBuild<Unused> build(options_, normalizer_);
   detail::RebuildWork<Unused> work(options_, normalizer_, build, chunk_size, max_pending);
   // The merge on one helper, threads - 2 workers beside it; the scan on this thread, which
