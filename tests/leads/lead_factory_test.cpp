@@ -124,6 +124,31 @@ TEST_CASE("R-L4 titles: the template, the number as received, the direction; sou
                      line) == "Outgoing call 123 on +74951234567 at 2026-11-24 13:00 {unknown}");
 }
 
+TEST_CASE("R-L4 titles: every record a call makes carries the rendered title, whatever the mode") {
+  // The factory renders the title after the mode planned (most known clients get nothing):
+  // each kind of record a mode can plan must still come out titled.
+  LineSettings line;
+  line.lead_title = "{number} ({direction})";
+  const std::string title = "8 916 123-45-67 (Incoming call)";
+  ClassicMode classic;
+  auto repeat = plan(line, CallDirection::incoming, known({EntityType::contact, 5}), classic, true);
+  REQUIRE(repeat.lead.has_value());
+  CHECK(repeat.lead->title == title);
+  SimpleMode simple;
+  auto fresh = plan(line, CallDirection::incoming, unknown(), simple);
+  REQUIRE(fresh.deal.has_value());
+  CHECK(fresh.deal->title == title);
+  CHECK_FALSE(fresh.lead.has_value());
+  auto again = plan(line, CallDirection::incoming, known({EntityType::company, 7}), simple);
+  REQUIRE(again.deal.has_value());
+  CHECK(again.deal->title == title);
+  auto forced = LeadFactory::plan(
+      CreationRequest{line, CallDirection::outgoing, unknown(), "8 916 123-45-67", at, false, true},
+      classic);
+  REQUIRE(forced.lead.has_value());
+  CHECK(forced.lead->title == "8 916 123-45-67 (Outgoing call)");
+}
+
 TEST_CASE("R-L6 repeat leads only with repeat sales on, no open deal and no open repeat lead") {
   LineSettings line;
   ClassicMode classic;

@@ -60,6 +60,11 @@ inline void adopt(CreationPlan& plan, ModePlan made) {
 
 TELCRM_INLINE CreationPlan LeadFactory::plan(const CreationRequest& r, const ModeStrategy& mode) {
   CreationPlan plan = plan_for_line(r, mode);
+  if (plan.lead || plan.deal) {  // rendered only for a record that is made (R-L4)
+    std::string title = render_title(r.line.lead_title, r.number, r.direction, r.at, r.line);
+    if (plan.deal) plan.deal->title = title;
+    if (plan.lead) plan.lead->title = std::move(title);
+  }
   if (r.source) {
     if (plan.lead) plan.lead->source = r.source;
     if (plan.deal) plan.deal->source = r.source;
@@ -88,8 +93,7 @@ TELCRM_INLINE CreationPlan LeadFactory::plan_for_line(const CreationRequest& r,
       r.line.create_for == CreateFor::all ||
       (r.line.create_for == CreateFor::incoming && r.direction == CallDirection::incoming) ||
       (r.line.create_for == CreateFor::outgoing && r.direction == CallDirection::outgoing);
-  CreationInput input{r.line, m, r.number,
-                      render_title(r.line.lead_title, r.number, r.direction, r.at, r.line)};
+  const CreationInput input{r.line, m, r.number};
 
   if (m.crm == CrmState::unknown) {
     const auto offer = mode.offer();

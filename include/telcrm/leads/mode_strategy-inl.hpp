@@ -10,7 +10,6 @@ TELCRM_BEGIN_NAMESPACE
 TELCRM_INLINE ModePlan ClassicMode::plan_unknown(const CreationInput& in) const {
   ModePlan plan;
   Lead lead;
-  lead.title = in.title;
   lead.phones = {std::string(in.number)};  // as received (R-L4)
   lead.source = in.line.source;
   plan.lead = std::move(lead);
@@ -34,7 +33,6 @@ TELCRM_INLINE ModePlan ClassicMode::plan_known(const CreationInput& in, bool rep
     return plan;
   }
   Lead lead;
-  lead.title = in.title;
   lead.phones = {std::string(in.number)};
   lead.source = in.line.source;
   lead.repeat = true;
@@ -57,7 +55,6 @@ TELCRM_INLINE std::span<const OfferAction> ClassicMode::offer() const noexcept {
 TELCRM_INLINE ModePlan SimpleMode::plan_unknown(const CreationInput& in) const {
   ModePlan plan;
   Deal deal;
-  deal.title = in.title;
   deal.pipeline = settings.pipeline;
   deal.source = in.line.source;
   if (settings.create_company) {
@@ -89,7 +86,6 @@ TELCRM_INLINE ModePlan SimpleMode::plan_known(const CreationInput& in,
     return plan;
   }
   Deal deal;
-  deal.title = in.title;
   deal.pipeline = settings.pipeline;
   deal.source = in.line.source;
   deal.repeat = true;

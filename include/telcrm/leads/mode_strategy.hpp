@@ -20,11 +20,12 @@ TELCRM_BEGIN_NAMESPACE
 struct CreationInput {
   const LineSettings& line;  ///< the line the call is on
   const MatchResult& match;  ///< what the number is in the CRM
-  std::string_view number;   ///< as received (titles and stored phones use it, R-L4)
-  std::string title;         ///< the line's title template, rendered
+  std::string_view number;   ///< as received (stored phones use it, R-L4)
 };
 
-/// What a mode makes of a call (the records part of a CreationPlan and its reason).
+/// What a mode makes of a call (the records part of a CreationPlan and its reason). The
+/// lead's or deal's title is left empty: LeadFactory renders the line's template (R-L4) only
+/// for a call that creates something — most calls from known clients create nothing.
 struct ModePlan {
   CreationReason reason = CreationReason::not_in_crm;  ///< why it creates what it does
   std::optional<Deal> deal{};                          ///< a deal to create
