@@ -36,7 +36,8 @@ struct NoRecordings final : RecordingSink {
 
 struct Api {
   Api() {
-    auto e = CallEngine::create(loaded.settings, Ports{store, *loaded.directory, telephony, clock});
+    auto e = CallEngine::create(loaded.settings, Ports{store, *loaded.directory, telephony, clock,
+                                                       nullptr, &office.journal});
     if (!e) telcrm_fuzz::finding("no engine", e.error().message());
     engine = std::move(*e);
     std::vector<std::string> lines;

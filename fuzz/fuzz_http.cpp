@@ -25,8 +25,8 @@ struct Server {
   Server() {
     presence = std::make_unique<pbx::PresenceDirectory>(*loaded.directory);
     (void)presence->refresh();
-    auto e = CallEngine::create(loaded.settings,
-                                Ports{store, *presence, telephony, clock, nullptr, nullptr});
+    auto e = CallEngine::create(
+        loaded.settings, Ports{store, *presence, telephony, clock, nullptr, &office.journal});
     if (!e) telcrm_fuzz::finding("no engine", e.error().message());
     engine = std::move(*e);
     service = std::make_unique<pbx::PbxService>(*engine, telephony, *presence, clock);

@@ -2,7 +2,9 @@
 // The Kamailio/PBX protocol's pure parsers (telcrm/pbx): the endpoint bodies, SIP identities
 // (From, P-Asserted-Identity, Privacy, Request-URI) and extensions. The first line picks
 // what is parsed: an endpoint name (call, failed, …), or `sip` (then three header lines).
-// Properties: no crash or undefined behaviour; an anonymous caller never carries a number.
+// Properties: no crash or undefined behaviour; an anonymous caller never carries a number;
+// every text a parser hands on is valid UTF-8 (the engine journals it as JSON).
+#include <telcrm/detail/utf8.hpp>
 #include <telcrm/pbx/pbx_protocol.hpp>
 #include <telcrm/pbx/sip_identity.hpp>
 
@@ -12,6 +14,14 @@
 
 using namespace telcrm;
 using namespace telcrm::pbx;
+
+namespace {
+
+void utf8(std::string_view what, const std::string& text) {
+  if (telcrm::detail::valid_utf8(text) != text) telcrm_fuzz::finding(what, text);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view rest;
@@ -24,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Caller c = caller_of(from, asserted, tail2);
     if (c.anonymous && c.number != anonymous_number)
       telcrm_fuzz::finding("an anonymous caller carries a number", c.number);
+    utf8("a caller's number that is not UTF-8", c.number);
     (void)dialled_number(rest);
     (void)number_of(parse_uri(rest));
     (void)extension_of(rest);
@@ -33,7 +44,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto endpoint = endpoint_of(std::string("/pbx/") + std::string(what));
   if (!endpoint) return 0;
   switch (*endpoint) {
-    case Endpoint::call: (void)parse_new_call(rest); break;
+    case Endpoint::call:
+      if (auto c = parse_new_call(rest))
+        for (const std::string* text : {&c->call, &c->from, &c->asserted, &c->privacy, &c->to})
+          utf8("a new call's text that is not UTF-8", *text);
+      break;
     case Endpoint::failed:
       if (auto f = parse_step_failed(rest)) (void)outcome_of(static_cast<int>(f->step));
       break;

@@ -4,6 +4,8 @@
 
 #include <telcrm/bitrix24/protocol.hpp>
 
+#include <telcrm/detail/utf8.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,7 +45,9 @@ std::string url_decode(std::string_view s) {
       out += s[i];
     }
   }
-  return out;
+  // Decoded as a browser does: bytes that are no UTF-8 become U+FFFD, so what the engine
+  // writes (and its outbox journals as JSON) is the text it was given.
+  return detail::valid_utf8(std::move(out));
 }
 
 // Sets `value` at `path` (PHP bracket segments; "" appends) inside `root`.

@@ -389,7 +389,7 @@ Result<CrmSnapshot> crm_from_json(std::string_view text, std::string_view root) 
 }
 
 std::string crm_to_json(const CrmSnapshot& snapshot) {
-  return json_detail::write_crm(snapshot).dump(2) + "\n";
+  return json_detail::dump(json_detail::write_crm(snapshot), 2) + "\n";
 }
 
 Result<std::vector<Employee>> employees_from_json(std::string_view text, std::string_view root) {
@@ -405,7 +405,7 @@ Result<std::vector<Employee>> employees_from_json(std::string_view text, std::st
 std::string employees_to_json(const std::vector<Employee>& employees) {
   json_detail::Json out = json_detail::Json::array();
   for (const auto& e : employees) out.push_back(json_detail::write_employee(e));
-  return out.dump(2) + "\n";
+  return json_detail::dump(out, 2) + "\n";
 }
 
 TELCRM_END_NAMESPACE

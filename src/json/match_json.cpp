@@ -46,7 +46,7 @@ std::string match_result_to_json(const MatchResult& result, std::string_view inp
   Json bindings = Json::array();
   for (const auto& b : result.bindings) bindings.push_back(json_detail::write_entity_ref(b));
   j["bindings"] = std::move(bindings);
-  return j.dump();
+  return json_detail::dump(j);
 }
 
 TELCRM_END_NAMESPACE

@@ -171,7 +171,7 @@ void read_batch(Reader& r, const Json& j, const std::string& path, WriteBatch& b
 TELCRM_BEGIN_NAMESPACE
 
 std::string write_batch_to_json(const WriteBatch& batch) {
-  return json_detail::write_batch(batch).dump();
+  return json_detail::dump(json_detail::write_batch(batch));
 }
 
 Result<WriteBatch> write_batch_from_json(std::string_view text) {
@@ -207,14 +207,14 @@ bool write_all(int fd, std::string_view text) {
 std::string append_line(const WriteBatch& batch) {
   json_detail::Json line = json_detail::Json::object();
   line["append"] = json_detail::write_batch(batch);
-  return line.dump() + "\n";
+  return json_detail::dump(line) + "\n";
 }
 
 // A removal, written as the DOM would print it, without building one (a line per applied
 // batch).
 std::string removal_line(std::string_view call, std::uint32_t seq) {
   std::string line = R"({"remove":{"call":)";
-  line += json_detail::Json(call).dump();
+  line += json_detail::dump(json_detail::Json(call));
   line += R"(,"seq":)";
   line += std::to_string(seq);
   line += "}}\n";

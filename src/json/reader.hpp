@@ -26,6 +26,13 @@ namespace telcrm::json_detail {
 
 using Json = nlohmann::ordered_json;
 
+/// The document as text (`indent` < 0: one line). Text that is not valid UTF-8 (a host's store
+/// or a caller's number may hold any bytes) is written with U+FFFD in place of each bad byte:
+/// the library is built without exceptions, where nlohmann's strict default aborts.
+inline std::string dump(const Json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 template <class T>
 inline constexpr bool is_optional = false;
 template <class T>

@@ -346,7 +346,7 @@ Result<Scenario> scenario_from_json(std::string_view text) {
 }
 
 std::string call_result_to_json(const CallResult& result, int indent) {
-  return json_detail::write_call_result(result).dump(indent);
+  return json_detail::dump(json_detail::write_call_result(result), indent);
 }
 
 namespace {
@@ -369,7 +369,7 @@ std::string replay_output_json_begin() {
 
 std::string replay_output_json_call(const CallResult& result, bool first) {
   return std::string(first ? "\n    " : ",\n    ") +
-         nested(json_detail::write_call_result(result).dump(2), 4);
+         nested(json_detail::dump(json_detail::write_call_result(result), 2), 4);
 }
 
 namespace {
@@ -404,28 +404,28 @@ void ReplayOutputEnd::item(int list, const std::string& text) {
 }
 
 void ReplayOutputEnd::add(const Contact& r) {
-  item(0, json_detail::write_contact(r).dump(2));
+  item(0, json_detail::dump(json_detail::write_contact(r), 2));
 }
 void ReplayOutputEnd::add(const Company& r) {
-  item(1, json_detail::write_company(r).dump(2));
+  item(1, json_detail::dump(json_detail::write_company(r), 2));
 }
 void ReplayOutputEnd::add(const Lead& r) {
-  item(2, json_detail::write_lead(r).dump(2));
+  item(2, json_detail::dump(json_detail::write_lead(r), 2));
 }
 void ReplayOutputEnd::add(const Deal& r) {
-  item(3, json_detail::write_deal(r).dump(2));
+  item(3, json_detail::dump(json_detail::write_deal(r), 2));
 }
 void ReplayOutputEnd::add(const Invoice& r) {
-  item(4, json_detail::write_invoice(r).dump(2));
+  item(4, json_detail::dump(json_detail::write_invoice(r), 2));
 }
 void ReplayOutputEnd::add(const CallActivity& r) {
-  item(5, json_detail::write_activity(r).dump(2));
+  item(5, json_detail::dump(json_detail::write_activity(r), 2));
 }
 void ReplayOutputEnd::add(const MissedCall& r) {
-  item(6, json_detail::write_missed_call(r).dump(2));
+  item(6, json_detail::dump(json_detail::write_missed_call(r), 2));
 }
 void ReplayOutputEnd::add(const CallRecord& r) {
-  item(7, json_detail::write_call_record(r).dump(2));
+  item(7, json_detail::dump(json_detail::write_call_record(r), 2));
 }
 
 void ReplayOutputEnd::finish() {
@@ -464,7 +464,7 @@ std::string replay_output_to_json(std::span<const CallResult> calls, const CrmSn
   for (const auto& c : calls) list.push_back(json_detail::write_call_result(c));
   out["calls"] = std::move(list);
   out["crm_after"] = json_detail::write_crm(crm_after);
-  return out.dump(2) + "\n";
+  return json_detail::dump(out, 2) + "\n";
 }
 
 TELCRM_END_NAMESPACE

@@ -306,7 +306,7 @@ Result<LoadedSettings> settings_from_json(std::string_view text, std::string_vie
 
 std::string settings_to_json(const IntegrationSettings& settings,
                              std::span<const Employee> employees) {
-  return json_detail::write_settings(settings, employees).dump(2) + "\n";
+  return json_detail::dump(json_detail::write_settings(settings, employees), 2) + "\n";
 }
 
 TELCRM_END_NAMESPACE

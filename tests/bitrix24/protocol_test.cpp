@@ -56,6 +56,12 @@ TEST_CASE("form bodies with PHP brackets become nested parameters") {
   CHECK(p["empty"] == "");
   CHECK(p["flag"] == "");
   CHECK(parse_form("values[0]=a&values[1]=b")["values"]["1"] == "b");
+  // Decoded as a browser does: bytes that are no UTF-8 become U+FFFD (the engine journals
+  // what it is given as JSON, which cannot hold them); valid UTF-8 is kept.
+  const Json odd = parse_form("PHONE_NUMBER=%FF%D0%96%E2%82&NAME=\xC0x&OK=%D0%96");
+  CHECK(odd["PHONE_NUMBER"] == "\xEF\xBF\xBD\xD0\x96\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(odd["NAME"] == "\xEF\xBF\xBDx");
+  CHECK(odd["OK"] == "\xD0\x96");
 }
 
 TEST_CASE("parameters: JSON or form by content type; the query fills what the body lacks") {

@@ -137,6 +137,32 @@ TEST_CASE("R-I3 a removal line names any call id; it reads back after a reopen")
   CHECK(again->lines() == 3);
 }
 
+TEST_CASE("R-I3 text that is not UTF-8 is journaled with U+FFFD, never a crash") {
+  // A caller's number is kept as received when it is no number (the call record's), and a
+  // host's store may hold any bytes: JSON cannot carry them, and the strict writer aborted
+  // the process (a remote crash of `telcrm serve` through a SIP From of bad bytes).
+  JournalFile file;
+  auto journal = open_journal(file.path);
+  WriteBatch odd = batch(1);
+  CallRecord record;
+  record.call = "c1";
+  record.number = "ab\xFF\xFE";
+  record.line = "+74951234567";
+  odd.ops.push_back(RecordCall{record});
+  REQUIRE(journal->append(odd).has_value());
+  CHECK(file.text().find("ab\xEF\xBF\xBD\xEF\xBF\xBD") != std::string::npos);
+  auto again = open_journal(file.path);
+  auto pending = again->pending();
+  REQUIRE(pending.has_value());
+  REQUIRE(pending->size() == 1);
+  const auto& ops = pending->front().ops;
+  REQUIRE_FALSE(ops.empty());
+  const auto* read = std::get_if<RecordCall>(&ops.back());
+  REQUIRE(read != nullptr);
+  CHECK(read->record.number == "ab\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(write_batch_to_json(odd).find("\xEF\xBF\xBD") != std::string::npos);
+}
+
 TEST_CASE("R-I3 a journal whose removed lines dominate is compacted when opened") {
   JournalFile file;
   {

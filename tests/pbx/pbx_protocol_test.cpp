@@ -56,6 +56,8 @@ TEST_CASE("R-M1 the caller: P-Asserted-Identity first, else From; numbers as SIP
       {"tel:+74951234567;ext=101", "", "", "tel:+74951234567;ext=101", CallerSource::from, false},
       // escapes in the user part
       {"sip:%2B79161234567@carrier", "", "", "+79161234567", CallerSource::from, false},
+      // escaped bytes that make no UTF-8 become U+FFFD (the number is journaled as JSON text)
+      {"sip:%FF%D0%96@carrier", "", "", "\xEF\xBF\xBD\xD0\x96", CallerSource::from, false},
       // a bare value, as a PBX variable ($fU) holds it
       {"79161234567", "", "", "79161234567", CallerSource::from, false},
       {"101", "", "", "101", CallerSource::from, false},
@@ -259,6 +261,14 @@ TEST_CASE("request documents: fields, integers written as text, strictness with 
            {R"(["c1"])", "$: expected a JSON object"},
            {R"({"call":"c1","step":0,"code":486} x)", "$: unexpected text after the object"},
            {R"({"call":"c1)", "$.call: unterminated string"},
+           // RFC 8259 text is UTF-8: bytes that are not are refused where they come in.
+           {"{\"call\":\"c\xFF"
+            "1\",\"step\":0,\"code\":486}",
+            "$.call: not valid UTF-8"},
+           {"{\"call\":\"c1\xC0\xAF\",\"step\":0,\"code\":486}", "$.call: not valid UTF-8"},
+           {"{\"call\":\"\xED\xA0\x80\",\"step\":0,\"code\":486}", "$.call: not valid UTF-8"},
+           {"{\"call\":\"c1\xE2\x82\",\"step\":0,\"code\":486}", "$.call: not valid UTF-8"},
+           {"{\"c\xF5\x80\x80\x80\":1}", "$: not valid UTF-8"},
            {"", "$: expected a JSON object"},
        }) {
     CAPTURE(bad.body);
@@ -267,6 +277,12 @@ TEST_CASE("request documents: fields, integers written as text, strictness with 
     CHECK(r.error().code() == Errc::parse_error);
     CHECK(r.error().message().substr(0, bad.message.size()) == bad.message);
   }
+  // Valid UTF-8 of every length passes through as it is.
+  auto cyrillic = parse_new_call(
+      "{\"call\":\"\xD0\x96\xE2\x82\xAC\xF0\x9F\x98\x80\",\"from\":\"sip:1@x\",\"to\":\"sip:2@"
+      "y\"}");
+  REQUIRE_MESSAGE(cyrillic.has_value(), cyrillic.error().message());
+  CHECK(cyrillic->call == "\xD0\x96\xE2\x82\xAC\xF0\x9F\x98\x80");
   auto p = parse_presence(R"({"extension":"101","state":"away"})");
   REQUIRE_FALSE(p.has_value());
   CHECK(p.error().message() ==

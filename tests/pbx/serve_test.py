@@ -100,6 +100,10 @@ def run(telcrm, settings, work):
         check("an unknown path: 404", request(port, "GET", "/nowhere")[0] == 404)
         status, body, _ = request(port, "POST", "/pbx/call", raw=bytes(range(256)))
         check("binary garbage: 400", status == 400, body)
+        status, body, _ = request(port, "POST", "/pbx/call",
+                                  raw=b'{"call":"u8","from":"sip:\xff\xfe@gw","to":"sip:1@x"}')
+        check("a string that is not UTF-8: 400 naming its path",
+              status == 400 and '"path":"$.from"' in body and "UTF-8" in body, body)
         # Raw junk on a socket, and a client that sends half a request and goes away.
         for junk in (b"\x00\xff GARBAGE\r\n\r\n", b"POST /pbx/call HTTP/1.1\r\nContent-Length: 99\r\n"):
             s = socket.create_connection(("127.0.0.1", port), timeout=5)

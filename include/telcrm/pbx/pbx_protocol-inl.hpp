@@ -19,15 +19,16 @@ namespace protocol_detail {
 // jansson_set("string", …) holds text). Absent or null leaves `out` alone.
 inline void read_int(const flat_json::Object& o, flat_json::Fields& f, std::string_view key,
                      std::optional<std::int64_t>& out, std::string& problem) {
+  if (const auto* v = o.find(key); v != nullptr && v->kind == flat_json::Value::Kind::integer) {
+    std::optional<std::int64_t> n;
+    f.optional(key, n);  // marks the key as read (an integer: no text made of it)
+    if (n && problem.empty()) out = *n;
+    return;
+  }
   std::optional<std::string> text;
   f.optional_text(key, text);
   if (!text || !problem.empty()) return;
   std::int64_t n = 0;
-  const auto* v = o.find(key);
-  if (v != nullptr && v->kind == flat_json::Value::Kind::integer) {
-    out = v->integer;
-    return;
-  }
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
   if (ec != std::errc() || end != text->data() + text->size() || text->empty()) {
     problem = flat_json::path_of(key) + ": expected an integer, got \"" + *text + "\"";

@@ -3,6 +3,8 @@
 
 #include <telcrm/pbx/sip_identity.hpp>
 
+#include <telcrm/detail/utf8.hpp>
+
 #include <array>
 #include <cstddef>
 
@@ -36,6 +38,8 @@ inline int hex_value(char c) noexcept {
 }
 
 // RFC 3261 escapes in the user part (`%2B7495…`); a malformed escape is kept as written.
+// Escaped bytes that make no UTF-8 become U+FFFD: the number is text from here on (kept
+// as received, journaled as JSON).
 inline std::string percent_decode(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -51,7 +55,7 @@ inline std::string percent_decode(std::string_view s) {
     }
     out += s[i];
   }
-  return out;
+  return ::telcrm::detail::valid_utf8(std::move(out));
 }
 
 // A quoted display name without its quotes and escapes; an unquoted one trimmed.

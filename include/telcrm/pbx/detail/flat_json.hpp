@@ -9,8 +9,10 @@
 // the JSON path of the value, as the rest of telcrm does (`$.code: expected an integer`).
 
 #include <telcrm/config.hpp>
+#include <telcrm/detail/utf8.hpp>
 #include <telcrm/result.hpp>
 
+#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +58,16 @@ inline std::string path_of(std::string_view key) {
   return out;
 }
 
+namespace detail {
+// Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash.
+inline constexpr auto plain_json_byte = [] {
+  std::array<bool, 256> plain{};
+  for (int b = 0x20; b < 0x80; ++b) plain[static_cast<std::size_t>(b)] = b != '"' && b != '\\';
+  return plain;
+}();
+
+}  // namespace detail
+
 namespace parser_detail {
 
 class Parser {
@@ -64,41 +76,42 @@ class Parser {
 
   Result<Object> object() {
     Object out;
+    out.fields.reserve(8);  // a request has a handful of fields: one allocation
     skip_space();
-    if (!consume('{')) return error("$", "expected a JSON object");
+    if (!consume('{')) return error(nullptr, "expected a JSON object");
     skip_space();
     if (consume('}')) return finish(std::move(out));
     for (;;) {
       skip_space();
       std::string key;
-      if (peek() != '"') return error(current_path(out), "expected a key in double quotes");
-      if (auto ok = string(key, "$"); !ok) return fail(ok.error());
+      const std::string* last = out.fields.empty() ? nullptr : &out.fields.back().key;
+      if (peek() != '"') return error(last, "expected a key in double quotes");
+      if (auto ok = string(key, nullptr); !ok) return fail(ok.error());
       for (const auto& f : out.fields)
-        if (f.key == key) return error(path_of(key), "the key appears twice");
+        if (f.key == key) return error(&key, "the key appears twice");
       skip_space();
-      if (!consume(':')) return error(path_of(key), "expected ':' after the key");
+      if (!consume(':')) return error(&key, "expected ':' after the key");
       skip_space();
       Value v;
-      if (auto ok = value(v, path_of(key)); !ok) return fail(ok.error());
+      if (auto ok = value(v, &key); !ok) return fail(ok.error());
       out.fields.push_back(Field{std::move(key), std::move(v)});
       skip_space();
       if (consume(',')) continue;
       if (consume('}')) return finish(std::move(out));
-      return error(path_of(out.fields.back().key), "expected ',' or '}' after the value");
+      return error(&out.fields.back().key, "expected ',' or '}' after the value");
     }
   }
 
  private:
-  static std::string current_path(const Object& o) {
-    return o.fields.empty() ? std::string("$") : path_of(o.fields.back().key);
-  }
   Result<Object> finish(Object out) {
     skip_space();
-    if (pos_ != text_.size()) return error("$", "unexpected text after the object");
+    if (pos_ != text_.size()) return error(nullptr, "unexpected text after the object");
     return out;
   }
-  [[nodiscard]] Unexpected error(const std::string& path, std::string_view what) const {
-    std::string m = path;
+  // `key`: the field the problem is in (its path `$.key`), or nullptr for the document (`$`).
+  // The path is built only here: a document without problems makes no path strings.
+  [[nodiscard]] Unexpected error(const std::string* key, std::string_view what) const {
+    std::string m = key != nullptr ? path_of(*key) : std::string("$");
     m += ": ";
     m.append(what);
     m += " (at byte ";
@@ -125,7 +138,7 @@ class Parser {
     return true;
   }
 
-  Result<void> value(Value& v, const std::string& path) {
+  Result<void> value(Value& v, const std::string* path) {
     const char c = peek();
     if (c == '"') {
       v.kind = Value::Kind::string;
@@ -151,7 +164,7 @@ class Parser {
   }
 
   // RFC 8259 numbers; integers that fit std::int64_t are kept exactly.
-  Result<void> number(Value& v, const std::string& path) {
+  Result<void> number(Value& v, const std::string* path) {
     const std::size_t start = pos_;
     bool integral = true;
     consume('-');
@@ -222,18 +235,30 @@ class Parser {
     return true;
   }
 
-  Result<void> string(std::string& out, const std::string& path) {
+  Result<void> string(std::string& out, const std::string* path) {
     ++pos_;  // the opening quote
     out.clear();
     for (;;) {
+      // The run of bytes up to the next quote, backslash or control character, copied at once.
+      // Bytes of UTF-8 sequences are checked (RFC 8259 text is UTF-8; a byte string that is
+      // not would abort a JSON writer downstream, or be silently altered by one).
+      const std::size_t run = pos_;
+      for (;;) {
+        if (pos_ < text_.size() && detail::plain_json_byte[static_cast<unsigned char>(text_[pos_])])
+          ++pos_;
+        else if (pos_ < text_.size() && static_cast<unsigned char>(text_[pos_]) >= 0x80)
+          if (const std::size_t n = ::telcrm::detail::utf8_sequence(text_, pos_); n > 0)
+            pos_ += n;
+          else
+            return error(path, "not valid UTF-8");
+        else
+          break;
+      }
+      out.append(text_.data() + run, pos_ - run);
       if (pos_ >= text_.size()) return error(path, "unterminated string");
       const char c = text_[pos_++];
       if (c == '"') return {};
       if (static_cast<unsigned char>(c) < 0x20) return error(path, "control character in a string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
       if (pos_ >= text_.size()) return error(path, "unterminated string");
       switch (text_[pos_++]) {
         case '"': out += '"'; break;
@@ -281,7 +306,7 @@ inline Result<Object> parse(std::string_view text) {
 ///   if (auto ok = f.finish(); !ok) …
 class Fields {
  public:
-  explicit Fields(const Object& object) : object_(object) {}
+  explicit Fields(const Object& object) : object_(object) { known_.reserve(8); }
 
   void required(std::string_view key, std::string& out) { read(key, out, true); }
   void required(std::string_view key, std::int64_t& out) { read(key, out, true); }
@@ -373,6 +398,15 @@ class Fields {
 inline void append_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
+    // The run of printable ASCII that needs no escape, appended at once (most text is).
+    std::size_t run = i;
+    while (run < text.size() && detail::plain_json_byte[static_cast<unsigned char>(text[run])])
+      ++run;
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -384,25 +418,8 @@ inline void append_string(std::string& out, std::string_view text) {
       out += hex[c >> 4];
       out += hex[c & 0xF];
       ++i;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
     } else {
-      // The length of a well-formed UTF-8 sequence starting here, else 0.
-      std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-      if (c >= 0xF5) n = 0;
-      bool ok = n > 0 && i + n <= text.size();
-      for (std::size_t k = 1; ok && k < n; ++k)
-        ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-      if (ok && n == 3) {  // no overlong forms, no surrogates
-        const auto c1 = static_cast<unsigned char>(text[i + 1]);
-        ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-      }
-      if (ok && n == 4) {
-        const auto c1 = static_cast<unsigned char>(text[i + 1]);
-        ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-      }
-      if (ok) {
+      if (const std::size_t n = ::telcrm::detail::utf8_sequence(text, i); n > 0) {
         out.append(text.substr(i, n));
         i += n;
       } else {
@@ -427,7 +444,9 @@ class Writer {
   }
   Writer& field(std::string_view key, std::int64_t value) {
     name(key);
-    out_ += std::to_string(value);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out_.append(digits, static_cast<std::size_t>(end - digits));
     return *this;
   }
   Writer& field(std::string_view key, bool value) {
@@ -458,6 +477,7 @@ class Writer {
 
  private:
   void name(std::string_view key) {
+    if (out_.empty()) out_.reserve(256);  // an answer's size: it grows at most once more
     out_ += out_.empty() ? '{' : ',';
     append_string(out_, key);
     out_ += ':';
