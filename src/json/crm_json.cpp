@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "model.hpp"
+#include "record_fields.hpp"
 
 namespace telcrm::json_detail {
 
@@ -163,10 +164,7 @@ void read_entity_ref(Reader& r, const Json& j, const std::string& path, EntityRe
 }
 
 Json write_entity_ref(const EntityRef& ref) {
-  Json j = Json::object();
-  j["type"] = std::string(format_as(ref.type));
-  j["id"] = ref.id;
-  return j;
+  return dom_of(entity_ref_fields<DomWriter>, ref);
 }
 
 void read_employee(Reader& r, const Json& j, const std::string& path, Employee& e) {
@@ -255,105 +253,35 @@ void read_crm(Reader& r, const Json& j, const std::string& path, CrmSnapshot& cr
 }
 
 Json write_contact(const Contact& c) {
-  Json j = Json::object();
-  j["id"] = c.id;
-  j["name"] = c.name;
-  j["phones"] = Json(c.phones);
-  j["emails"] = Json(c.emails);
-  j["responsible"] = optional_json(c.responsible);
-  j["company"] = optional_json(c.company);
-  return j;
+  return dom_of(contact_fields<DomWriter>, c);
 }
 
 Json write_company(const Company& c) {
-  Json j = Json::object();
-  j["id"] = c.id;
-  j["title"] = c.title;
-  j["phones"] = Json(c.phones);
-  j["emails"] = Json(c.emails);
-  j["responsible"] = optional_json(c.responsible);
-  return j;
+  return dom_of(company_fields<DomWriter>, c);
 }
 
 Json write_lead(const Lead& l) {
-  Json j = Json::object();
-  j["id"] = l.id;
-  j["title"] = l.title;
-  j["phones"] = Json(l.phones);
-  j["responsible"] = optional_json(l.responsible);
-  j["status"] = std::string(format_as(l.status));
-  j["modified"] = optional_time_json(l.modified);
-  j["contact"] = optional_json(l.contact);
-  j["company"] = optional_json(l.company);
-  j["source"] = optional_json(l.source);
-  j["repeat"] = l.repeat;
-  return j;
+  return dom_of(lead_fields<DomWriter>, l);
 }
 
 Json write_deal(const Deal& d) {
-  Json j = Json::object();
-  j["id"] = d.id;
-  j["title"] = d.title;
-  j["contact"] = optional_json(d.contact);
-  j["company"] = optional_json(d.company);
-  j["responsible"] = optional_json(d.responsible);
-  j["stage"] = std::string(format_as(d.stage));
-  j["pipeline"] = d.pipeline;
-  j["modified"] = optional_time_json(d.modified);
-  j["source"] = optional_json(d.source);
-  j["repeat"] = d.repeat;
-  return j;
+  return dom_of(deal_fields<DomWriter>, d);
 }
 
 Json write_invoice(const Invoice& inv) {
-  Json j = Json::object();
-  j["id"] = inv.id;
-  j["amount"] = inv.amount;
-  j["entity"] = write_entity_ref(inv.entity);
-  j["responsible"] = optional_json(inv.responsible);
-  j["call"] = inv.call;
-  return j;
+  return dom_of(invoice_fields<DomWriter>, inv);
 }
 
 Json write_activity(const CallActivity& a) {
-  Json j = Json::object();
-  j["id"] = a.id;
-  j["call"] = a.call;
-  Json bindings = Json::array();
-  for (const auto& b : a.bindings) bindings.push_back(write_entity_ref(b));
-  j["bindings"] = std::move(bindings);
-  j["subject"] = a.subject;
-  j["direction"] = std::string(format_as(a.direction));
-  j["start"] = format_timestamp(a.start);
-  j["duration"] = a.duration.count();
-  j["status"] = std::string(format_as(a.status));
-  j["responsible"] = optional_json(a.responsible);
-  j["recording"] = optional_json(a.recording);
-  j["voicemail"] = optional_json(a.voicemail);
-  j["comment"] = optional_json(a.comment);
-  return j;
+  return dom_of(activity_fields<DomWriter>, a);
 }
 
 Json write_missed_call(const MissedCall& m) {
-  Json j = Json::object();
-  j["number"] = m.number;
-  j["call"] = m.call;
-  j["called_back_by"] = optional_json(m.called_back_by);
-  return j;
+  return dom_of(missed_call_fields<DomWriter>, m);
 }
 
 Json write_call_record(const CallRecord& c) {
-  Json j = Json::object();
-  j["call"] = c.call;
-  j["direction"] = std::string(format_as(c.direction));
-  j["number"] = c.number;
-  j["line"] = c.line;
-  j["start"] = format_timestamp(c.start);
-  j["duration"] = c.duration.count();
-  j["status_code"] = code_of(c.status);
-  j["employee"] = optional_json(c.employee);
-  j["crm"] = std::string(format_as(c.crm));
-  return j;
+  return dom_of(call_record_fields<DomWriter>, c);
 }
 
 Json write_crm(const CrmSnapshot& crm) {

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "model.hpp"
+#include "record_fields.hpp"
 
 namespace telcrm::json_detail {
 
@@ -26,30 +27,54 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-Json write_op(const WriteOp& op) {
-  Json j = Json::object();
-  std::visit(
-      Overloaded{
-          [&](const CreateLead& c) { j["create_lead"] = write_lead(c.lead); },
-          [&](const CreateContact& c) { j["create_contact"] = write_contact(c.contact); },
-          [&](const CreateCompany& c) { j["create_company"] = write_company(c.company); },
-          [&](const CreateDeal& c) { j["create_deal"] = write_deal(c.deal); },
-          [&](const CreateInvoice& c) { j["create_invoice"] = write_invoice(c.invoice); },
-          [&](const Reassign& r) {
-            j["reassign"] = Json::object({{"entity", write_entity_ref(r.entity)}, {"to", r.to}});
-          },
-          [&](const WriteActivity& a) { j["activity"] = write_activity(a.activity); },
-          [&](const RecordMissedCall& m) { j["missed_call"] = write_missed_call(m.missed); },
-          [&](const MarkCalledBack& m) {
-            j["called_back"] = Json::object({{"number", m.number}, {"call", m.call}});
-          },
-          [&](const RecordCall& r) { j["call_record"] = write_call_record(r.record); },
-          [&](const AttachRecording& a) {
-            j["attach_recording"] = Json::object({{"call", a.call}, {"recording", a.recording}});
-          },
-      },
-      op);
-  return j;
+// An operation: an object with one key, its kind.
+template <class W>
+void op_fields(W& w, const WriteOp& op) {
+  std::visit(Overloaded{
+                 [&](const CreateLead& c) {
+                   w.object("create_lead", [&](W& o) { lead_fields(o, c.lead); });
+                 },
+                 [&](const CreateContact& c) {
+                   w.object("create_contact", [&](W& o) { contact_fields(o, c.contact); });
+                 },
+                 [&](const CreateCompany& c) {
+                   w.object("create_company", [&](W& o) { company_fields(o, c.company); });
+                 },
+                 [&](const CreateDeal& c) {
+                   w.object("create_deal", [&](W& o) { deal_fields(o, c.deal); });
+                 },
+                 [&](const CreateInvoice& c) {
+                   w.object("create_invoice", [&](W& o) { invoice_fields(o, c.invoice); });
+                 },
+                 [&](const Reassign& r) {
+                   w.object("reassign", [&](W& o) {
+                     o.object("entity", [&](W& e) { entity_ref_fields(e, r.entity); });
+                     o.integer("to", r.to);
+                   });
+                 },
+                 [&](const WriteActivity& a) {
+                   w.object("activity", [&](W& o) { activity_fields(o, a.activity); });
+                 },
+                 [&](const RecordMissedCall& m) {
+                   w.object("missed_call", [&](W& o) { missed_call_fields(o, m.missed); });
+                 },
+                 [&](const MarkCalledBack& m) {
+                   w.object("called_back", [&](W& o) {
+                     o.text("number", m.number);
+                     o.text("call", m.call);
+                   });
+                 },
+                 [&](const RecordCall& r) {
+                   w.object("call_record", [&](W& o) { call_record_fields(o, r.record); });
+                 },
+                 [&](const AttachRecording& a) {
+                   w.object("attach_recording", [&](W& o) {
+                     o.text("call", a.call);
+                     o.text("recording", a.recording);
+                   });
+                 },
+             },
+             op);
 }
 
 void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
@@ -117,22 +142,21 @@ void read_op(Reader& r, const Json& j, const std::string& path, WriteOp& op) {
   }
 }
 
-Json write_batch(const WriteBatch& batch) {
-  Json j = Json::object();
-  j["call"] = batch.call;
-  j["seq"] = batch.seq;
-  j["at"] = format_timestamp(batch.at);
+template <class W>
+void batch_fields(W& w, const WriteBatch& batch) {
+  w.text("call", batch.call);
+  w.integer("seq", batch.seq);
+  w.text("at", format_timestamp(batch.at));
   if (batch.claim) {
-    j["claim"] = Json::object({{"number", batch.claim->number},
-                               {"at", format_timestamp(batch.claim->at)},
-                               {"window", batch.claim->window.count()}});
+    w.object("claim", [&](W& c) {
+      c.text("number", batch.claim->number);
+      c.text("at", format_timestamp(batch.claim->at));
+      c.integer("window", batch.claim->window.count());
+    });
   } else {
-    j["claim"] = nullptr;
+    w.null("claim");
   }
-  Json ops = Json::array();
-  for (const auto& op : batch.ops) ops.push_back(write_op(op));
-  j["ops"] = std::move(ops);
-  return j;
+  w.objects("ops", batch.ops, [](W& o, const WriteOp& op) { op_fields(o, op); });
 }
 
 void read_batch(Reader& r, const Json& j, const std::string& path, WriteBatch& batch) {
@@ -171,7 +195,12 @@ void read_batch(Reader& r, const Json& j, const std::string& path, WriteBatch& b
 TELCRM_BEGIN_NAMESPACE
 
 std::string write_batch_to_json(const WriteBatch& batch) {
-  return json_detail::dump(json_detail::write_batch(batch));
+  std::string out;
+  {
+    json_detail::TextWriter w(out);
+    json_detail::batch_fields(w, batch);
+  }
+  return out;
 }
 
 Result<WriteBatch> write_batch_from_json(std::string_view text) {
@@ -205,16 +234,21 @@ bool write_all(int fd, std::string_view text) {
 }
 
 std::string append_line(const WriteBatch& batch) {
-  json_detail::Json line = json_detail::Json::object();
-  line["append"] = json_detail::write_batch(batch);
-  return json_detail::dump(line) + "\n";
+  std::string line;
+  line.reserve(512);
+  {
+    json_detail::TextWriter w(line);
+    w.object("append", [&](json_detail::TextWriter& b) { json_detail::batch_fields(b, batch); });
+  }
+  line += '\n';
+  return line;
 }
 
 // A removal, written as the DOM would print it, without building one (a line per applied
 // batch).
 std::string removal_line(std::string_view call, std::uint32_t seq) {
   std::string line = R"({"remove":{"call":)";
-  line += json_detail::dump(json_detail::Json(call));
+  json_detail::append_json_string(line, call);
   line += R"(,"seq":)";
   line += std::to_string(seq);
   line += "}}\n";

@@ -270,6 +270,22 @@ std::string format_timestamp(Timestamp t) {
   auto day = floor<days>(t);
   year_month_day ymd(day);
   hh_mm_ss hms(t - day);
+  const int year = static_cast<int>(ymd.year());
+  if (year >= 0 && year <= 9999) {  // every write batch has two or three: no format string
+    char text[] = "0000-00-00T00:00:00Z";
+    auto two = [&](std::size_t at, long long v) {
+      text[at] = static_cast<char>('0' + v / 10);
+      text[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    two(0, year / 100);
+    two(2, year % 100);
+    two(5, static_cast<unsigned>(ymd.month()));
+    two(8, static_cast<unsigned>(ymd.day()));
+    two(11, hms.hours().count());
+    two(14, hms.minutes().count());
+    two(17, hms.seconds().count());
+    return std::string(text, sizeof text - 1);
+  }
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());

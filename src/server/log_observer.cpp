@@ -116,7 +116,13 @@ std::size_t LineLog::dropped() const {
 }
 
 Result<void> LogObserver::on_step(std::string_view call, std::size_t index, const RouteStep& step) {
-  log_.write(fmt::format("step {} #{} {}", call, index, format_as(step)));
+  std::string line = "step ";  // a line per routing step: no format string to parse
+  line += call;
+  line += " #";
+  line += std::to_string(index);
+  line += ' ';
+  line += format_as(step);
+  log_.write(std::move(line));
   return {};
 }
 

@@ -8,10 +8,15 @@
 
 TELCRM_BEGIN_NAMESPACE
 
+// Appended piece by piece: `telcrm serve` logs a line with this for every routing step.
 TELCRM_INLINE std::string format_as(const RingStep& s) {
-  return detail::format("ring [{}] {}s {}",
-                        detail::join_numbers(std::span<const EmployeeId>(s.employees)),
-                        s.seconds.count(), format_as(s.why));
+  std::string out = "ring [";
+  out += detail::join_numbers(std::span<const EmployeeId>(s.employees));
+  out += "] ";
+  out += std::to_string(s.seconds.count());
+  out += "s ";
+  out += format_as(s.why);
+  return out;
 }
 
 TELCRM_INLINE std::string format_as(const ForwardStep& s) {
