@@ -15,6 +15,7 @@ reports itself skipped (exit 77) — unless CI is set, where that is a failure.
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -43,19 +44,48 @@ class Failure(Exception):
     pass
 
 
+def _port_range():
+    """Ports below the kernel's ephemeral range: a port found free there is not handed to some
+    other process's socket (a DNS lookup, a client connection) before our server binds it,
+    as one from bind(0) can be (sipp then fails with "Address already in use")."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    if low > 12000:
+        return low - 11000, low - 8
+    return high + 1, 65527
+
+
 def free_ports(count, kind=socket.SOCK_DGRAM):
-    """Ports free on 127.0.0.1 now, for both UDP and TCP where it matters."""
+    """Ports free on 127.0.0.1 now for UDP and TCP, outside the ephemeral range, in random
+    order (concurrent tests rarely pick the same). `kind` is kept for the callers' sake: every
+    port is checked for both."""
+    del kind
+    low, high = _port_range()
     found = []
     held = []
-    while len(found) < count:
-        s = socket.socket(socket.AF_INET, kind)
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        held.append(s)
-        if port not in found:
+    try:
+        while len(found) < count:
+            port = random.randint(low, high)
+            if port in found:
+                continue
+            socks = []
+            try:
+                for k in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                    s = socket.socket(socket.AF_INET, k)
+                    socks.append(s)
+                    s.bind(("127.0.0.1", port))
+            except OSError:
+                for s in socks:
+                    s.close()
+                continue
+            held += socks
             found.append(port)
-    for s in held:
-        s.close()
+    finally:
+        for s in held:
+            s.close()
     return found
 
 
@@ -64,7 +94,7 @@ def media_base(used):
     handed out before in this run."""
     for _ in range(200):
         base = free_ports(1)[0]
-        if base > 65000 or any(abs(base - u) < 4 for u in used):
+        if base + 3 > _port_range()[1] or any(abs(base - u) < 4 for u in used):
             continue
         socks = []
         try:
