@@ -10,7 +10,9 @@ TELCRM_BEGIN_NAMESPACE
 
 // Appended piece by piece: `telcrm serve` logs a line with this for every routing step.
 TELCRM_INLINE std::string format_as(const RingStep& s) {
-  std::string out = "ring [";
+  std::string out;
+  out.reserve(32 + 8 * s.employees.size() + s.why.queue.size());
+  out += "ring [";
   out += detail::join_numbers(std::span<const EmployeeId>(s.employees));
   out += "] ";
   out += std::to_string(s.seconds.count());

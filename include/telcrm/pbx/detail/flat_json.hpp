@@ -9,6 +9,7 @@
 // the JSON path of the value, as the rest of telcrm does (`$.code: expected an integer`).
 
 #include <telcrm/config.hpp>
+#include <telcrm/detail/inline_list.hpp>
 #include <telcrm/detail/utf8.hpp>
 #include <telcrm/result.hpp>
 
@@ -306,7 +307,7 @@ inline Result<Object> parse(std::string_view text) {
 ///   if (auto ok = f.finish(); !ok) …
 class Fields {
  public:
-  explicit Fields(const Object& object) : object_(object) { known_.reserve(8); }
+  explicit Fields(const Object& object) : object_(object) {}
 
   void required(std::string_view key, std::string& out) { read(key, out, true); }
   void required(std::string_view key, std::int64_t& out) { read(key, out, true); }
@@ -335,7 +336,7 @@ class Fields {
     if (failed_) return fail(Errc::parse_error, message_);
     for (const auto& f : object_.fields) {
       bool known = false;
-      for (auto k : known_) known = known || k == f.key;
+      for (std::size_t i = 0; i < known_.size(); ++i) known = known || known_[i] == f.key;
       if (!known) return fail(Errc::parse_error, path_of(f.key) + ": unknown key");
     }
     return {};
@@ -388,7 +389,7 @@ class Fields {
   }
 
   const Object& object_;
-  std::vector<std::string_view> known_;
+  ::telcrm::detail::InlineList<std::string_view, 12> known_;  // the keys read: no allocation
   bool failed_ = false;
   std::string message_;
 };
