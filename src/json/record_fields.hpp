@@ -12,7 +12,6 @@
 #include <telcrm/crm/entity.hpp>
 #include <telcrm/detail/utf8.hpp>
 
-#include <array>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -61,17 +60,13 @@ class DomWriter {
 // \u00xx for other control bytes, UTF-8 as it is); text that is not UTF-8 goes through the
 // DOM's own writer, which puts U+FFFD in place of each bad sequence.
 inline void append_json_string(std::string& out, std::string_view text) {
-  // Bytes written as they are: printable ASCII (and DEL) but the quote and the backslash.
-  static constexpr auto plain = [] {
-    std::array<bool, 256> p{};
-    for (int b = 0x20; b < 0x80; ++b) p[static_cast<std::size_t>(b)] = b != '"' && b != '\\';
-    return p;
-  }();
   const std::size_t start = out.size();
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
     std::size_t run = i;  // a run of plain bytes, appended at once (most text is one)
-    while (run < text.size() && plain[static_cast<unsigned char>(text[run])]) ++run;
+    while (run < text.size() &&
+           ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text[run])])
+      ++run;
     if (run > i) {
       out.append(text.data() + i, run - i);
       i = run;

@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // UTF-8 checks for text that comes from outside (a PBX's JSON, a REST form, a host's store):
-// JSON text is UTF-8 (RFC 8259), and a JSON writer must never meet bytes that are not.
+// JSON text is UTF-8 (RFC 8259), and a JSON writer must never meet bytes that are not. Also
+// the bytes a JSON string holds as they are, for the readers and writers of JSON text.
 
 #include <telcrm/config.hpp>
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 TELCRM_BEGIN_NAMESPACE
 namespace detail {
+
+// Bytes a JSON string holds as they are: printable ASCII (and DEL) but the quote and the
+// backslash. Runs of them are copied at once.
+inline constexpr auto plain_json_byte = [] {
+  std::array<bool, 256> plain{};
+  for (int b = 0x20; b < 0x80; ++b) plain[static_cast<std::size_t>(b)] = b != '"' && b != '\\';
+  return plain;
+}();
 
 // The length of the well-formed UTF-8 sequence that starts at text[i] (a byte >= 0x80),
 // else 0: no overlong forms, no surrogates, nothing above U+10FFFF (RFC 3629).

@@ -13,7 +13,6 @@
 #include <telcrm/detail/utf8.hpp>
 #include <telcrm/result.hpp>
 
-#include <array>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -58,16 +57,6 @@ inline std::string path_of(std::string_view key) {
   out.append(key);
   return out;
 }
-
-namespace detail {
-// Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash.
-inline constexpr auto plain_json_byte = [] {
-  std::array<bool, 256> plain{};
-  for (int b = 0x20; b < 0x80; ++b) plain[static_cast<std::size_t>(b)] = b != '"' && b != '\\';
-  return plain;
-}();
-
-}  // namespace detail
 
 namespace parser_detail {
 
@@ -245,7 +234,8 @@ class Parser {
       // not would abort a JSON writer downstream, or be silently altered by one).
       const std::size_t run = pos_;
       for (;;) {
-        if (pos_ < text_.size() && detail::plain_json_byte[static_cast<unsigned char>(text_[pos_])])
+        if (pos_ < text_.size() &&
+            ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text_[pos_])])
           ++pos_;
         else if (pos_ < text_.size() && static_cast<unsigned char>(text_[pos_]) >= 0x80)
           if (const std::size_t n = ::telcrm::detail::utf8_sequence(text_, pos_); n > 0)
@@ -401,7 +391,8 @@ inline void append_string(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     // The run of printable ASCII that needs no escape, appended at once (most text is).
     std::size_t run = i;
-    while (run < text.size() && detail::plain_json_byte[static_cast<unsigned char>(text[run])])
+    while (run < text.size() &&
+           ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text[run])])
       ++run;
     if (run > i) {
       out.append(text.data() + i, run - i);
