@@ -63,26 +63,15 @@ inline void append_json_string(std::string& out, std::string_view text) {
   const std::size_t start = out.size();
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
-    std::size_t run = i;  // a run of plain bytes, appended at once (most text is one)
-    while (run < text.size() &&
-           ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text[run])])
-      ++run;
-    if (run > i) {
-      out.append(text.data() + i, run - i);
-      i = run;
-      if (i == text.size()) break;
-    }
+    const std::size_t run = ::telcrm::detail::json_text_run(text, i);  // most text is one run
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const std::size_t n = ::telcrm::detail::utf8_sequence(text, i);
-      if (n == 0) {
-        out.resize(start);
-        out += dump(Json(std::string(text)));
-        return;
-      }
-      out.append(text.data() + i, n);
-      i += n;
-      continue;
+    if (c >= 0x80) {  // starts no UTF-8 sequence: the DOM's own writer replaces it
+      out.resize(start);
+      out += dump(Json(std::string(text)));
+      return;
     }
     switch (c) {
       case '"': out += "\\\""; break;
@@ -92,15 +81,12 @@ inline void append_json_string(std::string& out, std::string_view text) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: {  // another control byte (every other byte is in a run)
+        constexpr char hex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+      }
     }
     ++i;
   }

@@ -41,6 +41,23 @@ inline std::size_t utf8_sequence(std::string_view text, std::size_t i) noexcept 
   return ok ? n : 0;
 }
 
+// The end of the run from text[i] that a JSON string holds as it is: plain bytes and
+// well-formed UTF-8 sequences. It stops at a quote, a backslash, a control byte or a byte
+// that starts no UTF-8 sequence — what the JSON readers and writers must handle one by one.
+inline std::size_t json_text_run(std::string_view text, std::size_t i) noexcept {
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (plain_json_byte[c]) {
+      ++i;
+    } else if (const std::size_t n = c >= 0x80 ? utf8_sequence(text, i) : 0; n > 0) {
+      i += n;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 // `text` as valid UTF-8: each byte that starts no well-formed sequence becomes U+FFFD (as a
 // browser decodes a form). Text that is valid already is returned as it is, without a copy.
 inline std::string valid_utf8(std::string text) {

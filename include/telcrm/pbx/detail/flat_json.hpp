@@ -229,22 +229,13 @@ class Parser {
     ++pos_;  // the opening quote
     out.clear();
     for (;;) {
-      // The run of bytes up to the next quote, backslash or control character, copied at once.
-      // Bytes of UTF-8 sequences are checked (RFC 8259 text is UTF-8; a byte string that is
-      // not would abort a JSON writer downstream, or be silently altered by one).
+      // The run up to the next quote, backslash or control character, copied at once. UTF-8
+      // is checked (RFC 8259 text is UTF-8; a byte string that is not would abort a JSON
+      // writer downstream, or be silently altered by one).
       const std::size_t run = pos_;
-      for (;;) {
-        if (pos_ < text_.size() &&
-            ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text_[pos_])])
-          ++pos_;
-        else if (pos_ < text_.size() && static_cast<unsigned char>(text_[pos_]) >= 0x80)
-          if (const std::size_t n = ::telcrm::detail::utf8_sequence(text_, pos_); n > 0)
-            pos_ += n;
-          else
-            return error(path, "not valid UTF-8");
-        else
-          break;
-      }
+      pos_ = ::telcrm::detail::json_text_run(text_, pos_);
+      if (pos_ < text_.size() && static_cast<unsigned char>(text_[pos_]) >= 0x80)
+        return error(path, "not valid UTF-8");
       out.append(text_.data() + run, pos_ - run);
       if (pos_ >= text_.size()) return error(path, "unterminated string");
       const char c = text_[pos_++];
@@ -389,36 +380,23 @@ class Fields {
 inline void append_string(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t i = 0; i < text.size();) {
-    // The run of printable ASCII that needs no escape, appended at once (most text is).
-    std::size_t run = i;
-    while (run < text.size() &&
-           ::telcrm::detail::plain_json_byte[static_cast<unsigned char>(text[run])])
-      ++run;
-    if (run > i) {
-      out.append(text.data() + i, run - i);
-      i = run;
-      if (i == text.size()) break;
-    }
+    const std::size_t run = ::telcrm::detail::json_text_run(text, i);  // most text is one run
+    out.append(text.data() + i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
-      ++i;
     } else if (c < 0x20) {
       constexpr char hex[] = "0123456789abcdef";
       out += "\\u00";
       out += hex[c >> 4];
       out += hex[c & 0xF];
-      ++i;
     } else {
-      if (const std::size_t n = ::telcrm::detail::utf8_sequence(text, i); n > 0) {
-        out.append(text.substr(i, n));
-        i += n;
-      } else {
-        out += "\\ufffd";
-        ++i;
-      }
+      out += "\\ufffd";  // a byte that starts no UTF-8 sequence
     }
+    ++i;
   }
   out += '"';
 }
