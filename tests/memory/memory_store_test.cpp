@@ -222,3 +222,55 @@ TEST_CASE("R-I3 apply_all() stops at the first storage_unavailable: the rest wai
   }
   CHECK(store.inner.snapshot()->leads.size() == 1);  // the store was back for 4 and 5: unused
 }
+
+TEST_CASE("apply_consuming() keeps what it applies and leaves a refused batch as given") {
+  MemoryCrmStore by_copy(seed());
+  MemoryCrmStore by_move(seed());
+  CallActivity activity;
+  activity.call = "m-1";
+  activity.subject = "Incoming call from +351912345678, answered by Rui";
+  activity.bindings = {contact_ref(20)};
+  WriteBatch batch = lead_batch("m-1", 1, at(24, 10));
+  batch.ops.push_back(WriteActivity{activity});
+  batch.ops.push_back(Reassign{contact_ref(20), 3});
+
+  WriteBatch given = batch;
+  const auto copied = by_copy.apply(batch);
+  const auto moved = by_move.apply_consuming(given);
+  REQUIRE(copied.has_value());
+  REQUIRE(moved.has_value());
+  CHECK(*moved == *copied);
+  CHECK(by_move.snapshot()->activities == by_copy.snapshot()->activities);
+  CHECK(by_move.snapshot()->leads == by_copy.snapshot()->leads);
+  // What the caller still reads of an applied batch stays: its identity and its ids.
+  CHECK(given.call == "m-1");
+  CHECK(given.ops.size() == 3);
+  CHECK(std::get<Reassign>(given.ops[2]).entity == contact_ref(20));
+
+  // Refused (a reference to no contact): nothing applied, the batch as it was given.
+  WriteBatch refused = lead_batch("m-2", 1, at(24, 11));
+  refused.ops.push_back(WriteActivity{activity});
+  refused.ops.push_back(Reassign{contact_ref(404), 3});
+  WriteBatch kept = refused;
+  const auto no = by_move.apply_consuming(kept);
+  REQUIRE_FALSE(no.has_value());
+  CHECK(no.error().code() == Errc::invalid_argument);
+  CHECK(kept == refused);
+  CHECK(by_move.snapshot()->activities.size() == 1);
+
+  // A group: the batches applied are taken, the one after a refused name is left as given.
+  std::vector<WriteBatch> group{lead_batch("m-3", 1, at(24, 12)), refused};
+  group[0].ops.push_back(WriteActivity{activity});
+  std::get<CreateLead>(group[1].ops[0]).lead.id = -5;
+  std::get<CreateLead>(group[1].ops[0]).lead.contact = 404;  // refused: no contact 404
+  group.push_back(lead_batch("m-2", 2, at(24, 13)));
+  group[2].ops = {Reassign{{EntityType::lead, -5}, 4}};  // refers to what m-2#1 did not create
+  const std::vector<WriteBatch> as_given = group;
+  const auto results = by_move.apply_linked_consuming(group);
+  REQUIRE(results.size() == 2);  // ends before m-2#2
+  CHECK(results[0].has_value());
+  CHECK_FALSE(results[1].has_value());
+  CHECK(group[1] == as_given[1]);
+  CHECK(group[2] == as_given[2]);
+  CHECK(by_move.snapshot()->activities.size() == 2);
+}

@@ -97,6 +97,32 @@ class ShortGroups final : public Forward {
   }
 };
 
+// Takes a batch given to apply_consuming() whatever comes of it: a refused batch is not left
+// as given (the engine would retry an empty batch).
+class ConsumesRefused final : public Forward {
+ public:
+  Result<WriteReceipt> apply_consuming(WriteBatch& batch) override {
+    const WriteBatch taken = std::move(batch);
+    batch = WriteBatch{};
+    return inner_.apply(taken);
+  }
+};
+
+// Resolves group references (the memory store's apply_linked()), but its consuming variant
+// empties every batch of the group, also those it did not apply.
+class ConsumesWholeGroups final : public Forward {
+ public:
+  std::vector<Result<WriteReceipt>> apply_linked(std::span<const WriteBatch> batches) override {
+    return inner_.apply_linked(batches);
+  }
+  std::vector<Result<WriteReceipt>> apply_linked_consuming(std::span<WriteBatch> batches) override {
+    auto out = inner_.apply_linked(batches);
+    for (auto& b : batches) b.ops.clear();
+    return out;
+  }
+  bool resolves_group_references() const noexcept override { return true; }
+};
+
 // Says it resolves references between a group's batches, yet ends every group before the first
 // batch that refers to an earlier one (CrmStore's default apply_linked()).
 class SaysItLinks final : public Forward {
@@ -226,6 +252,12 @@ TEST_CASE("The kit finds a store whose batches are not all-or-nothing") {
 
 TEST_CASE("The kit finds an apply_all() that does not answer every batch") {
   CHECK(broken<ShortGroups>() == std::vector<std::string>{"apply_all.equals-one-by-one"});
+}
+
+TEST_CASE("The kit finds a consuming apply that does not leave what it refuses as given") {
+  CHECK(broken<ConsumesRefused>() == std::vector<std::string>{"apply_consuming.as-apply"});
+  CHECK(broken<ConsumesWholeGroups>() ==
+        std::vector<std::string>{"apply_linked_consuming.as-apply-linked"});
 }
 
 TEST_CASE("The kit finds a store that says it resolves group references but does not") {

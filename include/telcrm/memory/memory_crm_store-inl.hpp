@@ -163,7 +163,13 @@ TELCRM_INLINE Result<void> MemoryCrmStore::validate_locked(const WriteBatch& bat
 }
 
 TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
-                                                        const LinkedBatches* linked) {
+                                                        const LinkedBatches* linked, bool consume) {
+  // A part of the batch for the store to keep: moved out when the caller gave the batch up
+  // (apply_consuming(): it is not const then; the ids and kinds that stay are plain values).
+  auto own = [consume](const auto& part) {
+    using Part = std::remove_cvref_t<decltype(part)>;
+    return consume ? Part(std::move(const_cast<Part&>(part))) : Part(part);
+  };
   LocalRefs local;
   // A local id: a record this batch created, else one an earlier batch of the group did.
   auto real = [&](EntityType t, EntityId id) {
@@ -181,7 +187,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
   for (const auto& op : batch.ops) {
     std::visit(detail::Overloaded{
                    [&](const CreateLead& c) {
-                     Lead l = c.lead;
+                     Lead l = own(c.lead);
                      l.id = leads_.next_id();
                      l.contact = ref(EntityType::contact, l.contact);
                      l.company = ref(EntityType::company, l.company);
@@ -189,20 +195,20 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
                      leads_.append(std::move(l));
                    },
                    [&](const CreateContact& c) {
-                     Contact v = c.contact;
+                     Contact v = own(c.contact);
                      v.id = contacts_.next_id();
                      v.company = ref(EntityType::company, v.company);
                      made(EntityType::contact, c.contact.id, v.id);
                      contacts_.append(std::move(v));
                    },
                    [&](const CreateCompany& c) {
-                     Company v = c.company;
+                     Company v = own(c.company);
                      v.id = companies_.next_id();
                      made(EntityType::company, c.company.id, v.id);
                      companies_.append(std::move(v));
                    },
                    [&](const CreateDeal& c) {
-                     Deal d = c.deal;
+                     Deal d = own(c.deal);
                      d.id = deals_.next_id();
                      d.contact = ref(EntityType::contact, d.contact);
                      d.company = ref(EntityType::company, d.company);
@@ -210,7 +216,7 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
                      deals_.append(std::move(d));
                    },
                    [&](const CreateInvoice& c) {
-                     Invoice v = c.invoice;
+                     Invoice v = own(c.invoice);
                      v.id = invoices_.next_id();
                      v.entity.id = real(v.entity.type, v.entity.id);
                      made(EntityType::invoice, c.invoice.id, v.id);
@@ -230,19 +236,19 @@ TELCRM_INLINE WriteReceipt MemoryCrmStore::apply_locked(const WriteBatch& batch,
                      }
                    },
                    [&](const WriteActivity& w) {
-                     CallActivity a = w.activity;
+                     CallActivity a = own(w.activity);
                      a.id = activities_.empty() ? 1 : activities_.back().id + 1;
                      for (auto& b : a.bindings) b.id = real(b.type, b.id);
                      activities_.push_back(std::move(a));
                    },
-                   [&](const RecordMissedCall& m) { missed_calls_.push_back(m.missed); },
+                   [&](const RecordMissedCall& m) { missed_calls_.push_back(own(m.missed)); },
                    [&](const MarkCalledBack& m) {
                      missed_calls_.for_each([&](MissedCall& missed) {
                        if (missed.number == m.number && !missed.called_back_by)
                          missed.called_back_by = m.call;
                      });
                    },
-                   [&](const RecordCall& r) { history_.push_back(r.record); },
+                   [&](const RecordCall& r) { history_.push_back(own(r.record)); },
                    [&](const AttachRecording& r) {  // validated: the call has an activity
                      activities_.for_each([&](CallActivity& a) {
                        if (a.call == r.call) a.recording = r.recording;
@@ -345,8 +351,24 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply(const WriteBatch& batch
   return apply_one_locked(batch, nullptr);
 }
 
+TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply_consuming(WriteBatch& batch) {
+  if (auto ok = check_available(); !ok) return fail(ok.error());
+  std::unique_lock lock(mutex_);
+  return apply_one_locked(batch, nullptr, true);
+}
+
 TELCRM_INLINE std::vector<Result<WriteReceipt>> MemoryCrmStore::apply_linked(
     std::span<const WriteBatch> batches) {
+  return apply_group(batches, false);
+}
+
+TELCRM_INLINE std::vector<Result<WriteReceipt>> MemoryCrmStore::apply_linked_consuming(
+    std::span<WriteBatch> batches) {
+  return apply_group(batches, true);
+}
+
+TELCRM_INLINE std::vector<Result<WriteReceipt>> MemoryCrmStore::apply_group(
+    std::span<const WriteBatch> batches, bool consume) {
   std::vector<Result<WriteReceipt>> out;
   if (auto ok = check_available(); !ok) {
     out.assign(batches.size(), fail(ok.error()));
@@ -357,14 +379,15 @@ TELCRM_INLINE std::vector<Result<WriteReceipt>> MemoryCrmStore::apply_linked(
   LinkedBatches linked;           // resolved as the batches are applied: no batch is copied
   for (const auto& batch : batches) {
     if (linked.waits(batch)) break;  // refers to a record never created: the engine decides
-    out.push_back(apply_one_locked(batch, &linked));
-    linked.applied(batch, out.back());
+    out.push_back(apply_one_locked(batch, &linked, consume));
+    linked.applied(batch, out.back());  // reads the ids a consumed batch keeps
   }
   return out;
 }
 
 TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply_one_locked(const WriteBatch& batch,
-                                                                    const LinkedBatches* linked) {
+                                                                    const LinkedBatches* linked,
+                                                                    bool consume) {
   age_locked(batch.at);
   Generation& gen = *current_;
   // R-I1: the batch's receipt, in the current generation or the previous one. (A batch that
@@ -420,7 +443,7 @@ TELCRM_INLINE Result<WriteReceipt> MemoryCrmStore::apply_one_locked(const WriteB
     }
   }
   if (auto ok = validate_locked(batch, linked); !ok) return fail(ok.error());
-  WriteReceipt receipt = apply_locked(batch, linked);
+  WriteReceipt receipt = apply_locked(batch, linked, consume);
   const auto begin = static_cast<std::uint32_t>(gen.created.size());
   for (const auto& ref : receipt.created) gen.created.push_back(ref);
   remember_locked(

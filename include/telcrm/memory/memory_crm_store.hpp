@@ -55,10 +55,16 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   [[nodiscard]] TELCRM_INLINE Result<std::optional<Lead>> find_lead(EntityId id) const override;
   [[nodiscard]] TELCRM_INLINE Result<std::optional<Deal>> find_deal(EntityId id) const override;
   [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply(const WriteBatch& batch) override;
+  /// As apply(), moving the batch's records, activity and history into the store once it
+  /// is validated (CrmStore::apply_consuming); a refused batch is left as given.
+  [[nodiscard]] TELCRM_INLINE Result<WriteReceipt> apply_consuming(WriteBatch& batch) override;
   /// The batches under one lock, each as apply() applies it; a batch's references to records
   /// an earlier one created resolved (CrmStore::apply_linked).
   [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_linked(
       std::span<const WriteBatch> batches) override;
+  /// As apply_linked(), moving what each applied batch holds into the store.
+  [[nodiscard]] TELCRM_INLINE std::vector<Result<WriteReceipt>> apply_linked_consuming(
+      std::span<WriteBatch> batches) override;
   /// True (see apply_linked()): the engine hands a call's batches over in one group.
   [[nodiscard]] bool resolves_group_references() const noexcept override { return true; }
   [[nodiscard]] const CrmInspection* inspection() const noexcept override { return this; }
@@ -207,9 +213,15 @@ class MemoryCrmStore final : public CrmStore, public CrmInspection {
   [[nodiscard]] Result<void> validate_locked(const WriteBatch& batch,
                                              const LinkedBatches* linked) const;
   // apply() under the lock: the receipt of a replay or a lost claim, or the batch applied.
+  // `consume`: the batch was given as the caller's own (apply_consuming()): what it holds is
+  // moved into the store rather than copied, once the batch is validated.
   [[nodiscard]] Result<WriteReceipt> apply_one_locked(const WriteBatch& batch,
-                                                      const LinkedBatches* linked);
-  WriteReceipt apply_locked(const WriteBatch& batch, const LinkedBatches* linked);
+                                                      const LinkedBatches* linked,
+                                                      bool consume = false);
+  WriteReceipt apply_locked(const WriteBatch& batch, const LinkedBatches* linked, bool consume);
+  // apply_linked() and apply_linked_consuming().
+  [[nodiscard]] std::vector<Result<WriteReceipt>> apply_group(std::span<const WriteBatch> batches,
+                                                              bool consume);
   // Moves the newest `at` on to `at`, opening a new generation when the current one is a
   // retention old.
   void age_locked(Timestamp at);

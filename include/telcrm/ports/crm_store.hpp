@@ -49,44 +49,64 @@ class CrmVisitor {
 /// Creates a lead. A negative `lead.id` names it within its batch (see WriteBatch).
 struct CreateLead {
   Lead lead{};  ///< the lead to create
+  /// Equal when every member is.
+  friend bool operator==(const CreateLead&, const CreateLead&) = default;
 };
 /// Creates a contact. A negative `contact.id` names it within its batch.
 struct CreateContact {
   Contact contact{};  ///< the contact to create
+  /// Equal when every member is.
+  friend bool operator==(const CreateContact&, const CreateContact&) = default;
 };
 /// Creates a company. A negative `company.id` names it within its batch.
 struct CreateCompany {
   Company company{};  ///< the company to create
+  /// Equal when every member is.
+  friend bool operator==(const CreateCompany&, const CreateCompany&) = default;
 };
 /// Creates a deal. A negative `deal.id` names it within its batch.
 struct CreateDeal {
   Deal deal{};  ///< the deal to create
+  /// Equal when every member is.
+  friend bool operator==(const CreateDeal&, const CreateDeal&) = default;
 };
 /// Creates an invoice. A negative `invoice.id` names it within its batch.
 struct CreateInvoice {
   Invoice invoice{};  ///< the invoice to create
+  /// Equal when every member is.
+  friend bool operator==(const CreateInvoice&, const CreateInvoice&) = default;
 };
 /// Makes `to` the responsible of an entity.
 struct Reassign {
   EntityRef entity{};  ///< the record
   EmployeeId to = 0;   ///< its new responsible
+  /// Equal when every member is.
+  friend bool operator==(const Reassign&, const Reassign&) = default;
 };
 /// Writes the call activity (R-A2); `activity.id` is ignored.
 struct WriteActivity {
   CallActivity activity{};  ///< the activity to write
+  /// Equal when every member is.
+  friend bool operator==(const WriteActivity&, const WriteActivity&) = default;
 };
 /// Keeps an unanswered incoming call as a missed call (R-A6).
 struct RecordMissedCall {
   MissedCall missed{};  ///< the missed call to keep
+  /// Equal when every member is.
+  friend bool operator==(const RecordMissedCall&, const RecordMissedCall&) = default;
 };
 /// Marks every missed call of `number` not yet called back as called back by `call` (R-A6).
 struct MarkCalledBack {
   std::string number{};  ///< E.164
   std::string call{};    ///< the answered outgoing call
+  /// Equal when every member is.
+  friend bool operator==(const MarkCalledBack&, const MarkCalledBack&) = default;
 };
 /// Writes the call-history record (R-A1).
 struct RecordCall {
   CallRecord record{};  ///< the record to write
+  /// Equal when every member is.
+  friend bool operator==(const RecordCall&, const RecordCall&) = default;
 };
 /// Attaches a recording to the activity of a finished call (R-A4), replacing any it had:
 /// `recording` is where it is (a URL, or a path the host's recordings folder resolves).
@@ -94,6 +114,8 @@ struct RecordCall {
 struct AttachRecording {
   std::string call{};       ///< the host's call id
   std::string recording{};  ///< where the recording is
+  /// Equal when every member is.
+  friend bool operator==(const AttachRecording&, const AttachRecording&) = default;
 };
 
 /// One operation of a WriteBatch.
@@ -108,6 +130,8 @@ struct UnknownCallerClaim {
   std::string number{};  ///< E.164
   Timestamp at{};        ///< when the claiming call began
   Seconds window{300};   ///< how close two calls must be to share the records
+  /// Equal when every member is.
+  friend bool operator==(const UnknownCallerClaim&, const UnknownCallerClaim&) = default;
 };
 
 /// The writes of one call event, applied all-or-nothing.
@@ -140,6 +164,8 @@ struct WriteBatch {
       claim{};                 ///< R-I2: set when the batch creates records for an unknown caller
   std::vector<WriteOp> ops{};  ///< applied in order
   Timestamp at{};              ///< when the engine made it
+  /// Equal when every member is.
+  friend bool operator==(const WriteBatch&, const WriteBatch&) = default;
 };
 
 /// How long a store must remember a batch's receipt and its claim, measured from the batch's
@@ -394,6 +420,18 @@ class CrmStore {
   /// without an activity), Errc::conflict.
   [[nodiscard]] virtual Result<WriteReceipt> apply(const WriteBatch& batch) = 0;
 
+  /// As apply(), from a caller that reads nothing of the batch once it is applied but its
+  /// identity: `call`, `seq`, `claim`, and each operation's kind and ids. A store that keeps
+  /// what it writes as objects (MemoryCrmStore) may move their text and lists out of `batch`
+  /// instead of copying them; the engine's outbox applies a batch alone this way (a call's
+  /// activity is then built once for its result and once for the store, as before the
+  /// outbox). **When it returns an error, `batch` must be as given**: it may be retried.
+  /// The default calls apply(). A class that overrides apply() of a store that overrides
+  /// this must override this too (else the engine's writes would bypass its apply()).
+  [[nodiscard]] virtual Result<WriteReceipt> apply_consuming(WriteBatch& batch) {
+    return apply(batch);
+  }
+
   /// Applies several batches, each all-or-nothing as apply() would, in order; a store may
   /// group them into one commit (one fsync for many calls). The results are in the order of
   /// `batches`, one per batch. **It stops at the first Errc::storage_unavailable**: that
@@ -443,6 +481,14 @@ class CrmStore {
         if (auto m = created_by(op); m && m->id < 0) made.push_back(*m);
     }
     return apply_all(batches.first(k));
+  }
+  /// apply_linked() for a caller that reads nothing of an applied batch afterwards but its
+  /// identity, as apply_consuming() is to apply(): a store may move the contents of the
+  /// batches it applies; a batch it did not apply (an error, or left for later) must be as
+  /// given. The default calls apply_linked(); the same rule for classes that derive holds.
+  [[nodiscard]] virtual std::vector<Result<WriteReceipt>> apply_linked_consuming(
+      std::span<WriteBatch> batches) {
+    return apply_linked(batches);
   }
   /// True when apply_linked() resolves references between batches itself (the engine then
   /// groups the batches of calls that create records too: one commit for many such calls).

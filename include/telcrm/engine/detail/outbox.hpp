@@ -402,15 +402,17 @@ class BasicOutbox {
     return queue_.empty();
   }
 
-  // Applies taken_ into results_: one batch alone through apply(), which is what apply_all()
-  // and apply_linked() do with one (and saves the store a vector per group); a store that
-  // resolves references within a group gets apply_linked(), which may leave a batch for later.
+  // Applies taken_ into results_: one batch alone through apply_consuming(), which is what
+  // apply_all() and apply_linked() do with one (and saves the store a vector per group); a
+  // store that resolves references within a group gets apply_linked_consuming(), which may
+  // leave a batch for later. Consuming: the store may keep what an applied batch holds, since
+  // settle() reads only its identity and ids, and a batch that was not applied is as given.
   void apply_taken() {
     if (taken_.size() == 1) {
-      results_.push_back(store_.apply(taken_.front()));
+      results_.push_back(store_.apply_consuming(taken_.front()));
       return;
     }
-    results_ = grouped_refs_ ? store_.apply_linked(taken_) : store_.apply_all(taken_);
+    results_ = grouped_refs_ ? store_.apply_linked_consuming(taken_) : store_.apply_all(taken_);
   }
 
   // A batch is done: applied (`receipt`) or refused for good (nullptr). Records what its

@@ -314,7 +314,11 @@ class StoreKit {
   void retention();
   void operations();
   void group();
+  void consuming(const std::vector<WriteBatch>& batches,
+                 const std::vector<Result<WriteReceipt>>& alone, const Content& expected);
   void linked();
+  void linked_consuming(const std::vector<WriteBatch>& batches,
+                        const std::vector<Result<WriteReceipt>>& expected);
   void change_feed();
   void inspection();
 

@@ -263,6 +263,18 @@ inline void StoreKit::operations() {
 
 // --- apply_all ------------------------------------------------------------------------------
 
+// Whether `seen` answers as `expected` does, in order: receipts alike once each store's ids are
+// renumbered in the order they appear (`a` for `seen`'s store, `b` for `expected`'s), or the
+// same error.
+inline bool answers_alike(const Result<WriteReceipt>& seen, const Result<WriteReceipt>& expected,
+                          Renumber& a, Renumber& b) {
+  if (seen) a.learn(seen->created);
+  if (expected) b.learn(expected->created);
+  if (seen.has_value() != expected.has_value()) return false;
+  return seen ? a.receipt(*seen) == b.receipt(*expected)
+              : seen.error().code() == expected.error().code();
+}
+
 inline void StoreKit::group() {
   ran("apply_all.equals-one-by-one");
   auto grouped = fresh("apply_all.equals-one-by-one");
@@ -296,14 +308,7 @@ inline void StoreKit::group() {
   }
   Renumber a, b;
   for (std::size_t i = 0; i < batches.size(); ++i) {
-    if (together[i]) a.learn(together[i]->created);
-    if (alone[i]) b.learn(alone[i]->created);
-  }
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    const bool same = together[i].has_value() == alone[i].has_value() &&
-                      (together[i] ? a.receipt(*together[i]) == b.receipt(*alone[i])
-                                   : together[i].error().code() == alone[i].error().code());
-    if (!same)
+    if (!answers_alike(together[i], alone[i], a, b))
       report("apply_all.equals-one-by-one",
              fmt::format("batch {}#{} in apply_all() answered as apply() answers it: {}",
                          batches[i].call, batches[i].seq, describe(alone[i])),
@@ -316,6 +321,36 @@ inline void StoreKit::group() {
            ca->summary() + (ca->summary() == cb->summary() ? " with other fields" : ""));
   if (!grouped->apply_all({}).empty())
     report("apply_all.equals-one-by-one", "no results for no batches", "some");
+  if (cb) consuming(batches, alone, *cb);
+}
+
+// apply_consuming() answers and writes as apply() (the engine's outbox applies a batch alone
+// with it), and leaves a batch it refuses as it was given: the engine retries it.
+inline void StoreKit::consuming(const std::vector<WriteBatch>& batches,
+                                const std::vector<Result<WriteReceipt>>& alone,
+                                const Content& expected) {
+  constexpr std::string_view rule = "apply_consuming.as-apply";
+  ran(rule);
+  auto store = fresh(rule);
+  if (!store) return;
+  Renumber a, b;
+  for (std::size_t i = 0; i < batches.size(); ++i) {
+    WriteBatch given = batches[i];
+    const auto r = store->apply_consuming(given);
+    if (!answers_alike(r, alone[i], a, b))
+      report(rule,
+             fmt::format("batch {}#{} answered as apply() answers it: {}", batches[i].call,
+                         batches[i].seq, describe(alone[i])),
+             describe(r));
+    if (!r && given != batches[i])
+      report(rule,
+             fmt::format("batch {}#{}, refused ({}), left as given", batches[i].call,
+                         batches[i].seq, describe(r)),
+             "changed");
+  }
+  auto left = content(*store, rule);
+  if (left && a.content(*left) != b.content(expected))
+    report(rule, "the store apply() leaves: " + expected.summary(), left->summary());
 }
 
 // --- apply_linked ---------------------------------------------------------------------------
@@ -331,6 +366,7 @@ inline void StoreKit::linked() {
   if (!store) return;
   if (!store->resolves_group_references()) {
     ran(rule, "skipped: the store does not resolve group references (the engine never asks)");
+    ran("apply_linked_consuming.as-apply-linked", "skipped: as apply_linked.resolves-earlier");
     return;
   }
   ran(rule);
@@ -358,6 +394,7 @@ inline void StoreKit::linked() {
       batch("ln-2", 2, at(87), {Reassign{{EntityType::lead, -11}, 8}}),
       batch("ln-3", 1, at(88), {RecordCall{call_record("ln-3", "+100", at(88))}})};
   const auto results = store->apply_linked(batches);
+  linked_consuming(batches, results);
   if (results.size() != 6) {
     report(rule,
            "6 results: the group ends before ln-2#2, which refers to a lead ln-2#1 named but "
@@ -438,6 +475,37 @@ inline void StoreKit::linked() {
            "the replay did not create (its id is the engine's to learn)",
            fmt::format("{} results{}", again.size(),
                        again.empty() ? "" : ", the first " + describe(again[0])));
+}
+
+// apply_linked_consuming() answers as apply_linked(), and leaves the batches it did not
+// apply as they were given (the engine submits them again).
+inline void StoreKit::linked_consuming(const std::vector<WriteBatch>& batches,
+                                       const std::vector<Result<WriteReceipt>>& expected) {
+  constexpr std::string_view rule = "apply_linked_consuming.as-apply-linked";
+  ran(rule);
+  auto store = fresh(rule);
+  if (!store) return;
+  std::vector<WriteBatch> given = batches;
+  const auto results = store->apply_linked_consuming(given);
+  if (results.size() != expected.size()) {
+    report(rule, fmt::format("{} results, as apply_linked()", expected.size()),
+           fmt::format("{} results", results.size()));
+    return;
+  }
+  Renumber a, b;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (!answers_alike(results[i], expected[i], a, b))
+      report(rule,
+             fmt::format("batch {}#{} answered as apply_linked() answers it: {}", batches[i].call,
+                         batches[i].seq, describe(expected[i])),
+             describe(results[i]));
+  }
+  for (std::size_t i = 0; i < given.size(); ++i)
+    if ((i >= results.size() || !results[i]) && given[i] != batches[i])
+      report(
+          rule,
+          fmt::format("batch {}#{}, not applied, left as given", batches[i].call, batches[i].seq),
+          "changed");
 }
 
 // --- the change feed --------------------------------------------------------------------------
