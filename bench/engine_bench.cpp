@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -175,6 +176,19 @@ BENCHMARK(BM_EndCallWhileRemembering)
     ->Name("engine/end_call_while_remembering")
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_KnownClientAnswered)->Name("engine/known_client_answered")->MinTime(2.0);
-BENCHMARK(BM_UnknownCallerCreatesLead)->Name("engine/unknown_caller_creates_lead")->MinTime(2.0);
+// TELCRM_BENCH_CALLS=N: exactly N calls each (else as many as 2 s hold), so that instruction
+// counts (callgrind) compare runs of the same calls: the engine's per-call cost depends a
+// little on how many calls came before (tables that grow, results remembered).
+benchmark::internal::Benchmark* calls(benchmark::internal::Benchmark* b) {
+  if (const char* n = std::getenv("TELCRM_BENCH_CALLS"); n != nullptr && std::atoll(n) > 0)
+    return b->Iterations(std::atoll(n));
+  return b->MinTime(2.0);
+}
+
+BENCHMARK(BM_KnownClientAnswered)->Name("engine/known_client_answered")->Apply([](auto* b) {
+  calls(b);
+});
+BENCHMARK(BM_UnknownCallerCreatesLead)
+    ->Name("engine/unknown_caller_creates_lead")
+    ->Apply([](auto* b) { calls(b); });
 BENCHMARK_MAIN();
